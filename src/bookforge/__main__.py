@@ -1,0 +1,5 @@
+"""`python -m bookforge`."""
+
+from .cli import main
+
+main()

@@ -1,0 +1,298 @@
+"""EPUB 3 (with an EPUB 2 NCX) packaged by EbookLib from the shared XHTML documents."""
+
+from __future__ import annotations
+
+import datetime as dt
+import posixpath
+import zipfile
+from pathlib import Path
+
+from .. import __version__
+from ..errors import BuildError
+from ..model import Book
+from ..render.documents import Document, RenderedBook, RenderOptions, TocEntry, join_names, render_book
+from ..render.xhtml import attr, esc
+from ..transforms.resources import IMAGE_TYPES
+from . import BuildContext
+
+CSS_NAME = "css/style.css"
+XHTML_TYPE = "application/xhtml+xml"
+
+
+class EpubBackend:
+    name = "epub"
+    suffix = ".epub"
+
+    def build(self, ctx: BuildContext) -> Path:
+        data = build_epub_bytes(ctx)
+        from ..output import atomic_output
+
+        with atomic_output(ctx.output, ctx.project.rel(ctx.output)) as handle:
+            handle.write(data)
+        return ctx.output
+
+
+def build_epub_bytes(ctx: BuildContext) -> bytes:
+    """The whole EPUB as bytes (packaged in memory: one pass, the zip written once)."""
+    import io
+
+    from ebooklib import epub
+
+    book = ctx.book
+    images = _ImageRegistry()
+    has_cover = bool(book.cover)
+    rendered = render_book(
+        book,
+        RenderOptions(notes=ctx.project.config.notes, has_cover=has_cover),
+        href=_href,
+        image_src=images.register,
+    )
+
+    package = epub.EpubBook()
+    _metadata(package, book, rendered)
+    css = epub.EpubItem(uid="style", file_name=CSS_NAME, media_type="text/css",
+                        content=ctx.theme.css("epub").encode("utf-8"))
+    package.add_item(css)
+
+    spine = []
+    if has_cover:
+        spine.append(_add_cover(package, book, ctx, rendered.labels))
+    for document in rendered.documents:
+        if document.print_only:
+            continue
+        item = epub.EpubItem(
+            uid=document.name,
+            file_name=f"text/{document.name}.xhtml",
+            media_type=XHTML_TYPE,
+            content=_xhtml(document),
+        )
+        item.properties = ["nav"] if document.kind == "toc" else []
+        package.add_item(item)
+        spine.append(item)
+
+    for src, name in images.names.items():
+        path = ctx.project.root / src
+        package.add_item(
+            epub.EpubItem(uid=_item_id(name), file_name=name,
+                          media_type=IMAGE_TYPES[posixpath.splitext(name)[1].lower()],
+                          content=path.read_bytes())
+        )
+
+    ncx = epub.EpubNcx()
+    package.add_item(ncx)
+    package.spine = spine
+    package.toc = [_ncx_entry(entry, rendered, epub) for entry in rendered.toc]
+    package.guide = _guide(rendered, has_cover)
+
+    for item in spine:
+        _check_well_formed(item)
+    buffer = io.BytesIO()
+    _ReproducibleWriter(buffer, package, ctx.build_time).write()
+    return buffer.getvalue()
+
+
+# ---------------------------------------------------------------------------------------------
+
+
+def _href(document: str, fragment: str | None) -> str:
+    """Every content document lives in text/, so links between them are bare file names."""
+    target = f"{document}.xhtml"
+    return f"{target}#{fragment}" if fragment and fragment != document else target
+
+
+class _ImageRegistry:
+    """Collects the images the renderer links to and gives each a name inside the EPUB."""
+
+    def __init__(self) -> None:
+        self.names: dict[str, str] = {}
+
+    def register(self, src: str) -> str:
+        if src not in self.names:
+            flat = src.replace("/", "-").lstrip(".-") or "image"
+            name = f"images/{flat}"
+            while name in self.names.values():
+                name = f"images/x-{flat}"
+            self.names[src] = name
+        return "../" + self.names[src]
+
+
+def _item_id(name: str) -> str:
+    return "img-" + "".join(c if c.isalnum() else "-" for c in posixpath.basename(name))
+
+
+def _xhtml(document: Document) -> bytes:
+    lang = attr(document.lang)
+    return (
+        '<?xml version="1.0" encoding="utf-8"?>\n<!DOCTYPE html>\n'
+        f'<html xmlns="http://www.w3.org/1999/xhtml" xmlns:epub="http://www.idpf.org/2007/ops" '
+        f'lang="{lang}" xml:lang="{lang}">\n<head>\n<title>{esc(document.title)}</title>\n'
+        f'<link href="../{CSS_NAME}" rel="stylesheet" type="text/css"/>\n</head>\n'
+        f'<body epub:type="{document.matter}">\n{document.body}</body>\n</html>\n'
+    ).encode("utf-8")
+
+
+def _check_well_formed(item) -> None:
+    """EbookLib would package a broken document silently; refuse to, loudly."""
+    from lxml import etree
+
+    try:
+        etree.fromstring(item.content)
+    except etree.XMLSyntaxError as exc:  # a bookforge bug: the renderer escapes everything
+        raise BuildError(
+            f"internal error: {item.file_name} is not well-formed XML ({exc})",
+            hint="please report this with the manuscript that caused it",
+        ) from None
+
+
+def _metadata(package, book: Book, rendered: RenderedBook) -> None:
+    from ebooklib.epub import NAMESPACES
+
+    package.set_identifier(book.identifier)
+    package.set_title(book.title)
+    package.set_language(book.language)
+    package.metadata[NAMESPACES["OPF"]]["generator"] = [
+        ("", {"name": "generator", "content": f"bookforge {__version__}"})
+    ]
+    creators = [(name, "aut") for name in book.authors] + [(name, "edt") for name in book.editors]
+    contributors = [(name, "aut") for name in book.story_authors() if name not in book.authors]
+    if not creators:  # an anthology without editors: its story authors are its creators
+        creators, contributors = contributors, []
+    for number, (name, role) in enumerate(creators, start=1):
+        package.add_author(name, role=role, uid=f"creator{number}")
+    for number, (name, role) in enumerate(contributors, start=1):
+        uid = f"contributor{number}"
+        package.add_metadata("DC", "contributor", name, {"id": uid})
+        package.add_metadata(None, "meta", role, {"refines": f"#{uid}", "property": "role",
+                                                   "scheme": "marc:relators"})
+    if book.date:
+        package.add_metadata("DC", "date", book.date)
+    for field_name in ("publisher", "rights", "description"):
+        value = getattr(book, field_name)
+        if value:
+            package.add_metadata("DC", field_name, value)
+    _accessibility(package, book)
+
+
+def _accessibility(package, book: Book) -> None:
+    """The schema.org accessibility metadata EPUB Accessibility 1.1 asks for."""
+    has_images = bool(book.cover) or any(
+        "Image" == type(node).__name__ for story in book.stories for node in _inline_nodes(story)
+    )
+    features = ["structuralNavigation", "tableOfContents", "readingOrder", "displayTransformability"]
+    if has_images:
+        features.append("alternativeText")
+    modes = ["textual"] + (["visual"] if has_images else [])
+    for mode in modes:
+        package.add_metadata(None, "meta", mode, {"property": "schema:accessMode"})
+    package.add_metadata(None, "meta", "textual", {"property": "schema:accessModeSufficient"})
+    for feature in features:
+        package.add_metadata(None, "meta", feature, {"property": "schema:accessibilityFeature"})
+    package.add_metadata(None, "meta", "none", {"property": "schema:accessibilityHazard"})
+    summary = (
+        "This publication is text that reading systems can reflow and restyle. Every story, "
+        "chapter and section is marked up with headings and listed in the table of contents; "
+        "scene breaks are marked as separators, and authors' notes are marked as front matter"
+        + (", and images have text alternatives." if has_images else ".")
+    )
+    package.add_metadata(None, "meta", summary, {"property": "schema:accessibilitySummary"})
+
+
+def _inline_nodes(story):
+    stack = [b for b in story.blocks()] + story.notes + story.end_notes + story.summary
+    while stack:
+        node = stack.pop()
+        yield node
+        for name in ("children", "items"):
+            value = getattr(node, name, None)
+            if isinstance(value, list):
+                for child in value:
+                    stack.extend(child if isinstance(child, list) else [child])
+
+
+def _ncx_entry(entry: TocEntry, rendered: RenderedBook, epub):
+    title = entry.title + (f" {rendered.labels['by']} {entry.author}" if entry.author else "")
+    link = epub.Link("text/" + _href(entry.document, entry.fragment), title, f"nav-{entry.fragment or entry.document}")
+    if not entry.children:
+        return link
+    return (link, [_ncx_entry(child, rendered, epub) for child in entry.children])
+
+
+def _guide(rendered: RenderedBook, has_cover: bool) -> list[dict]:
+    """The EPUB 2 guide: older Kindles and Adobe readers use it to find the start and the contents."""
+    kinds = {"cover": "cover", "titlepage": "title-page", "toc": "toc", "bodymatter": "text"}
+    return [
+        {"href": "text/" + _href(mark.document, None), "title": mark.title, "type": kinds[mark.kind]}
+        for mark in rendered.landmarks
+        if mark.kind in kinds
+    ]
+
+
+def _add_cover(package, book: Book, ctx: BuildContext, labels: dict[str, str]):
+    """The cover image (marked the EPUB 3 and the EPUB 2 way) and a cover page showing it."""
+    from ebooklib import epub
+
+    from ..project import resolve_inside
+
+    path = resolve_inside(ctx.project.root, book.cover, "cover", line=None)
+    suffix = path.suffix.lower()
+    if suffix not in (".jpg", ".jpeg", ".png"):
+        raise BuildError(f"cover must be a JPEG or PNG image, not '{suffix}'", path=book.cover)
+    name = f"images/cover{'.jpg' if suffix == '.jpeg' else suffix}"
+    package.add_item(epub.EpubCover(uid="cover-image", file_name=name))
+    package.get_item_with_id("cover-image").content = path.read_bytes()
+    package.add_metadata(None, "meta", "", {"name": "cover", "content": "cover-image"})
+    names = join_names(book.editors or book.authors or book.story_authors(), book.language)
+    alt = book.title + (f", {names}" if names else "")
+    page = Document(
+        "cover", labels["cover"],
+        f'<section class="cover" epub:type="cover" aria-label="{attr(labels["cover"])}">\n'
+        f'<img role="doc-cover" src="../{name}" alt="{attr(alt)}"/>\n</section>\n',
+        book.language, "frontmatter", "cover",
+    )
+    item = epub.EpubItem(uid="cover", file_name="text/cover.xhtml", media_type=XHTML_TYPE, content=_xhtml(page))
+    item.properties = []
+    package.add_item(item)
+    return item
+
+
+class _FixedTimeZip(zipfile.ZipFile):
+    """A ZipFile whose entries all carry one fixed date, so identical input gives identical bytes."""
+
+    def __init__(self, file, date_time: dt.datetime) -> None:
+        super().__init__(file, "w", zipfile.ZIP_DEFLATED, compresslevel=9)
+        self._date_time = date_time.timetuple()[:6]
+
+    def writestr(self, name, data, compress_type=None, compresslevel=None):  # noqa: D102
+        if isinstance(name, zipfile.ZipInfo):
+            name = name.filename
+        info = zipfile.ZipInfo(name, date_time=self._date_time)
+        info.compress_type = zipfile.ZIP_DEFLATED if compress_type is None else compress_type
+        info.external_attr = 0o644 << 16
+        super().writestr(info, data, compresslevel=compresslevel)
+
+
+def _writer_class():
+    from ebooklib.epub import EpubWriter
+
+    class Writer(EpubWriter):
+        """EbookLib's writer with a fixed dcterms:modified and fixed zip timestamps."""
+
+        def __init__(self, file, package, moment: dt.datetime) -> None:
+            super().__init__(file, package, {"mtime": moment, "raise_exceptions": True,
+                                            "epub3_pages": False})
+            self.moment = moment
+
+        def write(self) -> None:
+            self.out = _FixedTimeZip(self.file_name, self.moment)
+            # The mimetype entry comes first and is stored uncompressed (OCF requirement).
+            self.out.writestr("mimetype", "application/epub+zip", compress_type=zipfile.ZIP_STORED)
+            self._write_container()
+            self._write_opf()
+            self._write_items()
+            self.out.close()
+
+    return Writer
+
+
+def _ReproducibleWriter(file, package, moment: dt.datetime):  # noqa: N802 - reads as a class
+    return _writer_class()(file, package, moment)

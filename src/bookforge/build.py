@@ -1,0 +1,96 @@
+"""Build orchestration: project → book → theme → each requested backend, with timings."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .diagnostics import Diagnostics
+from .errors import ConfigError
+from .project import Project, adhoc_project, open_project
+
+
+@dataclass
+class BuildResult:
+    format: str
+    path: Path
+    seconds: float
+    size: int
+
+
+def resolve_project(
+    sources: list[Path] | None,
+    diagnostics: Diagnostics,
+    *,
+    title: str | None = None,
+    authors: list[str] | None = None,
+    language: str | None = None,
+) -> Project:
+    """A project folder (or the one we are in), or a book made of the manuscript files named."""
+    if not sources:
+        project = open_project(Path.cwd(), diagnostics)
+    elif len(sources) == 1 and (sources[0].is_dir() or sources[0].name == "book.toml"):
+        project = open_project(sources[0], diagnostics)
+    else:
+        folders = [s for s in sources if s.is_dir()]
+        if folders:
+            raise ConfigError(
+                f"{folders[0]} is a folder: name one project folder, or manuscript files only"
+            )
+        return adhoc_project(sources, title=title, authors=authors or [], language=language,
+                             diagnostics=diagnostics)
+    if title:
+        project.config.title = title
+    if authors:
+        project.config.authors = list(authors)
+    if language:
+        project.config.language = language
+    return project
+
+
+def build_formats(
+    project: Project,
+    formats: list[str],
+    diagnostics: Diagnostics,
+    *,
+    output: str | None = None,
+    options: dict[str, Any] | None = None,
+    show_progress: bool = False,
+    on_step: Callable[[str, float], None] | None = None,
+) -> list[BuildResult]:
+    """Read the book once, then build every format asked for."""
+    from .backends import SUFFIXES, BuildContext, get_backend
+    from .output import build_time
+    from .pipeline import load_book
+    from .themes import load_theme
+
+    step = on_step or (lambda name, seconds: None)
+    start = time.perf_counter()
+    book = load_book(project, diagnostics)
+    step("read and transform manuscripts", time.perf_counter() - start)
+    theme = load_theme(project.config.theme, project.styles_dir if project.config_path else None)
+    moment = build_time(project.config.date, project.inputs())
+
+    results = []
+    for name in formats:
+        started = time.perf_counter()
+        backend = get_backend(name)
+        target = project.output_path(SUFFIXES[name], output if len(formats) == 1 else None)
+        ctx = BuildContext(
+            project=project,
+            book=book,
+            theme=theme,
+            diagnostics=diagnostics,
+            output=target,
+            build_time=moment,
+            options=dict(options or {}),
+            show_progress=show_progress,
+        )
+        path = backend.build(ctx)
+        seconds = time.perf_counter() - started
+        step(f"build {name}", seconds)
+        results.append(BuildResult(name, path, seconds, path.stat().st_size))
+    return results

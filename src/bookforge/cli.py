@@ -1,0 +1,283 @@
+"""The `bookforge` command line (Typer); heavy modules are imported inside commands, never up front."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+
+from . import __version__
+from .errors import EXIT_BUG, BookforgeError
+
+app = typer.Typer(
+    name="bookforge",
+    help="Turn story manuscripts into finished anthology ebooks: EPUB 3 and print-ready PDF.",
+    no_args_is_help=True,
+    add_completion=False,
+    rich_markup_mode=None,  # plain help: Rich would cost ~100 ms on every start
+    pretty_exceptions_enable=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+class _Settings:
+    """Output settings shared by every command (set by global or per-command options)."""
+
+    quiet = False
+    verbose = False
+    traceback = False
+
+
+settings = _Settings()
+
+# ---------------------------------------------------------------------------------------------
+# Output helpers
+
+
+def _color(code: str, text: str) -> str:
+    if sys.stderr.isatty() and not os.environ.get("NO_COLOR"):
+        return f"\033[{code}m{text}\033[0m"
+    return text
+
+
+def say(message: str) -> None:
+    """A status line (stderr, so stdout stays clean for JSON)."""
+    if not settings.quiet:
+        print(message, file=sys.stderr)
+
+
+def detail(message: str) -> None:
+    if settings.verbose and not settings.quiet:
+        print(_color("2", message), file=sys.stderr)
+
+
+def _report_diagnostic(diagnostic) -> None:
+    if settings.quiet:
+        return
+    head, _, hint = diagnostic.format().partition("\n")
+    where, sep, rest = head.partition(": warning")
+    if sep:
+        head = where + ": " + _color("33", "warning" + rest.split(":", 1)[0]) + ":" + rest.split(":", 1)[1]
+    print(head, file=sys.stderr)
+    if hint:
+        print(_color("2", hint), file=sys.stderr)
+
+
+def _diagnostics():
+    from .diagnostics import Diagnostics
+
+    return Diagnostics(on_report=_report_diagnostic)
+
+
+def _apply_output_flags(quiet: bool, verbose: bool) -> None:
+    settings.quiet = settings.quiet or quiet
+    settings.verbose = (settings.verbose or verbose) and not settings.quiet
+
+
+# ---------------------------------------------------------------------------------------------
+# Shared options
+
+Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="Print errors only.")]
+Verbose = Annotated[bool, typer.Option("--verbose", "-v", help="Print each step and its timing.")]
+Sources = Annotated[
+    Optional[list[Path]],
+    typer.Argument(
+        help="A project folder (default: the one holding book.toml here or above), "
+        "or manuscript files to build without a book.toml.",
+        show_default=False,
+    ),
+]
+Output = Annotated[
+    Optional[Path], typer.Option("--output", "-o", help="Output file (default: build/<title>.<format>).")
+]
+Title = Annotated[Optional[str], typer.Option("--title", help="Book title (overrides book.toml).")]
+Author = Annotated[
+    Optional[list[str]], typer.Option("--author", help="Book author; repeat for several.")
+]
+Language = Annotated[
+    Optional[str], typer.Option("--language", help="Book language as a BCP 47 tag, e.g. en, fr.")
+]
+
+
+def _version(value: bool) -> None:
+    if value:
+        print(f"bookforge {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _main(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit.")
+    ] = False,
+    quiet: Quiet = False,
+    verbose: Verbose = False,
+    traceback: Annotated[
+        bool, typer.Option("--traceback", help="On an internal error, show the full Python traceback.")
+    ] = False,
+) -> None:
+    """bookforge: story manuscripts in, anthology EPUB and print PDF out."""
+    settings.traceback = traceback
+    _apply_output_flags(quiet, verbose)
+
+
+# ---------------------------------------------------------------------------------------------
+# Commands
+
+
+def _build(formats, sources, output, title, author, language, options=None) -> None:
+    from .build import build_formats, resolve_project
+
+    diagnostics = _diagnostics()
+    project = resolve_project(sources, diagnostics, title=title, authors=author, language=language)
+    results = build_formats(
+        project,
+        formats,
+        diagnostics,
+        output=str(output) if output else None,
+        options=options,
+        show_progress=sys.stderr.isatty() and not settings.quiet,
+        on_step=lambda name, seconds: detail(f"{name}: {seconds:.2f} s"),
+    )
+    stories = len(project.manuscripts)
+    for result in results:
+        say(
+            f"wrote {project.rel(result.path)} ({stories} stor{'y' if stories == 1 else 'ies'}, "
+            f"{_size(result.size)}) in {result.seconds:.2f} s"
+        )
+    if diagnostics.items:
+        say(f"{len(diagnostics.items)} warning{'s' if len(diagnostics.items) != 1 else ''}")
+
+
+def _size(size: int) -> str:
+    return f"{size / 1024:.0f} KB" if size < 1024 * 1024 else f"{size / 1024 / 1024:.1f} MB"
+
+
+@app.command()
+def epub(
+    sources: Sources = None,
+    output: Output = None,
+    title: Title = None,
+    author: Author = None,
+    language: Language = None,
+    quiet: Quiet = False,
+    verbose: Verbose = False,
+) -> None:
+    """Build the EPUB 3 ebook (build/<title>.epub)."""
+    _apply_output_flags(quiet, verbose)
+    _build(["epub"], sources, output, title, author, language)
+
+
+@app.command()
+def build(
+    sources: Sources = None,
+    to: Annotated[
+        Optional[list[str]],
+        typer.Option("--to", help="Format to build (epub, pdf); repeat for several. Default: [build] formats."),
+    ] = None,
+    title: Title = None,
+    author: Author = None,
+    language: Language = None,
+    quiet: Quiet = False,
+    verbose: Verbose = False,
+) -> None:
+    """Build every format the project asks for ([build] formats in book.toml)."""
+    from .build import resolve_project
+    from .config import FORMATS
+
+    _apply_output_flags(quiet, verbose)
+    if to:
+        unknown = [f for f in to if f not in FORMATS]
+        if unknown:
+            raise typer.BadParameter(f"unknown format '{unknown[0]}' (formats: {', '.join(FORMATS)})")
+        formats = list(dict.fromkeys(to))
+    else:
+        formats = resolve_project(sources, _diagnostics_silent()).config.build.formats
+    _build(formats, sources, None, title, author, language)
+
+
+def _diagnostics_silent():
+    from .diagnostics import Diagnostics
+
+    return Diagnostics()
+
+
+@app.command()
+def inspect(
+    sources: Sources = None,
+    title: Title = None,
+    author: Author = None,
+    language: Language = None,
+    typography: Annotated[
+        Optional[bool],
+        typer.Option("--typography/--no-typography", help="Apply typography (default: as book.toml says)."),
+    ] = None,
+    quiet: Quiet = False,
+    verbose: Verbose = False,
+) -> None:
+    """Print the parsed chapter model as JSON (for debugging and golden tests)."""
+    import json
+
+    from .build import resolve_project
+    from .model import to_json
+    from .pipeline import load_book
+
+    _apply_output_flags(quiet, verbose)
+    diagnostics = _diagnostics()
+    project = resolve_project(sources, diagnostics, title=title, authors=author, language=language)
+    book = load_book(project, diagnostics, typography=typography)
+    json.dump(to_json(book), sys.stdout, ensure_ascii=False, indent=2)
+    sys.stdout.write("\n")
+
+
+@app.command()
+def new(
+    folder: Annotated[Path, typer.Argument(help="Folder to create the project in.")],
+    title: Title = None,
+    quiet: Quiet = False,
+    verbose: Verbose = False,
+) -> None:
+    """Start a book project: book.toml, manuscripts/ with a sample story, styles/."""
+    from .scaffold import create_project
+
+    _apply_output_flags(quiet, verbose)
+    created = create_project(folder, title=title)
+    say(f"created {folder}/ with " + ", ".join(created))
+    say(f"next: cd {folder} && bookforge epub")
+
+
+# ---------------------------------------------------------------------------------------------
+# The one error boundary
+
+
+def main() -> None:
+    """Entry point: run the app; user errors become one line and an exit code, bugs a short report."""
+    try:
+        app()  # standalone: Typer handles --help, usage errors (exit 2) and calls sys.exit itself
+    except BookforgeError as error:
+        _print_error(error)
+        sys.exit(error.exit_code)
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        sys.exit(130)
+    except Exception as error:  # noqa: BLE001 - the boundary for bugs
+        if settings.traceback:
+            raise
+        print(
+            f"bookforge: internal error: {type(error).__name__}: {error}\n"
+            "please report this at https://github.com/bookforge/bookforge/issues "
+            "(run again with --traceback for the details)",
+            file=sys.stderr,
+        )
+        sys.exit(EXIT_BUG)
+
+
+def _print_error(error: BookforgeError) -> None:
+    where = error.where()
+    prefix = f"{where}: " if where else "bookforge: "
+    print(prefix + _color("31", "error") + ": " + error.message, file=sys.stderr)
+    if error.hint:
+        print(_color("2", f"  hint: {error.hint}"), file=sys.stderr)

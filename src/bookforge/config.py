@@ -1,0 +1,357 @@
+"""book.toml: parse, check every key and value against a schema, and report mistakes by line."""
+
+from __future__ import annotations
+
+import datetime as _dt
+import difflib
+import re
+import tomllib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from .errors import ConfigError
+
+NOTES_PLACEMENTS = ("story", "front", "end")
+FORMATS = ("epub", "pdf")
+_LANGUAGE_TAG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
+_DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
+
+
+@dataclass
+class StoryEntry:
+    """One `[[story]]` table: a manuscript and what book.toml says about it."""
+
+    file: str
+    title: str | None = None
+    authors: list[str] = field(default_factory=list)
+    language: str | None = None
+    line: int | None = None  # line of the entry in book.toml, for messages
+
+
+@dataclass
+class PdfConfig:
+    """The `[pdf]` table: page geometry and print options."""
+
+    trim: str = "5.5x8.5in"
+    margins: str | dict = "auto"
+    bleed: str = "0"
+    marks: list[str] = field(default_factory=list)
+    font_size: str = "11pt"
+    variant: str = ""
+    drop_caps: bool = True
+
+
+@dataclass
+class BuildConfig:
+    """The `[build]` table: which formats `bookforge build` makes and where outputs go."""
+
+    formats: list[str] = field(default_factory=lambda: list(FORMATS))
+    output: str = "build"
+
+
+@dataclass
+class Config:
+    """Everything book.toml can say, with its defaults filled in."""
+
+    title: str = ""
+    subtitle: str | None = None
+    editors: list[str] = field(default_factory=list)
+    authors: list[str] = field(default_factory=list)
+    language: str = "en"
+    identifier: str | None = None
+    publisher: str | None = None
+    rights: str | None = None
+    date: str | None = None
+    description: str | None = None
+    cover: str | None = None
+    notes: str = "story"
+    theme: str = "classic"
+    typography: bool = True
+    stories: list[StoryEntry] = field(default_factory=list)
+    pdf: PdfConfig = field(default_factory=PdfConfig)
+    build: BuildConfig = field(default_factory=BuildConfig)
+
+
+# ---------------------------------------------------------------------------------------------
+# The schema: for each table, key → (attribute name, checker). A checker returns the clean value
+# or raises ValueError with what was expected.
+
+
+def _str(value: Any) -> str:
+    if not isinstance(value, str):
+        raise ValueError("a string")
+    return value
+
+
+def _nonempty_str(value: Any) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise ValueError("a non-empty string")
+    return value.strip()
+
+
+def _bool(value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise ValueError("true or false")
+    return value
+
+
+def _names(value: Any) -> list[str]:
+    """A name or a list of names."""
+    if isinstance(value, str):
+        value = [value]
+    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+        raise ValueError("a list of names, e.g. [\"A. Author\"]")
+    return [v.strip() for v in value]
+
+
+def _language(value: Any) -> str:
+    if not isinstance(value, str) or not _LANGUAGE_TAG.match(value):
+        raise ValueError('a BCP 47 language tag such as "en", "en-GB" or "fr"')
+    return value
+
+
+def _date(value: Any) -> str:
+    if isinstance(value, _dt.datetime):
+        return value.date().isoformat()
+    if isinstance(value, _dt.date):
+        return value.isoformat()
+    if isinstance(value, str) and _DATE.match(value):
+        return value
+    raise ValueError('a date such as "2026-11-20" (or "2026-11", "2026")')
+
+
+def _choice(*choices: str) -> Callable[[Any], str]:
+    def check(value: Any) -> str:
+        if value not in choices:
+            raise ValueError(" or ".join(f'"{c}"' for c in choices))
+        return value
+
+    return check
+
+
+def _formats(value: Any) -> list[str]:
+    if not isinstance(value, list) or not value or any(v not in FORMATS for v in value):
+        raise ValueError("a list of formats from " + ", ".join(f'"{f}"' for f in FORMATS))
+    return list(dict.fromkeys(value))
+
+
+def _str_list(value: Any) -> list[str]:
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ValueError("a list of strings")
+    return value
+
+
+def _margins(value: Any) -> str | dict:
+    if value == "auto":
+        return value
+    if isinstance(value, dict):
+        allowed = {"inner", "outer", "top", "bottom"}
+        unknown = set(value) - allowed
+        if unknown or not all(isinstance(v, str) for v in value.values()):
+            raise ValueError('"auto" or a table with inner, outer, top, bottom lengths such as "0.75in"')
+        return value
+    raise ValueError('"auto" or a table such as { inner = "0.875in", outer = "0.625in" }')
+
+
+BOOK_KEYS: dict[str, tuple[str, Callable[[Any], Any]]] = {
+    "title": ("title", _nonempty_str),
+    "subtitle": ("subtitle", _str),
+    "editors": ("editors", _names),
+    "authors": ("authors", _names),
+    "language": ("language", _language),
+    "identifier": ("identifier", _nonempty_str),
+    "publisher": ("publisher", _str),
+    "rights": ("rights", _str),
+    "date": ("date", _date),
+    "description": ("description", _str),
+    "cover": ("cover", _nonempty_str),
+    "notes": ("notes", _choice(*NOTES_PLACEMENTS)),
+    "theme": ("theme", _nonempty_str),
+    "typography": ("typography", _bool),
+}
+
+STORY_KEYS: dict[str, tuple[str, Callable[[Any], Any]]] = {
+    "file": ("file", _nonempty_str),
+    "title": ("title", _nonempty_str),
+    "author": ("authors", _names),
+    "authors": ("authors", _names),
+    "language": ("language", _language),
+}
+
+PDF_KEYS: dict[str, tuple[str, Callable[[Any], Any]]] = {
+    "trim": ("trim", _nonempty_str),
+    "margins": ("margins", _margins),
+    "bleed": ("bleed", _nonempty_str),
+    "marks": ("marks", _str_list),
+    "font-size": ("font_size", _nonempty_str),
+    "variant": ("variant", _str),
+    "drop-caps": ("drop_caps", _bool),
+}
+
+BUILD_KEYS: dict[str, tuple[str, Callable[[Any], Any]]] = {
+    "formats": ("formats", _formats),
+    "output": ("output", _nonempty_str),
+}
+
+TABLES = {"book": BOOK_KEYS, "story": STORY_KEYS, "pdf": PDF_KEYS, "build": BUILD_KEYS}
+
+
+# ---------------------------------------------------------------------------------------------
+
+
+def load_config(text: str, path: str = "book.toml") -> Config:
+    """Parse book.toml text into a Config, or raise ConfigError naming the line."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        message, line, column = _split_toml_error(str(exc))
+        raise ConfigError(
+            f"not valid TOML: {message}",
+            path=path,
+            line=line,
+            column=column,
+            hint="check quotes, brackets and `key = value` syntax on that line",
+        ) from None
+    locator = _KeyLocator(text)
+    config = Config()
+
+    for key, value in data.items():
+        if key not in TABLES:
+            suggestion = _suggest(key, TABLES)
+            if key in BOOK_KEYS:
+                hint = f"put `{key} = …` under a [book] table"
+            else:
+                hint = f"did you mean [{suggestion}]?" if suggestion else "tables are: " + ", ".join(
+                    f"[{t}]" for t in TABLES
+                )
+            raise ConfigError(
+                f"unknown key or table '{key}'", path=path, line=locator.find(None, key), hint=hint
+            )
+
+    if "book" not in data or not isinstance(data["book"], dict):
+        raise ConfigError(
+            "missing [book] table", path=path, hint='start book.toml with [book] and title = "…"'
+        )
+    _apply(config, data["book"], BOOK_KEYS, "book", path, locator)
+    if not config.title:
+        raise ConfigError(
+            "[book] has no title", path=path, line=locator.find("book", None), hint='add title = "…"'
+        )
+
+    stories = data.get("story", [])
+    if not isinstance(stories, list):
+        raise ConfigError(
+            "stories are written [[story]] (double brackets), one table per story",
+            path=path,
+            line=locator.find(None, "story"),
+        )
+    for index, table in enumerate(stories):
+        entry = StoryEntry(file="", line=locator.table_line("story", index))
+        _apply(entry, table, STORY_KEYS, "story", path, locator, index)
+        if not entry.file:
+            raise ConfigError(
+                "[[story]] has no file", path=path, line=entry.line, hint='add file = "manuscripts/…"'
+            )
+        config.stories.append(entry)
+
+    for name, target, schema in (("pdf", config.pdf, PDF_KEYS), ("build", config.build, BUILD_KEYS)):
+        if name in data:
+            if not isinstance(data[name], dict):
+                raise ConfigError(f"[{name}] must be a table", path=path, line=locator.find(None, name))
+            _apply(target, data[name], schema, name, path, locator)
+    return config
+
+
+def _apply(target, table: dict, schema, table_name: str, path: str, locator, index: int | None = None):
+    for key, value in table.items():
+        if key not in schema:
+            suggestion = _suggest(key, schema)
+            raise ConfigError(
+                f"unknown key '{key}' in [{table_name}]",
+                path=path,
+                line=locator.find(table_name, key, index),
+                hint=f"did you mean '{suggestion}'?" if suggestion else "known keys: " + ", ".join(schema),
+            )
+        attribute, check = schema[key]
+        try:
+            clean = check(value)
+        except ValueError as exc:
+            raise ConfigError(
+                f"[{table_name}] {key} must be {exc}, not {_describe(value)}",
+                path=path,
+                line=locator.find(table_name, key, index),
+            ) from None
+        setattr(target, attribute, clean)
+
+
+def _suggest(word: str, choices) -> str | None:
+    matches = difflib.get_close_matches(word.lower(), list(choices), n=1, cutoff=0.6)
+    return matches[0] if matches else None
+
+
+def _describe(value: Any) -> str:
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, (int, float)):
+        return f"the number {value}"
+    if isinstance(value, str):
+        return f'"{value}"' if value else "an empty string"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a table"
+    return type(value).__name__
+
+
+def _split_toml_error(message: str) -> tuple[str, int | None, int | None]:
+    match = re.search(r"\s*\(at line (\d+), column (\d+)\)$", message)
+    if match:
+        return message[: match.start()], int(match.group(1)), int(match.group(2))
+    match = re.search(r"\s*\(at end of document\)$", message)
+    if match:
+        return message[: match.start()] + " at the end of the file", None, None
+    return message, None, None
+
+
+class _KeyLocator:
+    """Finds the line of a key in the TOML source, for messages (tomllib keeps no positions)."""
+
+    _HEADER = re.compile(r"^\s*(\[\[?)\s*([A-Za-z0-9_.-]+)\s*\]\]?")
+    _KEY = re.compile(r"""^\s*["']?([A-Za-z0-9_-]+)["']?\s*=""")
+
+    def __init__(self, text: str) -> None:
+        self.lines = text.splitlines()
+
+    def _sections(self):
+        """Yield (line number, table name, occurrence index, key) for every key line."""
+        table, counts, occurrence = None, {}, 0
+        for number, line in enumerate(self.lines, start=1):
+            header = self._HEADER.match(line)
+            if header:
+                table = header.group(2)
+                occurrence = counts.get(table, 0)
+                counts[table] = occurrence + 1
+                yield number, table, occurrence, None
+                continue
+            key = self._KEY.match(line)
+            if key:
+                yield number, table, occurrence, key.group(1)
+
+    def find(self, table: str | None, key: str | None, index: int | None = None) -> int | None:
+        fallback = None
+        for number, name, occurrence, found in self._sections():
+            if index is not None and occurrence != index:
+                continue
+            if table is None:
+                if (found is None and name == key) or (name is None and found == key):
+                    return number
+            elif name == table:
+                if found == key:
+                    return number
+                if found is None and fallback is None:
+                    fallback = number
+        return fallback
+
+    def table_line(self, table: str, index: int) -> int | None:
+        return self.find(table, None, index)

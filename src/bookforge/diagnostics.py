@@ -1,0 +1,85 @@
+"""Warnings as data: a stable code, a `file:line`, a message and a hint, collected in a sink."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from .errors import format_location
+
+# Every warning code bookforge can emit, with a one-line meaning. Codes are stable: tools and
+# `--strict` users match on them, so a code is never reused for a different problem.
+CODES: dict[str, str] = {
+    "M001": "manuscript was not UTF-8 and was decoded as Windows-1252",
+    "M002": "invisible or control characters removed",
+    "M003": "manuscript has no text",
+    "M004": "story has no title; one was made from the file name",
+    "M005": "image or link pointing outside the project or at the network was not used",
+    "M006": "scene break at the start or end of a story was dropped",
+    "M007": "header field value not understood and ignored",
+    "M008": "manuscript decoded from UTF-16",
+    "C001": "book has several stories but no title was given",
+    "C002": "story listed twice in book.toml",
+}
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    """One warning: what, where, and how to fix it."""
+
+    code: str  # a key of CODES, e.g. "M001"
+    message: str  # lower-case sentence without a final full stop
+    path: str | None = None  # project-relative path of the file it is about
+    line: int | None = None  # 1-based line in that file
+    hint: str | None = None  # what the user can do about it
+    severity: str = "warning"
+
+    def format(self) -> str:
+        """Compiler-style text: `path:line: warning[M001]: message` plus an optional hint line."""
+        where = format_location(self.path, self.line)
+        head = f"{where}: " if where else ""
+        text = f"{head}{self.severity}[{self.code}]: {self.message}"
+        if self.hint:
+            text += f"\n  hint: {self.hint}"
+        return text
+
+    def to_json(self) -> dict:
+        return {
+            "code": self.code,
+            "severity": self.severity,
+            "message": self.message,
+            "path": self.path,
+            "line": self.line,
+            "hint": self.hint,
+        }
+
+
+@dataclass
+class Diagnostics:
+    """Collects warnings during a build; an optional callback shows each one as it arrives."""
+
+    on_report: Callable[[Diagnostic], None] | None = None
+    items: list[Diagnostic] = field(default_factory=list)
+
+    def warn(
+        self,
+        code: str,
+        message: str,
+        *,
+        path: str | None = None,
+        line: int | None = None,
+        hint: str | None = None,
+    ) -> Diagnostic:
+        if code not in CODES:  # a typo here would make a code nobody can look up
+            raise ValueError(f"unknown diagnostic code {code!r}")
+        diagnostic = Diagnostic(code, message, path, line, hint)
+        self.items.append(diagnostic)
+        if self.on_report is not None:
+            self.on_report(diagnostic)
+        return diagnostic
+
+    def codes(self) -> list[str]:
+        return [d.code for d in self.items]
+
+    def __len__(self) -> int:
+        return len(self.items)

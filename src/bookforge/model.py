@@ -1,0 +1,293 @@
+"""The chapter model: Book → Story → Chapter → Block → Inline, plain dataclasses that round-trip as JSON."""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from typing import Any, Union
+
+
+@dataclass(frozen=True)
+class Loc:
+    """Where a node came from: a project-relative path and a 1-based line."""
+
+    path: str
+    line: int
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}"
+
+    @classmethod
+    def parse(cls, text: str) -> Loc:
+        path, _, line = text.rpartition(":")
+        return cls(path, int(line))
+
+
+@dataclass
+class Attrs:
+    """The escape hatch (as in pandoc): an id, classes and a language, so new meanings need no new node."""
+
+    id: str | None = None
+    classes: list[str] = field(default_factory=list)
+    lang: str | None = None  # BCP 47 tag when the passage is in another language than its story
+
+
+# ---------------------------------------------------------------------------------------------
+# Inlines
+
+
+@dataclass
+class Text:
+    """A run of characters. Serialised as a bare JSON string."""
+
+    text: str
+
+
+@dataclass
+class Emph:
+    """Emphasis, usually set in italic."""
+
+    children: list[Inline] = field(default_factory=list)
+
+
+@dataclass
+class Strong:
+    """Strong importance, usually bold."""
+
+    children: list[Inline] = field(default_factory=list)
+
+
+@dataclass
+class SmallCaps:
+    """Text set in small capitals."""
+
+    children: list[Inline] = field(default_factory=list)
+
+
+@dataclass
+class Superscript:
+    """Raised text (ordinals, footnote marks the author typed)."""
+
+    children: list[Inline] = field(default_factory=list)
+
+
+@dataclass
+class Subscript:
+    """Lowered text."""
+
+    children: list[Inline] = field(default_factory=list)
+
+
+@dataclass
+class Span:
+    """A generic inline container, e.g. a phrase in another language (attrs.lang)."""
+
+    children: list[Inline] = field(default_factory=list)
+    attrs: Attrs | None = None
+
+
+@dataclass
+class Code:
+    """Literal text in a monospaced face; typography never touches it."""
+
+    text: str = ""
+
+
+@dataclass
+class Link:
+    """A hyperlink; only http(s) and mailto targets survive the readers."""
+
+    children: list[Inline] = field(default_factory=list)
+    href: str = ""
+
+
+@dataclass
+class Image:
+    """An image inside the project; src is project-relative."""
+
+    src: str = ""
+    alt: str = ""
+
+
+@dataclass
+class LineBreak:
+    """A forced line break inside a paragraph (verse, letters, signs)."""
+
+
+Inline = Union[Text, Emph, Strong, SmallCaps, Superscript, Subscript, Span, Code, Link, Image, LineBreak]
+
+# ---------------------------------------------------------------------------------------------
+# Blocks
+
+
+@dataclass
+class Paragraph:
+    """A paragraph of prose."""
+
+    children: list[Inline] = field(default_factory=list)
+    loc: Loc | None = None
+    attrs: Attrs | None = None
+
+
+@dataclass
+class Heading:
+    """A heading inside a chapter (chapter titles live on Chapter.title); level 1 is the highest."""
+
+    level: int = 1
+    children: list[Inline] = field(default_factory=list)
+    loc: Loc | None = None
+    attrs: Attrs | None = None
+
+
+@dataclass
+class SceneBreak:
+    """A break between scenes; never dropped, rendered as a visible, nameable separator."""
+
+    loc: Loc | None = None
+
+
+@dataclass
+class BlockQuote:
+    """Quoted or set-off material: letters, epigraphs, song lyrics."""
+
+    children: list[Block] = field(default_factory=list)
+    loc: Loc | None = None
+    attrs: Attrs | None = None
+
+
+@dataclass
+class ListBlock:
+    """A bulleted or numbered list; each item is a list of blocks."""
+
+    items: list[list[Block]] = field(default_factory=list)
+    ordered: bool = False
+    loc: Loc | None = None
+
+
+@dataclass
+class Preformatted:
+    """Text whose line breaks and spaces matter (code, ASCII art); typography never touches it."""
+
+    text: str = ""
+    loc: Loc | None = None
+
+
+Block = Union[Paragraph, Heading, SceneBreak, BlockQuote, ListBlock, Preformatted]
+
+# ---------------------------------------------------------------------------------------------
+# Structure
+
+
+@dataclass
+class Chapter:
+    """A run of blocks; a one-chapter story has one chapter without a title."""
+
+    title: str | None = None
+    blocks: list[Block] = field(default_factory=list)
+    summary: list[Block] = field(default_factory=list)  # chapter summary (archive exports)
+    notes: list[Block] = field(default_factory=list)  # shown before the chapter's text
+    end_notes: list[Block] = field(default_factory=list)  # shown after the chapter's text
+    loc: Loc | None = None
+    id: str = ""  # unique in the book; set by transforms.ids
+
+
+@dataclass
+class Story:
+    """One work of the anthology, with its own title, authors and notes."""
+
+    title: str = ""
+    authors: list[str] = field(default_factory=list)
+    summary: list[Block] = field(default_factory=list)  # a short blurb shown at the opening
+    notes: list[Block] = field(default_factory=list)  # author's notes: front matter of the story
+    end_notes: list[Block] = field(default_factory=list)  # afterword, shown after the text
+    meta: dict[str, Any] = field(default_factory=dict)  # other header fields: rating, fandom, tags…
+    language: str | None = None  # BCP 47; None means the book's language
+    chapters: list[Chapter] = field(default_factory=list)
+    source: str = ""  # project-relative path of the manuscript
+    id: str = ""  # unique in the book; set by transforms.ids
+
+    def blocks(self):
+        """Every block of the story's text, chapter after chapter."""
+        for chapter in self.chapters:
+            yield from chapter.blocks
+
+
+@dataclass
+class Book:
+    """The whole anthology: its metadata and its stories in reading order."""
+
+    title: str = ""
+    subtitle: str | None = None
+    editors: list[str] = field(default_factory=list)
+    authors: list[str] = field(default_factory=list)  # book-level authors (single-author collections)
+    language: str = "en"
+    identifier: str = ""
+    publisher: str | None = None
+    rights: str | None = None
+    date: str | None = None  # publication date, ISO 8601
+    description: str | None = None
+    cover: str | None = None  # project-relative path of the cover image
+    stories: list[Story] = field(default_factory=list)
+
+    def story_authors(self) -> list[str]:
+        """Every distinct story author, in order of first appearance."""
+        seen: dict[str, None] = {}
+        for story in self.stories:
+            for author in story.authors:
+                seen.setdefault(author, None)
+        return list(seen)
+
+
+# ---------------------------------------------------------------------------------------------
+# JSON round-trip (pandoc's `native` habit: readers and backends are tested apart)
+
+_NODE_TYPES = {
+    cls.__name__: cls
+    for cls in (
+        Attrs, Text, Emph, Strong, SmallCaps, Superscript, Subscript, Span, Code, Link, Image,
+        LineBreak, Paragraph, Heading, SceneBreak, BlockQuote, ListBlock, Preformatted,
+        Chapter, Story, Book,
+    )
+}
+
+
+def to_json(value: Any) -> Any:
+    """Turn a model value into plain JSON data; empty fields are left out, Text becomes a string."""
+    if isinstance(value, Text):
+        return value.text
+    if isinstance(value, Loc):
+        return str(value)
+    if dataclasses.is_dataclass(value):
+        data: dict[str, Any] = {"type": type(value).__name__}
+        for f in dataclasses.fields(value):
+            item = getattr(value, f.name)
+            if item is None or item == [] or item == {} or item == "":
+                continue
+            data[f.name] = to_json(item)
+        return data
+    if isinstance(value, list):
+        return [to_json(v) for v in value]
+    if isinstance(value, dict):
+        return {k: to_json(v) for k, v in value.items()}
+    return value
+
+
+def from_json(data: Any, *, field_name: str = "") -> Any:
+    """Rebuild model values from the output of `to_json`."""
+    if isinstance(data, str):
+        if field_name == "loc":
+            return Loc.parse(data)
+        return Text(data) if field_name in _INLINE_LIST_FIELDS else data
+    if isinstance(data, list):
+        return [from_json(v, field_name=field_name) for v in data]
+    if isinstance(data, dict) and "type" in data and data["type"] in _NODE_TYPES:
+        cls = _NODE_TYPES[data["type"]]
+        kwargs = {k: from_json(v, field_name=k) for k, v in data.items() if k != "type"}
+        return cls(**kwargs)
+    if isinstance(data, dict):
+        return {k: from_json(v) for k, v in data.items()}
+    return data
+
+
+# Fields whose bare strings are Text nodes (everything else keeps strings as strings).
+_INLINE_LIST_FIELDS = {"children"}

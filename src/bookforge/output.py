@@ -1,0 +1,91 @@
+"""Writing outputs safely: atomic replacement and a reproducible build date."""
+
+from __future__ import annotations
+
+import datetime as dt
+import errno
+import os
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import BinaryIO
+
+from .errors import BuildError
+
+_ZIP_EPOCH = dt.datetime(1980, 1, 1, tzinfo=dt.timezone.utc)  # the earliest date a zip entry can hold
+
+
+@contextmanager
+def atomic_output(path: Path, shown: str | None = None) -> Iterator[BinaryIO]:
+    """Write to a temporary file beside `path`, then rename it over `path` in one step.
+
+    A failure (or a kill) before the rename leaves the previous file untouched; the temporary file
+    has a dot name, so it never stands under the output's name.
+    """
+    shown = shown or str(path)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+    except OSError as exc:
+        raise BuildError(f"cannot write {shown}: {_reason(exc)}", hint=_hint(exc)) from None
+    tmp = Path(tmp_name)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            yield handle
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(tmp, 0o666 & ~_umask())
+        os.replace(tmp, path)
+    except OSError as exc:
+        tmp.unlink(missing_ok=True)
+        raise BuildError(f"cannot write {shown}: {_reason(exc)}", hint=_hint(exc)) from None
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+
+
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
+def _reason(exc: OSError) -> str:
+    if exc.errno == errno.ENOSPC:
+        return "the disk is full"
+    if exc.errno in (errno.EACCES, errno.EPERM):
+        return "permission denied"
+    if exc.errno == errno.EROFS:
+        return "the file system is read-only"
+    return exc.strerror or str(exc)
+
+
+def _hint(exc: OSError) -> str | None:
+    if exc.errno == errno.ENOSPC:
+        return "free some space; the previous output was left as it was"
+    if exc.errno in (errno.EACCES, errno.EPERM, errno.EROFS):
+        return "choose another output folder with -o, or fix the folder's permissions"
+    return None
+
+
+def build_time(date: str | None, inputs: list[Path]) -> dt.datetime:
+    """The moment a build claims: SOURCE_DATE_EPOCH, else [book] date, else the newest input's mtime.
+
+    Never the wall clock, so that the same inputs give byte-identical outputs.
+    """
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch:
+        try:
+            moment = dt.datetime.fromtimestamp(int(epoch), tz=dt.timezone.utc)
+        except (ValueError, OverflowError, OSError):
+            raise BuildError(
+                f"SOURCE_DATE_EPOCH must be a number of seconds, not '{epoch}'"
+            ) from None
+    elif date:
+        parts = [int(p) for p in date.split("-")] + [1, 1]
+        moment = dt.datetime(parts[0], parts[1], parts[2], tzinfo=dt.timezone.utc)
+    else:
+        newest = max((p.stat().st_mtime for p in inputs if p.exists()), default=0)
+        moment = dt.datetime.fromtimestamp(int(newest), tz=dt.timezone.utc)
+    return max(moment, _ZIP_EPOCH).replace(microsecond=0)

@@ -1,0 +1,102 @@
+"""From project to transformed Book: read every manuscript, apply book.toml, run the transforms."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from pathlib import Path
+
+from .config import Config
+from .diagnostics import Diagnostics
+from .model import Book, Story
+from .project import Manuscript, Project
+from .readers import read_manuscript
+
+# Namespace for identifiers derived from title and names (stable across builds and machines).
+_BOOK_NAMESPACE = uuid.UUID("5b0f6e1c-7a63-4d55-9a1e-0b00cf0f0b00")
+
+
+def load_book(project: Project, diagnostics: Diagnostics, *, typography: bool | None = None) -> Book:
+    """Read, assemble and transform the whole book."""
+    from .transforms.ids import assign_ids
+    from .transforms.resources import check_images
+    from .transforms.typography import apply_typography
+
+    config = project.config
+    stories = [read_story(m, config, diagnostics) for m in project.manuscripts]
+    book = book_from_config(config, stories, diagnostics)
+    check_images(book, project.root, diagnostics)
+    if config.typography if typography is None else typography:
+        apply_typography(book)
+    assign_ids(book)
+    return book
+
+
+def read_story(manuscript: Manuscript, config: Config, diagnostics: Diagnostics) -> Story:
+    """Read one manuscript, then let its [[story]] entry override title, authors and language."""
+    story = read_manuscript(manuscript.path, manuscript.rel, diagnostics)
+    entry = manuscript.entry
+    if entry is not None:
+        if entry.title:
+            story.title = entry.title
+        if entry.authors:
+            story.authors = list(entry.authors)
+        if entry.language:
+            story.language = entry.language
+    if story.language == config.language:
+        story.language = None
+    if not story.title:
+        story.title = title_from_file_name(manuscript.path)
+        diagnostics.warn(
+            "M004",
+            f"no title; using '{story.title}' from the file name",
+            path=manuscript.rel,
+            hint="add a `Title:` line at the top, or title = \"…\" in its [[story]] entry",
+        )
+    if not any(True for _ in story.blocks()):
+        diagnostics.warn(
+            "M003",
+            "no text in this manuscript; the story is kept with its title only",
+            path=manuscript.rel,
+            hint="check that this is the right file",
+        )
+    return story
+
+
+def book_from_config(config: Config, stories: list[Story], diagnostics: Diagnostics) -> Book:
+    title = config.title
+    if not title:
+        if len(stories) == 1:
+            title = stories[0].title
+        else:
+            title = "Anthology"
+            diagnostics.warn("C001", "no book title given; using 'Anthology'", hint="pass --title \"…\"")
+    book = Book(
+        title=title,
+        subtitle=config.subtitle,
+        editors=list(config.editors),
+        authors=list(config.authors),
+        language=config.language,
+        publisher=config.publisher,
+        rights=config.rights,
+        date=config.date,
+        description=config.description,
+        cover=config.cover,
+        stories=stories,
+    )
+    book.identifier = config.identifier or derived_identifier(book)
+    return book
+
+
+def derived_identifier(book: Book) -> str:
+    """A UUID derived from the title and names: stable build after build, unique enough per book."""
+    names = book.editors + book.authors + book.story_authors()
+    seed = "\n".join([book.title, *names])
+    return f"urn:uuid:{uuid.uuid5(_BOOK_NAMESPACE, seed)}"
+
+
+def title_from_file_name(path: Path) -> str:
+    """'02-the-pale_shadow.txt' → 'The Pale Shadow'."""
+    stem = re.sub(r"^\d+[\s._-]+", "", path.stem)
+    words = re.split(r"[\s_-]+", stem or path.stem)
+    return " ".join(w[:1].upper() + w[1:] for w in words if w) or path.stem

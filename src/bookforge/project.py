@@ -1,0 +1,210 @@
+"""A book project: find its root, load book.toml, list its manuscripts, and keep every path inside it."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .config import Config, StoryEntry, load_config
+from .diagnostics import Diagnostics
+from .errors import ConfigError, ManuscriptError
+from .readers import SUPPORTED_SUFFIXES
+
+CONFIG_NAME = "book.toml"
+MANUSCRIPTS_DIR = "manuscripts"
+STYLES_DIR = "styles"
+
+
+@dataclass
+class Manuscript:
+    """One manuscript to read: where it is and what book.toml says about it."""
+
+    path: Path  # absolute, resolved
+    rel: str  # as shown to the user: relative to the project root when inside it
+    entry: StoryEntry | None = None
+
+
+@dataclass
+class Project:
+    """A book project (or an ad-hoc set of files named on the command line)."""
+
+    root: Path  # absolute, resolved
+    config: Config
+    manuscripts: list[Manuscript] = field(default_factory=list)
+    config_path: Path | None = None  # None for an ad-hoc build without book.toml
+
+    @property
+    def styles_dir(self) -> Path:
+        return self.root / STYLES_DIR
+
+    def rel(self, path: Path) -> str:
+        """A path as the user should see it: relative to the project when inside it."""
+        try:
+            return path.resolve().relative_to(self.root).as_posix()
+        except ValueError:
+            return str(path)
+
+    def output_path(self, suffix: str, output: str | None = None) -> Path:
+        """Where a format goes: `-o` when given, else build/<slug><suffix>."""
+        if output:
+            return Path(output).expanduser().absolute()
+        return self.root / self.config.build.output / (slugify(self.config.title) + suffix)
+
+    def inputs(self) -> list[Path]:
+        """Every file whose change should trigger a rebuild (watch mode, build dates)."""
+        files = [m.path for m in self.manuscripts]
+        if self.config_path:
+            files.append(self.config_path)
+        if self.styles_dir.is_dir():
+            files.extend(sorted(p for p in self.styles_dir.rglob("*") if p.is_file()))
+        return files
+
+
+def find_root(start: Path) -> Path:
+    """The nearest folder at or above `start` holding book.toml, like git finds .git."""
+    start = start.absolute()
+    if start.is_file() and start.name == CONFIG_NAME:
+        return start.parent.resolve()
+    if not start.exists():
+        raise ConfigError(f"no such folder: {start}")
+    for folder in [start, *start.parents]:
+        if (folder / CONFIG_NAME).is_file():
+            return folder.resolve()
+    raise ConfigError(
+        f"no {CONFIG_NAME} in {start} or any folder above it",
+        hint="run `bookforge new <folder>` to start a project, or name manuscript files to build them directly",
+    )
+
+
+def open_project(start: Path, diagnostics: Diagnostics) -> Project:
+    """Load the project that `start` is in (a folder, or book.toml itself)."""
+    root = find_root(start)
+    config_path = root / CONFIG_NAME
+    try:
+        text = config_path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise ConfigError(
+            f"not UTF-8 (byte {exc.start})", path=CONFIG_NAME, hint="save book.toml as UTF-8"
+        ) from None
+    except OSError as exc:
+        raise ConfigError(f"cannot read: {exc.strerror}", path=CONFIG_NAME) from None
+    config = load_config(text, CONFIG_NAME)
+    project = Project(root=root, config=config, config_path=config_path)
+    project.manuscripts = _list_manuscripts(project, diagnostics)
+    if config.cover:
+        resolve_inside(root, config.cover, "cover", line=None)
+    return project
+
+
+def adhoc_project(
+    files: list[Path],
+    *,
+    title: str | None,
+    authors: list[str],
+    language: str | None,
+    diagnostics: Diagnostics,
+) -> Project:
+    """A book made straight from manuscript files named on the command line (no book.toml)."""
+    root = Path.cwd().resolve()
+    config = Config(title=title or "", authors=authors)
+    if language:
+        config.language = language
+    project = Project(root=root, config=config)
+    for file in files:
+        path = file.expanduser().absolute()
+        rel = project.rel(path)
+        _check_manuscript_file(path, rel)
+        project.manuscripts.append(Manuscript(path=path.resolve(), rel=rel))
+    return project
+
+
+def resolve_inside(root: Path, rel: str, what: str, *, line: int | None) -> Path:
+    """Resolve a path from book.toml, refusing anything that ends up outside the project."""
+    candidate = Path(rel)
+    if candidate.is_absolute() or "\\" in rel:
+        raise ConfigError(
+            f"{what} path '{rel}' must be relative to the project folder",
+            path=CONFIG_NAME,
+            line=line,
+        )
+    resolved = (root / candidate).resolve()
+    if not resolved.is_relative_to(root):
+        raise ConfigError(
+            f"{what} path '{rel}' points outside the project",
+            path=CONFIG_NAME,
+            line=line,
+            hint="bookforge only reads files inside the project folder (symlinks included)",
+        )
+    return resolved
+
+
+def _list_manuscripts(project: Project, diagnostics: Diagnostics) -> list[Manuscript]:
+    config, root = project.config, project.root
+    if config.stories:
+        manuscripts, seen = [], {}
+        for entry in config.stories:
+            path = resolve_inside(root, entry.file, "manuscript", line=entry.line)
+            rel = project.rel(path)
+            _check_manuscript_file(path, rel, config_line=entry.line)
+            if path in seen:
+                diagnostics.warn(
+                    "C002",
+                    f"{rel} is listed twice (also at line {seen[path]}); both copies are kept",
+                    path=CONFIG_NAME,
+                    line=entry.line,
+                    hint="remove one of the [[story]] entries if that was not meant",
+                )
+            seen.setdefault(path, entry.line)
+            manuscripts.append(Manuscript(path=path, rel=rel, entry=entry))
+        return manuscripts
+
+    folder = root / MANUSCRIPTS_DIR
+    if not folder.is_dir():
+        raise ConfigError(
+            f"no [[story]] entries in {CONFIG_NAME} and no {MANUSCRIPTS_DIR}/ folder",
+            path=CONFIG_NAME,
+            hint=f"put manuscripts in {MANUSCRIPTS_DIR}/ or list them with [[story]] file = …",
+        )
+    manuscripts = []
+    for path in sorted(folder.iterdir(), key=lambda p: natural_key(p.name)):
+        if path.name.startswith(".") or not path.is_file():
+            continue
+        if path.suffix.lower() not in SUPPORTED_SUFFIXES:
+            continue
+        resolved = resolve_inside(root, path.relative_to(root).as_posix(), "manuscript", line=None)
+        manuscripts.append(Manuscript(path=resolved, rel=project.rel(path)))
+    if not manuscripts:
+        raise ConfigError(
+            f"{MANUSCRIPTS_DIR}/ holds no manuscripts",
+            path=MANUSCRIPTS_DIR,
+            hint="bookforge reads " + ", ".join(sorted(SUPPORTED_SUFFIXES)) + " files",
+        )
+    return manuscripts
+
+
+def _check_manuscript_file(path: Path, rel: str, config_line: int | None = None) -> None:
+    where = {"path": CONFIG_NAME, "line": config_line} if config_line else {"path": rel}
+    if not path.exists():
+        raise ManuscriptError(f"manuscript not found: {rel}", **where)
+    if path.is_dir():
+        raise ManuscriptError(f"{rel} is a folder, not a manuscript file", **where)
+    if path.suffix.lower() not in SUPPORTED_SUFFIXES:
+        raise ManuscriptError(
+            f"{rel}: bookforge cannot read '{path.suffix or 'extension-less'}' files",
+            **where,
+            hint="supported: " + ", ".join(sorted(SUPPORTED_SUFFIXES)),
+        )
+
+
+def natural_key(name: str) -> list:
+    """Sort key that puts `2-story` before `10-story`."""
+    return [int(part) if part.isdigit() else part.lower() for part in re.split(r"(\d+)", name)]
+
+
+def slugify(text: str, fallback: str = "book") -> str:
+    """An ASCII file-name-safe slug: 'Dreams & Waking!' → 'dreams-waking'."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+    return slug[:60].rstrip("-") or fallback

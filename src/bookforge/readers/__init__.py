@@ -1,0 +1,37 @@
+"""Manuscript readers: one file in, one Story out; the reader is chosen by the file's suffix."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # keep start-up light: readers import their parsers only when used
+    from ..diagnostics import Diagnostics
+    from ..model import Story
+
+# suffix → module in this package that has a `read(data, rel, diagnostics)` function
+READERS = {
+    ".txt": "txt",
+    ".text": "txt",
+    ".md": "md",
+    ".markdown": "md",
+}
+SUPPORTED_SUFFIXES = frozenset(READERS)
+
+
+def read_manuscript(path: Path, rel: str, diagnostics: Diagnostics) -> Story:
+    """Read one manuscript file into a Story (title and authors as the file itself gives them)."""
+    from importlib import import_module
+
+    from ..errors import ManuscriptError
+
+    try:
+        data = path.read_bytes()
+    except PermissionError:
+        raise ManuscriptError("cannot read: permission denied", path=rel) from None
+    except IsADirectoryError:
+        raise ManuscriptError("is a folder, not a manuscript file", path=rel) from None
+    except OSError as exc:
+        raise ManuscriptError(f"cannot read: {exc.strerror or exc}", path=rel) from None
+    module = import_module(f".{READERS[path.suffix.lower()]}", __name__)
+    return module.read(data, rel, diagnostics)

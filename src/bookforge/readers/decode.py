@@ -1,0 +1,94 @@
+"""Bytes to clean text: detect the encoding, normalise line ends and Unicode, drop invisible junk."""
+
+from __future__ import annotations
+
+import codecs
+import re
+import unicodedata
+
+from ..diagnostics import Diagnostics
+from ..errors import ManuscriptError
+
+# Windows-1252 leaves these five bytes undefined: a file containing them is not cp1252 either.
+_CP1252_UNDEFINED = frozenset(b"\x81\x8d\x8f\x90\x9d")
+
+# Characters XML 1.0 forbids or that no reader should see: C0 controls except tab and newline,
+# DEL and C1 controls, lone surrogates, and the noncharacters U+FFFE/U+FFFF.
+_CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+
+
+def decode(data: bytes, rel: str, diagnostics: Diagnostics) -> str:
+    """Decode a manuscript's bytes: UTF-8 (with or without BOM), UTF-16 with BOM, else Windows-1252."""
+    if data.startswith(codecs.BOM_UTF8):
+        return _strict(data[3:], "utf-8", rel)
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        text = _strict(data, "utf-16", rel)
+        diagnostics.warn(
+            "M008",
+            "decoded as UTF-16 (byte-order mark found)",
+            path=rel,
+            hint="save the file as UTF-8 to silence this",
+        )
+        return text
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        utf8_error = exc
+    if _looks_binary(data):
+        raise ManuscriptError(
+            "not a text file (it holds many NUL bytes)",
+            path=rel,
+            hint="export it as plain text (UTF-8), or use a format bookforge reads",
+        )
+    bad = next((i for i, byte in enumerate(data) if byte in _CP1252_UNDEFINED), None)
+    if bad is not None:
+        raise ManuscriptError(
+            f"cannot decode: byte 0x{data[utf8_error.start]:02x} at offset {utf8_error.start} is not "
+            f"UTF-8, and byte 0x{data[bad]:02x} at offset {bad} is not Windows-1252",
+            path=rel,
+            line=data.count(b"\n", 0, utf8_error.start) + 1,
+            hint="save the file as UTF-8 in your editor",
+        )
+    text = data.decode("cp1252")
+    diagnostics.warn(
+        "M001",
+        f"not UTF-8 (byte 0x{data[utf8_error.start]:02x} at offset {utf8_error.start}); "
+        "read as Windows-1252",
+        path=rel,
+        line=data.count(b"\n", 0, utf8_error.start) + 1,
+        hint="save the file as UTF-8 to make sure every character is what you meant",
+    )
+    return text
+
+
+def _strict(data: bytes, encoding: str, rel: str) -> str:
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        raise ManuscriptError(
+            f"cannot decode as {encoding.upper()}: invalid byte at offset {exc.start}",
+            path=rel,
+            hint="save the file as UTF-8 in your editor",
+        ) from None
+
+
+def _looks_binary(data: bytes) -> bool:
+    sample = data[:8192]
+    return sample.count(0) > max(1, len(sample) // 100)
+
+
+def clean(text: str, rel: str, diagnostics: Diagnostics) -> str:
+    """Normalise line ends to LF and Unicode to NFC; remove control characters with a warning."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if _CONTROL.search(text):
+        lines = sorted({text.count("\n", 0, m.start()) + 1 for m in _CONTROL.finditer(text)})
+        shown = ", ".join(map(str, lines[:5])) + (" …" if len(lines) > 5 else "")
+        diagnostics.warn(
+            "M002",
+            f"control characters removed (line{'s' if len(lines) > 1 else ''} {shown})",
+            path=rel,
+            line=lines[0],
+            hint="these are invisible characters an editor or a copy-paste left behind",
+        )
+        text = _CONTROL.sub("", text)
+    return unicodedata.normalize("NFC", text)

@@ -1,0 +1,379 @@
+"""The book as XHTML documents (title page, contents, notes, stories) shared by every backend."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from ..model import Block, Book, Chapter, Story
+from .labels import labels_for
+from .xhtml import Context, attr, esc, lang_attrs, render_blocks
+
+Href = Callable[[str, "str | None"], str]  # (document name, fragment id) → link target
+
+
+@dataclass
+class Document:
+    """One XHTML document of the book: a file in the EPUB, a section of the PDF."""
+
+    name: str  # unique, file-name safe: "titlepage", "contents", a story or chapter id
+    title: str  # the <title>
+    body: str  # markup that goes inside <body>
+    lang: str  # BCP 47 tag of the document
+    matter: str  # "frontmatter", "bodymatter" or "backmatter"
+    kind: str  # "halftitle", "titlepage", "imprint", "toc", "notes", "story", "chapter"
+    story: Story | None = None  # the story this document belongs to
+    print_only: bool = False  # the half-title page exists only in print
+
+
+@dataclass
+class TocEntry:
+    """A line of the contents: a story (with author) or a chapter, or a section like Notes."""
+
+    title: str
+    document: str
+    fragment: str | None
+    author: str | None = None
+    lang: str | None = None
+    children: list[TocEntry] = field(default_factory=list)
+
+
+@dataclass
+class Landmark:
+    kind: str  # EPUB landmark type: "cover", "titlepage", "toc", "bodymatter"…
+    title: str
+    document: str
+
+
+@dataclass
+class RenderedBook:
+    documents: list[Document]
+    toc: list[TocEntry]
+    landmarks: list[Landmark]
+    labels: dict[str, str]
+
+
+@dataclass
+class RenderOptions:
+    notes: str = "story"  # where story notes go: "story", "front" or "end"
+    has_cover: bool = False
+
+
+def render_book(
+    book: Book,
+    options: RenderOptions,
+    href: Href,
+    image_src: Callable[[str], str],
+    page_numbers: dict[str, str] | None = None,
+) -> RenderedBook:
+    """Render every document of the book; `href` and `image_src` adapt links to the backend."""
+    labels = labels_for(book.language)
+    ctx = Context(image_src=image_src, scene_break_label=labels["scene_break"])
+    docs: list[Document] = []
+    front = lambda name, title, body, kind, **kw: docs.append(  # noqa: E731
+        Document(name, title, body, book.language, "frontmatter", kind, **kw)
+    )
+
+    front("halftitle", book.title, _halftitle(book), "halftitle", print_only=True)
+    front("titlepage", labels["title_page"], _titlepage(book, labels), "titlepage")
+    front("imprint", labels["copyright"], _imprint(book, labels), "imprint")
+
+    story_docs: list[Document] = []
+    toc: list[TocEntry] = []
+    for story in book.stories:
+        story_docs.extend(_story_documents(story, book, options, labels, ctx))
+        toc.append(_toc_entry(story, book))
+
+    notes_doc = None
+    has_notes = any(s.notes or (options.notes == "end" and s.end_notes) for s in book.stories)
+    if options.notes in ("front", "end") and has_notes:
+        matter = "frontmatter" if options.notes == "front" else "backmatter"
+        notes_doc = Document(
+            "notes", labels["notes"], _collected_notes(book, options, labels, ctx, href),
+            book.language, matter, "notes",
+        )
+        entry = TocEntry(labels["notes"], "notes", "notes")
+        if options.notes == "front":
+            toc.insert(0, entry)
+        else:
+            toc.append(entry)
+
+    front("contents", labels["contents"], "", "toc")
+    contents = docs[-1]
+    if notes_doc is not None and options.notes == "front":
+        docs.append(notes_doc)
+    docs.extend(story_docs)
+    if notes_doc is not None and options.notes == "end":
+        docs.append(notes_doc)
+
+    landmarks = []
+    if options.has_cover:
+        landmarks.append(Landmark("cover", labels["cover"], "cover"))
+    landmarks.append(Landmark("titlepage", labels["title_page"], "titlepage"))
+    landmarks.append(Landmark("toc", labels["contents"], "contents"))
+    if story_docs:
+        landmarks.append(Landmark("bodymatter", labels["start"], story_docs[0].name))
+    contents.body = render_contents(toc, landmarks, labels, href, page_numbers)
+    return RenderedBook(docs, toc, landmarks, labels)
+
+
+# ---------------------------------------------------------------------------------------------
+# Front matter
+
+
+def join_names(names: list[str], language: str) -> str:
+    """'A', 'A and B', 'A, B and C' (the conjunction in the book's language)."""
+    conjunction = {"fr": "et", "de": "und", "es": "y", "it": "e", "nl": "en"}.get(language[:2], "and")
+    if len(names) <= 1:
+        return "".join(names)
+    return ", ".join(names[:-1]) + f" {conjunction} " + names[-1]
+
+
+def _halftitle(book: Book) -> str:
+    return (
+        f'<section class="halftitle" epub:type="halftitlepage" aria-label="{attr(book.title)}">\n'
+        f'<p class="halftitle-title">{esc(book.title)}</p>\n</section>\n'
+    )
+
+
+def _titlepage(book: Book, labels: dict[str, str]) -> str:
+    parts = [f'<section class="titlepage" epub:type="titlepage" aria-labelledby="book-title">\n']
+    parts.append(f'<h1 id="book-title" class="book-title" epub:type="fulltitle">{esc(book.title)}</h1>\n')
+    if book.subtitle:
+        parts.append(f'<p class="book-subtitle" role="doc-subtitle">{esc(book.subtitle)}</p>\n')
+    if book.authors:
+        parts.append(f'<p class="book-authors">{esc(join_names(book.authors, book.language))}</p>\n')
+    if book.editors:
+        parts.append(
+            f'<p class="book-editors"><span class="edited-by">{esc(labels["edited_by"])}</span> '
+            f"{esc(join_names(book.editors, book.language))}</p>\n"
+        )
+    if book.publisher:
+        parts.append(f'<p class="book-publisher">{esc(book.publisher)}</p>\n')
+    parts.append("</section>\n")
+    return "".join(parts)
+
+
+_ISBN = re.compile(r"^(?:urn:)?(?:isbn:?)?\s*((?:97[89][- ]?)?(?:\d[- ]?){9}[\dXx])$", re.IGNORECASE)
+
+
+def _imprint(book: Book, labels: dict[str, str]) -> str:
+    parts = [f'<section class="imprint" epub:type="copyright-page" aria-label="{attr(labels["copyright"])}">\n']
+    if book.rights:
+        parts.append(f'<p class="rights">{esc(book.rights)}</p>\n')
+    if book.publisher:
+        parts.append(f'<p class="publisher">{esc(book.publisher)}</p>\n')
+    if book.date:
+        parts.append(f'<p class="date">{esc(labels["published"])} {esc(book.date)}</p>\n')
+    isbn = _ISBN.match(book.identifier.strip())
+    if isbn:
+        parts.append(f'<p class="identifier">ISBN {esc(isbn.group(1))}</p>\n')
+    else:
+        parts.append(f'<p class="identifier">{esc(labels["identifier"])}: {esc(book.identifier)}</p>\n')
+    parts.append(f'<p class="made-with">{esc(labels["made_with"])}</p>\n</section>\n')
+    return "".join(parts)
+
+
+def render_contents(
+    toc: list[TocEntry],
+    landmarks: list[Landmark],
+    labels: dict[str, str],
+    href: Href,
+    page_numbers: dict[str, str] | None = None,
+) -> str:
+    """The contents page: the EPUB navigation document's body, and the printed contents."""
+    out = [
+        '<nav id="toc" class="contents" epub:type="toc" role="doc-toc" aria-labelledby="toc-title">\n'
+        f'<h2 id="toc-title" class="contents-title">{esc(labels["contents"])}</h2>\n'
+    ]
+    _toc_list(toc, labels, href, page_numbers, out, depth=1)
+    out.append("</nav>\n")
+    if page_numbers is None:  # EPUB: reading systems use the landmarks; readers never see them
+        out.append(
+            f'<nav epub:type="landmarks" class="landmarks" hidden="hidden" aria-labelledby="landmarks-title">\n'
+            f'<h2 id="landmarks-title">{esc(labels["landmarks"])}</h2>\n<ol>\n'
+        )
+        for mark in landmarks:
+            out.append(
+                f'<li><a epub:type="{mark.kind}" href="{attr(href(mark.document, None))}">'
+                f"{esc(mark.title)}</a></li>\n"
+            )
+        out.append("</ol>\n</nav>\n")
+    return "".join(out)
+
+
+def _toc_list(entries, labels, href, page_numbers, out, depth: int) -> None:
+    out.append(f'<ol class="toc-level-{depth}">\n')
+    for entry in entries:
+        target = href(entry.document, entry.fragment)
+        out.append(f'<li class="toc-entry"><a href="{attr(target)}"><span class="toc-title"{lang_attrs(entry.lang)}>')
+        out.append(esc(entry.title))
+        out.append("</span>")
+        if entry.author:
+            out.append(f'<span class="toc-author"> {esc(labels["by"])} {esc(entry.author)}</span>')
+        if page_numbers is not None:
+            key = entry.fragment or entry.document
+            out.append(f'<span class="toc-page">{esc(page_numbers.get(key, ""))}</span>')
+        out.append("</a>")
+        if entry.children:
+            out.append("\n")
+            _toc_list(entry.children, labels, href, page_numbers, out, depth + 1)
+        out.append("</li>\n")
+    out.append("</ol>\n")
+
+
+def _toc_entry(story: Story, book: Book) -> TocEntry:
+    entry = TocEntry(
+        story.title,
+        story.id,
+        story.id,
+        author=join_names(story.authors, book.language) or None,
+        lang=story.language if story.language and story.language != book.language else None,
+    )
+    if len(story.chapters) > 1:
+        for index, chapter in enumerate(story.chapters):
+            if chapter.title:
+                entry.children.append(TocEntry(chapter.title, chapter_document(story, index), chapter.id))
+    return entry
+
+
+def chapter_document(story: Story, index: int) -> str:
+    """The document a story's chapter lives in: the first shares the story's opening."""
+    return story.id if index == 0 else story.chapters[index].id
+
+
+# ---------------------------------------------------------------------------------------------
+# Stories
+
+
+def _labelled_section(
+    blocks: list[Block], css_class: str, epub_type: str, role: str, label: str, section_id: str,
+    ctx: Context, heading_tag: str = "h3",
+) -> str:
+    if not blocks:
+        return ""
+    return (
+        f'<section class="{css_class}" epub:type="{epub_type}" role="{role}" aria-labelledby="{section_id}">\n'
+        f'<{heading_tag} id="{section_id}" class="block-label">{esc(label)}</{heading_tag}>\n'
+        f"{render_blocks(blocks, ctx)}</section>\n"
+    )
+
+
+def _story_front(story: Story, options: RenderOptions, labels, ctx: Context) -> str:
+    """Summary and (when they stay with the story) notes: the story's own front matter."""
+    parts = [
+        _labelled_section(story.summary, "story-summary", "abstract", "doc-abstract",
+                          labels["summary"], f"{story.id}-summary", ctx)
+    ]
+    if options.notes == "story":
+        parts.append(
+            _labelled_section(story.notes, "story-notes", "preface", "doc-preface",
+                              labels["story_notes"], f"{story.id}-notes", ctx)
+        )
+    return "".join(parts)
+
+
+def _end_notes(story: Story, options: RenderOptions, labels, ctx: Context) -> str:
+    if options.notes == "end":
+        return ""
+    return _labelled_section(story.end_notes, "story-end-notes", "afterword", "doc-afterword",
+                             labels["end_notes"], f"{story.id}-end-notes", ctx)
+
+
+def _opening(story: Story, book: Book) -> str:
+    byline = join_names(story.authors, story.language or book.language)
+    out = [
+        '<header class="story-opening">\n'
+        f'<h2 id="{story.id}-title" class="story-title" epub:type="title">{esc(story.title)}</h2>\n'
+    ]
+    if byline:
+        out.append(f'<p class="byline">{esc(byline)}</p>\n')
+    out.append("</header>\n")
+    return "".join(out)
+
+
+def _chapter_body(chapter: Chapter, ctx: Context) -> str:
+    out = []
+    if chapter.title:
+        out.append(f'<h3 id="{chapter.id}-title" class="chapter-title" epub:type="title">{esc(chapter.title)}</h3>\n')
+    for blocks, css_class in ((chapter.summary, "chapter-summary"), (chapter.notes, "chapter-notes")):
+        if blocks:
+            out.append(f'<div class="{css_class}">\n{render_blocks(blocks, ctx)}</div>\n')
+    out.append(render_blocks(chapter.blocks, ctx))
+    if chapter.end_notes:
+        out.append(f'<div class="chapter-end-notes">\n{render_blocks(chapter.end_notes, ctx)}</div>\n')
+    return "".join(out)
+
+
+def _story_documents(story: Story, book: Book, options: RenderOptions, labels, ctx: Context) -> list[Document]:
+    lang = story.language or book.language
+    chapters = story.chapters or [Chapter(id=f"{story.id}-1")]
+    if len(chapters) == 1:
+        body = (
+            f'<section id="{story.id}" class="story" epub:type="chapter" role="doc-chapter" '
+            f'aria-labelledby="{story.id}-title">\n'
+            + _opening(story, book)
+            + _story_front(story, options, labels, ctx)
+            + _chapter_body(chapters[0], ctx)
+            + _end_notes(story, options, labels, ctx)
+            + "</section>\n"
+        )
+        return [Document(story.id, story.title, body, lang, "bodymatter", "story", story=story)]
+
+    documents = []
+    for index, chapter in enumerate(chapters):
+        labelled = f' aria-labelledby="{chapter.id}-title"' if chapter.title else ""
+        section = (
+            f'<section id="{chapter.id}" class="chapter" epub:type="chapter" role="doc-chapter"{labelled}>\n'
+            + _chapter_body(chapter, ctx)
+            + "</section>\n"
+        )
+        if index == 0:
+            head = (
+                f'<section id="{story.id}" class="story story-parts" epub:type="part" role="doc-part" '
+                f'aria-labelledby="{story.id}-title">\n'
+                + _opening(story, book)
+                + _story_front(story, options, labels, ctx)
+                + "</section>\n"
+            )
+            section = head + section
+        if index == len(chapters) - 1:
+            section += _end_notes(story, options, labels, ctx)
+        title = story.title if index == 0 else (chapter.title or story.title)
+        kind = "story" if index == 0 else "chapter"
+        documents.append(
+            Document(chapter_document(story, index), title, section, lang, "bodymatter", kind, story=story)
+        )
+    return documents
+
+
+def _collected_notes(book: Book, options: RenderOptions, labels, ctx: Context, href: Href) -> str:
+    """Every story's notes gathered in one section of the front or back matter."""
+    out = [
+        '<section id="notes" class="collected-notes" aria-labelledby="notes-title">\n'
+        f'<h2 id="notes-title" class="notes-title">{esc(labels["notes"])}</h2>\n'
+    ]
+    for story in book.stories:
+        blocks = story.notes + (story.end_notes if options.notes == "end" else [])
+        if not blocks:
+            continue
+        section_id = f"notes-{story.id}"
+        byline = join_names(story.authors, story.language or book.language)
+        out.append(
+            f'<section id="{section_id}" class="story-notes" epub:type="preface" role="doc-preface" '
+            f'aria-labelledby="{section_id}-title"{lang_attrs(story.language if story.language != book.language else None)}>\n'
+            f'<h3 id="{section_id}-title" class="notes-story-title">'
+            f'<a href="{attr(href(story.id, story.id))}">{esc(story.title)}</a></h3>\n'
+        )
+        if byline:
+            out.append(f'<p class="byline">{esc(byline)}</p>\n')
+        out.append(render_blocks(story.notes, ctx))
+        if options.notes == "end" and story.end_notes:
+            out.append(
+                f'<div class="collected-end-notes"><h4 class="block-label">{esc(labels["end_notes"])}</h4>\n'
+                f"{render_blocks(story.end_notes, ctx)}</div>\n"
+            )
+        out.append("</section>\n")
+    out.append("</section>\n")
+    return "".join(out)

@@ -1,0 +1,73 @@
+"""Themes: built-in CSS folders in the package, overridden file by file by the project's styles/."""
+
+from __future__ import annotations
+
+import difflib
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .errors import ThemeError
+
+THEMES_DIR = Path(__file__).parent / "themes"
+FONTS_DIR = Path(__file__).parent / "fonts"
+THEME_FILES = ("base.css", "epub.css", "print.css")
+
+
+@dataclass
+class Theme:
+    """A resolved theme: its CSS files after the project's overrides, plus extra project CSS."""
+
+    name: str
+    files: dict[str, str]  # theme file name → CSS text (from the project when overridden)
+    sources: dict[str, Path]  # theme file name → where it was read from
+    extras: list[tuple[str, str]] = field(default_factory=list)  # other styles/*.css, in name order
+    settings: dict = field(default_factory=dict)  # theme.toml
+
+    def css(self, target: str) -> str:
+        """The stylesheet for a target: "epub" or "print"."""
+        chunks = [self.files["base.css"], self.files[f"{target}.css"]]
+        chunks += [text for _, text in self.extras]
+        return "\n".join(chunks)
+
+
+def available_themes() -> list[str]:
+    return sorted(p.name for p in THEMES_DIR.iterdir() if (p / "base.css").is_file())
+
+
+def load_theme(name: str, styles_dir: Path | None) -> Theme:
+    """Load a built-in theme and apply the project's styles/ folder over it."""
+    folder = THEMES_DIR / name
+    if not (folder / "base.css").is_file():
+        themes = available_themes()
+        close = difflib.get_close_matches(name, themes, n=1)
+        raise ThemeError(
+            f"no theme named '{name}'",
+            path="book.toml",
+            hint=(f"did you mean '{close[0]}'? " if close else "") + "themes: " + ", ".join(themes),
+        )
+    files, sources = {}, {}
+    for file_name in THEME_FILES:
+        path = folder / file_name
+        if styles_dir is not None and (styles_dir / file_name).is_file():
+            path = styles_dir / file_name
+        files[file_name] = _read_css(path)
+        sources[file_name] = path
+    extras = []
+    if styles_dir is not None and styles_dir.is_dir():
+        for path in sorted(styles_dir.glob("*.css")):
+            if path.name not in THEME_FILES:
+                extras.append((path.name, _read_css(path)))
+    settings = {}
+    if (folder / "theme.toml").is_file():
+        settings = tomllib.loads((folder / "theme.toml").read_text(encoding="utf-8"))
+    return Theme(name, files, sources, extras, settings)
+
+
+def _read_css(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError:
+        raise ThemeError("stylesheet is not UTF-8", path=str(path)) from None
+    except OSError as exc:
+        raise ThemeError(f"cannot read stylesheet: {exc.strerror}", path=str(path)) from None

@@ -1,0 +1,1 @@
+"""Book → Book transforms run between the readers and the renderer."""
