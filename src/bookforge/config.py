@@ -247,7 +247,8 @@ def load_config(text: str, path: str = "book.toml") -> Config:
             line=locator.find(None, "story"),
         )
     for index, table in enumerate(stories):
-        entry = StoryEntry(file="", line=locator.table_line("story", index))
+        line = locator.find("story", "file", index) or locator.table_line("story", index)
+        entry = StoryEntry(file="", line=line)
         _apply(entry, table, STORY_KEYS, "story", path, locator, index)
         if not entry.file:
             raise ConfigError(

@@ -108,7 +108,7 @@ class _ImageRegistry:
 
     def register(self, src: str) -> str:
         if src not in self.names:
-            flat = src.replace("/", "-").lstrip(".-") or "image"
+            flat = src.removeprefix("images/").replace("/", "-").lstrip(".-") or "image"
             name = f"images/{flat}"
             while name in self.names.values():
                 name = f"images/x-{flat}"
@@ -190,9 +190,9 @@ def _accessibility(package, book: Book) -> None:
     package.add_metadata(None, "meta", "none", {"property": "schema:accessibilityHazard"})
     summary = (
         "This publication is text that reading systems can reflow and restyle. Every story, "
-        "chapter and section is marked up with headings and listed in the table of contents; "
-        "scene breaks are marked as separators, and authors' notes are marked as front matter"
-        + (", and images have text alternatives." if has_images else ".")
+        "chapter and section has a heading and is listed in the table of contents. Scene breaks "
+        "are marked as separators and authors’ notes as front matter"
+        + ("; images have text alternatives." if has_images else ".")
     )
     package.add_metadata(None, "meta", summary, {"property": "schema:accessibilitySummary"})
 

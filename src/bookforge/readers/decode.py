@@ -42,9 +42,14 @@ def decode(data: bytes, rel: str, diagnostics: Diagnostics) -> str:
         )
     bad = next((i for i, byte in enumerate(data) if byte in _CP1252_UNDEFINED), None)
     if bad is not None:
+        first = utf8_error.start
+        if bad == first:
+            what = f"byte 0x{data[first]:02x} at offset {first} is neither UTF-8 nor Windows-1252"
+        else:
+            what = (f"byte 0x{data[first]:02x} at offset {first} is not UTF-8, and byte "
+                    f"0x{data[bad]:02x} at offset {bad} is not Windows-1252")
         raise ManuscriptError(
-            f"cannot decode: byte 0x{data[utf8_error.start]:02x} at offset {utf8_error.start} is not "
-            f"UTF-8, and byte 0x{data[bad]:02x} at offset {bad} is not Windows-1252",
+            f"cannot decode: {what}",
             path=rel,
             line=data.count(b"\n", 0, utf8_error.start) + 1,
             hint="save the file as UTF-8 in your editor",

@@ -29,9 +29,9 @@ def read(data: bytes, rel: str, diagnostics: Diagnostics) -> Story:
 def read_markdown(text: str, rel: str, diagnostics: Diagnostics) -> Story:
     """Parse Markdown text into a Story."""
     story = Story(source=rel)
-    front, body, offset = _split_front_matter(text, rel)
+    front, key_lines, body, offset = _split_front_matter(text, rel)
     if front is not None:
-        _apply_front_matter(front, story, rel, offset, diagnostics)
+        _apply_front_matter(front, key_lines, story, rel, diagnostics)
     reader = _Reader(rel, offset, diagnostics)
     items = reader.top_level(reader.parse(body))
     _assemble(items, story, rel)
@@ -42,10 +42,10 @@ def read_markdown(text: str, rel: str, diagnostics: Diagnostics) -> Story:
 # Front matter
 
 
-def _split_front_matter(text: str, rel: str) -> tuple[Any, str, int]:
-    """(parsed YAML or None, body text, number of lines before the body)."""
+def _split_front_matter(text: str, rel: str) -> tuple[Any, dict[str, int], str, int]:
+    """(parsed YAML or None, line of each top-level key, body text, lines before the body)."""
     if not re.match(r"^---[ \t]*\n", text):
-        return None, text, 0
+        return None, {}, text, 0
     first_newline = text.index("\n") + 1
     end = _FRONT_MATTER_END.search(text, first_newline)
     if end is None:
@@ -75,12 +75,17 @@ def _split_front_matter(text: str, rel: str) -> tuple[Any, str, int]:
         raise ManuscriptError(
             "YAML front matter must be `key: value` lines", path=rel, line=2
         )
-    return data, text[body_start:], text.count("\n", 0, body_start)
+    key_lines = {}
+    for number, line in enumerate(yaml_text.split("\n"), start=2):
+        match = re.match(r"^([^\s:#][^:]*):", line)
+        if match:
+            key_lines.setdefault(match.group(1).strip().strip("'\""), number)
+    return data, key_lines, text[body_start:], text.count("\n", 0, body_start)
 
 
-def _apply_front_matter(data: dict, story: Story, rel: str, offset: int, diagnostics) -> None:
-    loc = Loc(rel, 2)
+def _apply_front_matter(data: dict, key_lines: dict[str, int], story: Story, rel: str, diagnostics) -> None:
     for key, value in data.items():
+        loc = Loc(rel, key_lines.get(str(key), 2))
         canonical = canonical_field(str(key))
         if value is None:
             continue
@@ -142,7 +147,8 @@ class _Reader:
         self.rel = rel
         self.offset = offset
         self.diagnostics = diagnostics
-        self.fixed_line = fixed_line  # front-matter prose: every block points at the front matter
+        self.fixed_line = fixed_line  # front-matter prose: every block points at its key's line
+        self.quote_depth = 0  # inside a blockquote, line ends are kept (verse, letters, lyrics)
 
     def parse(self, text: str):
         from markdown_it import MarkdownIt
@@ -191,7 +197,9 @@ class _Reader:
         if kind == "hr":
             return SceneBreak(loc=self.loc(token)), index + 1
         if kind == "blockquote_open":
+            self.quote_depth += 1
             children, index = self._blocks_until(tokens, index + 1, "blockquote_close")
+            self.quote_depth -= 1
             return BlockQuote(children, loc=self.loc(token)), index
         if kind in ("bullet_list_open", "ordered_list_open"):
             close = kind.replace("_open", "_close")
@@ -217,7 +225,10 @@ class _Reader:
             if kind == "text" or kind == "html_inline":
                 _append_text(stack[-1], token.content)
             elif kind == "softbreak":
-                _append_text(stack[-1], " ")
+                if self.quote_depth:
+                    stack[-1].append(LineBreak())
+                else:
+                    _append_text(stack[-1], " ")
             elif kind == "hardbreak":
                 stack[-1].append(LineBreak())
             elif kind == "code_inline":

@@ -44,7 +44,8 @@ _DOUBLE_DASH = re.compile(r"[ \t]*-{2,3}[ \t]*")
 _SPACED_HYPHEN = re.compile(r"([^\W\d_][,;:!?.…]?)[ \t]+-[ \t]+(?=[^\W\d_“‘\"'])")
 _ELLIPSIS = re.compile(r"\.\s?\.\s?\.")
 _PRIMES = re.compile(r"\b(\d+)'(\d+)\"")
-_ADJACENT_QUOTES = re.compile(r"(?<=[“‘”’«»‹›„‚])(?=[“‘”’«»‹›„‚])")
+# Nested quotation marks that touch (“‘ or ’”) get a hair space between them, as printers set them.
+_ADJACENT_QUOTES = re.compile(r"(?<=[“”«»„])(?=[‘’‹›‚])|(?<=[‘’‹›‚])(?=[“”«»„])")
 
 
 def quote_style(language: str) -> QuoteStyle:
@@ -182,7 +183,7 @@ def _single(text: str, index: int, style: QuoteStyle, closers: list[int]) -> str
     before, after = _neighbours(text, index)
     if before and before.isalnum():
         return "’"  # don't, Naruto's, boys', or a closing inner quote: the same glyph in English
-    if before == "" or before in _OPENERS or before in _DASHES:
+    if before == "" or before in _OPENERS or before in _DASHES or before == '"':
         if after == "" or after.isspace():
             return "’"
         if after.isdigit():

@@ -1,0 +1,1 @@
+"""Validators for built files: EPUBCheck now; bookforge's own checks later."""
