@@ -172,6 +172,41 @@ def epub(
 
 
 @app.command()
+def pdf(
+    sources: Sources = None,
+    output: Output = None,
+    trim: Annotated[
+        Optional[str],
+        typer.Option("--trim", help="Trim size: 5x8in, 5.25x8in, 5.5x8.5in, 6x9in, a5, b-format, or WxH in in/mm/cm."),
+    ] = None,
+    bleed: Annotated[Optional[str], typer.Option("--bleed", help='Bleed, e.g. "0.125in" (default: [pdf] bleed).')] = None,
+    marks: Annotated[
+        Optional[list[str]], typer.Option("--marks", help="Printer's marks: crop, cross; repeat for both.")
+    ] = None,
+    variant: Annotated[
+        Optional[str], typer.Option("--variant", help="PDF variant: pdf/a-3u, pdf/ua-1, pdf/x-4… (lays out in one pass).")
+    ] = None,
+    jobs: Annotated[
+        Optional[int], typer.Option("--jobs", "-j", min=1, help="Worker processes for layout (default: every core).")
+    ] = None,
+    one_pass: Annotated[
+        bool, typer.Option("--one-pass", help="Lay out the whole book as one document (slower; for comparison).")
+    ] = False,
+    no_cache: Annotated[bool, typer.Option("--no-cache", help="Lay out every part again, ignoring build/.cache.")] = False,
+    title: Title = None,
+    author: Author = None,
+    language: Language = None,
+    quiet: Quiet = False,
+    verbose: Verbose = False,
+) -> None:
+    """Build the print-ready PDF (build/<title>.pdf)."""
+    _apply_output_flags(quiet, verbose)
+    options = {"trim": trim, "bleed": bleed, "marks": marks, "variant": variant, "jobs": jobs,
+               "one_pass": one_pass, "no_cache": no_cache}
+    _build(["pdf"], sources, output, title, author, language, options={k: v for k, v in options.items() if v})
+
+
+@app.command()
 def build(
     sources: Sources = None,
     to: Annotated[

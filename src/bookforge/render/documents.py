@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from ..model import Block, Book, Chapter, Story
 from .labels import labels_for
-from .xhtml import Context, attr, esc, lang_attrs, render_blocks
+from .xhtml import Context, attr, esc, lang_attrs, render_blocks, render_opening
 
 Href = Callable[[str, "str | None"], str]  # (document name, fragment id) → link target
 
@@ -36,6 +36,7 @@ class TocEntry:
     fragment: str | None
     author: str | None = None
     lang: str | None = None
+    matter: str = "bodymatter"  # "frontmatter" entries are numbered in roman in print
     children: list[TocEntry] = field(default_factory=list)
 
 
@@ -93,7 +94,7 @@ def render_book(
             "notes", labels["notes"], _collected_notes(book, options, labels, ctx, href),
             book.language, matter, "notes",
         )
-        entry = TocEntry(labels["notes"], "notes", "notes")
+        entry = TocEntry(labels["notes"], "notes", "notes", matter=matter)
         if options.notes == "front":
             toc.insert(0, entry)
         else:
@@ -182,14 +183,21 @@ def render_contents(
     href: Href,
     page_numbers: dict[str, str] | None = None,
 ) -> str:
-    """The contents page: the EPUB navigation document's body, and the printed contents."""
+    """The contents page: the EPUB navigation document, or (with page_numbers) the printed contents.
+
+    In print each entry's link carries its page number in data-page; the print stylesheet draws
+    the dot leader and the number (or asks WeasyPrint for target-counter() in one-pass builds).
+    """
+    printed = page_numbers is not None
+    extra = " print-contents" if printed else ""
+    epub_type = "" if printed else ' epub:type="toc"'
     out = [
-        '<nav id="toc" class="contents" epub:type="toc" role="doc-toc" aria-labelledby="toc-title">\n'
+        f'<nav id="toc" class="contents{extra}"{epub_type} role="doc-toc" aria-labelledby="toc-title">\n'
         f'<h2 id="toc-title" class="contents-title">{esc(labels["contents"])}</h2>\n'
     ]
     _toc_list(toc, labels, href, page_numbers, out, depth=1)
     out.append("</nav>\n")
-    if page_numbers is None:  # EPUB: reading systems use the landmarks; readers never see them
+    if not printed:  # EPUB: reading systems use the landmarks; readers never see them
         out.append(
             f'<nav epub:type="landmarks" class="landmarks" hidden="hidden" aria-labelledby="landmarks-title">\n'
             f'<h2 id="landmarks-title">{esc(labels["landmarks"])}</h2>\n<ol>\n'
@@ -206,16 +214,17 @@ def render_contents(
 def _toc_list(entries, labels, href, page_numbers, out, depth: int) -> None:
     out.append(f'<ol class="toc-level-{depth}">\n')
     for entry in entries:
-        target = href(entry.document, entry.fragment)
-        out.append(f'<li class="toc-entry"><a href="{attr(target)}"><span class="toc-title"{lang_attrs(entry.lang)}>')
-        out.append(esc(entry.title))
-        out.append("</span>")
-        if entry.author:
-            out.append(f'<span class="toc-author"> {esc(labels["by"])} {esc(entry.author)}</span>')
-        if page_numbers is not None:
-            key = entry.fragment or entry.document
-            out.append(f'<span class="toc-page">{esc(page_numbers.get(key, ""))}</span>')
-        out.append("</a>")
+        target = attr(href(entry.document, entry.fragment))
+        title = f'<span class="toc-title"{lang_attrs(entry.lang)}>{esc(entry.title)}</span>'
+        classes = "toc-entry" + (" toc-front" if entry.matter == "frontmatter" else "")
+        if page_numbers is None:
+            author = f'<span class="toc-author"> {esc(labels["by"])} {esc(entry.author)}</span>' if entry.author else ""
+            out.append(f'<li class="{classes}"><a href="{target}">{title}{author}</a>')
+        else:
+            number = esc(page_numbers.get(entry.fragment or entry.document, ""))
+            out.append(f'<li class="{classes}"><a class="toc-link" href="{target}" data-page="{number}">{title}</a>')
+            if entry.author:
+                out.append(f'<span class="toc-author">{esc(entry.author)}</span>')
         if entry.children:
             out.append("\n")
             _toc_list(entry.children, labels, href, page_numbers, out, depth + 1)
@@ -300,7 +309,7 @@ def _chapter_body(chapter: Chapter, ctx: Context) -> str:
     for blocks, css_class in ((chapter.summary, "chapter-summary"), (chapter.notes, "chapter-notes")):
         if blocks:
             out.append(f'<div class="{css_class}">\n{render_blocks(blocks, ctx)}</div>\n')
-    out.append(render_blocks(chapter.blocks, ctx))
+    out.append(render_opening(chapter.blocks, ctx))
     if chapter.end_notes:
         out.append(f'<div class="chapter-end-notes">\n{render_blocks(chapter.end_notes, ctx)}</div>\n')
     return "".join(out)

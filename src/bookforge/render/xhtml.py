@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -43,6 +44,44 @@ def render_blocks(blocks: list[Block], ctx: Context) -> str:
     for block in blocks:
         _block(block, ctx, out)
     return "".join(out)
+
+
+def render_opening(blocks: list[Block], ctx: Context) -> str:
+    """A run of text whose first paragraph opens a story or chapter: it gets a lead-in span.
+
+    `<p class="opening"><span class="lead-in">The first words</span> and the rest…</p>`: print
+    sets the lead-in in small caps beside a drop cap; reading systems may style it or not.
+    """
+    if not blocks or type(blocks[0]) is not Paragraph or not blocks[0].children:
+        return render_blocks(blocks, ctx)
+    first = blocks[0]
+    lead, rest = _split_lead_in(first.children)
+    out = [f'<p{_attrs(first.attrs, "opening")}>']
+    if lead:
+        out.append('<span class="lead-in">')
+        _inlines(lead, ctx, out)
+        out.append("</span>")
+    _inlines(rest, ctx, out)
+    out.append("</p>\n")
+    for block in blocks[1:]:
+        _block(block, ctx, out)
+    return "".join(out)
+
+
+_LEAD_IN = re.compile(r"^\s*\S+(?:\s+\S+){0,2}")
+
+
+def _split_lead_in(children: list[Inline]) -> tuple[list[Inline], list[Inline]]:
+    """The paragraph's first words (up to three, from its first text run) and everything else."""
+    head = children[0]
+    if type(head) is not Text:
+        return [], children
+    match = _LEAD_IN.match(head.text)
+    if not match:
+        return [], children
+    rest_text = head.text[match.end():]
+    rest = ([Text(rest_text)] if rest_text else []) + children[1:]
+    return [Text(match.group(0))], rest
 
 
 def render_inlines(inlines: list[Inline], ctx: Context | None = None) -> str:
@@ -159,3 +198,16 @@ def plain_text(inlines: list[Inline]) -> str:
         elif hasattr(node, "children"):
             out.append(plain_text(node.children))
     return "".join(out)
+
+
+def block_text(block: Block) -> str:
+    """The text of a block without markup (word counts, checks)."""
+    if isinstance(block, (Paragraph, Heading)):
+        return plain_text(block.children)
+    if isinstance(block, BlockQuote):
+        return " ".join(block_text(child) for child in block.children)
+    if isinstance(block, ListBlock):
+        return " ".join(block_text(child) for item in block.items for child in item)
+    if isinstance(block, Preformatted):
+        return block.text
+    return ""

@@ -1,0 +1,221 @@
+"""Print-ready PDF through WeasyPrint: stories laid out as parts in parallel, then assembled."""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+from ...errors import BuildError, ConfigError, MissingDependencyError
+from ...model import Book
+from ...themes import FONTS_DIR
+from .. import BuildContext
+
+VARIANTS = ("pdf/a-1b", "pdf/a-2b", "pdf/a-3b", "pdf/a-2u", "pdf/a-3u", "pdf/a-4b", "pdf/a-4u",
+            "pdf/ua-1", "pdf/ua-2", "pdf/x-1a", "pdf/x-3", "pdf/x-4", "pdf/x-5g")
+
+
+class PdfBackend:
+    name = "pdf"
+    suffix = ".pdf"
+
+    def build(self, ctx: BuildContext) -> Path:
+        data = build_pdf_bytes(ctx)
+        from ...output import atomic_output
+
+        with atomic_output(ctx.output, ctx.project.rel(ctx.output)) as handle:
+            handle.write(data)
+        return ctx.output
+
+
+def _require_weasyprint() -> None:
+    try:
+        import weasyprint  # noqa: F401
+    except OSError as exc:  # Pango missing: WeasyPrint cannot load its C libraries
+        raise MissingDependencyError(
+            f"WeasyPrint cannot start: {exc}",
+            hint="install Pango (Debian/Ubuntu: apt-get install libpango-1.0-0 libpangoft2-1.0-0)",
+        ) from None
+    except ImportError:
+        raise MissingDependencyError("WeasyPrint is not installed", hint="pip install weasyprint") from None
+
+
+def word_count(book: Book) -> int:
+    from ...render.xhtml import block_text
+
+    return sum(len(block_text(block).split()) for story in book.stories for block in story.blocks())
+
+
+def build_pdf_bytes(ctx: BuildContext) -> bytes:
+    _require_weasyprint()
+    from .book_html import contents_body, html_document, part_body, print_book
+    from .cache import PartCache, part_key
+    from .geometry import page_geometry
+    from .layout import PartJob
+    from .page_css import page_css
+
+    options = ctx.options
+    config = ctx.project.config.pdf
+    book = ctx.book
+    variant = options.get("variant") or config.variant or None
+    if variant and variant not in VARIANTS:
+        raise ConfigError(f"[pdf] variant \"{variant}\" is not one of: {', '.join(VARIANTS)}", path="book.toml")
+    one_pass = bool(options.get("one_pass") or variant)
+    geometry = page_geometry(config, word_count(book), options)
+    root = ctx.project.root
+    rendered, parts = print_book(book, ctx.project.config.notes, root, one_pass)
+
+    css = [("page (generated)", page_css(book, parts, geometry, one_pass))]
+    css += [(name, ctx.theme.files[name]) for name in ("base.css", "print.css")]
+    css += list(ctx.theme.extras)
+    base_url = root.as_uri() + "/"
+    roots = [str(root), str(FONTS_DIR)]
+    body_class = "print drop-caps" if config.drop_caps else "print"
+    build_date = ctx.build_time.strftime("%Y-%m-%dT%H:%M:%SZ")
+    if variant and variant.startswith("pdf/x") and "@color-profile" not in "".join(t for _, t in css):
+        ctx.diagnostics.warn(
+            "P002", f"{variant} needs a CMYK output intent; the PDF will not conform without one",
+            hint="add `@color-profile device-cmyk { src: url(your-profile.icc) }` to styles/print.css",
+        )
+
+    def job(name: str, body: str, metadata: bool = False) -> PartJob:
+        html = html_document(book, body, build_date, with_metadata=metadata, body_class=body_class)
+        return PartJob(name, html, css, base_url, roots, variant=variant, metadata_html=metadata)
+
+    cache = PartCache(None if options.get("no_cache") else root / ctx.project.config.build.output / ".cache" / "pdf")
+    runner = _Runner(int(options.get("jobs") or os.cpu_count() or 1), ctx)
+    started = time.perf_counter()
+
+    if one_pass:
+        body = "".join(part_body(part) for part in parts)
+        results = runner.run([job("book", body, metadata=True)], cache, part_key)
+        _report(ctx, results)
+        pdf = results[0].pdf
+    else:
+        from .assemble import assemble, start_pages
+
+        later = [job(part.name, part_body(part)) for part in parts[1:]]
+        later_results = runner.run(later, cache, part_key)
+        # The front matter goes last: its contents needs every story's page number. Its own
+        # length never moves them (stories are numbered from 1), so one pass is enough.
+        front_result = _empty_front()
+        for _ in range(3):  # front notes are numbered by the front matter's own layout: settle it
+            numbers = start_pages(parts, [front_result, *later_results])
+            front_html = part_body(parts[0], contents=contents_body(rendered, numbers, one_pass=False))
+            front_result = runner.run([job("front", front_html)], cache, part_key)[0]
+            if start_pages(parts, [front_result, *later_results]) == numbers:
+                break
+        results = [front_result, *later_results]
+        _report(ctx, results)
+        pdf = assemble(parts, results, book, geometry, ctx.build_time)
+    cache.prune()
+    ctx.options["_stats"] = {
+        "parts": len(parts), "cache_hits": cache.hits, "cache_misses": cache.misses,
+        "seconds": time.perf_counter() - started, "one_pass": one_pass,
+    }
+    return pdf
+
+
+def _empty_front():
+    from .layout import PartResult
+
+    return PartResult("front", b"", 0)
+
+
+def _report(ctx: BuildContext, results) -> None:
+    seen = set()
+    for result in results:
+        for message in result.warnings:
+            if message in seen or "bookforge does not fetch" in message:
+                continue
+            seen.add(message)
+            ctx.diagnostics.warn("P001", f"layout: {message}", hint="check styles/ and images in the manuscripts")
+        for url in result.refused:
+            if url in seen:
+                continue
+            seen.add(url)
+            ctx.diagnostics.warn(
+                "T001", f"not fetched: {url[:100]}",
+                hint="stylesheets and images may only use files inside the project (or data: URIs)",
+            )
+
+
+class _Runner:
+    """Lays out jobs: from the cache when possible, else in worker processes (or inline for one)."""
+
+    def __init__(self, jobs: int, ctx: BuildContext) -> None:
+        if jobs < 1:
+            raise BuildError("--jobs must be at least 1")
+        self.jobs = jobs
+        self.ctx = ctx
+
+    def run(self, jobs, cache, key_of) -> list:
+        from .layout import render_part
+
+        results: list = [None] * len(jobs)
+        todo = []
+        for index, job in enumerate(jobs):
+            key = key_of(job)
+            hit = cache.get(key, job.name)
+            if hit is not None:
+                results[index] = hit
+            else:
+                todo.append((index, key, job))
+        if not todo:
+            return results
+        with _Progress(self.ctx.show_progress and len(todo) > 1, len(todo)) as progress:
+            if self.jobs == 1 or len(todo) == 1:
+                for index, key, job in todo:
+                    results[index] = render_part(job)
+                    cache.put(key, results[index])
+                    progress.advance()
+            else:
+                self._parallel(todo, results, cache, progress)
+        return results
+
+    def _parallel(self, todo, results, cache, progress) -> None:
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor, as_completed
+
+        from .layout import render_part
+
+        method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+        context = multiprocessing.get_context(method)
+        # Longest parts first, so no worker is left with a long one at the end.
+        ordered = sorted(todo, key=lambda item: len(item[2].html), reverse=True)
+        with ProcessPoolExecutor(max_workers=min(self.jobs, len(todo)), mp_context=context) as pool:
+            futures = {pool.submit(render_part, job): (index, key) for index, key, job in ordered}
+            for future in as_completed(futures):
+                index, key = futures[future]
+                results[index] = future.result()
+                cache.put(key, results[index])
+                progress.advance()
+
+
+class _Progress:
+    """A rich progress bar on stderr when a terminal is watching; nothing otherwise."""
+
+    def __init__(self, enabled: bool, total: int) -> None:
+        self.enabled = enabled
+        self.total = total
+        self.progress = None
+
+    def __enter__(self):
+        if self.enabled:
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+            self.progress = Progress(
+                TextColumn("laying out"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                transient=True,
+            )
+            self.progress.__enter__()
+            self.task = self.progress.add_task("parts", total=self.total)
+        return self
+
+    def advance(self) -> None:
+        if self.progress is not None:
+            self.progress.advance(self.task)
+
+    def __exit__(self, *exc) -> None:
+        if self.progress is not None:
+            self.progress.__exit__(*exc)

@@ -1,0 +1,97 @@
+"""The book as print HTML: the shared XHTML documents grouped into parts (front, each story, back)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from ...model import Book, Story
+from ...render.documents import Document, RenderedBook, RenderOptions, render_book, render_contents, join_names
+from ...render.xhtml import attr, esc
+
+# Cross-part links use this scheme; the assembler turns them into links to the right page.
+PART_LINK = "bookforge-part:"
+
+
+@dataclass
+class PrintPart:
+    """A run of documents that starts on a right-hand page and is laid out on its own."""
+
+    name: str  # "front", a story id, or "back"
+    kind: str  # "front", "story" or "back"
+    documents: list[Document]
+    story: Story | None = None
+
+    def page_name(self) -> str:
+        """The CSS named page of this part (running heads and openings are keyed on it)."""
+        return {"front": "front", "back": "notes"}.get(self.kind) or f"p-{self.name}"
+
+
+def print_book(book: Book, notes: str, root: Path, one_pass: bool) -> tuple[RenderedBook, list[PrintPart]]:
+    """Render the documents for print and group them into parts."""
+    if one_pass:
+        href = lambda document, fragment: f"#{fragment or document}"  # noqa: E731
+    else:
+        href = lambda document, fragment: f"{PART_LINK}{fragment or document}"  # noqa: E731
+    rendered = render_book(
+        book,
+        RenderOptions(notes=notes),
+        href=href,
+        image_src=lambda src: (root / src).resolve().as_uri(),
+        page_numbers={},
+    )
+    front = PrintPart("front", "front", [])
+    parts = [front]
+    for document in rendered.documents:
+        if document.kind in ("halftitle", "titlepage", "imprint", "toc") or (
+            document.kind == "notes" and document.matter == "frontmatter"
+        ):
+            front.documents.append(document)
+        elif document.kind == "notes":
+            parts.append(PrintPart("back", "back", [document]))
+        elif document.kind == "story":
+            parts.append(PrintPart(document.story.id, "story", [document], story=document.story))
+        else:  # later chapters of a multi-chapter story join their story's part
+            parts[-1].documents.append(document)
+    return rendered, parts
+
+
+def contents_body(rendered: RenderedBook, page_numbers: dict[str, str], one_pass: bool) -> str:
+    href = (lambda d, f: f"#{f or d}") if one_pass else (lambda d, f: f"{PART_LINK}{f or d}")
+    return render_contents(rendered.toc, rendered.landmarks, rendered.labels, href, page_numbers)
+
+
+def part_body(part: PrintPart, contents: str | None = None) -> str:
+    """The HTML inside <body> for one part."""
+    out = []
+    if part.kind == "story":
+        out.append(f'<div class="print-story" id="part-{part.name}" style="page: {part.page_name()}">\n')
+    for index, document in enumerate(part.documents):
+        classes = f"print-doc print-{document.kind}"
+        if document.kind == "notes":
+            classes += " print-notes-front" if part.kind == "front" else " print-notes-back"
+        body = contents if (document.kind == "toc" and contents is not None) else document.body
+        lang = f' lang="{attr(document.lang)}"' if document.lang else ""
+        out.append(f'<div class="{classes}"{lang}>\n{body}</div>\n')
+    if part.kind == "story":
+        out.append("</div>\n")
+    return "".join(out)
+
+
+def html_document(book: Book, body: str, build_date: str, with_metadata: bool, body_class: str = "print") -> str:
+    """A complete HTML document; one-pass builds carry the PDF metadata in its head."""
+    head = [f"<title>{esc(book.title)}</title>"]
+    if with_metadata:
+        names = book.editors or book.authors or book.story_authors()
+        if names:
+            head.append(f'<meta name="author" content="{attr(join_names(names, book.language))}">')
+        if book.description:
+            head.append(f'<meta name="description" content="{attr(book.description)}">')
+        head.append('<meta name="generator" content="bookforge">')
+        head.append(f'<meta name="dcterms.created" content="{build_date}">')
+        head.append(f'<meta name="dcterms.modified" content="{build_date}">')
+    return (
+        f'<!DOCTYPE html>\n<html lang="{attr(book.language)}">\n<head>\n<meta charset="utf-8">\n'
+        + "\n".join(head)
+        + f'\n</head>\n<body class="{attr(body_class)}">\n{body}</body>\n</html>\n'
+    )

@@ -1,0 +1,101 @@
+"""Content-addressed cache of laid-out parts in build/.cache/pdf: a rebuild lays out only what changed."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+from functools import lru_cache
+from pathlib import Path
+
+from ... import __version__
+from ...themes import FONTS_DIR
+from .layout import PartJob, PartResult
+
+CACHE_FORMAT = 1
+
+
+@lru_cache(maxsize=1)
+def _environment_key() -> str:
+    """Everything outside the part that can change its pages: versions and the bundled fonts."""
+    import pypdf
+    import weasyprint
+
+    digest = hashlib.sha256()
+    digest.update(f"{CACHE_FORMAT}|{__version__}|{weasyprint.__version__}|{pypdf.__version__}".encode())
+    for font in sorted(FONTS_DIR.glob("*.otf")):
+        digest.update(font.name.encode())
+        digest.update(hashlib.sha256(font.read_bytes()).digest())
+    return digest.hexdigest()
+
+
+def part_key(job: PartJob, font_files: list[Path] | None = None) -> str:
+    """The cache key of a part: its HTML, every stylesheet, the variant, and the environment."""
+    digest = hashlib.sha256(_environment_key().encode())
+    digest.update(job.html.encode())
+    for name, text in job.css:
+        digest.update(b"\0" + name.encode() + b"\0" + text.encode())
+    digest.update(f"\0{job.variant}\0{job.base_url}".encode())
+    for path in font_files or []:
+        digest.update(hashlib.sha256(path.read_bytes()).digest())
+    return digest.hexdigest()[:40]
+
+
+class PartCache:
+    """Stores each part as <key>.pdf plus <key>.json (page count, anchors, page kinds, warnings)."""
+
+    def __init__(self, folder: Path | None) -> None:
+        self.folder = folder
+        self.used: set[str] = set()
+        self.hits = 0
+        self.misses = 0
+
+    def get(self, key: str, name: str) -> PartResult | None:
+        self.used.add(key)
+        if self.folder is None:
+            self.misses += 1
+            return None
+        pdf_path, info_path = self.folder / f"{key}.pdf", self.folder / f"{key}.json"
+        try:
+            info = json.loads(info_path.read_text(encoding="utf-8"))
+            pdf = pdf_path.read_bytes()
+        except (OSError, ValueError):
+            self.misses += 1
+            return None
+        if info.get("format") != CACHE_FORMAT or len(pdf) != info.get("size"):
+            self.misses += 1
+            return None
+        self.hits += 1
+        return PartResult(name, pdf, info["pages"], info["anchors"], info["page_names"], info["blank"],
+                          info["warnings"], info["refused"])
+
+    def put(self, key: str, result: PartResult) -> None:
+        self.used.add(key)
+        if self.folder is None:
+            return
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            info = {
+                "format": CACHE_FORMAT, "size": len(result.pdf), "pages": result.pages,
+                "anchors": result.anchors, "page_names": result.page_names, "blank": result.blank,
+                "warnings": result.warnings, "refused": result.refused,
+            }
+            # The PDF first, then the JSON that vouches for it: a half-written entry is never used.
+            _write_atomic(self.folder / f"{key}.pdf", result.pdf)
+            _write_atomic(self.folder / f"{key}.json", json.dumps(info).encode())
+        except OSError:
+            pass  # a cache that cannot be written only costs time
+
+    def prune(self) -> None:
+        """Forget parts this build did not use, so the cache does not grow without bound."""
+        if self.folder is None or not self.folder.is_dir():
+            return
+        for path in self.folder.iterdir():
+            if path.stem not in self.used and path.suffix in (".pdf", ".json"):
+                path.unlink(missing_ok=True)
+
+
+def _write_atomic(path: Path, data: bytes) -> None:
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.part")
+    tmp.write_bytes(data)
+    os.replace(tmp, path)

@@ -1,0 +1,124 @@
+"""Page geometry for print: trim sizes, lengths, margins that grow the gutter with the book, bleed."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ...config import PdfConfig
+from ...errors import ConfigError
+
+POINTS = {"in": 72.0, "mm": 72 / 25.4, "cm": 72 / 2.54, "pt": 1.0, "pc": 12.0, "px": 0.75}
+
+# Trim presets: the sizes print-on-demand services offer for fiction.
+TRIMS = {
+    "5x8in": (5 * 72, 8 * 72),
+    "5.25x8in": (5.25 * 72, 8 * 72),
+    "5.5x8.5in": (5.5 * 72, 8.5 * 72),
+    "6x9in": (6 * 72, 9 * 72),
+    "a5": (148 * POINTS["mm"], 210 * POINTS["mm"]),
+    "b-format": (129 * POINTS["mm"], 198 * POINTS["mm"]),
+}
+
+# KDP's minimum inside margin by page count (the gutter a binding swallows grows with the spine).
+GUTTER_MINIMUMS = [(150, 0.375), (300, 0.5), (500, 0.625), (700, 0.75), (10**9, 0.875)]
+MARKS = ("crop", "cross")
+
+
+@dataclass(frozen=True)
+class Geometry:
+    """Everything about the printed page, in points."""
+
+    width: float
+    height: float
+    inner: float
+    outer: float
+    top: float
+    bottom: float
+    bleed: float
+    marks: tuple[str, ...]
+    font_size: float
+    trim_name: str
+
+    @property
+    def text_width(self) -> float:
+        return self.width - self.inner - self.outer
+
+    def describe(self) -> str:
+        return f"{self.width / 72:.3g}x{self.height / 72:.3g}in"
+
+
+def parse_length(text: str, what: str) -> float:
+    """'0.125in' → 9.0 (points); a bare 0 is allowed."""
+    match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*(in|mm|cm|pt|pc|px)?\s*", str(text))
+    if not match or (match.group(2) is None and float(match.group(1)) != 0):
+        raise ConfigError(
+            f"{what} must be a length such as \"0.125in\", \"3mm\" or \"9pt\", not \"{text}\"",
+            path="book.toml",
+        )
+    return float(match.group(1)) * POINTS[match.group(2) or "pt"]
+
+
+def parse_trim(text: str) -> tuple[float, float]:
+    """A preset name, or "WxH" with one unit ("6x9in") or a unit each ("150mm x 22cm")."""
+    key = text.strip().lower().replace(" ", "")
+    if key in TRIMS:
+        return TRIMS[key]
+    match = re.fullmatch(r"(\d+(?:\.\d+)?)(in|mm|cm|pt)?x(\d+(?:\.\d+)?)(in|mm|cm|pt)", key)
+    if not match:
+        raise ConfigError(
+            f"trim must be a preset ({', '.join(TRIMS)}) or \"WxH\" with in, mm or cm, not \"{text}\"",
+            path="book.toml",
+        )
+    w_unit = match.group(2) or match.group(4)
+    width = float(match.group(1)) * POINTS[w_unit]
+    height = float(match.group(3)) * POINTS[match.group(4)]
+    if not (144 <= width <= 1300 and 144 <= height <= 1800):
+        raise ConfigError(f"trim {text} is not a book page size (2–18 in wide, 2–25 in tall)", path="book.toml")
+    return width, height
+
+
+def estimate_pages(words: int, geometry: Geometry) -> int:
+    """A page-count estimate from the word count (only the gutter depends on it)."""
+    text_area = geometry.text_width * (geometry.height - geometry.top - geometry.bottom) / 72 / 72
+    words_per_page = text_area * 9.5 * (11 / geometry.font_size) ** 2
+    return max(1, int(words / max(words_per_page, 1)))
+
+
+def page_geometry(config: PdfConfig, words: int, overrides: dict | None = None) -> Geometry:
+    """Resolve [pdf] settings (and command-line overrides) into a Geometry."""
+    overrides = overrides or {}
+    trim = overrides.get("trim") or config.trim
+    width, height = parse_trim(trim)
+    bleed = parse_length(overrides.get("bleed") or config.bleed, "bleed")
+    marks = tuple(overrides.get("marks") if overrides.get("marks") is not None else config.marks)
+    unknown = [m for m in marks if m not in MARKS]
+    if unknown:
+        raise ConfigError(f"[pdf] marks can be \"crop\" and \"cross\", not \"{unknown[0]}\"", path="book.toml")
+    font_size = parse_length(config.font_size, "font-size")
+    if not 6 <= font_size <= 24:
+        raise ConfigError(f"[pdf] font-size {config.font_size} is outside 6pt–24pt", path="book.toml")
+
+    # A classic proportion: the outer margin about a ninth of the width, foot larger than head.
+    outer = round(width * 0.11, 2)
+    top = round(height * 0.085, 2)
+    bottom = round(height * 0.1, 2)
+    inner = outer + 0.15 * 72
+    margins = config.margins
+    if margins == "auto":
+        base = Geometry(width, height, inner, outer, top, bottom, bleed, marks, font_size, trim)
+        pages = estimate_pages(words, base)
+        minimum = next(m for limit, m in GUTTER_MINIMUMS if pages <= limit) * 72 + 0.125 * 72
+        if minimum > inner:
+            # Widen the gutter but keep the text block's width: the layout stays the same.
+            grow = minimum - inner
+            inner += grow
+            outer = max(0.5 * 72, outer - grow)
+    else:
+        inner = parse_length(margins.get("inner", f"{inner}pt"), "margins.inner")
+        outer = parse_length(margins.get("outer", f"{outer}pt"), "margins.outer")
+        top = parse_length(margins.get("top", f"{top}pt"), "margins.top")
+        bottom = parse_length(margins.get("bottom", f"{bottom}pt"), "margins.bottom")
+    if inner + outer > width * 0.6 or top + bottom > height * 0.6:
+        raise ConfigError("[pdf] margins leave too little room for the text", path="book.toml")
+    return Geometry(width, height, inner, outer, top, bottom, bleed, marks, font_size, trim)
