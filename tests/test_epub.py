@@ -93,7 +93,7 @@ def test_notes_come_before_the_story_text_marked_as_front_matter(seeds_epub):
     body = story.xpath("//x:section[@id='night-window']", namespaces=NS)[0]
     children = [c for c in body if isinstance(c.tag, str)]
     tags = [(c.tag.split("}")[1], c.get("class")) for c in children[:3]]
-    assert tags == [("header", "story-opening"), ("section", "story-notes"), ("p", None)]
+    assert tags == [("header", "story-opening"), ("section", "story-notes"), ("p", "opening")]
     notes = children[1]
     assert notes.get("role") == "doc-preface" and notes.get("{http://www.idpf.org/2007/ops}type") == "preface"
     assert notes.xpath("string(x:h3)", namespaces=NS) == "Notes"
