@@ -210,19 +210,19 @@ def _outline(writer, parts, results, anchor_pages: dict[str, int], book: Book) -
     """Bookmarks: contents, notes, and one entry per story with its chapters nested."""
     if "toc" in anchor_pages:
         contents_title = next(d.title for p in parts for d in p.documents if d.kind == "toc")
-        writer.add_outline_item(contents_title, anchor_pages["toc"])
+        writer.add_outline_item(title=contents_title, page_number=anchor_pages["toc"])
     for part in parts:
         if part.kind in ("front", "back"):
             notes = [d for d in part.documents if d.kind == "notes"]
             if notes and "notes" in anchor_pages:
-                writer.add_outline_item(notes[0].title, anchor_pages["notes"])
+                writer.add_outline_item(title=notes[0].title, page_number=anchor_pages["notes"])
             continue
         story = part.story
-        parent = writer.add_outline_item(story.title, anchor_pages.get(story.id, 0))
+        parent = writer.add_outline_item(title=story.title, page_number=anchor_pages.get(story.id, 0))
         if len(story.chapters) > 1:
             for chapter in story.chapters:
                 if chapter.title and chapter.id in anchor_pages:
-                    writer.add_outline_item(chapter.title, anchor_pages[chapter.id], parent=parent)
+                    writer.add_outline_item(title=chapter.title, page_number=anchor_pages[chapter.id], parent=parent)
 
 
 def _page_labels(writer, slots: list[PageSlot]) -> None:

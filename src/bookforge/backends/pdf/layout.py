@@ -58,7 +58,7 @@ def render_part(job: PartJob) -> PartResult:
     logger = logging.getLogger("weasyprint")
     handler = _Collect()
     logger.addHandler(handler)
-    logger.propagate = False
+    propagate, logger.propagate = logger.propagate, False  # our diagnostics report these instead
     try:
         fetcher = ProjectFetcher(job.roots)
         fonts = FontConfiguration()
@@ -82,4 +82,5 @@ def render_part(job: PartJob) -> PartResult:
         pdf = document.write_pdf(**options)
     finally:
         logger.removeHandler(handler)
+        logger.propagate = propagate
     return PartResult(job.name, pdf, len(document.pages), anchors, names, blank, handler.messages, fetcher.refused)
