@@ -283,3 +283,26 @@ def test_source_date_epoch_in_pdf(project):
     finally:
         del os.environ["SOURCE_DATE_EPOCH"]
     assert pdf.reader.metadata["/ModDate"] == "D:20231114221320+00'00'"
+
+
+@pytest.mark.parametrize("variant, marker", [("pdf/a-3u", b"pdfaid"), ("pdf/ua-1", b"pdfuaid")])
+def test_variants_are_laid_out_in_one_pass_with_their_conformance(project, variant, marker):
+    folder = project("seeds_shape")
+    pdf, _ = build_pdf(folder, variant=variant)
+    data = pdf.path.read_bytes()
+    root = pdf.reader.trailer["/Root"]
+    assert marker in root["/Metadata"].get_object().get_data(), f"{variant} identification in the XMP metadata"
+    if variant.startswith("pdf/a"):
+        assert "/OutputIntents" in root
+    else:
+        assert "/StructTreeRoot" in root and root["/MarkInfo"]["/Marked"]
+    assert all(font_is_embedded(font) for font in pdf.fonts().values())
+    again, _ = build_pdf(folder, variant=variant, no_cache=True)
+    assert again.path.read_bytes() == data, "one-pass builds are reproducible too"
+
+
+def test_unknown_variant_is_a_config_error(project):
+    from bookforge.errors import ConfigError
+
+    with pytest.raises(ConfigError, match="variant"):
+        build_pdf(project("seeds_shape"), variant="pdf/z-9")

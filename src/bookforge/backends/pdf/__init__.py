@@ -193,26 +193,34 @@ class _Runner:
 
 
 class _Progress:
-    """A rich progress bar on stderr when a terminal is watching; nothing otherwise."""
+    """A rich progress bar on stderr, shown only when a terminal is watching a build that lasts."""
+
+    DELAY = 2.0  # seconds before the bar appears: quick builds stay quiet
 
     def __init__(self, enabled: bool, total: int) -> None:
         self.enabled = enabled
         self.total = total
+        self.done = 0
         self.progress = None
+        self.started = time.perf_counter()
 
     def __enter__(self):
-        if self.enabled:
+        return self
+
+    def advance(self) -> None:
+        self.done += 1
+        if not self.enabled:
+            return
+        if self.progress is None and time.perf_counter() - self.started >= self.DELAY:
+            from rich.console import Console
             from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
             self.progress = Progress(
                 TextColumn("laying out"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                transient=True,
+                transient=True, console=Console(stderr=True),
             )
             self.progress.__enter__()
-            self.task = self.progress.add_task("parts", total=self.total)
-        return self
-
-    def advance(self) -> None:
+            self.task = self.progress.add_task("parts", total=self.total, completed=self.done - 1)
         if self.progress is not None:
             self.progress.advance(self.task)
 

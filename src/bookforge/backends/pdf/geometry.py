@@ -23,6 +23,7 @@ TRIMS = {
 # KDP's minimum inside margin by page count (the gutter a binding swallows grows with the spine).
 GUTTER_MINIMUMS = [(150, 0.375), (300, 0.5), (500, 0.625), (700, 0.75), (10**9, 0.875)]
 MARKS = ("crop", "cross")
+OUTER_FLOOR = 0.4 * 72  # a mass-market paperback's outer margin; above KDP's 0.25in/0.375in minimums
 
 
 @dataclass(frozen=True)
@@ -110,10 +111,11 @@ def page_geometry(config: PdfConfig, words: int, overrides: dict | None = None) 
         pages = estimate_pages(words, base)
         minimum = next(m for limit, m in GUTTER_MINIMUMS if pages <= limit) * 72 + 0.125 * 72
         if minimum > inner:
-            # Widen the gutter but keep the text block's width: the layout stays the same.
+            # Widen the gutter and narrow the outer margin as much: the text block keeps its width,
+            # so the layout stays the same. Only past 0.4in of outer margin does the text give way.
             grow = minimum - inner
             inner += grow
-            outer = max(0.5 * 72, outer - grow)
+            outer = max(OUTER_FLOOR, outer - grow)
     else:
         inner = parse_length(margins.get("inner", f"{inner}pt"), "margins.inner")
         outer = parse_length(margins.get("outer", f"{outer}pt"), "margins.outer")
