@@ -49,7 +49,7 @@ def build_epub_bytes(ctx: BuildContext) -> bytes:
     )
 
     package = epub.EpubBook()
-    _metadata(package, book, rendered)
+    _metadata(package, book, has_images=has_cover or bool(images.names))
     css = epub.EpubItem(uid="style", file_name=CSS_NAME, media_type="text/css",
                         content=ctx.theme.css("epub").encode("utf-8"))
     package.add_item(css)
@@ -144,7 +144,7 @@ def _check_well_formed(item) -> None:
         ) from None
 
 
-def _metadata(package, book: Book, rendered: RenderedBook) -> None:
+def _metadata(package, book: Book, has_images: bool) -> None:
     from ebooklib.epub import NAMESPACES
 
     package.set_identifier(book.identifier)
@@ -170,14 +170,11 @@ def _metadata(package, book: Book, rendered: RenderedBook) -> None:
         value = getattr(book, field_name)
         if value:
             package.add_metadata("DC", field_name, value)
-    _accessibility(package, book)
+    _accessibility(package, has_images)
 
 
-def _accessibility(package, book: Book) -> None:
+def _accessibility(package, has_images: bool) -> None:
     """The schema.org accessibility metadata EPUB Accessibility 1.1 asks for."""
-    has_images = bool(book.cover) or any(
-        "Image" == type(node).__name__ for story in book.stories for node in _inline_nodes(story)
-    )
     features = ["structuralNavigation", "tableOfContents", "readingOrder", "displayTransformability"]
     if has_images:
         features.append("alternativeText")
@@ -195,18 +192,6 @@ def _accessibility(package, book: Book) -> None:
         + ("; images have text alternatives." if has_images else ".")
     )
     package.add_metadata(None, "meta", summary, {"property": "schema:accessibilitySummary"})
-
-
-def _inline_nodes(story):
-    stack = [b for b in story.blocks()] + story.notes + story.end_notes + story.summary
-    while stack:
-        node = stack.pop()
-        yield node
-        for name in ("children", "items"):
-            value = getattr(node, name, None)
-            if isinstance(value, list):
-                for child in value:
-                    stack.extend(child if isinstance(child, list) else [child])
 
 
 def _ncx_entry(entry: TocEntry, rendered: RenderedBook, epub):
@@ -259,7 +244,7 @@ class _FixedTimeZip(zipfile.ZipFile):
     """A ZipFile whose entries all carry one fixed date, so identical input gives identical bytes."""
 
     def __init__(self, file, date_time: dt.datetime) -> None:
-        super().__init__(file, "w", zipfile.ZIP_DEFLATED, compresslevel=9)
+        super().__init__(file, "w", zipfile.ZIP_DEFLATED, compresslevel=6)
         self._date_time = date_time.timetuple()[:6]
 
     def writestr(self, name, data, compress_type=None, compresslevel=None):  # noqa: D102

@@ -11,18 +11,20 @@ from ..model import (
     Paragraph, Preformatted, SceneBreak, SmallCaps, Span, Strong, Subscript, Superscript, Text,
 )
 
-_TEXT_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;"})
-_ATTR_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;"})
-
-
 def esc(text: str) -> str:
-    """Escape character data."""
-    return text.translate(_TEXT_ESCAPES)
+    """Escape character data (str.replace is several times faster than translate here)."""
+    if "&" in text:
+        text = text.replace("&", "&amp;")
+    if "<" in text:
+        text = text.replace("<", "&lt;")
+    if ">" in text:
+        text = text.replace(">", "&gt;")
+    return text
 
 
 def attr(text: str) -> str:
     """Escape an attribute value (for double quotes)."""
-    return text.translate(_ATTR_ESCAPES)
+    return esc(text).replace('"', "&quot;")
 
 
 def lang_attrs(lang: str | None) -> str:
@@ -143,7 +145,7 @@ def _inlines(inlines: list[Inline], ctx: Context | None, out: list[str]) -> None
     for node in inlines:
         kind = type(node)
         if kind is Text:
-            out.append(node.text.translate(_TEXT_ESCAPES))
+            out.append(esc(node.text))
         elif kind is Emph:
             out.append("<em>")
             _inlines(node.children, ctx, out)

@@ -39,13 +39,19 @@ ELISIONS = frozenset(
 _OPENERS = frozenset(" \t\n\u00a0\u2009\u200a\u202f([{<“‘«‹„‚/")
 _DASHES = frozenset("—–-")
 _WORD = re.compile(r"[^\W\d_]+")
-_HONORIFIC = re.compile(r"\b(Mr|Mrs|Ms|Mx|Dr|St|Prof|Capt|Lt|Sgt|Col|Gen|Rev|Hon|Fr|Sr|Jr)\. (?=[A-Z])")
-_DOUBLE_DASH = re.compile(r"[ \t]*-{2,3}[ \t]*")
-_SPACED_HYPHEN = re.compile(r"([^\W\d_][,;:!?.…]?)[ \t]+-[ \t]+(?=[^\W\d_“‘\"'])")
-_ELLIPSIS = re.compile(r"\.\s?\.\s?\.")
-_PRIMES = re.compile(r"\b(\d+)'(\d+)\"")
+# No leading \b: a literal first character lets the regex engine skip ahead; the word boundary is
+# checked in the replacement instead.
+_HONORIFIC = re.compile(r"(?:Mr|Mrs|Ms|Mx|Dr|St|Prof|Capt|Lt|Sgt|Col|Gen|Rev|Hon|Fr|Sr|Jr)\. (?=[A-Z])")
+# Patterns start with a literal or a small class so the regex engine can skip ahead through long
+# texts; conditions on what comes before are checked in the replacement functions.
+_SPACES_BEFORE_DASH = re.compile(r"[ \t]+(?=--)")
+_DOUBLE_DASH = re.compile(r"-{2,3}[ \t]*")
+_SPACED_HYPHEN = re.compile(r"[ \t]+-[ \t]+(?=[^\W\d_“‘\"'])")
+_ELLIPSIS = re.compile(r"\.(?: ?\.){2}")
+_PRIMES = re.compile(r"(\d+)'(\d+)\"")
 # Nested quotation marks that touch (“‘ or ’”) get a hair space between them, as printers set them.
-_ADJACENT_QUOTES = re.compile(r"(?<=[“”«»„])(?=[‘’‹›‚])|(?<=[‘’‹›‚])(?=[“”«»„])")
+_QUOTE_PAIR = re.compile(r"[“”«»„](?=[‘’‹›‚])|[‘’‹›‚](?=[“”«»„])")
+_STRAIGHT_QUOTE = re.compile("[\"']")
 
 
 def quote_style(language: str) -> QuoteStyle:
@@ -99,6 +105,10 @@ def educate_string(text: str, style: QuoteStyle | None = None) -> str:
 
 def educate_inlines(inlines: list[Inline], style: QuoteStyle) -> None:
     """Educate one paragraph's inlines; quotes are decided across inline boundaries."""
+    if len(inlines) == 1 and type(inlines[0]) is Text:  # most paragraphs: one run of text
+        run = inlines[0]
+        run.text = _finish(educate_quotes(_replace_sequences(run.text), style))
+        return
     runs: list[Text | None] = []  # None marks a boundary that reads as a space (break, image)
     _collect(inlines, runs)
     texts = [run for run in runs if run is not None]
@@ -117,11 +127,27 @@ def educate_inlines(inlines: list[Inline], style: QuoteStyle) -> None:
         run.text = educated[position : position + len(run.text)]
         position += len(run.text)
     for index, run in enumerate(texts):
-        run.text = _ADJACENT_QUOTES.sub(HAIR_SPACE, run.text)
-        run.text = _HONORIFIC.sub(lambda m: m.group(1) + "." + NO_BREAK_SPACE, run.text)
+        text = _finish(run.text)
         following = texts[index + 1].text if index + 1 < len(texts) else ""
-        if run.text and following and _ADJACENT_QUOTES.match(run.text[-1] + following[0], 1):
-            run.text += HAIR_SPACE
+        if text and following and _QUOTE_PAIR.match(text[-1] + following[0]):
+            text += HAIR_SPACE
+        run.text = text
+
+
+def _finish(text: str) -> str:
+    """Fine spaces: a hair space between nested quotes that touch, no-break after Mr. and Dr."""
+    if _QUOTE_PAIR.search(text):
+        text = _QUOTE_PAIR.sub("\\g<0>" + HAIR_SPACE, text)
+    if ". " in text:
+        text = _HONORIFIC.sub(_no_break_after_honorific, text)
+    return text
+
+
+def _no_break_after_honorific(match: re.Match) -> str:
+    start = match.start()
+    if start and match.string[start - 1].isalnum():  # "Mr." inside a word is not an honorific
+        return match.group(0)
+    return match.group(0)[:-1] + NO_BREAK_SPACE
 
 
 def _collect(inlines: list[Inline], runs: list[Text | None]) -> None:
@@ -138,9 +164,10 @@ def _collect(inlines: list[Inline], runs: list[Text | None]) -> None:
 
 def _replace_sequences(text: str) -> str:
     """Dashes, ellipses and primes: replacements that change the length of the text."""
-    if "-" in text:
-        text = _DOUBLE_DASH.sub("—", text)
-        text = _SPACED_HYPHEN.sub(r"\1—", text)
+    if "--" in text:
+        text = _DOUBLE_DASH.sub("—", _SPACES_BEFORE_DASH.sub("", text))
+    if " -" in text:
+        text = _SPACED_HYPHEN.sub(_spaced_hyphen, text)
     if ".." in text or ". ." in text:
         text = _ELLIPSIS.sub("…", text)
     if "'" in text and '"' in text:
@@ -148,16 +175,26 @@ def _replace_sequences(text: str) -> str:
     return text
 
 
+def _spaced_hyphen(match: re.Match) -> str:
+    """'well - odd' → 'well—odd', after a letter (or a letter and punctuation), not after digits."""
+    text, start = match.string, match.start()
+    before = text[start - 1] if start else ""
+    if before in ",;:!?.…" and start > 1:
+        before = text[start - 2]
+    return "—" if before.isalpha() else match.group(0)
+
+
 def educate_quotes(text: str, style: QuoteStyle) -> str:
     """Replace straight quotes with curly ones; the result has exactly the input's length."""
     if "'" not in text and '"' not in text:
         return text
-    closers = _single_closer_positions(text)
+    closers = _single_closer_positions(text) if "'" in text else []
     out = list(text)
-    for index, char in enumerate(text):
-        if char == '"':
+    for match in _STRAIGHT_QUOTE.finditer(text):
+        index = match.start()
+        if text[index] == '"':
             out[index] = _double(text, index, style)
-        elif char == "'":
+        else:
             out[index] = _single(text, index, style, closers)
     return "".join(out)
 
