@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +19,7 @@ class BuildResult:
     path: Path
     seconds: float
     size: int
+    stats: dict = field(default_factory=dict)  # backend facts: parts, cache hits, phase times
 
 
 def resolve_project(
@@ -91,6 +92,11 @@ def build_formats(
         )
         path = backend.build(ctx)
         seconds = time.perf_counter() - started
+        stats = ctx.options.get("_stats", {})
+        for phase, phase_seconds in stats.get("phases", {}).items():
+            step(f"  {name}: {phase}", phase_seconds)
+        if "parts" in stats:
+            step(f"  {name}: {stats['parts']} parts, {stats['cache_hits']} from the cache", 0.0)
         step(f"build {name}", seconds)
-        results.append(BuildResult(name, path, seconds, path.stat().st_size))
+        results.append(BuildResult(name, path, seconds, path.stat().st_size, stats))
     return results

@@ -20,11 +20,10 @@ class PdfBackend:
     suffix = ".pdf"
 
     def build(self, ctx: BuildContext) -> Path:
-        data = build_pdf_bytes(ctx)
         from ...output import atomic_output
 
         with atomic_output(ctx.output, ctx.project.rel(ctx.output)) as handle:
-            handle.write(data)
+            build_pdf(ctx, handle)
         return ctx.output
 
 
@@ -46,7 +45,8 @@ def word_count(book: Book) -> int:
     return sum(len(block_text(block).split()) for story in book.stories for block in story.blocks())
 
 
-def build_pdf_bytes(ctx: BuildContext) -> bytes:
+def build_pdf(ctx: BuildContext, handle) -> None:
+    """Lay out the book and write the PDF to an open binary file."""
     _require_weasyprint()
     from .book_html import contents_body, html_document, part_body, print_book
     from .cache import PartCache, part_key
@@ -85,35 +85,49 @@ def build_pdf_bytes(ctx: BuildContext) -> bytes:
     cache = PartCache(None if options.get("no_cache") else root / ctx.project.config.build.output / ".cache" / "pdf")
     runner = _Runner(int(options.get("jobs") or os.cpu_count() or 1), ctx)
     started = time.perf_counter()
+    phases: dict[str, float] = {}
 
-    if one_pass:
-        body = "".join(part_body(part) for part in parts)
-        results = runner.run([job("book", body, metadata=True)], cache, part_key)
-        _report(ctx, results)
-        pdf = results[0].pdf
-    else:
-        from .assemble import assemble, start_pages
+    with runner:
+        if one_pass:
+            body = "".join(part_body(part) for part in parts)
+            results = runner.run([job("book", body, metadata=True)], cache, part_key)
+            _report(ctx, results)
+            handle.write(results[0].pdf)
+        else:
+            from .assemble import Assembler, start_pages
 
-        later = [job(part.name, part_body(part)) for part in parts[1:]]
-        later_results = runner.run(later, cache, part_key)
-        # The front matter goes last: its contents needs every story's page number. Its own
-        # length never moves them (stories are numbered from 1), so one pass is enough.
-        front_result = _empty_front()
-        for _ in range(3):  # front notes are numbered by the front matter's own layout: settle it
-            numbers = start_pages(parts, [front_result, *later_results])
-            front_html = part_body(parts[0], contents=contents_body(rendered, numbers, one_pass=False))
-            front_result = runner.run([job("front", front_html)], cache, part_key)[0]
-            if start_pages(parts, [front_result, *later_results]) == numbers:
-                break
-        results = [front_result, *later_results]
-        _report(ctx, results)
-        pdf = assemble(parts, results, book, geometry, ctx.build_time)
+            body_parts = parts[1:]
+            body_results = runner.run([job(part.name, part_body(part)) for part in body_parts], cache, part_key)
+            phases["lay out stories"] = time.perf_counter() - started
+
+            # The front matter goes last: its contents needs every story's page number. Its own
+            # length never moves them (stories are numbered from 1), so a worker lays it out while
+            # this process writes the body of the book.
+            def front_job(front_result):
+                numbers = start_pages(parts, [front_result, *body_results])
+                html = part_body(parts[0], contents=contents_body(rendered, numbers, one_pass=False))
+                return numbers, job("front", html)
+
+            numbers, first_job = front_job(_empty_front())
+            pending_front = runner.submit(first_job, cache, part_key)
+            assembler = Assembler(handle, book, geometry, ctx.build_time)
+            assembler.add_body(body_parts, body_results)
+            phases["write the body"] = time.perf_counter() - started - sum(phases.values())
+            front_result = pending_front()
+            for _ in range(2):  # front notes are numbered by the front matter's own layout: settle it
+                if start_pages(parts, [front_result, *body_results]) == numbers:
+                    break
+                numbers, again = front_job(front_result)
+                front_result = runner.run([again], cache, part_key)[0]
+            assembler.add_front(parts[0], front_result)
+            assembler.finish(parts)
+            _report(ctx, [front_result, *body_results])
+            phases["lay out the front and finish"] = time.perf_counter() - started - sum(phases.values())
     cache.prune()
     ctx.options["_stats"] = {
         "parts": len(parts), "cache_hits": cache.hits, "cache_misses": cache.misses,
-        "seconds": time.perf_counter() - started, "one_pass": one_pass,
+        "seconds": time.perf_counter() - started, "one_pass": one_pass, "phases": phases,
     }
-    return pdf
 
 
 def _empty_front():
@@ -141,15 +155,36 @@ def _report(ctx: BuildContext, results) -> None:
 
 
 class _Runner:
-    """Lays out jobs: from the cache when possible, else in worker processes (or inline for one)."""
+    """Lays out jobs: from the cache when possible, else here and in forked worker processes.
+
+    This process lays out parts too, beside jobs − 1 workers: every core, one process fewer. The
+    worker pool lives for the whole build, so the front matter can be laid out by a worker while
+    this process writes the body of the book.
+    """
 
     def __init__(self, jobs: int, ctx: BuildContext) -> None:
         if jobs < 1:
             raise BuildError("--jobs must be at least 1")
         self.jobs = jobs
         self.ctx = ctx
+        self.pool = None
+        self.frozen = False
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc) -> None:
+        import gc
+
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+            self.pool = None
+        if self.frozen:
+            gc.unfreeze()
+            self.frozen = False
 
     def run(self, jobs, cache, key_of) -> list:
+        """Lay out every job (those not in the cache); results in the order of `jobs`."""
         from .layout import render_part
 
         results: list = [None] * len(jobs)
@@ -173,23 +208,84 @@ class _Runner:
                 self._parallel(todo, results, cache, progress)
         return results
 
-    def _parallel(self, todo, results, cache, progress) -> None:
+    def submit(self, job, cache, key_of):
+        """Start one job on a worker if one is free; returns a function that waits for the result."""
+        from .layout import render_part, render_part_in_worker
+
+        key = key_of(job)
+        hit = cache.get(key, job.name)
+        if hit is not None:
+            return lambda: hit
+        if self.pool is None:  # no workers: lay it out when the result is wanted
+            def later():
+                result = render_part(job)
+                cache.put(key, result)
+                return result
+
+            return later
+        future = self.pool.submit(render_part_in_worker, job)
+
+        def wait_for():
+            result = future.result()
+            cache.put(key, result)
+            return result
+
+        return wait_for
+
+    def _start_pool(self, sample_job) -> int:
+        """Fork jobs − 1 workers (once); they share what this process has prepared."""
+        import gc
         import multiprocessing
-        from concurrent.futures import ProcessPoolExecutor, as_completed
+        from concurrent.futures import ProcessPoolExecutor
 
-        from .layout import render_part
+        from .layout import prime
 
-        method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
-        context = multiprocessing.get_context(method)
-        # Longest parts first, so no worker is left with a long one at the end.
-        ordered = sorted(todo, key=lambda item: len(item[2].html), reverse=True)
-        with ProcessPoolExecutor(max_workers=min(self.jobs, len(todo)), mp_context=context) as pool:
-            futures = {pool.submit(render_part, job): (index, key) for index, key, job in ordered}
-            for future in as_completed(futures):
-                index, key = futures[future]
-                results[index] = future.result()
-                cache.put(key, results[index])
-                progress.advance()
+        workers = self.jobs - 1
+        if self.pool is None:
+            method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+            if method == "fork":
+                # Workers forked from here share the parsed stylesheets, the loaded fonts and the
+                # imported modules; a frozen GC does not touch (and so copy) those pages in them.
+                prime(sample_job, self.ctx.book.language)
+                gc.collect()
+                gc.freeze()
+                self.frozen = True
+            self.pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context(method))
+        return workers
+
+    def _parallel(self, todo, results, cache, progress) -> None:
+        """Workers take the longest parts first, this process the shortest, so they finish
+        together; each worker keeps one part queued so it never waits while this process works."""
+        from collections import deque
+        from concurrent.futures import FIRST_COMPLETED, wait
+
+        from .layout import release_memory, render_part, render_part_in_worker
+
+        workers = self._start_pool(todo[0][2])
+        pending = deque(sorted(todo, key=lambda item: len(item[2].html), reverse=True))
+        in_flight = {}
+
+        def finish(index, key, result) -> None:
+            results[index] = result
+            cache.put(key, result)
+            progress.advance()
+
+        def top_up() -> None:
+            while pending and len(in_flight) < 2 * workers:
+                index, key, job = pending.popleft()
+                in_flight[self.pool.submit(render_part_in_worker, job)] = (index, key)
+
+        top_up()
+        while pending or in_flight:
+            for future in [f for f in in_flight if f.done()]:
+                finish(*in_flight.pop(future), future.result())
+            top_up()
+            if pending:
+                index, key, job = pending.pop()
+                finish(index, key, render_part(job))
+                release_memory()
+            elif in_flight:
+                wait(in_flight, return_when=FIRST_COMPLETED)
 
 
 class _Progress:

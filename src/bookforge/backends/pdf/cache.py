@@ -18,11 +18,11 @@ CACHE_FORMAT = 1
 @lru_cache(maxsize=1)
 def _environment_key() -> str:
     """Everything outside the part that can change its pages: versions and the bundled fonts."""
-    import pypdf
-    import weasyprint
+    from importlib.metadata import version
 
+    # Versions from package metadata: importing pypdf here would cost every worker its memory.
     digest = hashlib.sha256()
-    digest.update(f"{CACHE_FORMAT}|{__version__}|{weasyprint.__version__}|{pypdf.__version__}".encode())
+    digest.update(f"{CACHE_FORMAT}|{__version__}|{version('weasyprint')}|{version('pypdf')}".encode())
     for font in sorted(FONTS_DIR.glob("*.otf")):
         digest.update(font.name.encode())
         digest.update(hashlib.sha256(font.read_bytes()).digest())

@@ -2,7 +2,8 @@
 
 WeasyPrint subsets every part's fonts on its own, keeping the original glyph ids. So the glyph
 codes in every part's text are ids of the bundled font, and one subset of that font holding the
-union of the parts' glyphs can serve every page. That is what this module builds and links in.
+union of the parts' glyphs can serve every page. That is what this module builds; the assembler
+points every page at it.
 """
 
 from __future__ import annotations
@@ -84,75 +85,52 @@ def _single_substitutions(font, feature_tag: str) -> dict[str, str]:
 
 
 @dataclass
-class _FaceGroup:
+class _Face:
     face: str
-    font_dicts: list = field(default_factory=list)  # the parts' Type0 font dictionaries
-    holders: list = field(default_factory=list)  # (resource /Font dict, key) pointing at them
-    gids: set[int] = field(default_factory=set)
+    number: int  # the object number reserved for the merged Type0 font
     widths: dict[int, float] = field(default_factory=dict)
-    unicode: dict[int, str] = field(default_factory=dict)  # gid → hex UTF-16 as in ToUnicode
+    unicode: dict[int, str] = field(default_factory=dict)  # gid → hex UTF-16, as in ToUnicode
 
 
-def merge_fonts(writer, extra_gids: dict[str, set[int]] | None = None) -> dict[str, object]:
-    """Replace every part's copy of a bundled face with one merged font; return face → reference."""
-    from pypdf.generic import NameObject
+class FontMerger:
+    """Collects every part's glyphs per bundled face and writes one subset font per face."""
 
-    groups: dict[str, _FaceGroup] = {}
-    seen: dict[int, str | None] = {}
-    for font_dict, holder, key in _font_references(writer):
-        ident = id(font_dict)
-        if ident not in seen:
-            base = str(font_dict.get("/BaseFont", ""))
-            face = face_of(base) if font_dict.get("/Subtype") == "/Type0" else None
-            seen[ident] = face
-            if face is not None:
-                group = groups.setdefault(face, _FaceGroup(face))
-                group.font_dicts.append(font_dict)
-                _collect_widths(font_dict, group)
-                _collect_unicode(font_dict, group)
-        face = seen[ident]
-        if face is not None:
-            groups[face].holders.append((holder, key))
+    def __init__(self, out) -> None:
+        self.out = out
+        self.faces: dict[str, _Face] = {}
 
-    merged = {}
-    for face, group in sorted(groups.items()):
-        for gid in (extra_gids or {}).get(face, set()):
-            group.gids.add(gid)
-        reference = _build_merged_font(writer, group)
-        for holder, key in group.holders:
-            holder[NameObject(key)] = reference
-        merged[face] = reference
-    return merged
+    def number(self, font_dict) -> int | None:
+        """The merged font's object number for a part's font dictionary (None: not ours, copy it)."""
+        if font_dict.get("/Subtype") != "/Type0":
+            return None
+        face = face_of(str(font_dict.get("/BaseFont", "")))
+        if face is None:
+            return None
+        entry = self._face(face)
+        _collect_widths(font_dict, entry)
+        _collect_unicode(font_dict, entry)
+        return entry.number
 
+    def folio_font(self) -> int:
+        """The regular face, with the glyphs stamped folios need."""
+        entry = self._face("")
+        glyphs = folio_glyphs()
+        for char, gid in glyphs.gids.items():
+            entry.widths.setdefault(gid, glyphs.widths[gid])
+            entry.unicode.setdefault(gid, f"{ord(char):04x}")
+        return entry.number
 
-def _font_references(writer):
-    """(font dict, /Font resource dict, key) for every font on every page and in its forms."""
-    visited_resources: set[int] = set()
+    def _face(self, face: str) -> _Face:
+        if face not in self.faces:
+            self.faces[face] = _Face(face, self.out.reserve())
+        return self.faces[face]
 
-    def walk(resources):
-        if resources is None:
-            return
-        resources = resources.get_object()
-        if id(resources) in visited_resources:
-            return
-        visited_resources.add(id(resources))
-        fonts = resources.get("/Font")
-        if fonts is not None:
-            fonts = fonts.get_object()
-            for key in list(fonts.keys()):
-                yield fonts[key].get_object(), fonts, key
-        xobjects = resources.get("/XObject")
-        if xobjects is not None:
-            for xobject in xobjects.get_object().values():
-                xobject = xobject.get_object()
-                if xobject.get("/Subtype") == "/Form":
-                    yield from walk(xobject.get("/Resources"))
-
-    for page in writer.pages:
-        yield from walk(page.get("/Resources"))
+    def write(self) -> None:
+        for face in sorted(self.faces):
+            _write_face(self.out, self.faces[face])
 
 
-def _collect_widths(font_dict, group: _FaceGroup) -> None:
+def _collect_widths(font_dict, entry: _Face) -> None:
     cid_font = font_dict["/DescendantFonts"][0].get_object()
     widths = cid_font.get("/W")
     if widths is None:
@@ -164,36 +142,30 @@ def _collect_widths(font_dict, group: _FaceGroup) -> None:
         following = items[index + 1].get_object()
         if isinstance(following, list):
             for offset, width in enumerate(following):
-                group.widths[first + offset] = float(width)
-                group.gids.add(first + offset)
+                entry.widths[first + offset] = float(width)
             index += 2
         else:
             last, width = int(following), float(items[index + 2])
             for gid in range(first, last + 1):
-                group.widths[gid] = width
-                group.gids.add(gid)
+                entry.widths[gid] = width
             index += 3
 
 
 _BFCHAR = re.compile(r"<([0-9a-fA-F]+)>\s*<([0-9a-fA-F]+)>")
 
 
-def _collect_unicode(font_dict, group: _FaceGroup) -> None:
+def _collect_unicode(font_dict, entry: _Face) -> None:
     stream = font_dict.get("/ToUnicode")
     if stream is None:
         return
     text = stream.get_object().get_data().decode("latin-1")
     for block in re.findall(r"beginbfchar(.*?)endbfchar", text, re.DOTALL):
         for code, value in _BFCHAR.findall(block):
-            group.unicode.setdefault(int(code, 16), value.lower())
-
-
-def _subset_font_file(path: Path, gids: frozenset[int]) -> bytes:
-    return _subset_cached(str(path), gids)
+            entry.unicode.setdefault(int(code, 16), value.lower())
 
 
 @lru_cache(maxsize=16)
-def _subset_cached(path: str, gids: frozenset[int]) -> bytes:
+def _subset(path: str, gids: frozenset[int]) -> bytes:
     from fontTools import subset
     from fontTools.ttLib import TTFont
 
@@ -211,57 +183,80 @@ def _subset_cached(path: str, gids: frozenset[int]) -> bytes:
     return buffer.getvalue()
 
 
-def _build_merged_font(writer, group: _FaceGroup):
+@lru_cache(maxsize=8)
+def _metrics(path: str) -> dict:
+    """Descriptor values from the font file itself, in 1/1000 em."""
+    from fontTools.ttLib import TTFont
+
+    font = TTFont(path, lazy=True)
+    scale = 1000 / font["head"].unitsPerEm
+    head, hhea, post = font["head"], font["hhea"], font["post"]
+    cap = getattr(font["OS/2"], "sCapHeight", 0) or hhea.ascent
+    italic = post.italicAngle != 0 or bool(head.macStyle & 2)
+    return {
+        "bbox": [round(v * scale) for v in (head.xMin, head.yMin, head.xMax, head.yMax)],
+        "ascent": round(hhea.ascent * scale),
+        "descent": round(hhea.descent * scale),
+        "cap": round(cap * scale),
+        "italic_angle": float(post.italicAngle),
+        "flags": 2 + 4 + (64 if italic else 0),  # serif, symbolic (custom encoding), italic
+    }
+
+
+def _write_face(out, entry: _Face) -> None:
     from pypdf.generic import (
-        ArrayObject, DecodedStreamObject, DictionaryObject, FloatObject, NameObject, NumberObject,
+        ArrayObject, DictionaryObject, FloatObject, IndirectObject, NameObject, NumberObject, TextStringObject,
     )
 
-    glyphs = folio_glyphs()
-    if group.face == "":
-        for char, gid in glyphs.gids.items():
-            group.widths.setdefault(gid, glyphs.widths[gid])
-            group.unicode.setdefault(gid, f"{ord(char):04x}")
-            group.gids.add(gid)
-    gids = frozenset(group.gids)
-    program = _subset_font_file(FONTS_DIR / FACES[group.face], gids)
+    from .pdfout import stream_object
+
+    path = str(FONTS_DIR / FACES[entry.face])
+    program = _subset(path, frozenset(entry.widths))
+    metrics = _metrics(path)
     tag = "".join(chr(65 + b % 26) for b in hashlib.sha256(program).digest()[:6])
-    base_name = f"/{tag}+{FONT_FAMILY}" + (f"-{group.face}" if group.face else "")
+    base_name = NameObject(f"/{tag}+{FONT_FAMILY}" + (f"-{entry.face}" if entry.face else ""))
+    ref = lambda number: IndirectObject(number, 0, None)  # noqa: E731 - written by number
 
-    template = group.font_dicts[0]
-    cid_template = template["/DescendantFonts"][0].get_object()
-    descriptor_template = cid_template["/FontDescriptor"].get_object()
-
-    font_file = DecodedStreamObject()
-    font_file.set_data(program)
-    font_file[NameObject("/Subtype")] = NameObject("/OpenType")
-    font_file = font_file.flate_encode(level=9)
-    font_file_ref = writer._add_object(font_file)
-
-    descriptor = DictionaryObject({NameObject(k): v for k, v in descriptor_template.items() if k != "/FontFile3"})
-    descriptor[NameObject("/FontName")] = NameObject(base_name)
-    descriptor[NameObject("/FontFile3")] = font_file_ref
-    descriptor_ref = writer._add_object(descriptor)
-
+    font_file = out.add(stream_object(program, Subtype=NameObject("/OpenType")))
+    descriptor = out.add(DictionaryObject({
+        NameObject("/Type"): NameObject("/FontDescriptor"),
+        NameObject("/FontName"): base_name,
+        NameObject("/FontFamily"): TextStringObject(FONT_FAMILY),
+        NameObject("/Flags"): NumberObject(metrics["flags"]),
+        NameObject("/FontBBox"): ArrayObject(NumberObject(v) for v in metrics["bbox"]),
+        NameObject("/ItalicAngle"): FloatObject(metrics["italic_angle"]),
+        NameObject("/Ascent"): NumberObject(metrics["ascent"]),
+        NameObject("/Descent"): NumberObject(metrics["descent"]),
+        NameObject("/CapHeight"): NumberObject(metrics["cap"]),
+        NameObject("/StemV"): NumberObject(80),
+        NameObject("/FontFile3"): ref(font_file),
+    }))
     widths = ArrayObject()
-    for gid in sorted(group.widths):
+    for gid in sorted(entry.widths):
+        value = entry.widths[gid]
         widths.append(NumberObject(gid))
-        value = group.widths[gid]
         widths.append(ArrayObject([NumberObject(int(value)) if value == int(value) else FloatObject(value)]))
-    cid_font = DictionaryObject({NameObject(k): v for k, v in cid_template.items()})
-    cid_font[NameObject("/BaseFont")] = NameObject(base_name)
-    cid_font[NameObject("/FontDescriptor")] = descriptor_ref
-    cid_font[NameObject("/W")] = widths
-    cid_ref = writer._add_object(cid_font)
-
-    to_unicode = DecodedStreamObject()
-    to_unicode.set_data(_to_unicode_cmap(group.unicode).encode("latin-1"))
-    to_unicode_ref = writer._add_object(to_unicode.flate_encode(level=9))
-
-    font = DictionaryObject({NameObject(k): v for k, v in template.items()})
-    font[NameObject("/BaseFont")] = NameObject(base_name)
-    font[NameObject("/DescendantFonts")] = ArrayObject([cid_ref])
-    font[NameObject("/ToUnicode")] = to_unicode_ref
-    return writer._add_object(font)
+    cid_font = out.add(DictionaryObject({
+        NameObject("/Type"): NameObject("/Font"),
+        NameObject("/Subtype"): NameObject("/CIDFontType0"),
+        NameObject("/BaseFont"): base_name,
+        NameObject("/CIDSystemInfo"): DictionaryObject({
+            NameObject("/Registry"): TextStringObject("Adobe"),
+            NameObject("/Ordering"): TextStringObject("Identity"),
+            NameObject("/Supplement"): NumberObject(0),
+        }),
+        NameObject("/W"): widths,
+        NameObject("/FontDescriptor"): ref(descriptor),
+    }))
+    to_unicode = out.add(stream_object(_to_unicode_cmap(entry.unicode).encode("latin-1")))
+    out.write(entry.number, DictionaryObject({
+        NameObject("/Type"): NameObject("/Font"),
+        NameObject("/Subtype"): NameObject("/Type0"),
+        NameObject("/BaseFont"): base_name,
+        NameObject("/Encoding"): NameObject("/Identity-H"),
+        NameObject("/DescendantFonts"): ArrayObject([ref(cid_font)]),
+        NameObject("/ToUnicode"): ref(to_unicode),
+    }))
 
 
 def _to_unicode_cmap(mapping: dict[int, str]) -> str:

@@ -48,27 +48,106 @@ class _Collect(logging.Handler):
         self.messages.append(f"{self.source}: {message}" if self.source else message)
 
 
-def render_part(job: PartJob) -> PartResult:
-    """HTML + CSS → PDF bytes, with the page count and where each anchor landed."""
-    from weasyprint import CSS, HTML
+@dataclass
+class _Styles:
+    """Parsed stylesheets and their fonts, shared by every part a process lays out."""
+
+    fonts: object
+    sheets: list
+    fetcher: object
+    warnings: list[str]
+    refused: list[str]
+
+
+_STYLES: dict[tuple, _Styles] = {}  # one entry per distinct set of stylesheets, per process
+
+
+def _styles(job: PartJob, handler: _Collect) -> _Styles:
+    """Parse the stylesheets once per process: every part of a book shares them (and their fonts)."""
+    key = (tuple(job.css), job.base_url, tuple(job.roots))
+    if key in _STYLES:
+        return _STYLES[key]
+    from weasyprint import CSS
     from weasyprint.text.fonts import FontConfiguration
 
     from .fetcher import ProjectFetcher
+
+    fetcher = ProjectFetcher(job.roots)
+    fonts = FontConfiguration()
+    sheets = []
+    start = len(handler.messages)
+    for name, text in job.css:
+        handler.source = name
+        sheets.append(CSS(string=text, base_url=job.base_url, url_fetcher=fetcher, font_config=fonts))
+    handler.source = ""
+    styles = _Styles(fonts, sheets, fetcher, handler.messages[start:], list(fetcher.refused))
+    _STYLES.clear()  # a new book: forget the last one's styles
+    _STYLES[key] = styles
+    return styles
+
+
+def prime(job: PartJob, language: str = "en") -> None:
+    """Parse the stylesheets, load the fonts and lay out a sample paragraph now, before worker
+    processes are forked from us: they then share that memory (stylesheets, fonts, hyphenation
+    dictionary, shaping caches) instead of each building its own copy."""
+    from weasyprint import HTML
+
+    logger = logging.getLogger("weasyprint")
+    handler = _Collect()
+    logger.addHandler(handler)
+    propagate, logger.propagate = logger.propagate, False
+    try:
+        styles = _styles(job, handler)
+        sample = (
+            f'<html lang="{language}"><body class="print drop-caps"><div class="print-story" style="page: p-sample">'
+            '<section class="story"><p class="opening"><span class="lead-in">A sample</span> paragraph, '
+            "<em>hyphenated</em> and justified, with “quotes”—and an ornament.</p><hr class=\"scene-break\"/>"
+            "<p>Another paragraph follows it.</p></section></div></body></html>"
+        )
+        HTML(string=sample, base_url=job.base_url, url_fetcher=styles.fetcher).render(
+            stylesheets=styles.sheets, font_config=styles.fonts
+        ).write_pdf()
+    finally:
+        logger.removeHandler(handler)
+        logger.propagate = propagate
+
+
+def release_memory() -> None:
+    """Give a finished part's memory back to the system (WeasyPrint keeps it otherwise)."""
+    import ctypes
+    import gc
+    import sys
+
+    gc.collect()
+    if sys.platform.startswith("linux"):
+        try:
+            ctypes.CDLL("libc.so.6").malloc_trim(0)
+        except (OSError, AttributeError):
+            pass
+
+
+def render_part_in_worker(job: PartJob) -> PartResult:
+    """render_part for worker processes: the memory of each part is released after it."""
+    try:
+        return render_part(job)
+    finally:
+        release_memory()
+
+
+def render_part(job: PartJob) -> PartResult:
+    """HTML + CSS → PDF bytes, with the page count and where each anchor landed."""
+    from weasyprint import HTML
 
     logger = logging.getLogger("weasyprint")
     handler = _Collect()
     logger.addHandler(handler)
     propagate, logger.propagate = logger.propagate, False  # our diagnostics report these instead
     try:
-        fetcher = ProjectFetcher(job.roots)
-        fonts = FontConfiguration()
-        sheets = []
-        for name, text in job.css:
-            handler.source = name
-            sheets.append(CSS(string=text, base_url=job.base_url, url_fetcher=fetcher, font_config=fonts))
-        handler.source = ""
+        styles = _styles(job, handler)
+        fetcher = styles.fetcher
+        refused_before = len(fetcher.refused)
         document = HTML(string=job.html, base_url=job.base_url, url_fetcher=fetcher).render(
-            stylesheets=sheets, font_config=fonts
+            stylesheets=styles.sheets, font_config=styles.fonts
         )
         anchors: dict[str, int] = {}
         names, blank = [], []
@@ -83,4 +162,7 @@ def render_part(job: PartJob) -> PartResult:
     finally:
         logger.removeHandler(handler)
         logger.propagate = propagate
-    return PartResult(job.name, pdf, len(document.pages), anchors, names, blank, handler.messages, fetcher.refused)
+    # Stylesheet problems belong to every part (any one of them may be the one rebuilt and cached).
+    warnings = styles.warnings + [m for m in handler.messages if m not in styles.warnings]
+    refused = styles.refused + fetcher.refused[refused_before:]
+    return PartResult(job.name, pdf, len(document.pages), anchors, names, blank, warnings, refused)
