@@ -1,0 +1,334 @@
+"""bookforge against its peers, in one run: pandoc for the EPUB, one-pass WeasyPrint for the PDF.
+
+Prints wall time, CPU time and peak memory of the whole process tree (proportional set size,
+so pages forked workers share are not counted twice) for every step, as medians of several runs,
+and the ratios the targets are stated in. Writes benchmarks/results/latest.json and latest.md.
+
+Run it through `benchmarks/run`, which installs the peers first.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+WORK = HERE / ".work"
+RESULTS = HERE / "results"
+BOOKFORGE = [sys.executable, "-m", "bookforge"]
+SEEDS = REPO.parent / "shared" / "seeds"
+
+sys.path.insert(0, str(HERE))
+from corpus import generate  # noqa: E402
+
+
+@dataclass
+class Run:
+    wall: float
+    cpu: float
+    peak_mb: float
+
+
+@dataclass
+class Measurement:
+    name: str
+    runs: list[Run] = field(default_factory=list)
+
+    @property
+    def wall(self) -> float:
+        return statistics.median(r.wall for r in self.runs)
+
+    @property
+    def cpu(self) -> float:
+        return statistics.median(r.cpu for r in self.runs)
+
+    @property
+    def peak_mb(self) -> float:
+        return statistics.median(r.peak_mb for r in self.runs)
+
+    def summary(self) -> dict:
+        return {"wall_s": round(self.wall, 3), "cpu_s": round(self.cpu, 3), "peak_mb": round(self.peak_mb, 1),
+                "runs": len(self.runs), "walls": [round(r.wall, 3) for r in self.runs]}
+
+
+# ---------------------------------------------------------------------------------------------
+# Measuring a command: wall clock, CPU of the whole tree (getrusage of waited children), peak
+# memory of the whole tree (sum of PSS over the process and its descendants, sampled).
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    try:
+        for task in os.listdir(f"/proc/{pid}/task"):
+            with open(f"/proc/{pid}/task/{task}/children") as handle:
+                found += [int(c) for c in handle.read().split()]
+    except OSError:
+        pass
+    return found
+
+
+def _pss_kb(pid: int) -> int:
+    try:
+        with open(f"/proc/{pid}/smaps_rollup") as handle:
+            for line in handle:
+                if line.startswith("Pss:"):
+                    return int(line.split()[1])
+    except OSError:
+        pass
+    return 0
+
+
+def _tree_pss_kb(root: int) -> int:
+    total, stack = 0, [root]
+    while stack:
+        pid = stack.pop()
+        total += _pss_kb(pid)
+        stack += _children(pid)
+    return total
+
+
+def measure(command: list[str], cwd: Path, env: dict | None = None) -> Run:
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    started = time.perf_counter()
+    process = subprocess.Popen(command, cwd=cwd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    peak = 0
+    stop = threading.Event()
+
+    def sample() -> None:
+        nonlocal peak
+        while not stop.is_set():
+            peak = max(peak, _tree_pss_kb(process.pid))
+            stop.wait(0.02)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    _, stderr = process.communicate()
+    wall = time.perf_counter() - started
+    stop.set()
+    sampler.join()
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if process.returncode != 0:
+        raise SystemExit(f"failed ({process.returncode}): {' '.join(command)}\n{stderr.decode()[-2000:]}")
+    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return Run(wall, cpu, peak / 1024)
+
+
+def repeat(name: str, command: list[str], cwd: Path, runs: int, before=None, env=None) -> Measurement:
+    result = Measurement(name)
+    for index in range(runs):
+        if before is not None:
+            before(index)
+        result.runs.append(measure(command, cwd, env))
+        print(f"  {name}: run {index + 1}/{runs}: {result.runs[-1].wall:.2f} s", file=sys.stderr, flush=True)
+    return result
+
+
+# ---------------------------------------------------------------------------------------------
+# Peers
+
+
+def pandoc_command(project: Path, output: Path) -> list[str]:
+    import pypandoc
+
+    manuscripts = sorted(str(p) for p in (project / "manuscripts").glob("*.txt"))
+    return [pypandoc.get_pandoc_path(), "-f", "markdown", "-t", "epub3", "--metadata", "title=Benchmark",
+            "-o", str(output), *manuscripts]
+
+
+def one_pass_inputs(project: Path, out: Path) -> list[str]:
+    """Write the one-pass HTML and the same CSS bookforge uses; the peer is plain WeasyPrint."""
+    from bookforge.backends.pdf import word_count
+    from bookforge.backends.pdf.book_html import html_document, part_body, print_book
+    from bookforge.backends.pdf.geometry import page_geometry
+    from bookforge.backends.pdf.page_css import page_css
+    from bookforge.diagnostics import Diagnostics
+    from bookforge.pipeline import load_book
+    from bookforge.project import open_project
+    from bookforge.themes import load_theme
+
+    diagnostics = Diagnostics()
+    proj = open_project(project, diagnostics)
+    book = load_book(proj, diagnostics)
+    theme = load_theme(proj.config.theme, proj.styles_dir)
+    geometry = page_geometry(proj.config.pdf, word_count(book))
+    _, parts = print_book(book, proj.config.notes, proj.root, one_pass=True)
+    out.mkdir(parents=True, exist_ok=True)
+    html = html_document(book, "".join(part_body(p) for p in parts), "2026-11-20T00:00:00Z", True,
+                         body_class="print drop-caps")
+    (out / "book.html").write_text(html, encoding="utf-8")
+    sheets = [("page.css", page_css(book, parts, geometry, one_pass=True)),
+              ("base.css", theme.files["base.css"]), ("print.css", theme.files["print.css"])]
+    paths = []
+    for name, text in sheets:
+        (out / name).write_text(text, encoding="utf-8")
+        paths.append(str(out / name))
+    return [str(out / "book.html"), *paths]
+
+
+PEER_SCRIPT = HERE / "weasyprint_one_pass.py"
+
+
+# ---------------------------------------------------------------------------------------------
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="100k-word corpus only, fewer runs")
+    parser.add_argument("--runs", type=int, default=5, help="runs for fast steps (median)")
+    args = parser.parse_args()
+    runs, slow_runs = args.runs, (1 if args.quick else 3)
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}  # as users run it
+    env["SOURCE_DATE_EPOCH"] = "1763596800"
+
+    WORK.mkdir(exist_ok=True)
+    corpora = {"100k": (20, 100_000)} if args.quick else {"100k": (20, 100_000), "1m": (200, 1_000_000)}
+    projects = {}
+    for name, (stories, words) in corpora.items():
+        folder = WORK / f"corpus-{name}"
+        if not (folder / "book.toml").exists():
+            generate(folder, stories, words)
+        projects[name] = folder
+    subprocess.run([*BOOKFORGE, "--version"], env=env, check=True, capture_output=True)  # warm .pyc caches
+
+    results: dict[str, dict] = {}
+    ratios: list[tuple[str, str, float, str, bool]] = []
+
+    def record(measurement: Measurement) -> Measurement:
+        results[measurement.name] = measurement.summary()
+        return measurement
+
+    # Start-up and the two seeds.
+    help_run = record(repeat("bookforge --help", [*BOOKFORGE, "--help"], REPO, runs * 2, env=env))
+    seeds = WORK / "seeds"
+    if not seeds.exists():
+        shutil.copytree(SEEDS if SEEDS.is_dir() else REPO / "tests" / "fixtures" / "seeds_shape" / "manuscripts",
+                        seeds / "manuscripts")
+        entries = "".join(
+            f'[[story]]\nfile = "manuscripts/{p.name}"\ntitle = "Seed {i}"\nauthor = "Author {i}"\n\n'
+            for i, p in enumerate(sorted((seeds / "manuscripts").glob("*.txt")), start=1)
+        )
+        (seeds / "book.toml").write_text(f'[book]\ntitle = "Seeds"\n\n{entries}')
+    seeds_run = record(repeat("bookforge epub (two seeds)", [*BOOKFORGE, "-q", "epub"], seeds, runs * 2, env=env))
+    ratios.append(("`bookforge --help`", "wall", help_run.wall, "≤ 0.25 s", help_run.wall <= 0.25))
+    ratios.append(("`bookforge epub` on the two seeds", "wall", seeds_run.wall, "≤ 0.6 s", seeds_run.wall <= 0.6))
+
+    for name, folder in projects.items():
+        words = name.upper().replace("K", "k words").replace("1M", "1M words")
+        count = runs if name == "100k" else slow_runs
+        ours = record(repeat(f"bookforge epub {name}", [*BOOKFORGE, "-q", "epub", "-o", str(WORK / "out.epub")],
+                             folder, count, env=env))
+        peer = record(repeat(f"pandoc epub {name}", pandoc_command(folder, WORK / "pandoc.epub"), folder, count, env=env))
+        target = 10 if name == "100k" else 20
+        speedup = peer.wall / ours.wall
+        ratios.append((f"EPUB, {words}, cold, process start included", "pandoc ÷ bookforge", speedup,
+                       f"≥ {target}×", speedup >= target))
+
+    for name, folder in projects.items():
+        words = name.upper().replace("K", "k words").replace("1M", "1M words")
+        count = 3 if name == "100k" and not args.quick else 1
+        html_inputs = one_pass_inputs(folder, WORK / f"one-pass-{name}")
+        one_pass_pdf = WORK / f"one-pass-{name}.pdf"
+        peer = record(repeat(f"one-pass WeasyPrint pdf {name}",
+                             [sys.executable, str(PEER_SCRIPT), str(one_pass_pdf), *html_inputs],
+                             folder, count, env=env))
+        ours_pdf = WORK / f"bookforge-{name}.pdf"
+        ours = record(repeat(f"bookforge pdf {name} (cold)",
+                             [*BOOKFORGE, "-q", "pdf", "--no-cache", "-o", str(ours_pdf)], folder, count, env=env))
+        target_time = 0.6 if name == "100k" else 0.55
+        ratios.append((f"PDF, {words}, cold", "time ÷ one-pass", ours.wall / peer.wall, f"≤ {target_time}×",
+                       ours.wall / peer.wall <= target_time))
+        if name == "100k":
+            ratios.append((f"PDF, {words}, cold", "peak memory ÷ one-pass", ours.peak_mb / peer.peak_mb, "≤ 0.6×",
+                           ours.peak_mb / peer.peak_mb <= 0.6))
+            size = ours_pdf.stat().st_size / one_pass_pdf.stat().st_size
+            ratios.append(("PDF file size", "bookforge ÷ one-pass", size, "≤ 1.3×", size <= 1.3))
+            results["pdf size"] = {"bookforge": ours_pdf.stat().st_size, "one-pass": one_pass_pdf.stat().st_size}
+            incremental(folder, peer, env, results, ratios, runs=3)
+        else:
+            ratios.append((f"PDF, {words}, cold", "peak memory, whole tree", ours.peak_mb, "≤ 400 MB",
+                           ours.peak_mb <= 400))
+
+    report(results, ratios)
+
+
+def incremental(folder: Path, one_pass: Measurement, env, results, ratios, runs: int) -> None:
+    """Rebuilds after an edit: a paragraph changed, then a story grown by pages."""
+    story = folder / "manuscripts" / "010.txt"
+    original = story.read_text(encoding="utf-8")
+    output = WORK / "incremental.pdf"
+    command = [*BOOKFORGE, "-q", "pdf", "-o", str(output)]
+    subprocess.run(command, cwd=folder, env=env, check=True)  # fill the cache
+
+    def change_paragraph(index: int) -> None:
+        # A different word each run, same length: the story must be laid out again every time.
+        story.write_text(original.replace("careful", f"caref{index % 10}l", 1), encoding="utf-8")
+
+    def grow(index: int) -> None:
+        extra = "\n\n".join(original.split("\n\n")[2:40])
+        story.write_text(original + "\n\n" + extra.replace("the", f"the{index}"), encoding="utf-8")
+
+    try:
+        edit = repeat("bookforge pdf 100k, one paragraph changed", command, folder, runs, before=change_paragraph, env=env)
+        results[edit.name] = edit.summary()
+        ratios.append(("PDF, after one paragraph changed in one story of 20", "time ÷ one-pass",
+                       edit.wall / one_pass.wall, "≤ 0.1×", edit.wall / one_pass.wall <= 0.1))
+        grown = repeat("bookforge pdf 100k, one story grown", command, folder, runs, before=grow, env=env)
+        results[grown.name] = grown.summary()
+        ratios.append(("PDF, after a change that adds pages to one story of 20", "time ÷ one-pass",
+                       grown.wall / one_pass.wall, "≤ 0.15×", grown.wall / one_pass.wall <= 0.15))
+    finally:
+        story.write_text(original, encoding="utf-8")
+
+
+def machine() -> str:
+    cpu = platform.processor() or platform.machine()
+    try:
+        with open("/proc/cpuinfo") as handle:
+            cpu = next(line.split(":", 1)[1].strip() for line in handle if line.startswith("model name"))
+    except (OSError, StopIteration):
+        pass
+    memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    return f"{os.cpu_count()} cores ({cpu}), {memory:.0f} GiB, Python {platform.python_version()}"
+
+
+def report(results: dict, ratios: list) -> None:
+    RESULTS.mkdir(exist_ok=True)
+    when = time.strftime("%Y-%m-%d")
+    lines = [
+        f"Measured {when} on {machine()}.",
+        "",
+        "| step | measure | result | target | met |",
+        "|---|---|---|---|---|",
+    ]
+    for step, what, value, target, met in ratios:
+        shown = f"{value:.2f} s" if what == "wall" else (f"{value:.0f} MB" if "MB" in target else f"{value:.2f}×")
+        lines.append(f"| {step} | {what} | {shown} | {target} | {'yes' if met else '**no**'} |")
+    lines += ["", "| run | wall (median) | CPU | peak memory (tree, PSS) | runs |", "|---|---|---|---|---|"]
+    for name, data in results.items():
+        if "wall_s" in data:
+            lines.append(f"| {name} | {data['wall_s']:.2f} s | {data['cpu_s']:.2f} s | {data['peak_mb']:.0f} MB | {data['runs']} |")
+    table = "\n".join(lines) + "\n"
+    (RESULTS / "latest.md").write_text(table, encoding="utf-8")
+    (RESULTS / "latest.json").write_text(
+        json.dumps({"date": when, "machine": machine(), "results": results,
+                    "targets": [dict(zip(("step", "measure", "value", "target", "met"), r)) for r in ratios]},
+                   indent=2, ensure_ascii=False) + "\n",
+        encoding="utf-8",
+    )
+    print(table)
+
+
+if __name__ == "__main__":
+    main()
