@@ -52,6 +52,23 @@ def resolve_project(
     return project
 
 
+def prepare(project: Project, formats: list[str], diagnostics: Diagnostics, story_cache=None, options=None) -> None:
+    """Do ahead what later builds of these formats will need (the PDF: WeasyPrint and the styles)."""
+    if "pdf" not in formats:
+        return
+    from .backends import BuildContext
+    from .backends.pdf import warm_up
+    from .output import build_time
+    from .pipeline import load_book
+    from .themes import load_theme
+
+    book = load_book(project, diagnostics, cache=story_cache)
+    theme = load_theme(project.config.theme, project.styles_dir if project.config_path else None)
+    ctx = BuildContext(project, book, theme, diagnostics, Path("/dev/null"),
+                       build_time(project.config.date, project.inputs()), dict(options or {}))
+    warm_up(ctx)
+
+
 def build_formats(
     project: Project,
     formats: list[str],
@@ -61,6 +78,7 @@ def build_formats(
     options: dict[str, Any] | None = None,
     show_progress: bool = False,
     on_step: Callable[[str, float], None] | None = None,
+    story_cache=None,
 ) -> list[BuildResult]:
     """Read the book once, then build every format asked for."""
     from .backends import SUFFIXES, BuildContext, get_backend
@@ -70,7 +88,7 @@ def build_formats(
 
     step = on_step or (lambda name, seconds: None)
     start = time.perf_counter()
-    book = load_book(project, diagnostics)
+    book = load_book(project, diagnostics, cache=story_cache)
     step("read and transform manuscripts", time.perf_counter() - start)
     theme = load_theme(project.config.theme, project.styles_dir if project.config_path else None)
     moment = build_time(project.config.date, project.inputs())
@@ -96,7 +114,7 @@ def build_formats(
         for phase, phase_seconds in stats.get("phases", {}).items():
             step(f"  {name}: {phase}", phase_seconds)
         if "parts" in stats:
-            step(f"  {name}: {stats['parts']} parts, {stats['cache_hits']} from the cache", 0.0)
+            step(f"  {name}: {len(stats['laid_out'])} of {stats['parts']} parts laid out, the rest from the cache", None)
         step(f"build {name}", seconds)
         results.append(BuildResult(name, path, seconds, path.stat().st_size, stats))
     return results

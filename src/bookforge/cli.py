@@ -140,7 +140,7 @@ def _build(formats, sources, output, title, author, language, options=None) -> N
         output=str(output) if output else None,
         options=options,
         show_progress=sys.stderr.isatty() and not settings.quiet,
-        on_step=lambda name, seconds: detail(f"{name}: {seconds:.2f} s"),
+        on_step=lambda name, seconds: detail(f"{name}: {seconds:.2f} s" if seconds is not None else name),
     )
     stories = len(project.manuscripts)
     for result in results:
@@ -232,6 +232,34 @@ def build(
     else:
         formats = resolve_project(sources, _diagnostics_silent()).config.build.formats
     _build(formats, sources, None, title, author, language)
+
+
+@app.command()
+def watch(
+    sources: Sources = None,
+    to: Annotated[
+        Optional[list[str]],
+        typer.Option("--to", help="Format to rebuild (epub, pdf); repeat for several. Default: [build] formats."),
+    ] = None,
+    jobs: Annotated[Optional[int], typer.Option("--jobs", "-j", min=1, help="Worker processes for PDF layout.")] = None,
+    quiet: Quiet = False,
+    verbose: Verbose = False,
+) -> None:
+    """Rebuild whenever a manuscript, book.toml or a style changes (Ctrl-C to stop)."""
+    from .config import FORMATS
+    from .watch import watch as run_watch
+
+    _apply_output_flags(quiet, verbose)
+    if to and any(f not in FORMATS for f in to):
+        raise typer.BadParameter(f"unknown format (formats: {', '.join(FORMATS)})")
+    options = {"jobs": jobs} if jobs else {}
+    try:
+        run_watch(sources, list(dict.fromkeys(to)) if to else None, options,
+                  say=lambda line: print(line, file=sys.stderr, flush=True),
+                  report_error=_print_error, make_diagnostics=_diagnostics)
+    except KeyboardInterrupt:
+        pass
+    say("stopped watching")
 
 
 def _diagnostics_silent():

@@ -16,20 +16,73 @@ from .readers import read_manuscript
 _BOOK_NAMESPACE = uuid.UUID("5b0f6e1c-7a63-4d55-9a1e-0b00cf0f0b00")
 
 
-def load_book(project: Project, diagnostics: Diagnostics, *, typography: bool | None = None) -> Book:
-    """Read, assemble and transform the whole book."""
+def load_book(
+    project: Project, diagnostics: Diagnostics, *, typography: bool | None = None, cache: StoryCache | None = None
+) -> Book:
+    """Read, assemble and transform the whole book (each story only once per content, with a cache)."""
     from .transforms.ids import assign_ids
     from .transforms.resources import check_images
-    from .transforms.typography import apply_typography
+    from .transforms.typography import educate_book_fields, educate_story, quote_style
 
     config = project.config
-    stories = [read_story(m, config, diagnostics) for m in project.manuscripts]
+    educate = config.typography if typography is None else typography
+    stories = []
+    for manuscript in project.manuscripts:
+        story = cache.get(manuscript, config, educate, diagnostics) if cache else None
+        if story is None:
+            story = read_story(manuscript, config, diagnostics)
+            if educate:
+                educate_story(story, quote_style(story.language or config.language))
+            if cache:
+                cache.put(manuscript, config, educate, story, diagnostics)
+        stories.append(story)
     book = book_from_config(config, stories, diagnostics)
     check_images(book, project.root, diagnostics)
-    if config.typography if typography is None else typography:
-        apply_typography(book)
+    if educate:
+        educate_book_fields(book)
     assign_ids(book)
     return book
+
+
+class StoryCache:
+    """Parsed, educated stories by manuscript content, for a process that builds again and again
+    (`bookforge watch`): an unchanged manuscript is not read twice. Entries are pickled, so every
+    build gets fresh objects it may change."""
+
+    def __init__(self) -> None:
+        self.entries: dict[tuple, tuple[bytes, list]] = {}
+
+    def _key(self, manuscript: Manuscript, config: Config, educate: bool) -> tuple | None:
+        import hashlib
+
+        try:
+            digest = hashlib.sha256(manuscript.path.read_bytes()).hexdigest()
+        except OSError:
+            return None
+        entry = manuscript.entry
+        overrides = (entry.title, tuple(entry.authors), entry.language) if entry else None
+        return (manuscript.rel, digest, overrides, educate, config.language)
+
+    def get(self, manuscript: Manuscript, config: Config, educate: bool, diagnostics: Diagnostics):
+        import pickle
+
+        key = self._key(manuscript, config, educate)
+        if key is None or key not in self.entries:
+            return None
+        data, warnings = self.entries[key]
+        diagnostics.items.extend(warnings)  # the same warnings as the first time, shown again
+        if diagnostics.on_report:
+            for warning in warnings:
+                diagnostics.on_report(warning)
+        return pickle.loads(data)
+
+    def put(self, manuscript: Manuscript, config: Config, educate: bool, story: Story, diagnostics) -> None:
+        import pickle
+
+        key = self._key(manuscript, config, educate)
+        if key is not None:
+            warnings = [d for d in diagnostics.items if d.path == manuscript.rel]
+            self.entries[key] = (pickle.dumps(story, protocol=pickle.HIGHEST_PROTOCOL), warnings)
 
 
 def read_story(manuscript: Manuscript, config: Config, diagnostics: Diagnostics) -> Story:

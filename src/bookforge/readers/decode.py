@@ -96,4 +96,6 @@ def clean(text: str, rel: str, diagnostics: Diagnostics) -> str:
             hint="these are invisible characters an editor or a copy-paste left behind",
         )
         text = _CONTROL.sub("", text)
+    if unicodedata.is_normalized("NFC", text):  # the usual case, and a quicker test than normalizing
+        return text
     return unicodedata.normalize("NFC", text)

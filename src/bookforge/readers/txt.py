@@ -36,6 +36,9 @@ _UNWRAPPED_LINE = 120
 
 def is_break_mark(line: str) -> bool:
     """True for a line made only of scene-break marks."""
+    first = line.lstrip()[:1]
+    if first.isalnum() and first not in "oO0" or first in "\"“‘'(":  # most lines: prose
+        return False
     compact = "".join(line.split())
     if not compact:
         return False
@@ -88,6 +91,8 @@ def read_txt(text: str, rel: str, diagnostics: Diagnostics) -> Story:
 
 def _header_field(line: str) -> tuple[str, str, str] | None:
     """(canonical field, key as written, value) when the line starts a header field."""
+    if ":" not in line[:40]:  # keys are short: most lines can be ruled out at once
+        return None
     match = HEADER_LINE.match(line)
     if not match:
         return None

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -156,7 +155,16 @@ def _titlepage(book: Book, labels: dict[str, str]) -> str:
     return "".join(parts)
 
 
-_ISBN = re.compile(r"^(?:urn:)?(?:isbn:?)?\s*((?:97[89][- ]?)?(?:\d[- ]?){9}[\dXx])$", re.IGNORECASE)
+def _isbn(identifier: str) -> str | None:
+    """The ISBN in 'urn:isbn:978-…', 'isbn:…' or a bare ISBN-10/13; None for anything else."""
+    text = identifier.strip().lower().removeprefix("urn:").removeprefix("isbn").lstrip(": ")
+    digits = text.replace("-", "").replace(" ", "")
+    if len(digits) == 13 and digits.isdigit() and digits[:3] in ("978", "979"):
+        return text.upper()
+    if len(digits) == 10 and digits[:9].isdigit() and (digits[9].isdigit() or digits[9] == "x"):
+        return text.upper()
+    return None
+
 
 
 def _imprint(book: Book, labels: dict[str, str]) -> str:
@@ -167,9 +175,9 @@ def _imprint(book: Book, labels: dict[str, str]) -> str:
         parts.append(f'<p class="publisher">{esc(book.publisher)}</p>\n')
     if book.date:
         parts.append(f'<p class="date">{esc(labels["published"])} {esc(book.date)}</p>\n')
-    isbn = _ISBN.match(book.identifier.strip())
+    isbn = _isbn(book.identifier)
     if isbn:
-        parts.append(f'<p class="identifier">ISBN {esc(isbn.group(1))}</p>\n')
+        parts.append(f'<p class="identifier">ISBN {esc(isbn)}</p>\n')
     else:
         parts.append(f'<p class="identifier">{esc(labels["identifier"])}: {esc(book.identifier)}</p>\n')
     parts.append(f'<p class="made-with">{esc(labels["made_with"])}</p>\n</section>\n')

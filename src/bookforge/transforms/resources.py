@@ -22,6 +22,8 @@ _REMOTE = re.compile(r"^(?:[a-z][a-z0-9+.-]*:|//)", re.IGNORECASE)
 def check_images(book: Book, root: Path, diagnostics: Diagnostics) -> None:
     """Drop images that are remote, outside the project, missing or not images; warn for each."""
     for story in book.stories:
+        if story.source.lower().endswith((".txt", ".text")):
+            continue  # plain text has no image syntax: nothing to check, nothing to walk
         groups = [story.summary, story.notes, story.end_notes]
         for chapter in story.chapters:
             groups += [chapter.summary, chapter.notes, chapter.blocks, chapter.end_notes]

@@ -61,6 +61,13 @@ def quote_style(language: str) -> QuoteStyle:
 
 def apply_typography(book: Book) -> None:
     """Educate every text in the book in place, each story by its own language."""
+    educate_book_fields(book)
+    for story in book.stories:
+        educate_story(story, quote_style(story.language or book.language))
+
+
+def educate_book_fields(book: Book) -> None:
+    """The book's own texts: title, subtitle, description, names."""
     style = quote_style(book.language)
     book.title = educate_string(book.title, style)
     if book.subtitle:
@@ -69,8 +76,6 @@ def apply_typography(book: Book) -> None:
         book.description = educate_string(book.description, style)
     book.editors = [educate_string(name, style) for name in book.editors]
     book.authors = [educate_string(name, style) for name in book.authors]
-    for story in book.stories:
-        educate_story(story, quote_style(story.language or book.language))
 
 
 def educate_story(story: Story, style: QuoteStyle) -> None:
@@ -107,7 +112,8 @@ def educate_inlines(inlines: list[Inline], style: QuoteStyle) -> None:
     """Educate one paragraph's inlines; quotes are decided across inline boundaries."""
     if len(inlines) == 1 and type(inlines[0]) is Text:  # most paragraphs: one run of text
         run = inlines[0]
-        run.text = _finish(educate_quotes(_replace_sequences(run.text), style))
+        original = run.text
+        run.text = _finish(educate_quotes(_replace_sequences(original), style), _may_nest(original))
         return
     runs: list[Text | None] = []  # None marks a boundary that reads as a space (break, image)
     _collect(inlines, runs)
@@ -127,16 +133,21 @@ def educate_inlines(inlines: list[Inline], style: QuoteStyle) -> None:
         run.text = educated[position : position + len(run.text)]
         position += len(run.text)
     for index, run in enumerate(texts):
-        text = _finish(run.text)
+        text = _finish(run.text, True)
         following = texts[index + 1].text if index + 1 < len(texts) else ""
         if text and following and _QUOTE_PAIR.match(text[-1] + following[0]):
             text += HAIR_SPACE
         run.text = text
 
 
-def _finish(text: str) -> str:
+def _may_nest(text: str) -> bool:
+    """Can nested quotation marks touch in this text? (straight ones side by side, or curly ones)"""
+    return "\"'" in text or "'\"" in text or any(mark in text for mark in "“”«»„‹›‚")
+
+
+def _finish(text: str, may_nest: bool) -> str:
     """Fine spaces: a hair space between nested quotes that touch, no-break after Mr. and Dr."""
-    if _QUOTE_PAIR.search(text):
+    if may_nest and _QUOTE_PAIR.search(text):
         text = _QUOTE_PAIR.sub("\\g<0>" + HAIR_SPACE, text)
     if ". " in text:
         text = _HONORIFIC.sub(_no_break_after_honorific, text)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 from ...errors import BuildError, ConfigError, MissingDependencyError
@@ -45,13 +46,35 @@ def word_count(book: Book) -> int:
     return sum(len(block_text(block).split()) for story in book.stories for block in story.blocks())
 
 
-def build_pdf(ctx: BuildContext, handle) -> None:
-    """Lay out the book and write the PDF to an open binary file."""
-    _require_weasyprint()
-    from .book_html import contents_body, html_document, part_body, print_book
-    from .cache import PartCache, part_key
+@dataclass
+class _Plan:
+    """What every layout job of a build shares: the parts, the stylesheets, the settings."""
+
+    rendered: object
+    parts: list
+    geometry: object
+    css: list[tuple[str, str]]
+    one_pass: bool
+    variant: str | None
+    base_url: str
+    roots: list[str]
+    body_class: str
+    build_date: str
+
+    def job(self, book: Book, name: str, body: str, metadata: bool = False, style: str = ""):
+        from .book_html import html_document
+        from .layout import PartJob
+
+        html = html_document(book, body, self.build_date, with_metadata=metadata, body_class=self.body_class,
+                             style=style)
+        return PartJob(name, html, self.css, self.base_url, self.roots, variant=self.variant,
+                       metadata_html=metadata)
+
+
+def plan_pdf(ctx: BuildContext) -> _Plan:
+    """Everything about a PDF build that comes before layout."""
+    from .book_html import print_book
     from .geometry import page_geometry
-    from .layout import PartJob
     from .page_css import page_css
 
     options = ctx.options
@@ -64,23 +87,44 @@ def build_pdf(ctx: BuildContext, handle) -> None:
     geometry = page_geometry(config, word_count(book), options)
     root = ctx.project.root
     rendered, parts = print_book(book, ctx.project.config.notes, root, one_pass)
-
     css = [("page (generated)", page_css(book, parts, geometry, one_pass))]
     css += [(name, ctx.theme.files[name]) for name in ("base.css", "print.css")]
     css += list(ctx.theme.extras)
-    base_url = root.as_uri() + "/"
-    roots = [str(root), str(FONTS_DIR)]
-    body_class = "print drop-caps" if config.drop_caps else "print"
-    build_date = ctx.build_time.strftime("%Y-%m-%dT%H:%M:%SZ")
     if variant and variant.startswith("pdf/x") and "@color-profile" not in "".join(t for _, t in css):
         ctx.diagnostics.warn(
             "P002", f"{variant} needs a CMYK output intent; the PDF will not conform without one",
             hint="add `@color-profile device-cmyk { src: url(your-profile.icc) }` to styles/print.css",
         )
+    return _Plan(
+        rendered, parts, geometry, css, one_pass, variant, root.as_uri() + "/", [str(root), str(FONTS_DIR)],
+        "print drop-caps" if config.drop_caps else "print", ctx.build_time.strftime("%Y-%m-%dT%H:%M:%SZ"),
+    )
 
-    def job(name: str, body: str, metadata: bool = False) -> PartJob:
-        html = html_document(book, body, build_date, with_metadata=metadata, body_class=body_class)
-        return PartJob(name, html, css, base_url, roots, variant=variant, metadata_html=metadata)
+
+def warm_up(ctx: BuildContext) -> None:
+    """Import WeasyPrint and prepare this book's stylesheets and fonts now (`bookforge watch`),
+    so that the first rebuild after a change is as quick as the next ones."""
+    _require_weasyprint()
+    from .layout import prime
+
+    plan = plan_pdf(ctx)
+    prime(plan.job(ctx.book, "warm-up", ""), ctx.book.language)
+
+
+def build_pdf(ctx: BuildContext, handle) -> None:
+    """Lay out the book and write the PDF to an open binary file."""
+    from .book_html import contents_body, part_body
+    from .cache import PartCache, part_key
+    from .page_css import story_page_css
+
+    options = ctx.options
+    book = ctx.book
+    root = ctx.project.root
+    plan = plan_pdf(ctx)
+    rendered, parts, geometry, one_pass = plan.rendered, plan.parts, plan.geometry, plan.one_pass
+
+    def job(name: str, body: str, metadata: bool = False, style: str = ""):
+        return plan.job(book, name, body, metadata, style)
 
     cache = PartCache(None if options.get("no_cache") else root / ctx.project.config.build.output / ".cache" / "pdf")
     runner = _Runner(int(options.get("jobs") or os.cpu_count() or 1), ctx)
@@ -97,7 +141,11 @@ def build_pdf(ctx: BuildContext, handle) -> None:
             from .assemble import Assembler, start_pages
 
             body_parts = parts[1:]
-            body_results = runner.run([job(part.name, part_body(part)) for part in body_parts], cache, part_key)
+            body_jobs = [
+                job(part.name, part_body(part), style=story_page_css(part, book) if part.kind == "story" else "")
+                for part in body_parts
+            ]
+            body_results = runner.run(body_jobs, cache, part_key)
             phases["lay out stories"] = time.perf_counter() - started
 
             # The front matter goes last: its contents needs every story's page number. Its own
@@ -110,7 +158,7 @@ def build_pdf(ctx: BuildContext, handle) -> None:
 
             numbers, first_job = front_job(_empty_front())
             pending_front = runner.submit(first_job, cache, part_key)
-            assembler = Assembler(handle, book, geometry, ctx.build_time)
+            assembler = Assembler(handle, book, geometry, ctx.build_time, cache)
             assembler.add_body(body_parts, body_results)
             phases["write the body"] = time.perf_counter() - started - sum(phases.values())
             front_result = pending_front()
@@ -126,6 +174,7 @@ def build_pdf(ctx: BuildContext, handle) -> None:
     cache.prune()
     ctx.options["_stats"] = {
         "parts": len(parts), "cache_hits": cache.hits, "cache_misses": cache.misses,
+        "laid_out": sorted(set(cache.laid_out)),
         "seconds": time.perf_counter() - started, "one_pass": one_pass, "phases": phases,
     }
 
@@ -185,8 +234,6 @@ class _Runner:
 
     def run(self, jobs, cache, key_of) -> list:
         """Lay out every job (those not in the cache); results in the order of `jobs`."""
-        from .layout import render_part
-
         results: list = [None] * len(jobs)
         todo = []
         for index, job in enumerate(jobs):
@@ -197,7 +244,10 @@ class _Runner:
             else:
                 todo.append((index, key, job))
         if not todo:
-            return results
+            return results  # everything from the cache: WeasyPrint is not even imported
+        _require_weasyprint()
+        from .layout import render_part
+
         with _Progress(self.ctx.show_progress and len(todo) > 1, len(todo)) as progress:
             if self.jobs == 1 or len(todo) == 1:
                 for index, key, job in todo:
@@ -210,12 +260,13 @@ class _Runner:
 
     def submit(self, job, cache, key_of):
         """Start one job on a worker if one is free; returns a function that waits for the result."""
-        from .layout import render_part, render_part_in_worker
-
         key = key_of(job)
         hit = cache.get(key, job.name)
         if hit is not None:
             return lambda: hit
+        _require_weasyprint()
+        from .layout import render_part, render_part_in_worker
+
         if self.pool is None:  # no workers: lay it out when the result is wanted
             def later():
                 result = render_part(job)

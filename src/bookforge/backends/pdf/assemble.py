@@ -87,7 +87,7 @@ class Assembler:
     The page tree puts the front pages first.
     """
 
-    def __init__(self, output, book: Book, geometry: Geometry, moment: dt.datetime) -> None:
+    def __init__(self, output, book: Book, geometry: Geometry, moment: dt.datetime, cache=None) -> None:
         from .fonts import FontMerger
         from .pdfout import PdfOut, stream_object
 
@@ -95,7 +95,7 @@ class Assembler:
         self.moment = moment
         self.out = PdfOut(output)
         self.pages_root = self.out.reserve()
-        self.fonts = FontMerger(self.out)
+        self.fonts = FontMerger(self.out, cache)
         push = self.out.add(stream_object(b"q\n", compress=False))
         self.stamper = _Folios(geometry, self.fonts.folio_font(), push)
         self.front_ids: list[int] = []

@@ -78,9 +78,13 @@ def part_body(part: PrintPart, contents: str | None = None) -> str:
     return "".join(out)
 
 
-def html_document(book: Book, body: str, build_date: str, with_metadata: bool, body_class: str = "print") -> str:
+def html_document(
+    book: Book, body: str, build_date: str, with_metadata: bool, body_class: str = "print", style: str = ""
+) -> str:
     """A complete HTML document; one-pass builds carry the PDF metadata in its head."""
     head = [f"<title>{esc(book.title)}</title>"]
+    if style:
+        head.append(f"<style>\n{style}\n</style>")
     if with_metadata:
         names = book.editors or book.authors or book.story_authors()
         if names:

@@ -49,8 +49,15 @@ class PartCache:
         self.used: set[str] = set()
         self.hits = 0
         self.misses = 0
+        self.laid_out: list[str] = []  # names of the parts that had to be laid out
 
     def get(self, key: str, name: str) -> PartResult | None:
+        result = self._get(key, name)
+        if result is None:
+            self.laid_out.append(name)
+        return result
+
+    def _get(self, key: str, name: str) -> PartResult | None:
         self.used.add(key)
         if self.folder is None:
             self.misses += 1
@@ -86,12 +93,32 @@ class PartCache:
         except OSError:
             pass  # a cache that cannot be written only costs time
 
+    def get_blob(self, key: str) -> bytes | None:
+        """Any other cached bytes (merged font subsets), kept and pruned like the parts."""
+        self.used.add(key)
+        if self.folder is None:
+            return None
+        try:
+            return (self.folder / f"{key}.bin").read_bytes()
+        except OSError:
+            return None
+
+    def put_blob(self, key: str, data: bytes) -> None:
+        self.used.add(key)
+        if self.folder is None:
+            return
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            _write_atomic(self.folder / f"{key}.bin", data)
+        except OSError:
+            pass
+
     def prune(self) -> None:
         """Forget parts this build did not use, so the cache does not grow without bound."""
         if self.folder is None or not self.folder.is_dir():
             return
         for path in self.folder.iterdir():
-            if path.stem not in self.used and path.suffix in (".pdf", ".json"):
+            if path.stem not in self.used and path.suffix in (".pdf", ".json", ".bin"):
                 path.unlink(missing_ok=True)
 
 

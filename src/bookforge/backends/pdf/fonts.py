@@ -95,8 +95,9 @@ class _Face:
 class FontMerger:
     """Collects every part's glyphs per bundled face and writes one subset font per face."""
 
-    def __init__(self, out) -> None:
+    def __init__(self, out, cache=None) -> None:
         self.out = out
+        self.cache = cache  # a PartCache: subsetting is the slow step, and glyph sets rarely change
         self.faces: dict[str, _Face] = {}
 
     def number(self, font_dict) -> int | None:
@@ -127,7 +128,7 @@ class FontMerger:
 
     def write(self) -> None:
         for face in sorted(self.faces):
-            _write_face(self.out, self.faces[face])
+            _write_face(self.out, self.faces[face], self.cache)
 
 
 def _collect_widths(font_dict, entry: _Face) -> None:
@@ -203,7 +204,25 @@ def _metrics(path: str) -> dict:
     }
 
 
-def _write_face(out, entry: _Face) -> None:
+def _subset_program(path: str, gids: frozenset[int], cache) -> bytes:
+    """The subset font program, from the build cache when this face had these glyphs before."""
+    if cache is None:
+        return _subset(path, gids)
+    digest = hashlib.sha256(_file_digest(path) + ",".join(map(str, sorted(gids))).encode())
+    key = "font-" + digest.hexdigest()[:40]
+    program = cache.get_blob(key)
+    if program is None:
+        program = _subset(path, gids)
+        cache.put_blob(key, program)
+    return program
+
+
+@lru_cache(maxsize=8)
+def _file_digest(path: str) -> bytes:
+    return hashlib.sha256(Path(path).read_bytes()).digest()
+
+
+def _write_face(out, entry: _Face, cache=None) -> None:
     from pypdf.generic import (
         ArrayObject, DictionaryObject, FloatObject, IndirectObject, NameObject, NumberObject, TextStringObject,
     )
@@ -211,7 +230,7 @@ def _write_face(out, entry: _Face) -> None:
     from .pdfout import stream_object
 
     path = str(FONTS_DIR / FACES[entry.face])
-    program = _subset(path, frozenset(entry.widths))
+    program = _subset_program(path, frozenset(entry.widths), cache)
     metrics = _metrics(path)
     tag = "".join(chr(65 + b % 26) for b in hashlib.sha256(program).digest()[:6])
     base_name = NameObject(f"/{tag}+{FONT_FAMILY}" + (f"-{entry.face}" if entry.face else ""))

@@ -35,6 +35,16 @@ def font_faces() -> str:
     return "\n".join(rules)
 
 
+def story_page_css(part: PrintPart, book: Book) -> str:
+    """A story's named page: its running heads, and no head or folio on its opening page."""
+    name = part.page_name()
+    return (
+        f"@page {name}:left {{ @top-center {{ content: {css_string(book.title)}; }} }}\n"
+        f"@page {name}:right {{ @top-center {{ content: {css_string(part.story.title)}; }} }}\n"
+        f"@page :nth(1 of {name}) {{ @top-center {{ content: none; }} @bottom-center {{ content: none; }} }}"
+    )
+
+
 def page_css(book: Book, parts: list[PrintPart], geometry: Geometry, one_pass: bool) -> str:
     """CSS generated from book.toml and the book: everything the theme cannot know in advance."""
     g = geometry
@@ -58,15 +68,8 @@ def page_css(book: Book, parts: list[PrintPart], geometry: Geometry, one_pass: b
         "@page :blank { @top-center { content: none; } @bottom-center { content: none; } }",
     ]
     book_head = css_string(book.title)
-    for part in parts:
-        if part.kind != "story":
-            continue
-        name = part.page_name()
-        lines.append(f"@page {name}:left {{ @top-center {{ content: {book_head}; }} }}")
-        lines.append(f"@page {name}:right {{ @top-center {{ content: {css_string(part.story.title)}; }} }}")
-        lines.append(
-            f"@page :nth(1 of {name}) {{ @top-center {{ content: none; }} @bottom-center {{ content: none; }} }}"
-        )
+    if one_pass:  # parts carry their own story's rules (story_page_css), so one title's change
+        lines += [story_page_css(part, book) for part in parts if part.kind == "story"]  # stays local
     lines.append(f"@page notes:left {{ @top-center {{ content: {book_head}; }} }}")
     notes_label = next((p.documents[0].title for p in parts if p.kind == "back"), "Notes")
     lines.append(f"@page notes:right {{ @top-center {{ content: {css_string(notes_label)}; }} }}")

@@ -8,6 +8,7 @@ time, renumbers their objects and writes them out, so memory stays flat whatever
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Callable
 from typing import BinaryIO
 
@@ -108,7 +109,17 @@ def serialize(obj, remap: Callable[[IndirectObject], int] | None = None) -> byte
     return out.getvalue()
 
 
+_PLAIN_NAME = re.compile(r"^/[A-Za-z0-9._+:-]*$")  # names that need no #xx escapes
+
+
 def _write(obj, out: BinaryIO, remap) -> None:
+    kind = type(obj)
+    if kind is NameObject and _PLAIN_NAME.match(obj):  # fast paths for what parts are made of
+        out.write(obj.encode("ascii"))
+        return
+    if kind is NumberObject:
+        out.write(b"%d" % obj)
+        return
     if isinstance(obj, IndirectObject):
         number = remap(obj) if remap is not None else obj.idnum
         out.write(b"%d 0 R" % number)
@@ -139,7 +150,10 @@ def _write_dict(obj, out: BinaryIO, remap) -> None:
     out.write(b"<<")
     for key, value in obj.items():
         out.write(b" ")
-        NameObject(key).write_to_stream(out)
+        if _PLAIN_NAME.match(key):
+            out.write(key.encode("ascii"))
+        else:
+            NameObject(key).write_to_stream(out)
         out.write(b" ")
         _write(value, out, remap)
     out.write(b" >>")
