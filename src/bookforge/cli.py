@@ -1,6 +1,5 @@
 """The `bookforge` command line (Typer); heavy modules are imported inside commands, never up front."""
 
-from __future__ import annotations
 
 import os
 import sys

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass, field
-from typing import Any, Union
+from typing import Any, NamedTuple, Union
 
 
-@dataclass(frozen=True)
-class Loc:
-    """Where a node came from: a project-relative path and a 1-based line."""
+class Loc(NamedTuple):
+    """Where a node came from: a project-relative path and a 1-based line.
+
+    A named tuple rather than a dataclass: there is one per paragraph, and tuples are built in C.
+    """
 
     path: str
     line: int

@@ -82,10 +82,14 @@ def watch(
         prepare(project, formats or project.config.build.formats, Diagnostics(), stories, options)
     except Exception:  # noqa: BLE001 - warming up is an optimisation; the next build reports problems
         pass
+    changes = changes_of(root, debounce=150, step=30, raise_interrupt=False, yield_on_timeout=True,
+                         rust_timeout=200, watch_filter=lambda _, path: relevant(Path(path), root, output))
+    next(changes)  # the watcher is in place before we say so: a change made right after is seen
     say(f"watching {root} for changes (Ctrl-C to stop)")
     rebuilds = 0
-    for changes in changes_of(root, debounce=150, step=30, raise_interrupt=False,
-                              watch_filter=lambda _, path: relevant(Path(path), root, output)):
+    for changed in changes:
+        if not changed:  # a timeout tick, not a change
+            continue
         build_once(first=False)
         rebuilds += 1
         if stop_after is not None and rebuilds >= stop_after:

@@ -25,6 +25,8 @@ _MARKUP = re.compile(
 
 def parse_inlines(text: str) -> list[Inline]:
     """Parse one paragraph's text (lines already joined; '\\n' marks a forced break) into inlines."""
+    if "*" not in text and "_" not in text and "\\" not in text:  # most paragraphs: no markup
+        return [Text(text)] if "\n" not in text else _text(text)
     for escape, placeholder in _ESCAPES.items():
         text = text.replace(escape, placeholder)
     return _parse(text)

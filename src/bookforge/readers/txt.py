@@ -252,9 +252,13 @@ def _assemble(items: list[_Para | _Break], story: Story, rel: str, diagnostics: 
             if value:
                 story.end_notes.append(Paragraph(parse_inlines(value), loc=loc))
             continue
+        target = story.end_notes if in_end_notes else chapter.blocks
+        if len(item.lines) == 1:  # the common case: a paragraph on one line
+            target.append(Paragraph(parse_inlines(first_text.strip()), loc=loc))
+            continue
         for para in _split_unwrapped(item):
-            paragraph = Paragraph(parse_inlines(_join(para)), loc=Loc(rel, para.lines[0][0]))
-            (story.end_notes if in_end_notes else chapter.blocks).append(paragraph)
+            line = para.lines[0][0]
+            target.append(Paragraph(parse_inlines(_join(para)), loc=loc if line == first_line else Loc(rel, line)))
     story.chapters = [c for c in chapters if c.blocks or c.title is not None]
     _trim_breaks(story, rel, diagnostics)
 

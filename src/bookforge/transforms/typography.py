@@ -52,6 +52,8 @@ _PRIMES = re.compile(r"(\d+)'(\d+)\"")
 # Nested quotation marks that touch (“‘ or ’”) get a hair space between them, as printers set them.
 _QUOTE_PAIR = re.compile(r"[“”«»„](?=[‘’‹›‚])|[‘’‹›‚](?=[“”«»„])")
 _STRAIGHT_QUOTE = re.compile("[\"']")
+# A straight single quote not between two letters: it may open or close a quotation.
+_EDGE_APOSTROPHE = re.compile(r"'(?![^\W\d_])|(?<![^\W\d_])'")
 
 
 def quote_style(language: str) -> QuoteStyle:
@@ -140,9 +142,14 @@ def educate_inlines(inlines: list[Inline], style: QuoteStyle) -> None:
         run.text = text
 
 
+_NEST_HINT = re.compile("\"'|'\"|[“”«»„‹›‚]")
+
+
 def _may_nest(text: str) -> bool:
     """Can nested quotation marks touch in this text? (straight ones side by side, or curly ones)"""
-    return "\"'" in text or "'\"" in text or any(mark in text for mark in "“”«»„‹›‚")
+    if "\"'" in text or "'\"" in text:
+        return True
+    return not text.isascii() and _NEST_HINT.search(text) is not None  # curly marks are not ASCII
 
 
 def _finish(text: str, may_nest: bool) -> str:
@@ -197,8 +204,11 @@ def _spaced_hyphen(match: re.Match) -> str:
 
 def educate_quotes(text: str, style: QuoteStyle) -> str:
     """Replace straight quotes with curly ones; the result has exactly the input's length."""
-    if "'" not in text and '"' not in text:
-        return text
+    if '"' not in text:
+        if "'" not in text:
+            return text
+        if not _EDGE_APOSTROPHE.search(text):  # only don't, Iruka's…: every one is an apostrophe
+            return text.replace("'", "’")
     closers = _single_closer_positions(text) if "'" in text else []
     out = list(text)
     for match in _STRAIGHT_QUOTE.finditer(text):
