@@ -278,10 +278,12 @@ def _apply(target, table: dict, schema, table_name: str, path: str, locator, ind
         try:
             clean = check(value)
         except ValueError as exc:
+            line = locator.find(table_name, key, index)
             raise ConfigError(
                 f"[{table_name}] {key} must be {exc}, not {_describe(value)}",
                 path=path,
-                line=locator.find(table_name, key, index),
+                line=line,
+                column=locator.value_column(line, key),
             ) from None
         setattr(target, attribute, clean)
 
@@ -356,3 +358,10 @@ class _KeyLocator:
 
     def table_line(self, table: str, index: int) -> int | None:
         return self.find(table, None, index)
+
+    def value_column(self, line: int | None, key: str) -> int | None:
+        """1-based column where the value of `key = value` starts on that line."""
+        if not line or line > len(self.lines):
+            return None
+        match = re.match(rf"""^\s*["']?{re.escape(key)}["']?\s*=\s*""", self.lines[line - 1])
+        return match.end() + 1 if match else None

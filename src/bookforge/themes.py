@@ -30,6 +30,12 @@ class Theme:
         chunks += [text for _, text in self.extras]
         return "\n".join(chunks)
 
+    def sheets(self, target: str, styles_dir: Path | None) -> list[tuple[str, str, Path]]:
+        """The stylesheets for a target as (name, text, folder they came from), in cascade order."""
+        out = [(name, self.files[name], self.sources[name].parent) for name in ("base.css", f"{target}.css")]
+        out += [(name, text, styles_dir or THEMES_DIR) for name, text in self.extras]
+        return out
+
 
 def available_themes() -> list[str]:
     return sorted(p.name for p in THEMES_DIR.iterdir() if (p / "base.css").is_file())

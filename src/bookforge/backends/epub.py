@@ -50,9 +50,16 @@ def build_epub_bytes(ctx: BuildContext) -> bytes:
 
     package = epub.EpubBook()
     _metadata(package, book, has_images=has_cover or bool(images.names))
-    css = epub.EpubItem(uid="style", file_name=CSS_NAME, media_type="text/css",
-                        content=ctx.theme.css("epub").encode("utf-8"))
-    package.add_item(css)
+    from ..themes import THEMES_DIR
+    from .epub_css import ASSET_TYPES, package_css
+
+    styles = package_css(ctx.theme.sheets("epub", ctx.project.styles_dir), [ctx.project.root, THEMES_DIR],
+                         ctx.diagnostics, ctx.project.rel)
+    package.add_item(epub.EpubItem(uid="style", file_name=CSS_NAME, media_type="text/css",
+                                   content=styles.text.encode("utf-8")))
+    for name, path in styles.assets.items():
+        package.add_item(epub.EpubItem(uid=_item_id("css-" + name), file_name=f"css/{name}",
+                                       media_type=ASSET_TYPES[path.suffix.lower()], content=path.read_bytes()))
 
     spine = []
     if has_cover:
@@ -245,7 +252,8 @@ class _FixedTimeZip(zipfile.ZipFile):
 
     def __init__(self, file, date_time: dt.datetime) -> None:
         super().__init__(file, "w", zipfile.ZIP_DEFLATED, compresslevel=3)  # half level 6's time, +10% size
-        self._date_time = date_time.timetuple()[:6]
+        # A zip entry's date holds the years 1980–2107; a book dated outside takes the nearest.
+        self._date_time = min(max(date_time.timetuple()[:6], (1980, 1, 1, 0, 0, 0)), (2107, 12, 31, 23, 59, 58))
 
     def writestr(self, name, data, compress_type=None, compresslevel=None):  # noqa: D102
         if isinstance(name, zipfile.ZipInfo):

@@ -34,6 +34,12 @@ def decode(data: bytes, rel: str, diagnostics: Diagnostics) -> str:
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
         utf8_error = exc
+    try:
+        # UTF-8 apart from encoded lone surrogates (as some Windows tools write): keep the text;
+        # clean() removes the surrogates with a warning naming their lines.
+        return data.decode("utf-8", "surrogatepass")
+    except UnicodeDecodeError:
+        pass
     if _looks_binary(data):
         raise ManuscriptError(
             "not a text file (it holds many NUL bytes)",
@@ -68,7 +74,7 @@ def decode(data: bytes, rel: str, diagnostics: Diagnostics) -> str:
 
 def _strict(data: bytes, encoding: str, rel: str) -> str:
     try:
-        return data.decode(encoding)
+        return data.decode(encoding, "surrogatepass")  # lone surrogates: removed by clean()
     except UnicodeDecodeError as exc:
         raise ManuscriptError(
             f"cannot decode as {encoding.upper()}: invalid byte at offset {exc.start}",
@@ -90,7 +96,7 @@ def clean(text: str, rel: str, diagnostics: Diagnostics) -> str:
         shown = ", ".join(map(str, lines[:5])) + (" …" if len(lines) > 5 else "")
         diagnostics.warn(
             "M002",
-            f"control characters removed (line{'s' if len(lines) > 1 else ''} {shown})",
+            f"control characters or lone surrogates removed (line{'s' if len(lines) > 1 else ''} {shown})",
             path=rel,
             line=lines[0],
             hint="these are invisible characters an editor or a copy-paste left behind",
@@ -99,3 +105,15 @@ def clean(text: str, rel: str, diagnostics: Diagnostics) -> str:
     if unicodedata.is_normalized("NFC", text):  # the usual case, and a quicker test than normalizing
         return text
     return unicodedata.normalize("NFC", text)
+
+
+def scrub(text: str) -> str:
+    """Clean a string that escapes made after decoding (YAML "\\u…", HTML entities).
+
+    Surrogate pairs written as two escapes become the one character they stand for; lone
+    surrogates and control characters go, as clean() removes them from a file's text.
+    """
+    if not _CONTROL.search(text):
+        return text
+    text = text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "ignore")
+    return unicodedata.normalize("NFC", _CONTROL.sub("", text))

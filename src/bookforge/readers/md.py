@@ -13,7 +13,7 @@ from ..model import (
     Block, BlockQuote, Chapter, Code, Emph, Heading, Image, Inline, LineBreak, Link, ListBlock, Loc,
     Paragraph, Preformatted, SceneBreak, Story, Strong, Text,
 )
-from .decode import clean, decode
+from .decode import clean, decode, scrub
 from .header import LIST_FIELDS, PROSE_FIELDS, canonical_field, language_tag, split_list
 
 _FRONT_MATTER_END = re.compile(r"^(?:---|\.\.\.)[ \t]*$", re.MULTILINE)
@@ -71,6 +71,7 @@ def _split_front_matter(text: str, rel: str) -> tuple[Any, dict[str, int], str, 
     body_start = len(text) if body_start < 0 else body_start + 1
     if data is None:
         data = {}
+    data = _scrubbed(data)
     if not isinstance(data, dict):
         raise ManuscriptError(
             "YAML front matter must be `key: value` lines", path=rel, line=2
@@ -81,6 +82,17 @@ def _split_front_matter(text: str, rel: str) -> tuple[Any, dict[str, int], str, 
         if match:
             key_lines.setdefault(match.group(1).strip().strip("'\""), number)
     return data, key_lines, text[body_start:], text.count("\n", 0, body_start)
+
+
+def _scrubbed(value: Any) -> Any:
+    """YAML escapes can spell characters no book may hold (\\u0000, lone surrogates): drop them."""
+    if isinstance(value, str):
+        return scrub(value)
+    if isinstance(value, list):
+        return [_scrubbed(v) for v in value]
+    if isinstance(value, dict):
+        return {_scrubbed(k): _scrubbed(v) for k, v in value.items()}
+    return value
 
 
 def _apply_front_matter(data: dict, key_lines: dict[str, int], story: Story, rel: str, diagnostics) -> None:
