@@ -234,6 +234,45 @@ def build(
 
 
 @app.command()
+def check(
+    sources: Sources = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the findings as JSON (schema in the README).")] = False,
+    strict: Annotated[bool, typer.Option("--strict", help="Fail on warnings too (exit code 8).")] = False,
+    no_epubcheck: Annotated[
+        bool, typer.Option("--no-epubcheck", help="Skip EPUBCheck (it needs Java and takes seconds).")
+    ] = False,
+    quiet: Quiet = False,
+    verbose: Verbose = False,
+) -> None:
+    """Check manuscripts and book.toml, and the built EPUB and PDF when they exist."""
+    import json
+
+    from .check import run_check
+
+    _apply_output_flags(quiet, verbose)
+    report = run_check(sources, epubcheck=not no_epubcheck)
+    if as_json:
+        json.dump(report.to_json(), sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+    else:
+        for finding in report.findings:
+            if settings.quiet and finding["severity"] != "error":
+                continue
+            place = ":".join(str(p) for p in (finding["path"], finding["line"], finding["column"]) if p)
+            colour = "31" if finding["severity"] == "error" else "33"
+            label = _color(colour, f"{finding['severity']}[{finding['code']}]")
+            print(f"{place + ': ' if place else ''}{label}: {finding['message']}", file=sys.stderr)
+            if finding["hint"]:
+                print(_color("2", f"  hint: {finding['hint']}"), file=sys.stderr)
+        checked = [f"{len(report.checked.get('manuscripts', []))} manuscripts"]
+        checked += [report.checked[k] for k in ("epub", "pdf") if report.checked.get(k)]
+        errors, warnings = report.count("error"), report.count("warning")
+        say(f"checked {', '.join(checked)}: {errors} error{'s' if errors != 1 else ''}, "
+            f"{warnings} warning{'s' if warnings != 1 else ''}")
+    raise typer.Exit(report.exit_code(strict))
+
+
+@app.command()
 def watch(
     sources: Sources = None,
     to: Annotated[

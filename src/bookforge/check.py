@@ -1,0 +1,208 @@
+"""`bookforge check`: manuscripts, book.toml and built files, as findings with codes and places."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .diagnostics import Diagnostics
+from .errors import ConfigError, ManuscriptError, MissingDependencyError, StrictModeError, ThemeError
+
+REPORT_VERSION = 1
+SEVERITIES = ("error", "warning")
+
+
+@dataclass
+class CheckReport:
+    project: str
+    findings: list[dict] = field(default_factory=list)
+    checked: dict = field(default_factory=dict)
+
+    def add(self, code, severity, message, *, source, path=None, line=None, column=None, hint=None) -> None:
+        self.findings.append({
+            "code": code, "severity": severity, "message": message, "source": source,
+            "path": path, "line": line, "column": column, "hint": hint,
+        })
+
+    def count(self, severity: str) -> int:
+        return sum(1 for f in self.findings if f["severity"] == severity)
+
+    def exit_code(self, strict: bool) -> int:
+        """0 when clean; else the code of the worst kind of problem (see the README's table)."""
+        errors = [f for f in self.findings if f["severity"] == "error"]
+        for source, code in (("config", ConfigError.exit_code), ("theme", ThemeError.exit_code),
+                             ("manuscript", ManuscriptError.exit_code)):
+            if any(f["source"] == source for f in errors):
+                return code
+        if errors:
+            return 6  # a built file is broken: the build error code
+        if strict and self.findings:
+            return StrictModeError.exit_code
+        return 0
+
+    def to_json(self) -> dict:
+        return {
+            "version": REPORT_VERSION,
+            "project": self.project,
+            "checked": self.checked,
+            "summary": {"errors": self.count("error"), "warnings": self.count("warning")},
+            "findings": self.findings,
+        }
+
+
+def run_check(sources: list[Path] | None, *, epubcheck: bool = True) -> CheckReport:
+    """Check everything that can be checked; problems become findings, never exceptions."""
+    from .build import resolve_project
+    from .lint import lint_book
+    from .pipeline import load_book
+    from .readers.decode import clean, decode
+
+    diagnostics = Diagnostics()
+    try:
+        project = resolve_project(sources, diagnostics)
+    except ConfigError as error:
+        report = CheckReport(project=str(Path.cwd()))
+        report.add("C000", "error", error.message, source="config", path=error.path, line=error.line,
+                   column=error.column, hint=error.hint)
+        return report
+    except ManuscriptError as error:
+        report = CheckReport(project=str(Path.cwd()))
+        report.add("M000", "error", error.message, source="manuscript", path=error.path, line=error.line,
+                   hint=error.hint)
+        return report
+    report = CheckReport(project=str(project.root))
+    report.checked["manuscripts"] = [m.rel for m in project.manuscripts]
+    try:
+        book = load_book(project, diagnostics)
+    except (ManuscriptError, ConfigError) as error:
+        source = "config" if isinstance(error, ConfigError) else "manuscript"
+        report.add("M000" if source == "manuscript" else "C000", "error", error.message, source=source,
+                   path=error.path, line=error.line, column=error.column, hint=error.hint)
+        return report
+    for diagnostic in diagnostics.items:
+        report.add(diagnostic.code, diagnostic.severity, diagnostic.message, source="build",
+                   path=diagnostic.path, line=diagnostic.line, hint=diagnostic.hint)
+
+    texts = {}
+    quiet = Diagnostics()
+    for manuscript in project.manuscripts:
+        if manuscript.path.suffix.lower() in (".txt", ".text", ".md", ".markdown"):
+            try:
+                texts[manuscript.rel] = clean(decode(manuscript.path.read_bytes(), manuscript.rel, quiet),
+                                              manuscript.rel, quiet)
+            except (ManuscriptError, OSError):
+                pass
+    for finding in lint_book(book, texts, project.config.typography):
+        report.add(finding.code, finding.severity, finding.message, source="lint", path=finding.path,
+                   line=finding.line, hint=finding.hint)
+    # Compiler order: book.toml first, then each manuscript top to bottom.
+    report.findings.sort(key=lambda f: (f["path"] != "book.toml", f["path"] or "", f["line"] or 0, f["code"]))
+
+    _check_outputs(project, book, report, epubcheck)
+    return report
+
+
+def _check_outputs(project, book, report: CheckReport, epubcheck: bool) -> None:
+    from .validate.built import check_epub, check_pdf
+
+    titles = [story.title for story in book.stories]
+    newest_input = max((p.stat().st_mtime for p in project.inputs() if p.exists()), default=0)
+    epub = project.output_path(".epub")
+    pdf = project.output_path(".pdf")
+    report.checked["epub"] = project.rel(epub) if epub.exists() else None
+    report.checked["pdf"] = project.rel(pdf) if pdf.exists() else None
+    for output in (epub, pdf):
+        if output.exists() and output.stat().st_mtime < newest_input:
+            report.add("B001", "warning", "older than the manuscripts or settings it was built from",
+                       source="output", path=project.rel(output), hint="build it again before checking")
+    if epub.exists():
+        for problem in check_epub(epub, titles):
+            report.add(problem.code, problem.severity, _where(problem), source="epub", path=project.rel(epub))
+        if epubcheck:
+            _epubcheck(epub, project.rel(epub), report)
+    if pdf.exists():
+        from .backends.pdf.geometry import parse_length, parse_trim
+
+        config = project.config.pdf
+        try:
+            trim = parse_trim(config.trim)
+            bleed = parse_length(config.bleed, "bleed")
+        except ConfigError as error:
+            report.add("C000", "error", error.message, source="config", path="book.toml")
+            return
+        for problem in check_pdf(pdf, titles, trim, bleed):
+            report.add(problem.code, problem.severity, _where(problem), source="pdf", path=project.rel(pdf))
+
+
+def _where(problem) -> str:
+    return f"{problem.where}: {problem.message}" if problem.where else problem.message
+
+
+def _epubcheck(epub: Path, rel: str, report: CheckReport) -> None:
+    from .validate.epubcheck import run_epubcheck
+
+    try:
+        [result] = run_epubcheck([epub])
+    except MissingDependencyError as error:
+        report.add("X001", "warning", f"EPUBCheck did not run: {error.message}", source="epubcheck", path=rel,
+                   hint=error.hint)
+        return
+    report.checked["epubcheck"] = {"fatals": result.fatals, "errors": result.errors, "warnings": result.warnings}
+    for message in result.messages:
+        if message.severity in ("FATAL", "ERROR"):
+            report.add("X002", "error", f"{message.id} {message.location}: {message.message}", source="epubcheck",
+                       path=rel)
+        elif message.severity == "WARNING":
+            report.add("X003", "warning", f"{message.id} {message.location}: {message.message}",
+                       source="epubcheck", path=rel)
+
+
+JSON_SCHEMA = {
+    "$schema": "https://json-schema.org/draft/2020-12/schema",
+    "title": "bookforge check --json",
+    "type": "object",
+    "required": ["version", "project", "checked", "summary", "findings"],
+    "additionalProperties": False,
+    "properties": {
+        "version": {"const": REPORT_VERSION},
+        "project": {"type": "string"},
+        "checked": {
+            "type": "object",
+            "properties": {
+                "manuscripts": {"type": "array", "items": {"type": "string"}},
+                "epub": {"type": ["string", "null"]},
+                "pdf": {"type": ["string", "null"]},
+                "epubcheck": {
+                    "type": "object",
+                    "required": ["fatals", "errors", "warnings"],
+                    "properties": {k: {"type": "integer", "minimum": 0} for k in ("fatals", "errors", "warnings")},
+                },
+            },
+        },
+        "summary": {
+            "type": "object",
+            "required": ["errors", "warnings"],
+            "additionalProperties": False,
+            "properties": {"errors": {"type": "integer", "minimum": 0}, "warnings": {"type": "integer", "minimum": 0}},
+        },
+        "findings": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["code", "severity", "message", "source", "path", "line", "column", "hint"],
+                "additionalProperties": False,
+                "properties": {
+                    "code": {"type": "string", "pattern": "^[A-Z][0-9]{3}$"},
+                    "severity": {"enum": list(SEVERITIES)},
+                    "message": {"type": "string"},
+                    "source": {"enum": ["config", "theme", "manuscript", "build", "lint", "output", "epub",
+                                        "epubcheck", "pdf"]},
+                    "path": {"type": ["string", "null"]},
+                    "line": {"type": ["integer", "null"], "minimum": 1},
+                    "column": {"type": ["integer", "null"], "minimum": 1},
+                    "hint": {"type": ["string", "null"]},
+                },
+            },
+        },
+    },
+}

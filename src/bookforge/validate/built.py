@@ -1,0 +1,158 @@
+"""bookforge's own checks of built files: the EPUB's links and contents, the PDF's fonts and pages."""
+
+from __future__ import annotations
+
+import posixpath
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+
+@dataclass(frozen=True)
+class Problem:
+    code: str  # E1xx for the EPUB, P1xx for the PDF
+    message: str
+    where: str | None = None  # a path inside the EPUB, or a page of the PDF
+    severity: str = "error"
+
+
+BUILT_CODES = {
+    "E101": "the EPUB is not a valid container (mimetype, container.xml, package document)",
+    "E102": "a document in the reading order does not parse as XML",
+    "E103": "a link, image or stylesheet points at something the EPUB does not hold",
+    "E104": "the navigation document does not list every story",
+    "P101": "a font in the PDF is not embedded",
+    "P102": "the PDF's pages are not the trim size (plus bleed)",
+    "P103": "the PDF's outline does not list every story",
+    "P104": "the PDF's page count is not plausible",
+    "X001": "EPUBCheck could not run",
+    "X002": "EPUBCheck reported an error",
+    "X003": "EPUBCheck reported a warning",
+}
+
+_XHTML = "{http://www.w3.org/1999/xhtml}"
+
+
+def check_epub(path: Path, story_titles: list[str]) -> list[Problem]:
+    """Container, reading order, links and contents of a built EPUB."""
+    from lxml import etree
+
+    try:
+        archive = zipfile.ZipFile(path)
+    except (zipfile.BadZipFile, OSError) as exc:
+        return [Problem("E101", f"not a zip archive: {exc}")]
+    names = set(archive.namelist())
+    first = archive.infolist()[0] if archive.infolist() else None
+    if first is None or first.filename != "mimetype" or archive.read("mimetype") != b"application/epub+zip":
+        return [Problem("E101", "the first entry is not an uncompressed 'mimetype' of application/epub+zip")]
+    try:
+        container = etree.fromstring(archive.read("META-INF/container.xml"))
+        opf_path = container.xpath("//*[local-name()='rootfile']/@full-path")[0]
+        opf = etree.fromstring(archive.read(opf_path))
+    except (KeyError, IndexError, etree.XMLSyntaxError) as exc:
+        return [Problem("E101", f"no readable package document: {exc}")]
+    base = posixpath.dirname(opf_path)
+    manifest = {}
+    for item in opf.xpath("//*[local-name()='manifest']/*[local-name()='item']"):
+        manifest[item.get("id")] = (posixpath.normpath(posixpath.join(base, item.get("href", ""))), item)
+    problems: list[Problem] = []
+    for item_id, (full, _) in manifest.items():
+        if full not in names:
+            problems.append(Problem("E103", f"manifest item {item_id} is missing", full))
+
+    documents: dict[str, object] = {}
+    spine = [manifest[ref][0] for ref in opf.xpath("//*[local-name()='itemref']/@idref") if ref in manifest]
+    xhtml = [full for full, item in manifest.values() if item.get("media-type") == "application/xhtml+xml"]
+    for full in dict.fromkeys(spine + xhtml):
+        if full not in names:
+            continue
+        try:
+            documents[full] = etree.fromstring(archive.read(full))
+        except etree.XMLSyntaxError as exc:
+            problems.append(Problem("E102", f"does not parse: {exc}", full))
+
+    ids = {full: set(root.xpath("//@id")) for full, root in documents.items()}
+    for full, root in documents.items():
+        folder = posixpath.dirname(full)
+        for element in root.iter():
+            for attribute in ("href", "src"):
+                target = element.get(attribute)
+                if not target:
+                    continue
+                parts = urlsplit(target)
+                if parts.scheme or target.startswith("//"):
+                    continue  # a web link: not part of the package
+                file = posixpath.normpath(posixpath.join(folder, unquote(parts.path))) if parts.path else full
+                if file not in names:
+                    problems.append(Problem("E103", f"'{target}' points at a file the EPUB does not hold", full))
+                elif parts.fragment and file in ids and parts.fragment not in ids[file]:
+                    problems.append(Problem("E103", f"'{target}' points at an id the document does not have", full))
+
+    nav = [full for full, item in manifest.values() if "nav" in (item.get("properties") or "").split()]
+    if not nav or nav[0] not in documents:
+        problems.append(Problem("E104", "no navigation document"))
+    else:
+        listed = " ".join("".join(a.itertext()) for a in documents[nav[0]].iter(f"{_XHTML}a"))
+        for title in story_titles:
+            if title not in listed:
+                problems.append(Problem("E104", f"the contents does not list “{title}”", nav[0]))
+    return problems
+
+
+def check_pdf(path: Path, story_titles: list[str], trim: tuple[float, float], bleed: float) -> list[Problem]:
+    """Fonts, page size, outline and page count of a built PDF."""
+    import pypdf
+
+    try:
+        reader = pypdf.PdfReader(path)
+        pages = reader.pages
+        count = len(pages)
+    except Exception as exc:  # noqa: BLE001 - pypdf raises many kinds on a broken file
+        return [Problem("P104", f"not a readable PDF: {exc}")]
+    problems: list[Problem] = []
+    if count < max(1, len(story_titles)):
+        problems.append(Problem("P104", f"{count} pages for {len(story_titles)} stories"))
+    elif count % 2:
+        # Every sheet has two sides: printers add a blank page, which may not be where it is wanted.
+        problems.append(Problem("P104", f"an odd number of pages ({count}); a printed book has an even one",
+                                severity="warning"))
+    seen_fonts: set[int] = set()
+    for number, page in enumerate(pages, start=1):
+        box = page.trimbox
+        size = (float(box.width), float(box.height))
+        if abs(size[0] - trim[0]) > 0.6 or abs(size[1] - trim[1]) > 0.6:
+            problems.append(Problem("P102", f"page {number} is {size[0]:.1f}×{size[1]:.1f} pt, the trim is "
+                                            f"{trim[0]:.1f}×{trim[1]:.1f} pt", f"page {number}"))
+            break
+        media = page.mediabox
+        expected = (trim[0] + 2 * bleed, trim[1] + 2 * bleed)
+        if bleed and (float(media.width) + 0.6 < expected[0] or float(media.height) + 0.6 < expected[1]):
+            problems.append(Problem("P102", f"page {number} has no room for the {bleed:.1f} pt bleed", f"page {number}"))
+            break
+        fonts = (page.get("/Resources") or {}).get("/Font") or {}
+        for reference in fonts.values():
+            if getattr(reference, "idnum", None) in seen_fonts:
+                continue
+            seen_fonts.add(getattr(reference, "idnum", id(reference)))
+            font = reference.get_object()
+            descendants = font.get("/DescendantFonts")
+            target = descendants[0].get_object() if descendants else font
+            descriptor = target.get("/FontDescriptor")
+            descriptor = descriptor.get_object() if descriptor is not None else {}
+            if not any(key in descriptor for key in ("/FontFile", "/FontFile2", "/FontFile3")):
+                problems.append(Problem("P101", f"font {font.get('/BaseFont')} is not embedded", f"page {number}"))
+    titles: list[str] = []
+
+    def walk(items) -> None:
+        for item in items:
+            if isinstance(item, list):
+                walk(item)
+            else:
+                titles.append(item.title)
+
+    walk(reader.outline)
+    missing = [title for title in story_titles if title not in titles]
+    if missing:
+        problems.append(Problem("P103", "the outline lacks " + ", ".join(f"“{t}”" for t in missing[:3])))
+    return problems
