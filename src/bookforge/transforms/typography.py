@@ -122,8 +122,10 @@ def educate_inlines(inlines: list[Inline], style: QuoteStyle) -> None:
     texts = [run for run in runs if run is not None]
     if not texts:
         return
+    originals = [run.text for run in texts]
     for run in texts:
         run.text = _replace_sequences(run.text)
+    _dash_spaces_across_runs(runs, originals)
     # Decide quotes on the whole paragraph, then hand the characters back run by run (1:1).
     joined = "".join(" " if run is None else run.text for run in runs)
     educated = educate_quotes(joined, style)
@@ -142,14 +144,34 @@ def educate_inlines(inlines: list[Inline], style: QuoteStyle) -> None:
         run.text = text
 
 
-_NEST_HINT = re.compile("\"'|'\"|[“”«»„‹›‚]")
+_ENDS_IN_DOUBLE_DASH = re.compile(r"-{2,3}[ \t]*\Z")
+
+
+def _dash_spaces_across_runs(runs: list[Text | None], originals: list[str]) -> None:
+    """`--` takes no spaces around it, even when the spaces sit in the next or previous run
+
+    (`*he said--* and`): as if the paragraph were one run of text.
+    """
+    index = 0
+    for left, right in zip(runs, runs[1:]):
+        if left is None or right is None:
+            index += left is not None
+            continue
+        before, after = originals[index], originals[index + 1]
+        if _ENDS_IN_DOUBLE_DASH.search(before):
+            right.text = right.text.lstrip(" \t")
+        elif after.startswith("--"):
+            left.text = left.text.rstrip(" \t")
+        index += 1
+
+
+# A double and a single quotation mark side by side, straight or curly, in either order.
+_NEST_HINT = re.compile("[\"“”«»„][\'‘’‹›‚]|[\'‘’‹›‚][\"“”«»„]")
 
 
 def _may_nest(text: str) -> bool:
-    """Can nested quotation marks touch in this text? (straight ones side by side, or curly ones)"""
-    if "\"'" in text or "'\"" in text:
-        return True
-    return not text.isascii() and _NEST_HINT.search(text) is not None  # curly marks are not ASCII
+    """Can nested quotation marks touch in this text? (a double and a single one side by side)"""
+    return _NEST_HINT.search(text) is not None
 
 
 def _finish(text: str, may_nest: bool) -> str:
