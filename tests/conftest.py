@@ -100,10 +100,3 @@ def load(project_dir: Path, typography: bool | None = None):
     proj = open_project(project_dir, diagnostics)
     return load_book(proj, diagnostics, typography=typography), diagnostics
 
-
-def pytest_sessionfinish(session, exitstatus):
-    # WeasyPrint's FontConfiguration frees its fontconfig objects in __del__; left to interpreter
-    # shutdown, that runs after the cffi module is gone and prints a harmless "Exception ignored".
-    import gc
-
-    gc.collect()

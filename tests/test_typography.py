@@ -111,6 +111,18 @@ def test_quotes_are_decided_across_inline_boundaries() -> None:
     assert inlines[2].text == ",” she said."
 
 
+@pytest.mark.parametrize("left, right", [
+    ("he said--", " and left"), ("x----", " y"), ("x---", " y"), ("x-----", " y"), ("x--  ", " y"),
+    ("x-- -", " y"), ("waited ", "-- then"), ('A "', "’00"), ("said, '", '"Go"'),
+])
+def test_a_split_paragraph_reads_as_the_whole_one(left: str, right: str) -> None:
+    # Emphasis must not change typography: the runs together equal the text educated in one piece
+    # (cases the property tests found).
+    inlines = [Emph([Text(left)]), Text(right)]
+    educate_inlines(inlines, QuoteStyle())
+    assert inlines[0].children[0].text + inlines[1].text == educate_string(left + right)
+
+
 def test_line_break_reads_as_a_space() -> None:
     inlines = [Text('said'), LineBreak(), Text('"Go."')]
     educate_inlines(inlines, QuoteStyle())

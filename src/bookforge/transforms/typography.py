@@ -144,7 +144,12 @@ def educate_inlines(inlines: list[Inline], style: QuoteStyle) -> None:
         run.text = text
 
 
-_ENDS_IN_DOUBLE_DASH = re.compile(r"-{2,3}[ \t]*\Z")
+def _ends_in_dash(text: str) -> bool:
+    """Does the last dash that `--`/`---` makes in this text reach its end (spaces and all)?"""
+    last = None
+    for last in _DOUBLE_DASH.finditer(text):
+        pass
+    return last is not None and last.end() == len(text)
 
 
 def _dash_spaces_across_runs(runs: list[Text | None], originals: list[str]) -> None:
@@ -158,7 +163,7 @@ def _dash_spaces_across_runs(runs: list[Text | None], originals: list[str]) -> N
             index += left is not None
             continue
         before, after = originals[index], originals[index + 1]
-        if _ENDS_IN_DOUBLE_DASH.search(before):
+        if "--" in before and _ends_in_dash(before):
             right.text = right.text.lstrip(" \t")
         elif after.startswith("--"):
             left.text = left.text.rstrip(" \t")

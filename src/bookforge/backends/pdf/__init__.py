@@ -146,26 +146,28 @@ def build_pdf(ctx: BuildContext, handle) -> None:
                 for part in body_parts
             ]
             body_results = runner.run(body_jobs, cache, part_key)
+            # The workers' memory is not needed any more: the rest is a few pages and the assembly.
+            runner.close()
             phases["lay out stories"] = time.perf_counter() - started
 
             # The front matter goes last: its contents needs every story's page number. Its own
-            # length never moves them (stories are numbered from 1), so a worker lays it out while
-            # this process writes the body of the book.
-            def front_job(front_result):
-                numbers = start_pages(parts, [front_result, *body_results])
-                html = part_body(parts[0], contents=contents_body(rendered, numbers, one_pass=False))
-                return numbers, job("front", html)
-
-            numbers, first_job = front_job(_empty_front())
-            pending_front = runner.submit(first_job, cache, part_key)
+            # length never moves them (stories are numbered from 1), so the body is written first.
             assembler = Assembler(handle, book, geometry, ctx.build_time, cache)
             assembler.add_body(body_parts, body_results)
             phases["write the body"] = time.perf_counter() - started - sum(phases.values())
-            front_result = pending_front()
+
+            def front_job(front_result):
+                numbers = start_pages(parts, [front_result, *body_results])
+                contents = contents_body(rendered, numbers, one_pass=False)
+                return contents, job("front", part_body(parts[0], contents=contents))
+
+            contents, first_job = front_job(_empty_front())
+            front_result = runner.run([first_job], cache, part_key)[0]
             for _ in range(2):  # front notes are numbered by the front matter's own layout: settle it
-                if start_pages(parts, [front_result, *body_results]) == numbers:
+                settled, again = front_job(front_result)
+                if settled == contents:  # the contents read the same: nothing moved
                     break
-                numbers, again = front_job(front_result)
+                contents = settled
                 front_result = runner.run([again], cache, part_key)[0]
             assembler.add_front(parts[0], front_result)
             assembler.finish(parts)
@@ -206,9 +208,9 @@ def _report(ctx: BuildContext, results) -> None:
 class _Runner:
     """Lays out jobs: from the cache when possible, else here and in forked worker processes.
 
-    This process lays out parts too, beside jobs − 1 workers: every core, one process fewer. The
-    worker pool lives for the whole build, so the front matter can be laid out by a worker while
-    this process writes the body of the book.
+    This process lays out parts too, beside jobs − 1 workers: every core, one process fewer.
+    close() ends the workers once the stories are laid out, so their memory is gone before the
+    front matter and the assembly.
     """
 
     def __init__(self, jobs: int, ctx: BuildContext) -> None:
@@ -223,6 +225,10 @@ class _Runner:
         return self
 
     def __exit__(self, *exc) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Stop the workers (a later job is laid out here)."""
         import gc
 
         if self.pool is not None:
@@ -257,31 +263,6 @@ class _Runner:
             else:
                 self._parallel(todo, results, cache, progress)
         return results
-
-    def submit(self, job, cache, key_of):
-        """Start one job on a worker if one is free; returns a function that waits for the result."""
-        key = key_of(job)
-        hit = cache.get(key, job.name)
-        if hit is not None:
-            return lambda: hit
-        _require_weasyprint()
-        from .layout import render_part, render_part_in_worker
-
-        if self.pool is None:  # no workers: lay it out when the result is wanted
-            def later():
-                result = render_part(job)
-                cache.put(key, result)
-                return result
-
-            return later
-        future = self.pool.submit(render_part_in_worker, job)
-
-        def wait_for():
-            result = future.result()
-            cache.put(key, result)
-            return result
-
-        return wait_for
 
     def _start_pool(self, sample_job) -> int:
         """Fork jobs − 1 workers (once); they share what this process has prepared."""

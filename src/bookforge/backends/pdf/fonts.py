@@ -167,6 +167,15 @@ def _collect_unicode(font_dict, entry: _Face) -> None:
 
 @lru_cache(maxsize=16)
 def _subset(path: str, gids: frozenset[int]) -> bytes:
+    from . import hb_subset
+
+    program = hb_subset.subset(path, sorted(gids))
+    if program is not None:
+        return program
+    return _subset_with_fonttools(path, gids)
+
+
+def _subset_with_fonttools(path: str, gids: frozenset[int]) -> bytes:
     from fontTools import subset
     from fontTools.ttLib import TTFont
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import atexit
 import logging
 from dataclasses import dataclass, field
 
@@ -60,6 +61,9 @@ class _Styles:
 
 
 _STYLES: dict[tuple, _Styles] = {}  # one entry per distinct set of stylesheets, per process
+# Let the fonts go while the interpreter is whole: WeasyPrint's FontConfiguration.__del__ fails
+# (harmlessly, but loudly) when it runs during interpreter teardown.
+atexit.register(_STYLES.clear)
 
 
 def _styles(job: PartJob, handler: _Collect) -> _Styles:

@@ -30,7 +30,9 @@ def font_faces() -> str:
         url = (FONTS_DIR / file_name).resolve().as_uri()
         rules.append(
             f'@font-face {{ font-family: "{FONT_FAMILY}"; src: url("{url}"); '
-            f"font-weight: {weight}; font-style: {style}; }}"
+            f"font-weight: {weight}; font-style: {style}; "
+            # Old-style figures belong to the face: see print.css on why not per element.
+            f'font-feature-settings: "onum" 1; }}'
         )
     return "\n".join(rules)
 
