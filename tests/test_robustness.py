@@ -214,6 +214,13 @@ def test_wrong_value_type_names_line_column_and_what_was_expected(tmp_path):
 # --- paths ------------------------------------------------------------------------------------------
 
 
+def test_a_missing_manuscript_names_it(tmp_path):
+    folder = make(tmp_path, {"manuscripts/a.txt": "Text."}, toml=BOOK + '[[story]]\nfile = "manuscripts/gone.txt"\n')
+    previous = Previous(folder)
+    one_line_error(run_cli("epub", cwd=folder), 4, "book.toml:5", "manuscripts/gone.txt")
+    previous.untouched()
+
+
 def test_a_folder_where_a_manuscript_should_be(tmp_path):
     folder = make(tmp_path, {"manuscripts/dir/x.txt": "x"}, toml=BOOK + '[[story]]\nfile = "manuscripts/dir"\n')
     previous = Previous(folder)
@@ -322,6 +329,37 @@ def test_stylesheet_urls_on_the_network_or_outside_are_neither_fetched_nor_packa
     assert 'url("assets/paper.png")' in css and "EPUB/css/assets/paper.png" in epub.names()
 
 
+def test_images_on_the_network_or_outside_are_neither_fetched_nor_packaged(tmp_path):
+    requests = []
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):  # noqa: N802
+            requests.append(self.path)
+            self.send_response(404)
+            self.end_headers()
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.HTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    (tmp_path / "secret.png").write_bytes(b"\x89PNG\r\n\x1a\n")
+    url = f"http://127.0.0.1:{server.server_port}/pic.png"
+    folder = make(tmp_path, {"manuscripts/a.md": f"Text.\n\n![remote]({url})\n\n![outside](../../secret.png)\n",
+                             "manuscripts/b.txt": f'Plain text with <img src="{url}"> in it.'})
+    try:
+        result = run_cli("build", cwd=folder, timeout=300)
+    finally:
+        server.shutdown()
+    assert result.returncode == 0, result.stderr
+    assert requests == [], "nothing was fetched"
+    assert "manuscripts/a.md:3: warning[M005]" in result.stderr
+    assert "manuscripts/a.md:5: warning[M005]" in result.stderr
+    epub = all_documents_parse(folder / "build" / "robust.epub")
+    assert not [n for n in epub.names() if n.endswith(".png")]
+    assert "secret" not in (folder / "build" / "robust.pdf").read_bytes().decode("latin-1")
+
+
 # --- writing --------------------------------------------------------------------------------------------
 
 
@@ -365,6 +403,27 @@ def test_a_full_disk_is_an_error_and_the_old_file_stays(tmp_path, command, name)
     assert "Traceback" not in result.stderr and line
     assert output.read_bytes() == before
     assert not [p for p in output.parent.iterdir() if p.name.endswith(".part")], "no temporary file left"
+
+
+@pytest.mark.slow
+def test_a_build_killed_midway_leaves_the_previous_epub_whole(tmp_path):
+    paragraph = "The lamp turned, and the tide came in over the stones, as it always had. " * 5 + "\n\n"
+    folder = make(tmp_path, {"manuscripts/long.txt": paragraph * 60_000})  # 25 MB: seconds to build
+    previous = Previous(folder)
+    process = subprocess.Popen([sys.executable, "-m", "bookforge", "-q", "epub"], cwd=folder,
+                               stderr=subprocess.DEVNULL, start_new_session=True)
+    time.sleep(1.0)
+    assert process.poll() is None, "the build finished before it could be killed; make the book longer"
+    os.killpg(process.pid, signal.SIGKILL)
+    process.wait()
+    for name, data in previous.files.items():
+        assert (previous.build / name).read_bytes() == data, f"{name} is whole"
+    # What the killed build was writing is a hidden temporary file; the next build removes it.
+    left = [p.name for p in previous.build.iterdir() if p.name not in previous.files]
+    assert all(n.startswith(".robust.epub.") and n.endswith(".part") for n in left), left
+    (folder / "manuscripts" / "long.txt").write_text("Short now.")
+    assert run_cli("-q", "epub", cwd=folder).returncode == 0
+    assert sorted(p.name for p in previous.build.iterdir()) == ["robust.epub", "robust.pdf"]
 
 
 @pytest.mark.slow

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import errno
+import glob
 import os
 import tempfile
 from collections.abc import Iterator
@@ -26,7 +27,8 @@ def atomic_output(path: Path, shown: str | None = None) -> Iterator[BinaryIO]:
     shown = shown or str(path)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".part", dir=path.parent)
+        _remove_orphans(path)
+        fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.{os.getpid()}.", suffix=".part", dir=path.parent)
     except OSError as exc:
         raise BuildError(f"cannot write {shown}: {_reason(exc)}", hint=_hint(exc)) from None
     tmp = Path(tmp_name)
@@ -43,6 +45,26 @@ def atomic_output(path: Path, shown: str | None = None) -> Iterator[BinaryIO]:
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+
+
+def _remove_orphans(path: Path) -> None:
+    """Delete temporary files a killed build left beside `path` (their writer's pid is gone)."""
+    for candidate in path.parent.glob(f".{glob.escape(path.name)}.*.part"):
+        if writer_is_gone(candidate.name[len(path.name) + 2:].split(".", 1)[0]):
+            candidate.unlink(missing_ok=True)
+
+
+def writer_is_gone(pid: str) -> bool:
+    """Is the process that named a temporary file after its pid no longer running?"""
+    if not pid.isdigit():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except (PermissionError, OverflowError):
+        return False
+    return False
 
 
 def _umask() -> int:

@@ -117,9 +117,13 @@ class PartCache:
         """Forget parts this build did not use, so the cache does not grow without bound."""
         if self.folder is None or not self.folder.is_dir():
             return
+        from ...output import writer_is_gone
+
         for path in self.folder.iterdir():
             if path.stem not in self.used and path.suffix in (".pdf", ".json", ".bin"):
                 path.unlink(missing_ok=True)
+            elif path.suffix == ".part" and writer_is_gone(path.name.split(".")[-2]):
+                path.unlink(missing_ok=True)  # left by a build that was killed while writing
 
 
 def _write_atomic(path: Path, data: bytes) -> None:
