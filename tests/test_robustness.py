@@ -377,9 +377,9 @@ def test_an_unwritable_build_folder_is_an_error_and_the_old_file_stays(tmp_path)
             (folder / "build").chmod(0o755)
     else:  # root may write anywhere: have the OS refuse, as it would anyone else
         result = run_patched(folder, (
-            "import tempfile\n"
+            "import bookforge.output as output\n"
             "def refuse(*a, **k): raise PermissionError(13, 'Permission denied')\n"
-            "tempfile.mkstemp = refuse"
+            "output._create_temporary = refuse"
         ), "epub")
     one_line_error(result, 6, "cannot write build/robust.epub", "permission denied")
     assert output.read_bytes() == before

@@ -6,7 +6,6 @@ import datetime as dt
 import errno
 import glob
 import os
-import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -28,10 +27,9 @@ def atomic_output(path: Path, shown: str | None = None) -> Iterator[BinaryIO]:
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         _remove_orphans(path)
-        fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.{os.getpid()}.", suffix=".part", dir=path.parent)
+        tmp, fd = _create_temporary(path)
     except OSError as exc:
         raise BuildError(f"cannot write {shown}: {_reason(exc)}", hint=_hint(exc)) from None
-    tmp = Path(tmp_name)
     try:
         with os.fdopen(fd, "wb") as handle:
             yield handle
@@ -45,6 +43,18 @@ def atomic_output(path: Path, shown: str | None = None) -> Iterator[BinaryIO]:
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
+
+
+def _create_temporary(path: Path) -> tuple[Path, int]:
+    """A new, private `.{name}.{pid}.{random}.part` beside `path` (what tempfile.mkstemp does,
+    without importing tempfile and random for one name)."""
+    for _ in range(100):
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.{os.urandom(4).hex()}.part")
+        try:
+            return tmp, os.open(tmp, os.O_RDWR | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0), 0o600)
+        except FileExistsError:
+            continue
+    raise FileExistsError(errno.EEXIST, "no free temporary name", str(path.parent))
 
 
 def _remove_orphans(path: Path) -> None:

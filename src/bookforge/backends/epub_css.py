@@ -27,14 +27,14 @@ class PackagedCss:
 def package_css(sheets: list[tuple[str, str, Path]], roots: list[Path], diagnostics: Diagnostics,
                 shown: callable) -> PackagedCss:
     """Join stylesheets (name, text, folder it came from) into one, fixing every url() on the way."""
-    import tinycss2
-
     result = PackagedCss("")
     chunks = []
     for name, text, folder in sheets:
         if "url(" not in text.lower():
             chunks.append(text)
             continue
+        import tinycss2  # here, not at the top: most stylesheets have no url() to fix
+
         tokens = tinycss2.parse_stylesheet(text, skip_comments=False, skip_whitespace=False)
         for parent, index, token in list(_walk(tokens)):
             target = _url_of(token)

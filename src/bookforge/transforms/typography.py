@@ -170,13 +170,20 @@ def _dash_spaces_across_runs(runs: list[Text | None], originals: list[str]) -> N
         index += 1
 
 
-# A double and a single quotation mark side by side, straight or curly, in either order.
-_NEST_HINT = re.compile("[\"“”«»„][\'‘’‹›‚]|[\'‘’‹›‚][\"“”«»„]")
+_DOUBLE_MARKS = "\"“”«»„"
+# A quotation mark followed by another (found with a lookahead, so pairs may overlap). One
+# character class, not an alternation of pairs: the regex engine then skips ahead by class,
+# which makes this check several times faster on long paragraphs.
+_MARK_PAIR = re.compile("[\"“”«»„\'‘’‹›‚](?=[\"“”«»„\'‘’‹›‚])")
 
 
 def _may_nest(text: str) -> bool:
     """Can nested quotation marks touch in this text? (a double and a single one side by side)"""
-    return _NEST_HINT.search(text) is not None
+    for match in _MARK_PAIR.finditer(text):
+        index = match.start()
+        if (text[index] in _DOUBLE_MARKS) != (text[index + 1] in _DOUBLE_MARKS):
+            return True
+    return False
 
 
 def _finish(text: str, may_nest: bool) -> str:
