@@ -256,7 +256,7 @@ def test_a_failed_build_leaves_the_previous_epub_untouched(project, monkeypatch)
     def explode(*args, **kwargs):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(backend, "_check_well_formed", explode)
+    monkeypatch.setattr(backend, "_ReproducibleWriter", explode)
     with pytest.raises(OSError):
         build(folder)
     assert epub.path.read_bytes() == before
@@ -295,3 +295,35 @@ def test_styles_folder_overrides_theme_files(project):
 
 def test_fixture_folders_are_never_written_to():
     assert not (FIXTURES / "seeds_shape" / "build").exists()
+
+
+@pytest.mark.parametrize("big", [False, True], ids=["in line", "on threads"])
+def test_a_document_that_is_not_xml_is_refused_by_name(project, monkeypatch, big):
+    from bookforge.backends import epub as backend
+    from bookforge.backends import epub_zip
+    from bookforge.errors import BuildError
+
+    folder = project("seeds_shape")
+    if big:  # every document goes to the background threads
+        monkeypatch.setattr(epub_zip, "_BACKGROUND_BYTES", 0)
+    real = backend._xhtml
+    monkeypatch.setattr(backend, "_xhtml", lambda doc: real(doc).replace(b"</body>", b"<p></body>")
+                        if doc.kind == "story" else real(doc))
+    with pytest.raises(BuildError, match=r"internal error: text/\S+\.xhtml is not well-formed XML"):
+        build(folder)
+
+
+@pytest.mark.parametrize("background", [0, 1 << 40], ids=["threads", "in line"])
+def test_the_zip_container_reads_back_whatever_path_deflated_it(project, monkeypatch, background):
+    from bookforge.backends import epub_zip
+
+    monkeypatch.setattr(epub_zip, "_BACKGROUND_BYTES", background)
+    folder = project("seeds_shape")
+    epub, _ = built(folder)
+    with zipfile.ZipFile(epub.path) as archive:
+        assert archive.testzip() is None  # every CRC and length checks out
+        infos = archive.infolist()
+        assert infos[0].filename == "mimetype" and infos[0].compress_type == zipfile.ZIP_STORED
+        assert all(info.compress_type == zipfile.ZIP_DEFLATED for info in infos[1:])
+        assert {info.date_time for info in infos} == {infos[0].date_time}
+        assert all(info.external_attr >> 16 == 0o644 for info in infos)

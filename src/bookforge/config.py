@@ -325,25 +325,42 @@ class _KeyLocator:
 
     def __init__(self, text: str) -> None:
         self.lines = text.splitlines()
+        self._index: list[tuple[int, str | None, int, str | None]] | None = None
 
-    def _sections(self):
-        """Yield (line number, table name, occurrence index, key) for every key line."""
-        table, counts, occurrence = None, {}, 0
-        for number, line in enumerate(self.lines, start=1):
-            header = self._HEADER.match(line)
-            if header:
-                table = header.group(2)
-                occurrence = counts.get(table, 0)
-                counts[table] = occurrence + 1
-                yield number, table, occurrence, None
-                continue
-            key = self._KEY.match(line)
-            if key:
-                yield number, table, occurrence, key.group(1)
+    def _sections(self) -> list[tuple[int, str | None, int, str | None]]:
+        """(line number, table name, occurrence index, key) for every key line, made once: a book
+        with hundreds of [[story]] entries asks for a line per entry."""
+        if self._index is None:
+            index, table, counts, occurrence = [], None, {}, 0
+            for number, line in enumerate(self.lines, start=1):
+                header = self._HEADER.match(line)
+                if header:
+                    table = header.group(2)
+                    occurrence = counts.get(table, 0)
+                    counts[table] = occurrence + 1
+                    index.append((number, table, occurrence, None))
+                    continue
+                key = self._KEY.match(line)
+                if key:
+                    index.append((number, table, occurrence, key.group(1)))
+            self._index = index
+            self._by_table: dict[tuple[str | None, int], list[tuple[int, str | None]]] = {}
+            for number, name, occurrence, found in index:
+                self._by_table.setdefault((name, occurrence), []).append((number, found))
+        return self._index
 
     def find(self, table: str | None, key: str | None, index: int | None = None) -> int | None:
+        sections = self._sections()
+        if table is not None and index is not None:  # one [[table]] entry: look at its lines only
+            fallback = None
+            for number, found in self._by_table.get((table, index), ()):
+                if found == key:
+                    return number
+                if found is None and fallback is None:
+                    fallback = number
+            return fallback
         fallback = None
-        for number, name, occurrence, found in self._sections():
+        for number, name, occurrence, found in sections:
             if index is not None and occurrence != index:
                 continue
             if table is None:

@@ -27,21 +27,44 @@ def load_book(
     config = project.config
     educate = config.typography if typography is None else typography
     stories = []
-    for manuscript in project.manuscripts:
-        story = cache.get(manuscript, config, educate, diagnostics) if cache else None
-        if story is None:
-            story = read_story(manuscript, config, diagnostics)
-            if educate:
-                educate_story(story, quote_style(story.language or config.language))
-            if cache:
-                cache.put(manuscript, config, educate, story, diagnostics)
-        stories.append(story)
+    worker = _typography_worker(project) if educate and cache is None else None
+    try:
+        finishing = []
+        for manuscript in project.manuscripts:
+            story = cache.get(manuscript, config, educate, diagnostics) if cache else None
+            if story is None:
+                story = read_story(manuscript, config, diagnostics)
+                if educate:
+                    finishing.append(educate_story(story, quote_style(story.language or config.language), worker))
+                if cache:
+                    cache.put(manuscript, config, educate, story, diagnostics)
+            stories.append(story)
+        for finish in finishing:
+            finish()
+    finally:
+        if worker is not None:
+            worker.close()
     book = book_from_config(config, stories, diagnostics)
     check_images(book, project.root, diagnostics)
     if educate:
         educate_book_fields(book)
     assign_ids(book)
     return book
+
+
+def _typography_worker(project: Project):
+    """A helper process for typography when the book is big enough to gain from one (see there)."""
+    from .transforms.typography_worker import WORTH_BYTES, TypographyWorker
+
+    total = 0
+    for manuscript in project.manuscripts:
+        try:
+            total += manuscript.path.stat().st_size
+        except OSError:
+            pass  # reading it will say what is wrong
+        if total >= WORTH_BYTES:
+            return TypographyWorker.start(total)
+    return None
 
 
 class StoryCache:

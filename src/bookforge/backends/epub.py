@@ -14,6 +14,7 @@ from ..render.documents import Document, RenderedBook, RenderOptions, TocEntry, 
 from ..render.xhtml import attr, esc
 from ..transforms.resources import IMAGE_TYPES
 from . import BuildContext
+from .epub_zip import Deflater, ZipOut
 
 CSS_NAME = "css/style.css"
 XHTML_TYPE = "application/xhtml+xml"
@@ -77,6 +78,10 @@ def build_epub_bytes(ctx: BuildContext) -> bytes:
         package.add_item(item)
         spine.append(item)
 
+    # Checked and deflated on the other cores while the rest of the package is put together.
+    deflater = Deflater(check=_parse_xml)
+    deflater.submit([(item.file_name, item.content) for item in spine])
+
     for src, name in images.names.items():
         path = ctx.project.root / src
         package.add_item(
@@ -91,10 +96,13 @@ def build_epub_bytes(ctx: BuildContext) -> bytes:
     package.toc = [_ncx_entry(entry, rendered, epub) for entry in rendered.toc]
     package.guide = _guide(rendered, has_cover)
 
-    for item in spine:
-        _check_well_formed(item)
+    failures = deflater.wait()
+    if failures:  # a bookforge bug: the renderer escapes everything
+        name, error = failures[0]
+        raise BuildError(f"internal error: {name} is not well-formed XML ({error})",
+                         hint="please report this with the manuscript that caused it")
     buffer = io.BytesIO()
-    _ReproducibleWriter(buffer, package, ctx.build_time).write()
+    _ReproducibleWriter(buffer, package, ctx.build_time, deflater).write()
     return buffer.getvalue()
 
 
@@ -138,17 +146,11 @@ def _xhtml(document: Document) -> bytes:
     ).encode("utf-8")
 
 
-def _check_well_formed(item) -> None:
-    """EbookLib would package a broken document silently; refuse to, loudly."""
+def _parse_xml(data: bytes) -> None:
+    """EbookLib would package a broken document silently; refuse to, loudly (lxml raises)."""
     from lxml import etree
 
-    try:
-        etree.fromstring(item.content)
-    except etree.XMLSyntaxError as exc:  # a bookforge bug: the renderer escapes everything
-        raise BuildError(
-            f"internal error: {item.file_name} is not well-formed XML ({exc})",
-            hint="please report this with the manuscript that caused it",
-        ) from None
+    etree.fromstring(data)
 
 
 def _metadata(package, book: Book, has_images: bool) -> None:
@@ -247,36 +249,20 @@ def _add_cover(package, book: Book, ctx: BuildContext, labels: dict[str, str]):
     return item
 
 
-class _FixedTimeZip(zipfile.ZipFile):
-    """A ZipFile whose entries all carry one fixed date, so identical input gives identical bytes."""
-
-    def __init__(self, file, date_time: dt.datetime) -> None:
-        super().__init__(file, "w", zipfile.ZIP_DEFLATED, compresslevel=3)  # half level 6's time, +10% size
-        # A zip entry's date holds the years 1980–2107; a book dated outside takes the nearest.
-        self._date_time = min(max(date_time.timetuple()[:6], (1980, 1, 1, 0, 0, 0)), (2107, 12, 31, 23, 59, 58))
-
-    def writestr(self, name, data, compress_type=None, compresslevel=None):  # noqa: D102
-        if isinstance(name, zipfile.ZipInfo):
-            name = name.filename
-        info = zipfile.ZipInfo(name, date_time=self._date_time)
-        info.compress_type = zipfile.ZIP_DEFLATED if compress_type is None else compress_type
-        info.external_attr = 0o644 << 16
-        super().writestr(info, data, compresslevel=compresslevel)
-
-
 def _writer_class():
     from ebooklib.epub import EpubWriter
 
     class Writer(EpubWriter):
         """EbookLib's writer with a fixed dcterms:modified and fixed zip timestamps."""
 
-        def __init__(self, file, package, moment: dt.datetime) -> None:
+        def __init__(self, file, package, moment: dt.datetime, deflater: Deflater) -> None:
             super().__init__(file, package, {"mtime": moment, "raise_exceptions": True,
                                             "epub3_pages": False})
             self.moment = moment
+            self.deflater = deflater
 
         def write(self) -> None:
-            self.out = _FixedTimeZip(self.file_name, self.moment)
+            self.out = ZipOut(self.file_name, self.moment, self.deflater)
             # The mimetype entry comes first and is stored uncompressed (OCF requirement).
             self.out.writestr("mimetype", "application/epub+zip", compress_type=zipfile.ZIP_STORED)
             self._write_container()
@@ -287,5 +273,5 @@ def _writer_class():
     return Writer
 
 
-def _ReproducibleWriter(file, package, moment: dt.datetime):  # noqa: N802 - reads as a class
-    return _writer_class()(file, package, moment)
+def _ReproducibleWriter(file, package, moment: dt.datetime, deflater: Deflater):  # noqa: N802 - reads as a class
+    return _writer_class()(file, package, moment, deflater)

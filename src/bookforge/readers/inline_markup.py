@@ -21,9 +21,29 @@ def parse_inlines(text: str) -> list[Inline]:
     """Parse one paragraph's text (lines already joined; '\\n' marks a forced break) into inlines."""
     if "*" not in text and "_" not in text and "\\" not in text:  # most paragraphs: no markup
         return [Text(text)] if "\n" not in text else _text(text)
+    if "\\" not in text and "_" not in text and text.count("*") == 2:
+        simple = _one_emphasis(text)
+        if simple is not None:
+            return simple
     for escape, placeholder in _ESCAPES.items():
         text = text.replace(escape, placeholder)
     return _build(text, _tokens(text))
+
+
+def _one_emphasis(text: str) -> list[Inline] | None:
+    """The common `… *word* …`: two single asterisks, decided by the rules _tokens applies,
+    without building tokens. None when the general parser must look (or nothing pairs)."""
+    first = text.index("*")
+    second = text.index("*", first + 1)
+    if second == first + 1:  # `**`: one run of two, not two runs
+        return None
+    before, after = text[first - 1] if first else "", text[first + 1]
+    if after.isspace() or (before and _is_word(before)):
+        return None  # the first cannot open
+    before, after = text[second - 1], text[second + 1] if second + 1 < len(text) else ""
+    if before.isspace() or (after and _is_word(after)):
+        return None  # the second cannot close
+    return [*_text(text[:first]), Emph(_text(text[first + 1 : second])), *_text(text[second + 1 :])]
 
 
 def _is_word(char: str) -> bool:

@@ -5,10 +5,14 @@ from __future__ import annotations
 import bisect
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from ..model import (
     Block, BlockQuote, Book, Code, Heading, Image, Inline, LineBreak, ListBlock, Paragraph, Story, Text,
 )
+
+if TYPE_CHECKING:
+    from .typography_worker import TypographyWorker
 
 HAIR_SPACE = "\u200a"
 NO_BREAK_SPACE = "\u00a0"
@@ -39,19 +43,23 @@ ELISIONS = frozenset(
 _OPENERS = frozenset(" \t\n\u00a0\u2009\u200a\u202f([{<“‘«‹„‚/")
 _DASHES = frozenset("—–-")
 _WORD = re.compile(r"[^\W\d_]+")
-# No leading \b: a literal first character lets the regex engine skip ahead; the word boundary is
-# checked in the replacement instead.
-_HONORIFIC = re.compile(r"(?:Mr|Mrs|Ms|Mx|Dr|St|Prof|Capt|Lt|Sgt|Col|Gen|Rev|Hon|Fr|Sr|Jr)\. (?=[A-Z])")
-# Patterns start with a literal or a small class so the regex engine can skip ahead through long
-# texts; conditions on what comes before are checked in the replacement functions.
-_SPACES_BEFORE_DASH = re.compile(r"[ \t]+(?=--)")
-_DOUBLE_DASH = re.compile(r"-{2,3}[ \t]*")
-_SPACED_HYPHEN = re.compile(r"[ \t]+-[ \t]+(?=[^\W\d_“‘\"'])")
+# Every pattern here starts with a literal character, and conditions on what comes before it are
+# lookbehinds after it: the regex engine then skips through a story's text to that character
+# instead of trying the pattern at every position (educate_joined runs them over whole stories).
+_HONORIFIC_END = re.compile(  # the ". " after Mr, Mrs, Dr… (not inside a word), before a capital
+    r"\.(?:(?<=(?<![^\W_])(?:Mr|Ms|Mx|Dr|St|Lt|Fr|Sr|Jr)\.)|(?<=(?<![^\W_])(?:Mrs|Col|Gen|Rev|Hon|Sgt)\.)"
+    r"|(?<=(?<![^\W_])(?:Prof|Capt)\.)) (?=[A-Z])"
+)
+_DOUBLE_DASH = re.compile(r"---?[ \t]*")  # not -{2,3}: a repeat first hides the literal from the engine
+_HYPHEN_BETWEEN_SPACES = re.compile(r"-(?<=[ \t]-)[ \t]+(?=[^\W\d_“‘\"'])")
 _ELLIPSIS = re.compile(r"\.(?: ?\.){2}")
-_PRIMES = re.compile(r"(\d+)'(\d+)\"")
+_PRIMES = re.compile(r"'(?<=\d')(\d+)\"")  # 5'10" (the digits before are left where they are)
 # Nested quotation marks that touch (“‘ or ’”) get a hair space between them, as printers set them.
 _QUOTE_PAIR = re.compile(r"[“”«»„](?=[‘’‹›‚])|[‘’‹›‚](?=[“”«»„])")
-_STRAIGHT_QUOTE = re.compile("[\"']")
+_SINGLE_MARKS = "‘’‹›‚"
+# The same pairs found from their double mark, a class first (an alternation first makes the
+# engine try every position): this one runs over whole stories.
+_DOUBLE_TOUCHING_SINGLE = re.compile(r"[“”«»„](?:(?=[‘’‹›‚])|(?<=[‘’‹›‚][“”«»„]))")
 # A straight single quote not between two letters: it may open or close a quotation.
 _EDGE_APOSTROPHE = re.compile(r"'(?![^\W\d_])|(?<![^\W\d_])'")
 
@@ -80,27 +88,77 @@ def educate_book_fields(book: Book) -> None:
     book.authors = [educate_string(name, style) for name in book.authors]
 
 
-def educate_story(story: Story, style: QuoteStyle) -> None:
+def educate_story(story: Story, style: QuoteStyle, worker: TypographyWorker | None = None):
+    """Educate a story in place. With a worker, its one-run paragraphs are educated there and the
+    returned function, called later, puts them back; without, everything is done on return."""
     story.title = educate_string(story.title, style)
     story.authors = [educate_string(name, style) for name in story.authors]
+    plain: list[Text] = []  # paragraphs that are one run of text, educated together at the end
     for blocks in (story.summary, story.notes, story.end_notes):
-        educate_blocks(blocks, style)
+        educate_blocks(blocks, style, plain)
     for chapter in story.chapters:
         if chapter.title:
             chapter.title = educate_string(chapter.title, style)
         for blocks in (chapter.summary, chapter.notes, chapter.blocks, chapter.end_notes):
-            educate_blocks(blocks, style)
+            educate_blocks(blocks, style, plain)
+    joined = _SEPARATOR.join([node.text for node in plain])
+    if plain and joined.count(_SEPARATOR) != len(plain) - 1:  # a paragraph holds the separator itself
+        for node in plain:
+            educate_inlines([node], style)
+        return lambda: None
+    ticket = worker.submit(joined, style) if worker is not None and plain else None
+
+    def finish() -> None:
+        educated = worker.result(ticket) if ticket is not None else None
+        if educated is None:  # no worker, or it failed: here, then
+            educated = educate_joined(joined, style)
+        for node, text in zip(plain, educated.split(_SEPARATOR)):
+            node.text = text
+
+    if ticket is None:
+        finish()
+    return finish
 
 
-def educate_blocks(blocks: list[Block], style: QuoteStyle) -> None:
+def educate_blocks(blocks: list[Block], style: QuoteStyle, plain: list[Text] | None = None) -> None:
+    """Educate every paragraph; with `plain`, one-run paragraphs are left there for educate_joined."""
     for block in blocks:
         if isinstance(block, (Paragraph, Heading)):
-            educate_inlines(block.children, style)
+            children = block.children
+            if plain is not None and len(children) == 1 and type(children[0]) is Text:
+                plain.append(children[0])
+            else:
+                educate_inlines(children, style)
         elif isinstance(block, BlockQuote):
-            educate_blocks(block.children, style)
+            educate_blocks(block.children, style, plain)
         elif isinstance(block, ListBlock):
             for item in block.items:
-                educate_blocks(item, style)
+                educate_blocks(item, style, plain)
+
+
+# Joins paragraphs for educate_joined. Cleaning removes control characters from manuscripts, and
+# no pattern here matches or looks through it, so each paragraph reads as if it stood alone.
+_SEPARATOR = "\x00"
+
+
+def educate_joined(joined: str, style: QuoteStyle) -> str:
+    """Educate one-run paragraphs joined by _SEPARATOR, exactly as one by one.
+
+    A regex call costs about a microsecond before it reads a character, and a paragraph needs a
+    dozen of them; joined, a story's paragraphs need a dozen in all. Only paragraphs whose quotes
+    the bulk patterns leave undecided are looked at one by one.
+    """
+    if not joined:
+        return joined
+    replaced = _replace_sequences(joined)
+    quoted = _bulk_quotes(replaced, style)
+    if '"' in quoted or "'" in quoted:
+        parts, originals = quoted.split(_SEPARATOR), replaced.split(_SEPARATOR)
+        for index, part in enumerate(parts):
+            if '"' in part or "'" in part:
+                parts[index] = _resolve_rest(originals[index], part, style)
+        quoted = _SEPARATOR.join(parts)
+    return _finish(quoted, True)
 
 
 def educate_string(text: str, style: QuoteStyle | None = None) -> str:
@@ -188,18 +246,19 @@ def _may_nest(text: str) -> bool:
 
 def _finish(text: str, may_nest: bool) -> str:
     """Fine spaces: a hair space between nested quotes that touch, no-break after Mr. and Dr."""
-    if may_nest and _QUOTE_PAIR.search(text):
-        text = _QUOTE_PAIR.sub("\\g<0>" + HAIR_SPACE, text)
+    if may_nest:
+        text = _DOUBLE_TOUCHING_SINGLE.sub(_hair_spaced, text)
     if ". " in text:
-        text = _HONORIFIC.sub(_no_break_after_honorific, text)
+        text = _HONORIFIC_END.sub("." + NO_BREAK_SPACE, text)
     return text
 
 
-def _no_break_after_honorific(match: re.Match) -> str:
-    start = match.start()
-    if start and match.string[start - 1].isalnum():  # "Mr." inside a word is not an honorific
-        return match.group(0)
-    return match.group(0)[:-1] + NO_BREAK_SPACE
+def _hair_spaced(match: re.Match) -> str:
+    """A double quotation mark with a hair space on each side where a single one touches it."""
+    text, index = match.string, match.start()
+    before = HAIR_SPACE if index and text[index - 1] in _SINGLE_MARKS else ""
+    after = HAIR_SPACE if index + 1 < len(text) and text[index + 1] in _SINGLE_MARKS else ""
+    return before + text[index] + after
 
 
 def _collect(inlines: list[Inline], runs: list[Text | None]) -> None:
@@ -216,24 +275,45 @@ def _collect(inlines: list[Inline], runs: list[Text | None]) -> None:
 
 def _replace_sequences(text: str) -> str:
     """Dashes, ellipses and primes: replacements that change the length of the text."""
-    if "--" in text:
-        text = _DOUBLE_DASH.sub("—", _SPACES_BEFORE_DASH.sub("", text))
-    if " -" in text:
-        text = _SPACED_HYPHEN.sub(_spaced_hyphen, text)
+    if "--" in text:  # no spaces before a double dash, and none after the dash it makes
+        pieces = text.split("--")
+        text = "--".join([piece.rstrip(" \t") for piece in pieces[:-1]] + pieces[-1:])
+        text = _DOUBLE_DASH.sub("—", text)
+    if " -" in text or "\t-" in text:
+        text = _spaced_hyphens(text)
     if ".." in text or ". ." in text:
         text = _ELLIPSIS.sub("…", text)
     if "'" in text and '"' in text:
-        text = _PRIMES.sub(r"\1′\2″", text)
+        text = _PRIMES.sub("′\\1″", text)
     return text
 
 
-def _spaced_hyphen(match: re.Match) -> str:
+def _spaced_hyphens(text: str) -> str:
     """'well - odd' → 'well—odd', after a letter (or a letter and punctuation), not after digits."""
-    text, start = match.string, match.start()
-    before = text[start - 1] if start else ""
-    if before in ",;:!?.…" and start > 1:
-        before = text[start - 2]
-    return "—" if before.isalpha() else match.group(0)
+    pieces, done = [], 0
+    for match in _HYPHEN_BETWEEN_SPACES.finditer(text):
+        start = match.start()
+        while start > done and text[start - 1] in " \t":  # the spaces before the hyphen go too
+            start -= 1
+        before = text[start - 1] if start else ""
+        if before in ",;:!?.…" and start > 1:
+            before = text[start - 2]
+        if before.isalpha():
+            pieces += [text[done:start], "—"]
+            done = match.end()
+    return "".join(pieces) + text[done:] if pieces else text
+
+
+# The common quotation marks, decided by the regex engine in bulk. Each pattern looks only at
+# characters that no replacement changes (letters, digits, spaces, closing punctuation), so they
+# may run one after another and still decide exactly as _double and _single would on the
+# original text; what they leave goes through those functions. Each starts with its quote
+# character (the conditions are lookbehinds after it), so the engine can skip ahead to it.
+_APOSTROPHE_AFTER_LETTER = re.compile(r"'(?<=[^\W_]')")  # don't, Naruto's, boys' (isalnum before)
+_DOUBLE_AT_PARAGRAPH_START = re.compile('"(?<=\x00")')  # see educate_joined
+_DOUBLE_OPENING_WORD = re.compile('"(?<=[ \t\n\u00a0]")(?=[^\\W_])')
+_DOUBLE_AFTER_WORD = re.compile('"(?<=[\\w.,!?;:…]")(?<!_")')
+_STRAIGHT_QUOTE = re.compile("[\"']")
 
 
 def educate_quotes(text: str, style: QuoteStyle) -> str:
@@ -243,14 +323,36 @@ def educate_quotes(text: str, style: QuoteStyle) -> str:
             return text
         if not _EDGE_APOSTROPHE.search(text):  # only don't, Iruka's…: every one is an apostrophe
             return text.replace("'", "’")
-    closers = _single_closer_positions(text) if "'" in text else []
+    quoted = _bulk_quotes(text, style)
+    if '"' not in quoted and "'" not in quoted:
+        return quoted
+    return _resolve_rest(text, quoted, style)
+
+
+def _bulk_quotes(text: str, style: QuoteStyle) -> str:
+    """The quotes whose reading is plain from their neighbours; the others are left straight."""
+    if "'" in text:
+        text = _APOSTROPHE_AFTER_LETTER.sub("’", text)
+    if '"' in text:
+        if text[0] == '"':
+            text = style.open_double + text[1:]
+        if _SEPARATOR in text:
+            text = _DOUBLE_AT_PARAGRAPH_START.sub(style.open_double, text)
+        text = _DOUBLE_OPENING_WORD.sub(style.open_double, text)
+        text = _DOUBLE_AFTER_WORD.sub(style.close_double, text)
+    return text
+
+
+def _resolve_rest(original: str, text: str, style: QuoteStyle) -> str:
+    """Decide the quotes _bulk_quotes left in `text`, each by its neighbours in `original`."""
+    closers = _single_closer_positions(original) if "'" in original else []
     out = list(text)
     for match in _STRAIGHT_QUOTE.finditer(text):
         index = match.start()
         if text[index] == '"':
-            out[index] = _double(text, index, style)
+            out[index] = _double(original, index, style)
         else:
-            out[index] = _single(text, index, style, closers)
+            out[index] = _single(original, index, style, closers)
     return "".join(out)
 
 
