@@ -107,6 +107,7 @@ def build_formats(
             build_time=moment,
             options=dict(options or {}),
             show_progress=show_progress,
+            render_cache=story_cache.rendered if story_cache is not None else None,
         )
         path = backend.build(ctx)
         seconds = time.perf_counter() - started

@@ -11,6 +11,7 @@ from .diagnostics import Diagnostics
 from .model import Book, Story
 from .project import Manuscript, Project
 from .readers import read_manuscript
+from .render.cache import set_fingerprint
 
 # Namespace for identifiers derived from title and names (stable across builds and machines).
 _BOOK_NAMESPACE = uuid.UUID("5b0f6e1c-7a63-4d55-9a1e-0b00cf0f0b00")
@@ -70,10 +71,14 @@ def _typography_worker(project: Project):
 class StoryCache:
     """Parsed, educated stories by manuscript content, for a process that builds again and again
     (`bookforge watch`): an unchanged manuscript is not read twice. Entries are pickled, so every
-    build gets fresh objects it may change."""
+    build gets fresh objects it may change. Each story it hands out carries its key as a
+    fingerprint, which `rendered` (the backends' per-story XHTML) is keyed on in turn."""
 
     def __init__(self) -> None:
+        from .render.cache import RenderCache
+
         self.entries: dict[tuple, tuple[bytes, list]] = {}
+        self.rendered = RenderCache()
 
     def _key(self, manuscript: Manuscript, config: Config, educate: bool) -> tuple | None:
         import hashlib
@@ -97,7 +102,9 @@ class StoryCache:
         if diagnostics.on_report:
             for warning in warnings:
                 diagnostics.on_report(warning)
-        return pickle.loads(data)
+        story = pickle.loads(data)
+        set_fingerprint(story, key)
+        return story
 
     def put(self, manuscript: Manuscript, config: Config, educate: bool, story: Story, diagnostics) -> None:
         import pickle
@@ -106,6 +113,7 @@ class StoryCache:
         if key is not None:
             warnings = [d for d in diagnostics.items if d.path == manuscript.rel]
             self.entries[key] = (pickle.dumps(story, protocol=pickle.HIGHEST_PROTOCOL), warnings)
+            set_fingerprint(story, key)
 
 
 def read_story(manuscript: Manuscript, config: Config, diagnostics: Diagnostics) -> Story:

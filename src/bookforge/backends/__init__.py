@@ -6,12 +6,15 @@ import datetime as dt
 from dataclasses import dataclass, field
 from importlib import import_module
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from ..diagnostics import Diagnostics
 from ..model import Book
 from ..project import Project
 from ..themes import Theme
+
+if TYPE_CHECKING:
+    from ..render.cache import RenderCache
 
 
 @dataclass
@@ -26,6 +29,7 @@ class BuildContext:
     build_time: dt.datetime  # what the output claims as its date (never the wall clock)
     options: dict[str, Any] = field(default_factory=dict)  # per-format command-line options
     show_progress: bool = False  # a terminal is watching: progress bars are welcome
+    render_cache: RenderCache | None = None  # watch mode: unchanged stories' XHTML from the last build
 
 
 class Backend(Protocol):

@@ -47,6 +47,8 @@ def build_epub_bytes(ctx: BuildContext) -> bytes:
         RenderOptions(notes=ctx.project.config.notes, has_cover=has_cover),
         href=_href,
         image_src=images.register,
+        cache=ctx.render_cache,
+        cache_tag="epub",
     )
 
     package = epub.EpubBook()

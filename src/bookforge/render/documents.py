@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from ..model import Block, Book, Chapter, Story
 from .labels import labels_for
 from .xhtml import Context, attr, esc, lang_attrs, render_blocks, render_opening
+
+if TYPE_CHECKING:
+    from .cache import RenderCache
 
 Href = Callable[[str, "str | None"], str]  # (document name, fragment id) → link target
 
@@ -54,7 +59,7 @@ class RenderedBook:
     labels: dict[str, str]
 
 
-@dataclass
+@dataclass(frozen=True)
 class RenderOptions:
     notes: str = "story"  # where story notes go: "story", "front" or "end"
     has_cover: bool = False
@@ -66,8 +71,14 @@ def render_book(
     href: Href,
     image_src: Callable[[str], str],
     page_numbers: dict[str, str] | None = None,
+    cache: RenderCache | None = None,
+    cache_tag: str = "",
 ) -> RenderedBook:
-    """Render every document of the book; `href` and `image_src` adapt links to the backend."""
+    """Render every document of the book; `href` and `image_src` adapt links to the backend.
+
+    With a cache (watch mode), an unchanged story's documents are taken from the last build;
+    `cache_tag` names what else its markup depends on (the backend and how it links images).
+    """
     labels = labels_for(book.language)
     ctx = Context(image_src=image_src, scene_break_label=labels["scene_break"])
     docs: list[Document] = []
@@ -82,7 +93,12 @@ def render_book(
     story_docs: list[Document] = []
     toc: list[TocEntry] = []
     for story in book.stories:
-        story_docs.extend(_story_documents(story, book, options, labels, ctx))
+        if cache is None:
+            story_docs.extend(_story_documents(story, book, options, labels, ctx))
+        else:
+            render = lambda src, story=story: _story_documents(  # noqa: E731
+                story, book, options, labels, dataclasses.replace(ctx, image_src=src))
+            story_docs.extend(cache.documents(story, cache_tag, (book.language, options), image_src, render))
         toc.append(_toc_entry(story, book))
 
     notes_doc = None

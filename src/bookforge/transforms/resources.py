@@ -7,6 +7,7 @@ from pathlib import Path
 
 from ..diagnostics import Diagnostics
 from ..model import Block, BlockQuote, Book, Heading, Image, Inline, ListBlock, Paragraph
+from ..render.cache import set_fingerprint
 
 IMAGE_TYPES = {
     ".jpg": "image/jpeg",
@@ -27,8 +28,11 @@ def check_images(book: Book, root: Path, diagnostics: Diagnostics) -> None:
         groups = [story.summary, story.notes, story.end_notes]
         for chapter in story.chapters:
             groups += [chapter.summary, chapter.notes, chapter.blocks, chapter.end_notes]
+        warned = len(diagnostics.items)
         for blocks in groups:
             _blocks(blocks, root, diagnostics)
+        if len(diagnostics.items) > warned:  # an image dropped: the story no longer is its manuscript
+            set_fingerprint(story, None)
 
 
 def image_path(root: Path, src: str) -> Path | None:

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ...model import Book, Story
 from ...render.documents import Document, RenderedBook, RenderOptions, render_book, render_contents, join_names
 from ...render.xhtml import attr, esc
+
+if TYPE_CHECKING:
+    from ...render.cache import RenderCache
 
 # Cross-part links use this scheme; the assembler turns them into links to the right page.
 PART_LINK = "bookforge-part:"
@@ -27,7 +31,8 @@ class PrintPart:
         return {"front": "front", "back": "notes"}.get(self.kind) or f"p-{self.name}"
 
 
-def print_book(book: Book, notes: str, root: Path, one_pass: bool) -> tuple[RenderedBook, list[PrintPart]]:
+def print_book(book: Book, notes: str, root: Path, one_pass: bool, cache: RenderCache | None = None
+               ) -> tuple[RenderedBook, list[PrintPart]]:
     """Render the documents for print and group them into parts."""
     if one_pass:
         href = lambda document, fragment: f"#{fragment or document}"  # noqa: E731
@@ -39,6 +44,8 @@ def print_book(book: Book, notes: str, root: Path, one_pass: bool) -> tuple[Rend
         href=href,
         image_src=lambda src: (root / src).resolve().as_uri(),
         page_numbers={},
+        cache=cache,
+        cache_tag=f"pdf {'one-pass' if one_pass else 'parts'} {root}",
     )
     front = PrintPart("front", "front", [])
     parts = [front]
