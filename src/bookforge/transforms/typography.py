@@ -158,7 +158,7 @@ def educate_joined(joined: str, style: QuoteStyle) -> str:
             if '"' in part or "'" in part:
                 parts[index] = _resolve_rest(originals[index], part, style)
         quoted = _SEPARATOR.join(parts)
-    return _finish(quoted, True)
+    return _finish(quoted)
 
 
 def educate_string(text: str, style: QuoteStyle | None = None) -> str:
@@ -173,7 +173,7 @@ def educate_inlines(inlines: list[Inline], style: QuoteStyle) -> None:
     if len(inlines) == 1 and type(inlines[0]) is Text:  # most paragraphs: one run of text
         run = inlines[0]
         original = run.text
-        run.text = _finish(educate_quotes(_replace_sequences(original), style), _may_nest(original))
+        run.text = _finish(educate_quotes(_replace_sequences(original), style))
         return
     runs: list[Text | None] = []  # None marks a boundary that reads as a space (break, image)
     _collect(inlines, runs)
@@ -195,7 +195,7 @@ def educate_inlines(inlines: list[Inline], style: QuoteStyle) -> None:
         run.text = educated[position : position + len(run.text)]
         position += len(run.text)
     for index, run in enumerate(texts):
-        text = _finish(run.text, True)
+        text = _finish(run.text)
         following = texts[index + 1].text if index + 1 < len(texts) else ""
         if text and following and _QUOTE_PAIR.match(text[-1] + following[0]):
             text += HAIR_SPACE
@@ -228,26 +228,13 @@ def _dash_spaces_across_runs(runs: list[Text | None], originals: list[str]) -> N
         index += 1
 
 
-_DOUBLE_MARKS = "\"“”«»„"
-# A quotation mark followed by another (found with a lookahead, so pairs may overlap). One
-# character class, not an alternation of pairs: the regex engine then skips ahead by class,
-# which makes this check several times faster on long paragraphs.
-_MARK_PAIR = re.compile("[\"“”«»„\'‘’‹›‚](?=[\"“”«»„\'‘’‹›‚])")
+def _finish(text: str) -> str:
+    """Fine spaces: a hair space between nested quotes that touch, no-break after Mr. and Dr.
 
-
-def _may_nest(text: str) -> bool:
-    """Can nested quotation marks touch in this text? (a double and a single one side by side)"""
-    for match in _MARK_PAIR.finditer(text):
-        index = match.start()
-        if (text[index] in _DOUBLE_MARKS) != (text[index + 1] in _DOUBLE_MARKS):
-            return True
-    return False
-
-
-def _finish(text: str, may_nest: bool) -> str:
-    """Fine spaces: a hair space between nested quotes that touch, no-break after Mr. and Dr."""
-    if may_nest:
-        text = _DOUBLE_TOUCHING_SINGLE.sub(_hair_spaced, text)
+    Education keeps every quotation mark's place and kind (double or single), so touching
+    pairs are found on the educated text alone.
+    """
+    text = _DOUBLE_TOUCHING_SINGLE.sub(_hair_spaced, text)
     if ". " in text:
         text = _HONORIFIC_END.sub("." + NO_BREAK_SPACE, text)
     return text
