@@ -178,6 +178,20 @@ def test_parts_and_one_pass_give_the_same_book(project, tmp_path):
     assert sameness(Pdf(parts_copy)) == sameness(whole)
 
 
+@pytest.mark.parametrize("one_pass", [False, True], ids=["parts", "one-pass"])
+@pytest.mark.parametrize("fixture", ["seeds_shape", "markdown_story"])
+def test_the_book_ends_on_a_blank_left_hand_page_when_it_must(project, fixture, one_pass):
+    """A printer binds sheets: IngramSpark refuses an odd page count, so the last page is a verso."""
+    folder = project(fixture)
+    pdf, _ = build_pdf(folder, one_pass=one_pass, bleed="0.125in", marks=["crop"])
+    assert len(pdf.pages) % 2 == 0, f"{len(pdf.pages)} pages"
+    last_text = pdf.all_regions[-1]
+    if not last_text.body:  # the padding page: nothing on it, but the same boxes as every page
+        assert not last_text.head and not last_text.foot
+    boxes = {tuple(float(v) for v in page.bleedbox) + tuple(float(v) for v in page.trimbox) for page in pdf.pages}
+    assert len(boxes) == 1, boxes
+
+
 def test_cached_build_is_the_same_book(seeds, tmp_path):
     folder, _, _, _ = seeds
     cold, _ = build_pdf(folder, no_cache=True)

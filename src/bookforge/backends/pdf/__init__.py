@@ -61,14 +61,14 @@ class _Plan:
     body_class: str
     build_date: str
 
-    def job(self, book: Book, name: str, body: str, metadata: bool = False, style: str = ""):
+    def job(self, book: Book, name: str, body: str, whole_book: bool = False, style: str = ""):
         from .book_html import html_document
         from .layout import PartJob
 
-        html = html_document(book, body, self.build_date, with_metadata=metadata, body_class=self.body_class,
+        html = html_document(book, body, self.build_date, with_metadata=whole_book, body_class=self.body_class,
                              style=style)
         return PartJob(name, html, self.css, self.base_url, self.roots, variant=self.variant,
-                       metadata_html=metadata)
+                       metadata_html=whole_book, pad_to_even=whole_book)
 
 
 def plan_pdf(ctx: BuildContext) -> _Plan:
@@ -123,8 +123,8 @@ def build_pdf(ctx: BuildContext, handle) -> None:
     plan = plan_pdf(ctx)
     rendered, parts, geometry, one_pass = plan.rendered, plan.parts, plan.geometry, plan.one_pass
 
-    def job(name: str, body: str, metadata: bool = False, style: str = ""):
-        return plan.job(book, name, body, metadata, style)
+    def job(name: str, body: str, whole_book: bool = False, style: str = ""):
+        return plan.job(book, name, body, whole_book, style)
 
     cache = PartCache(None if options.get("no_cache") else root / ctx.project.config.build.output / ".cache" / "pdf")
     runner = _Runner(int(options.get("jobs") or os.cpu_count() or 1), ctx)
@@ -134,7 +134,7 @@ def build_pdf(ctx: BuildContext, handle) -> None:
     with runner:
         if one_pass:
             body = "".join(part_body(part) for part in parts)
-            results = runner.run([job("book", body, metadata=True)], cache, part_key)
+            results = runner.run([job("book", body, whole_book=True)], cache, part_key)
             _report(ctx, results)
             handle.write(results[0].pdf)
         else:

@@ -28,7 +28,11 @@ class PageSlot:
 
 
 def plan(parts: list[PrintPart], results: list[PartResult]) -> list[PageSlot]:
-    """Where every page goes and which pages carry a folio; every part starts on a right page."""
+    """Where every page goes and which pages carry a folio.
+
+    Every part starts on a right-hand page, and the last one is padded too: a printed book has
+    an even number of pages (IngramSpark refuses an odd count; KDP adds a blank page of its own).
+    """
     slots: list[PageSlot] = []
     arabic = 0
     roman = 0
@@ -46,7 +50,7 @@ def plan(parts: list[PrintPart], results: list[PartResult]) -> list[PageSlot]:
             opening = part.kind == "story" and page == 0
             folio = not blank and not opening and name != "bare"
             slots.append(PageSlot(index, page, number, is_front, folio))
-        if index < len(parts) - 1 and len(slots) % 2 == 1:  # the next part must start recto
+        if len(slots) % 2 == 1:  # the next part must start recto; the book must end verso
             if is_front:
                 roman += 1
             else:
@@ -109,9 +113,7 @@ class Assembler:
         self._copy(slots, results, self.body_ids)
 
     def add_front(self, part: PrintPart, result: PartResult) -> None:
-        slots = plan([part], [result])
-        if self.body_ids and len(slots) % 2 == 1:  # the first story must start on a right-hand page
-            slots.append(PageSlot(0, None, len(slots) + 1, True, False))
+        slots = plan([part], [result])  # padded to an even count: the first story starts recto
         self.front_slots = slots
         self.front_ids = self._place(slots, [result])
         self._copy(slots, [result], self.front_ids)

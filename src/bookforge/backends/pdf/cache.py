@@ -35,7 +35,7 @@ def part_key(job: PartJob, font_files: list[Path] | None = None) -> str:
     digest.update(job.html.encode())
     for name, text in job.css:
         digest.update(b"\0" + name.encode() + b"\0" + text.encode())
-    digest.update(f"\0{job.variant}\0{job.base_url}".encode())
+    digest.update(f"\0{job.variant}\0{job.base_url}\0{job.pad_to_even}".encode())
     for path in font_files or []:
         digest.update(hashlib.sha256(path.read_bytes()).digest())
     return digest.hexdigest()[:40]

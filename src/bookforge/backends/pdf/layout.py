@@ -18,6 +18,7 @@ class PartJob:
     roots: list[str]  # folders the fetcher may read
     variant: str | None = None  # WeasyPrint pdf_variant (one-pass builds only)
     metadata_html: bool = False  # one-pass: take PDF metadata from the HTML head
+    pad_to_even: bool = False  # one-pass: end on a left-hand page, as a printed book does
 
 
 @dataclass
@@ -138,6 +139,20 @@ def render_part_in_worker(job: PartJob) -> PartResult:
         release_memory()
 
 
+# A page with nothing on it but the page's own geometry (size, bleed, crop marks): see print-pad.
+_PAD_HTML = '<html><body><div class="print-pad"></div></body></html>'
+
+
+def _padded(document, job: PartJob, styles: _Styles):
+    """The document with one blank page after its last (parts builds pad in the assembler)."""
+    from weasyprint import HTML
+
+    pad = HTML(string=_PAD_HTML, base_url=job.base_url, url_fetcher=styles.fetcher).render(
+        stylesheets=styles.sheets, font_config=styles.fonts
+    )
+    return document.copy([*document.pages, pad.pages[0]])
+
+
 def render_part(job: PartJob) -> PartResult:
     """HTML + CSS → PDF bytes, with the page count and where each anchor landed."""
     from weasyprint import HTML
@@ -153,6 +168,8 @@ def render_part(job: PartJob) -> PartResult:
         document = HTML(string=job.html, base_url=job.base_url, url_fetcher=fetcher).render(
             stylesheets=styles.sheets, font_config=styles.fonts
         )
+        if job.pad_to_even and len(document.pages) % 2 == 1:
+            document = _padded(document, job, styles)
         anchors: dict[str, int] = {}
         names, blank = [], []
         for index, page in enumerate(document.pages):

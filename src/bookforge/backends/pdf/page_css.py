@@ -68,6 +68,9 @@ def page_css(book: Book, parts: list[PrintPart], geometry: Geometry, one_pass: b
         ".print-story { break-before: right; }",
         ".print-chapter { break-before: page; }",
         "@page :blank { @top-center { content: none; } @bottom-center { content: none; } }",
+        # One-pass builds end on an even page with a page of this (layout.py): blank, so no heads.
+        ".print-pad { page: pad; }",
+        "@page pad { @top-center { content: none; } @bottom-center { content: none; } }",
     ]
     book_head = css_string(book.title)
     if one_pass:  # parts carry their own story's rules (story_page_css), so one title's change
