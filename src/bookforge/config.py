@@ -68,6 +68,8 @@ class Config:
     notes: str = "story"
     theme: str = "classic"
     typography: bool = True
+    quotes: str = "auto"  # "british": ‘ ’ outside in English text
+    preface: bool = True  # rating, fandom, tags… above a story's notes, when the manuscript has them
     stories: list[StoryEntry] = field(default_factory=list)
     pdf: PdfConfig = field(default_factory=PdfConfig)
     build: BuildConfig = field(default_factory=BuildConfig)
@@ -169,6 +171,8 @@ BOOK_KEYS: dict[str, tuple[str, Callable[[Any], Any]]] = {
     "notes": ("notes", _choice(*NOTES_PLACEMENTS)),
     "theme": ("theme", _nonempty_str),
     "typography": ("typography", _bool),
+    "quotes": ("quotes", _choice("auto", "british")),
+    "preface": ("preface", _bool),
 }
 
 STORY_KEYS: dict[str, tuple[str, Callable[[Any], Any]]] = {

@@ -18,6 +18,7 @@ CODES: dict[str, str] = {
     "M006": "scene break at the start or end of a story was dropped",
     "M007": "header field value not understood and ignored",
     "M008": "manuscript decoded from UTF-16",
+    "M009": "soft hyphens pasted from a web page removed",
     "P001": "WeasyPrint reported a problem while laying out the PDF",
     "P002": "PDF/X variant without a CMYK output intent",
     "T001": "a stylesheet or image refers to a file outside the project or on the network",

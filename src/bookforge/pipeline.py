@@ -36,7 +36,9 @@ def load_book(
             if story is None:
                 story = read_story(manuscript, config, diagnostics)
                 if educate:
-                    finishing.append(educate_story(story, quote_style(story.language or config.language), worker))
+                    finishing.append(
+                        educate_story(story, quote_style(story.language or config.language, config.quotes), worker)
+                    )
                 if cache:
                     cache.put(manuscript, config, educate, story, diagnostics)
             stories.append(story)
@@ -48,7 +50,7 @@ def load_book(
     book = book_from_config(config, stories, diagnostics)
     check_images(book, project.root, diagnostics)
     if educate:
-        educate_book_fields(book)
+        educate_book_fields(book, config.quotes)
     assign_ids(book)
     return book
 
@@ -89,7 +91,7 @@ class StoryCache:
             return None
         entry = manuscript.entry
         overrides = (entry.title, tuple(entry.authors), entry.language) if entry else None
-        return (manuscript.rel, digest, overrides, educate, config.language)
+        return (manuscript.rel, digest, overrides, educate, config.language, config.quotes)
 
     def get(self, manuscript: Manuscript, config: Config, educate: bool, diagnostics: Diagnostics):
         import pickle

@@ -88,9 +88,31 @@ def _looks_binary(data: bytes) -> bool:
     return sample.count(0) > max(1, len(sample) // 100)
 
 
+# Zero-width characters between two Latin letters are copy-paste debris (web pages, PDFs):
+# they would stop hyphenation and search. Elsewhere (Indic, Persian, emoji) they carry meaning.
+_LATIN = "A-Za-z\u00c0-\u024f"
+_ZERO_WIDTH_IN_WORD = re.compile(f"(?<=[{_LATIN}])[\u200b\u200c\u200d\u2060]+(?=[{_LATIN}])")
+_ZERO_WIDTH_AT_SPACE = re.compile("(?<=[ \t\n])\u200b+|\u200b+(?=[ \t\n]|$)")
+_SOFT_HYPHEN_IN_WORD = re.compile(r"(?<=\w)\u00ad(?=\w)")
+_SOFT_HYPHEN_OUTSIDE_WORD = re.compile(r"\u00ad(?<!\w\u00ad)|\u00ad(?!\w)")
+# More soft hyphens than this inside words: pasted from a web page that hyphenates, not chosen.
+_SOFT_HYPHENS_MEANT = 10
+# Runs of spaces and tabs between words (not indentation, not Markdown's two-space line break).
+_SPACE_RUN = re.compile(r"(?<=\S)(?:[ \t]{2,}|\t)(?=\S)")
+
+
 def clean(text: str, rel: str, diagnostics: Diagnostics) -> str:
-    """Normalise line ends to LF and Unicode to NFC; remove control characters with a warning."""
+    """Normalise line ends to LF and Unicode to NFC; remove control characters (with a warning)
+    and invisible junk; collapse runs of spaces between words."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if "\ufeff" in text:  # a byte-order mark inside the text (files joined together)
+        text = text.replace("\ufeff", "")
+    if "\u200b" in text or "\u200c" in text or "\u200d" in text or "\u2060" in text:
+        text = _ZERO_WIDTH_AT_SPACE.sub("", _ZERO_WIDTH_IN_WORD.sub("", text))
+    if "\u00ad" in text:
+        text = _soft_hyphens(text, rel, diagnostics)
+    if "  " in text or "\t" in text:
+        text = _SPACE_RUN.sub(" ", text)
     if _CONTROL.search(text):
         lines = sorted({text.count("\n", 0, m.start()) + 1 for m in _CONTROL.finditer(text)})
         shown = ", ".join(map(str, lines[:5])) + (" …" if len(lines) > 5 else "")
@@ -105,6 +127,23 @@ def clean(text: str, rel: str, diagnostics: Diagnostics) -> str:
     if unicodedata.is_normalized("NFC", text):  # the usual case, and a quicker test than normalizing
         return text
     return unicodedata.normalize("NFC", text)
+
+
+def _soft_hyphens(text: str, rel: str, diagnostics: Diagnostics) -> str:
+    """Soft hyphens: a few inside words were placed by the author and stay; many are debris."""
+    inside = len(_SOFT_HYPHEN_IN_WORD.findall(text))
+    if inside > _SOFT_HYPHENS_MEANT:
+        first = text.index("\u00ad")
+        diagnostics.warn(
+            "M009",
+            f"{inside} soft hyphens removed (the text was probably pasted from a web page)",
+            path=rel,
+            line=text.count("\n", 0, first) + 1,
+            hint="hyphenation is done by the e-reader and the PDF layout; no need to mark it",
+        )
+        return text.replace("\u00ad", "")
+    # Outside a word a soft hyphen does nothing but confuse search: drop those.
+    return _SOFT_HYPHEN_OUTSIDE_WORD.sub("", text)
 
 
 def scrub(text: str) -> str:

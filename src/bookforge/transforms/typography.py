@@ -18,19 +18,44 @@ HAIR_SPACE = "\u200a"
 NO_BREAK_SPACE = "\u00a0"
 
 
+NARROW_NO_BREAK_SPACE = "\u202f"
+
+
 @dataclass(frozen=True)
 class QuoteStyle:
-    """The quotation marks a language uses, outer (double) and inner (single)."""
+    """How a language sets quotations and dashes.
 
+    `open_double`/`close_double` are the outer marks (what a straight " becomes), the singles
+    the inner ones (what a straight ' becomes when it is not an apostrophe, which is always ’).
+    """
+
+    key: str = "en"  # the entry in QUOTE_STYLES (the typography helper process is sent only this)
     open_double: str = "“"
     close_double: str = "”"
     open_single: str = "‘"
     close_single: str = "’"
+    dash: str = "closed"  # "closed": word—word; "spaced-en": word – word; "spaced-em": word — word
+    french_spacing: str = ""  # "fr": fine spaces inside « » and before ; ! ? and :; "fr-CA": « » and :
 
 
 QUOTE_STYLES: dict[str, QuoteStyle] = {
-    "en": QuoteStyle(),
+    style.key: style
+    for style in (
+        QuoteStyle(),
+        QuoteStyle("en-british", "‘", "’", "“", "”"),
+        QuoteStyle("fr", "«", "»", "“", "”", "spaced-en", "fr"),
+        QuoteStyle("fr-ca", "«", "»", "“", "”", "spaced-en", "fr-CA"),
+        QuoteStyle("de", "„", "“", "‚", "‘", "spaced-en"),
+        QuoteStyle("de-ch", "«", "»", "‹", "›", "spaced-en"),  # Swiss German: guillemets, no spaces
+        QuoteStyle("es", "«", "»", "“", "”", "closed"),
+        QuoteStyle("it", "«", "»", "“", "”", "spaced-en"),
+        QuoteStyle("nl", "„", "”", "‚", "’", "spaced-en"),
+        QuoteStyle("sv", "”", "”", "’", "’", "spaced-en"),
+        QuoteStyle("pl", "„", "”", "«", "»", "spaced-en"),
+        QuoteStyle("ru", "«", "»", "„", "“", "spaced-em"),
+    )
 }
+QUOTE_SETTINGS = ("auto", "british")  # [book] quotes: "british" sets English with ‘ ’ outside
 
 # Words that begin with an apostrophe standing for dropped letters (’em, ’tis, rock ’n’ roll).
 ELISIONS = frozenset(
@@ -64,21 +89,26 @@ _DOUBLE_TOUCHING_SINGLE = re.compile(r"[“”«»„](?:(?=[‘’‹›‚])|(
 _EDGE_APOSTROPHE = re.compile(r"'(?![^\W\d_])|(?<![^\W\d_])'")
 
 
-def quote_style(language: str) -> QuoteStyle:
-    """The quote style for a BCP 47 tag, by primary subtag; English when unknown."""
-    return QUOTE_STYLES.get(language.split("-")[0].lower(), QUOTE_STYLES["en"])
+def quote_style(language: str, quotes: str = "auto") -> QuoteStyle:
+    """The style for a BCP 47 tag: by language and region (fr-CA), else by language; else English."""
+    tag = language.lower()
+    primary = tag.split("-")[0]
+    if primary == "en" and quotes == "british":
+        return QUOTE_STYLES["en-british"]
+    region = "-".join(tag.split("-")[:2])
+    return QUOTE_STYLES.get(region) or QUOTE_STYLES.get(primary) or QUOTE_STYLES["en"]
 
 
-def apply_typography(book: Book) -> None:
+def apply_typography(book: Book, quotes: str = "auto") -> None:
     """Educate every text in the book in place, each story by its own language."""
-    educate_book_fields(book)
+    educate_book_fields(book, quotes)
     for story in book.stories:
-        educate_story(story, quote_style(story.language or book.language))
+        educate_story(story, quote_style(story.language or book.language, quotes))
 
 
-def educate_book_fields(book: Book) -> None:
+def educate_book_fields(book: Book, quotes: str = "auto") -> None:
     """The book's own texts: title, subtitle, description, names."""
-    style = quote_style(book.language)
+    style = quote_style(book.language, quotes)
     book.title = educate_string(book.title, style)
     if book.subtitle:
         book.subtitle = educate_string(book.subtitle, style)
@@ -150,7 +180,7 @@ def educate_joined(joined: str, style: QuoteStyle) -> str:
     """
     if not joined:
         return joined
-    replaced = _replace_sequences(joined)
+    replaced = _replace_sequences(joined, style)
     quoted = _bulk_quotes(replaced, style)
     if '"' in quoted or "'" in quoted:
         parts, originals = quoted.split(_SEPARATOR), replaced.split(_SEPARATOR)
@@ -158,7 +188,7 @@ def educate_joined(joined: str, style: QuoteStyle) -> str:
             if '"' in part or "'" in part:
                 parts[index] = _resolve_rest(originals[index], part, style)
         quoted = _SEPARATOR.join(parts)
-    return _finish(quoted)
+    return _finish(_pair_singles(quoted, style), style)
 
 
 def educate_string(text: str, style: QuoteStyle | None = None) -> str:
@@ -173,7 +203,7 @@ def educate_inlines(inlines: list[Inline], style: QuoteStyle) -> None:
     if len(inlines) == 1 and type(inlines[0]) is Text:  # most paragraphs: one run of text
         run = inlines[0]
         original = run.text
-        run.text = _finish(educate_quotes(_replace_sequences(original), style))
+        run.text = _finish(educate_quotes(_replace_sequences(original, style), style), style)
         return
     runs: list[Text | None] = []  # None marks a boundary that reads as a space (break, image)
     _collect(inlines, runs)
@@ -181,9 +211,10 @@ def educate_inlines(inlines: list[Inline], style: QuoteStyle) -> None:
     if not texts:
         return
     originals = [run.text for run in texts]
-    for run in texts:
-        run.text = _replace_sequences(run.text)
-    _dash_spaces_across_runs(runs, originals)
+    for index, run in enumerate(texts):
+        run.text = _replace_sequences(run.text, style, first=index == 0)
+    if style.dash == "closed":
+        _dash_spaces_across_runs(runs, originals)
     # Decide quotes on the whole paragraph, then hand the characters back run by run (1:1).
     joined = "".join(" " if run is None else run.text for run in runs)
     educated = educate_quotes(joined, style)
@@ -195,7 +226,7 @@ def educate_inlines(inlines: list[Inline], style: QuoteStyle) -> None:
         run.text = educated[position : position + len(run.text)]
         position += len(run.text)
     for index, run in enumerate(texts):
-        text = _finish(run.text)
+        text = _finish(run.text, style)
         following = texts[index + 1].text if index + 1 < len(texts) else ""
         if text and following and _QUOTE_PAIR.match(text[-1] + following[0]):
             text += HAIR_SPACE
@@ -228,12 +259,15 @@ def _dash_spaces_across_runs(runs: list[Text | None], originals: list[str]) -> N
         index += 1
 
 
-def _finish(text: str) -> str:
-    """Fine spaces: a hair space between nested quotes that touch, no-break after Mr. and Dr.
+def _finish(text: str, style: QuoteStyle) -> str:
+    """Fine spaces: French spacing, a hair space between nested quotes that touch, no-break
+    after Mr. and Dr.
 
     Education keeps every quotation mark's place and kind (double or single), so touching
     pairs are found on the educated text alone.
     """
+    if style.french_spacing:
+        text = _french_spaces(text, style.french_spacing)
     text = _DOUBLE_TOUCHING_SINGLE.sub(_hair_spaced, text)
     if ". " in text:
         text = _HONORIFIC_END.sub("." + NO_BREAK_SPACE, text)
@@ -260,14 +294,22 @@ def _collect(inlines: list[Inline], runs: list[Text | None]) -> None:
             _collect(node.children, runs)
 
 
-def _replace_sequences(text: str) -> str:
-    """Dashes, ellipses and primes: replacements that change the length of the text."""
-    if "--" in text:  # no spaces before a double dash, and none after the dash it makes
-        pieces = text.split("--")
-        text = "--".join([piece.rstrip(" \t") for piece in pieces[:-1]] + pieces[-1:])
-        text = _DOUBLE_DASH.sub("—", text)
+def _replace_sequences(text: str, style: QuoteStyle, first: bool = True) -> str:
+    """Dashes, ellipses, ranges and primes: replacements that change the length of the text.
+
+    `first`: the text begins a paragraph (a dash there introduces speech in French or Russian).
+    """
+    if "--" in text:
+        if style.dash == "closed":  # no spaces before a double dash, and none after the dash it makes
+            pieces = text.split("--")
+            text = "--".join([piece.rstrip(" \t") for piece in pieces[:-1]] + pieces[-1:])
+            text = _DOUBLE_DASH.sub("—", text)
+        else:
+            text = _SPACED_DOUBLE_DASH.sub(lambda match: _spaced_dash(match, style, first), text)
     if " -" in text or "\t-" in text:
-        text = _spaced_hyphens(text)
+        text = _spaced_hyphens(text, style)
+    if "-" in text:
+        text = _RANGE_HYPHEN.sub(_range_dash, text)
     if ".." in text or ". ." in text:
         text = _ELLIPSIS.sub("…", text)
     if "'" in text and '"' in text:
@@ -275,7 +317,89 @@ def _replace_sequences(text: str) -> str:
     return text
 
 
-def _spaced_hyphens(text: str) -> str:
+_SPACED_DOUBLE_DASH = re.compile(r"[ \t]*---?[ \t]*")
+_RANGE_HYPHEN = re.compile(r"-(?<=\d-)(?=\d)")  # literal first: the engine skips to each hyphen
+_CLOSING_AFTER_DASH = frozenset("”»’›.,;:!?)]…\x00\n")
+
+
+def _spaced_dash(match: re.Match, style: QuoteStyle, first: bool) -> str:
+    """`--` where the language spaces its dashes: a no-break space before (a line never starts
+    with the dash), a space after; at a paragraph's start, the dash that introduces speech."""
+    text, start, end = match.string, match.start(), match.end()
+    dash = "—" if style.dash == "spaced-em" else "–"
+    if (start == 0 and first) or (start and text[start - 1] in "\x00\n"):
+        return "—" + NO_BREAK_SPACE
+    if start and text[start - 1] in "“‘«‹„‚(":
+        return dash + NO_BREAK_SPACE
+    if end == len(text) or text[end] in _CLOSING_AFTER_DASH or (
+        text[end] in "\"'" and not text[end + 1 : end + 2].isalnum()  # a straight quote that closes
+    ):
+        return NO_BREAK_SPACE + dash
+    return NO_BREAK_SPACE + dash + " "
+
+
+def _range_dash(match: re.Match) -> str:
+    """1990-1995 → 1990–1995, pages 10-12 → 10–12; dates, phone numbers and codes keep hyphens."""
+    text, index = match.string, match.start()
+    start = index
+    while start and text[start - 1].isdigit():
+        start -= 1
+    end = index + 1
+    while end < len(text) and text[end].isdigit():
+        end += 1
+    before = text[start - 1] if start else ""
+    after = text[end] if end < len(text) else ""
+    if before and (before in "-–/.:,+#" or before.isalpha()):
+        return "-"  # 2026-11-21, 1-800-555, 4.5-6, B12-3
+    if after and (after in "-/" or after.isalpha() or (after in ".,:" and text[end + 1 : end + 2].isdigit())):
+        return "-"
+    return "–"
+
+
+def _french_spaces(text: str, variant: str) -> str:
+    """Fine no-break spaces inside « » and before ; ! ? (France), no-break space before :."""
+    if "«" in text:
+        text = _FR_AFTER_OPENING.sub("«" + NARROW_NO_BREAK_SPACE, text)
+    if "»" in text:
+        text = _FR_BEFORE_CLOSING.sub(NARROW_NO_BREAK_SPACE + "»", text)
+    if variant == "fr":
+        text = _FR_BEFORE_HIGH.sub(lambda m: NARROW_NO_BREAK_SPACE + m.group(1), text)
+    if ":" in text:
+        text = _FR_BEFORE_COLON.sub(NO_BREAK_SPACE + ":", text)
+    return text
+
+
+_FR_SPACES = "[ \u00a0\u202f\u2009]*"
+_FR_AFTER_OPENING = re.compile("«" + _FR_SPACES + "(?![\x00])")
+_FR_BEFORE_CLOSING = re.compile("(?<![\\s\x00])" + _FR_SPACES + "»")
+_FR_BEFORE_HIGH = re.compile("(?<![\\s\x00«(\\[])" + _FR_SPACES + "([;!?]+)")
+_FR_BEFORE_COLON = re.compile("(?<![\\s\x00«\\d(\\[])" + _FR_SPACES + ":(?![\\d/])")
+
+
+def _pair_singles(text: str, style: QuoteStyle) -> str:
+    """Where the inner closing mark is not the apostrophe (German ‚…‘): the ’ that ends a word
+    after an opened inner quotation closes it (education wrote ’, which English would want)."""
+    if style.close_single == "’" or style.open_single not in text:
+        return text
+    out = list(text)
+    pending = False
+    for index, char in enumerate(text):
+        if char == style.open_single:
+            pending = True
+        elif char == style.close_single or char == _SEPARATOR:
+            pending = False
+        elif char == "’" and pending:
+            after = text[index + 1] if index + 1 < len(text) else ""
+            if not after.isalpha():  # geht’s keeps its apostrophe
+                out[index] = style.close_single
+                pending = False
+    return "".join(out)
+
+
+_SPACED_HYPHEN_DASH = {"closed": "—", "spaced-en": NO_BREAK_SPACE + "– ", "spaced-em": NO_BREAK_SPACE + "— "}
+
+
+def _spaced_hyphens(text: str, style: QuoteStyle) -> str:
     """'well - odd' → 'well—odd', after a letter (or a letter and punctuation), not after digits."""
     pieces, done = [], 0
     for match in _HYPHEN_BETWEEN_SPACES.finditer(text):
@@ -283,10 +407,10 @@ def _spaced_hyphens(text: str) -> str:
         while start > done and text[start - 1] in " \t":  # the spaces before the hyphen go too
             start -= 1
         before = text[start - 1] if start else ""
-        if before in ",;:!?.…" and start > 1:
+        if before in ",;:!?.…\"'”’»" and start > 1:
             before = text[start - 2]
         if before.isalpha():
-            pieces += [text[done:start], "—"]
+            pieces += [text[done:start], _SPACED_HYPHEN_DASH[style.dash]]
             done = match.end()
     return "".join(pieces) + text[done:] if pieces else text
 
@@ -307,13 +431,13 @@ def educate_quotes(text: str, style: QuoteStyle) -> str:
     """Replace straight quotes with curly ones; the result has exactly the input's length."""
     if '"' not in text:
         if "'" not in text:
-            return text
+            return _pair_singles(text, style)
         if not _EDGE_APOSTROPHE.search(text):  # only don't, Iruka's…: every one is an apostrophe
-            return text.replace("'", "’")
+            return _pair_singles(text.replace("'", "’"), style)
     quoted = _bulk_quotes(text, style)
-    if '"' not in quoted and "'" not in quoted:
-        return quoted
-    return _resolve_rest(text, quoted, style)
+    if '"' in quoted or "'" in quoted:
+        quoted = _resolve_rest(text, quoted, style)
+    return _pair_singles(quoted, style)
 
 
 def _bulk_quotes(text: str, style: QuoteStyle) -> str:

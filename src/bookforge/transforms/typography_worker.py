@@ -7,7 +7,7 @@ import struct
 import sys
 import threading
 
-from .typography import QuoteStyle, educate_joined
+from .typography import QUOTE_STYLES, QuoteStyle, educate_joined
 
 _HEADER = struct.Struct("<II")  # ticket, payload length
 # Below this much manuscript text, starting the helper costs more than it saves.
@@ -58,8 +58,7 @@ class TypographyWorker:
         if not self.alive:
             return None
         self.tickets += 1
-        payload = "\x01".join([style.open_double, style.close_double, style.open_single, style.close_single,
-                               joined]).encode("utf-8", "surrogatepass")
+        payload = f"{style.key}\x01{joined}".encode("utf-8", "surrogatepass")
         try:
             _write_all(self.requests, _HEADER.pack(self.tickets, len(payload)) + payload)
         except OSError:
@@ -114,8 +113,8 @@ def _serve(requests: int, replies: int) -> None:
         body = _read_exactly(requests, length)
         if body is None:
             return
-        *marks, joined = body.decode("utf-8", "surrogatepass").split("\x01", 4)
-        educated = educate_joined(joined, QuoteStyle(*marks)).encode("utf-8", "surrogatepass")
+        key, joined = body.decode("utf-8", "surrogatepass").split("\x01", 1)
+        educated = educate_joined(joined, QUOTE_STYLES[key]).encode("utf-8", "surrogatepass")
         _write_all(replies, _HEADER.pack(ticket, len(educated)) + educated)
 
 
