@@ -56,7 +56,7 @@ def reports(tmp_path_factory):
     out.mkdir()
     books: dict[str, Path] = {}
     books["sample-anthology"] = build_one(REPO, out / "sample.epub")
-    for name in ("seeds_shape", "markdown_story", "images_cover", "cp1252"):
+    for name in ("seeds_shape", "markdown_story", "images_cover", "cp1252", "formats"):
         books[name] = build_one(FIXTURES / name, out / f"{name}.epub")
     for placement in ("front", "end"):
         folder = variant(FIXTURES / "markdown_story", work / f"notes-{placement}", ('notes = "end"', f'notes = "{placement}"'))
@@ -75,7 +75,7 @@ def reports(tmp_path_factory):
     return dict(zip(books, results))
 
 
-BOOKS = ["sample-anthology", "seeds_shape", "markdown_story", "images_cover", "cp1252", "notes-front",
+BOOKS = ["sample-anthology", "seeds_shape", "markdown_story", "images_cover", "cp1252", "formats", "notes-front",
          "notes-end", "bookforge-new", "adhoc-files", "real-seeds"]
 
 

@@ -222,9 +222,10 @@ def test_a_missing_manuscript_names_it(tmp_path):
 
 
 def test_a_folder_where_a_manuscript_should_be(tmp_path):
-    folder = make(tmp_path, {"manuscripts/dir/x.txt": "x"}, toml=BOOK + '[[story]]\nfile = "manuscripts/dir"\n')
+    # A folder of chapters is a story; a folder with no manuscript in it is an error naming it.
+    folder = make(tmp_path, {"manuscripts/dir/notes.odt": "x"}, toml=BOOK + '[[story]]\nfile = "manuscripts/dir"\n')
     previous = Previous(folder)
-    one_line_error(run_cli("epub", cwd=folder), 4, "book.toml:5", "manuscripts/dir is a folder")
+    one_line_error(run_cli("epub", cwd=folder), 4, "book.toml:5", "manuscripts/dir is a folder with no manuscripts")
     previous.untouched()
 
 

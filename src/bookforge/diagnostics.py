@@ -19,6 +19,8 @@ CODES: dict[str, str] = {
     "M007": "header field value not understood and ignored",
     "M008": "manuscript decoded from UTF-16",
     "M009": "soft hyphens pasted from a web page removed",
+    "H001": "active HTML (scripts, event handlers, javascript: links) removed",
+    "D001": "something in a Word document that a book cannot hold was left out",
     "P001": "WeasyPrint reported a problem while laying out the PDF",
     "P002": "PDF/X variant without a CMYK output intent",
     "T001": "a stylesheet or image refers to a file outside the project or on the network",

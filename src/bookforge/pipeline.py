@@ -62,7 +62,7 @@ def _typography_worker(project: Project):
     total = 0
     for manuscript in project.manuscripts:
         try:
-            total += manuscript.path.stat().st_size
+            total += sum(path.stat().st_size for path in manuscript.files)
         except OSError:
             pass  # reading it will say what is wrong
         if total >= WORTH_BYTES:
@@ -86,7 +86,10 @@ class StoryCache:
         import hashlib
 
         try:
-            digest = hashlib.sha256(manuscript.path.read_bytes()).hexdigest()
+            digest = hashlib.sha256()
+            for path in manuscript.files:
+                digest.update(path.name.encode() + b"\0" + path.read_bytes())
+            digest = digest.hexdigest()
         except OSError:
             return None
         entry = manuscript.entry

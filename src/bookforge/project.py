@@ -21,9 +21,22 @@ STYLES_DIR = "styles"
 class Manuscript:
     """One manuscript to read: where it is and what book.toml says about it."""
 
-    path: Path  # absolute, resolved
+    path: Path  # absolute, resolved; a folder for a story told in several files
     rel: str  # as shown to the user: relative to the project root when inside it
     entry: StoryEntry | None = None
+
+    @property
+    def files(self) -> list[Path]:
+        """The files the story is read from: the manuscript itself, or a folder's files in name order."""
+        return story_files(self.path) if self.path.is_dir() else [self.path]
+
+
+def story_files(folder: Path) -> list[Path]:
+    """A story folder's manuscripts (one chapter or more each), in natural name order."""
+    return sorted(
+        (p for p in folder.iterdir() if p.is_file() and not p.name.startswith(".") and p.suffix.lower() in SUPPORTED_SUFFIXES),
+        key=lambda p: natural_key(p.name),
+    )
 
 
 @dataclass
@@ -54,7 +67,7 @@ class Project:
 
     def inputs(self) -> list[Path]:
         """Every file whose change should trigger a rebuild (watch mode, build dates)."""
-        files = [m.path for m in self.manuscripts]
+        files = [path for m in self.manuscripts for path in m.files]
         if self.config_path:
             files.append(self.config_path)
         if self.styles_dir.is_dir():
@@ -169,9 +182,12 @@ def _list_manuscripts(project: Project, diagnostics: Diagnostics) -> list[Manusc
         )
     manuscripts = []
     for path in sorted(folder.iterdir(), key=lambda p: natural_key(p.name)):
-        if path.name.startswith(".") or not path.is_file():
+        if path.name.startswith("."):
             continue
-        if path.suffix.lower() not in SUPPORTED_SUFFIXES:
+        if path.is_dir():
+            if not story_files(path):  # a folder of images or notes, not a story
+                continue
+        elif not path.is_file() or path.suffix.lower() not in SUPPORTED_SUFFIXES:
             continue
         resolved = resolve_inside(root, path.relative_to(root).as_posix(), "manuscript", line=None)
         manuscripts.append(Manuscript(path=resolved, rel=project.rel(path)))
@@ -189,7 +205,12 @@ def _check_manuscript_file(path: Path, rel: str, config_line: int | None = None)
     if not path.exists():
         raise ManuscriptError(f"manuscript not found: {rel}", **where)
     if path.is_dir():
-        raise ManuscriptError(f"{rel} is a folder, not a manuscript file", **where)
+        if not story_files(path):
+            raise ManuscriptError(
+                f"{rel} is a folder with no manuscripts in it", **where,
+                hint="a story folder holds its chapters as " + ", ".join(sorted(SUPPORTED_SUFFIXES)) + " files",
+            )
+        return
     if path.suffix.lower() not in SUPPORTED_SUFFIXES:
         raise ManuscriptError(
             f"{rel}: bookforge cannot read '{path.suffix or 'extension-less'}' files",

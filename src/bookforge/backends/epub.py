@@ -44,7 +44,7 @@ def build_epub_bytes(ctx: BuildContext) -> bytes:
     has_cover = bool(book.cover)
     rendered = render_book(
         book,
-        RenderOptions(notes=ctx.project.config.notes, has_cover=has_cover),
+        RenderOptions(notes=ctx.project.config.notes, has_cover=has_cover, preface=ctx.project.config.preface),
         href=_href,
         image_src=images.register,
         cache=ctx.render_cache,

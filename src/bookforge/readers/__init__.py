@@ -15,12 +15,25 @@ READERS = {
     ".text": "txt",
     ".md": "md",
     ".markdown": "md",
+    ".html": "html",
+    ".htm": "html",
+    ".xhtml": "html",
+    ".docx": "docx",
 }
 SUPPORTED_SUFFIXES = frozenset(READERS)
 
 
 def read_manuscript(path: Path, rel: str, diagnostics: Diagnostics) -> Story:
-    """Read one manuscript file into a Story (title and authors as the file itself gives them)."""
+    """Read one manuscript file (or a story folder) into a Story, title and authors as it gives them."""
+    if path.is_dir():
+        from .folder import read_folder
+
+        return read_folder(path, rel, diagnostics)
+    return read_file(path, rel, diagnostics)
+
+
+def read_file(path: Path, rel: str, diagnostics: Diagnostics) -> Story:
+    """Read one manuscript file into a Story."""
     from importlib import import_module
 
     from ..errors import ManuscriptError

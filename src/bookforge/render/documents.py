@@ -63,6 +63,11 @@ class RenderedBook:
 class RenderOptions:
     notes: str = "story"  # where story notes go: "story", "front" or "end"
     has_cover: bool = False
+    preface: bool = True  # show a story's rating, fandom, tags… at its opening
+
+
+# The archive-style preface: header fields shown above a story's summary and notes, in this order.
+PREFACE_FIELDS = ("rating", "warnings", "categories", "fandoms", "relationships", "characters", "tags")
 
 
 def render_book(
@@ -293,9 +298,23 @@ def _labelled_section(
     )
 
 
+def _preface(story: Story, labels) -> str:
+    """Rating, warnings, fandom, relationships, characters and tags, as archive readers know them."""
+    rows = []
+    for key in PREFACE_FIELDS:
+        value = story.meta.get(key)
+        text = ", ".join(value) if isinstance(value, list) else str(value or "")
+        if text.strip():
+            rows.append(f'<dt>{esc(labels[key])}</dt>\n<dd class="preface-{key}">{esc(text)}</dd>\n')
+    if not rows:
+        return ""
+    return f'<dl class="story-preface" aria-label="{attr(labels["preface"])}">\n{"".join(rows)}</dl>\n'
+
+
 def _story_front(story: Story, options: RenderOptions, labels, ctx: Context) -> str:
-    """Summary and (when they stay with the story) notes: the story's own front matter."""
+    """Preface, summary and (when they stay with the story) notes: the story's own front matter."""
     parts = [
+        _preface(story, labels) if options.preface else "",
         _labelled_section(story.summary, "story-summary", "abstract", "doc-abstract",
                           labels["summary"], f"{story.id}-summary", ctx)
     ]

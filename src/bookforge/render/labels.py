@@ -19,6 +19,14 @@ _EN = {
     "identifier": "Identifier",
     "published": "Published",
     "made_with": "Made with bookforge.",
+    "preface": "About this story",
+    "rating": "Rating",
+    "warnings": "Warnings",
+    "categories": "Categories",
+    "fandoms": "Fandom",
+    "relationships": "Relationships",
+    "characters": "Characters",
+    "tags": "Tags",
 }
 
 LABELS: dict[str, dict[str, str]] = {
@@ -30,6 +38,9 @@ LABELS: dict[str, dict[str, str]] = {
         "copyright": "Droits", "landmarks": "Repères", "start": "Début du texte",
         "cover": "Couverture", "identifier": "Identifiant", "published": "Publié",
         "made_with": "Fabriqué avec bookforge.",
+        "preface": "À propos de ce récit", "rating": "Classement", "warnings": "Avertissements",
+        "categories": "Catégories", "relationships": "Relations", "characters": "Personnages",
+        "tags": "Étiquettes",
     },
     "de": {
         "contents": "Inhalt", "notes": "Anmerkungen", "story_notes": "Anmerkungen",
@@ -38,6 +49,8 @@ LABELS: dict[str, dict[str, str]] = {
         "copyright": "Impressum", "landmarks": "Orientierungspunkte", "start": "Textanfang",
         "cover": "Umschlag", "identifier": "Kennung", "published": "Veröffentlicht",
         "made_with": "Erstellt mit bookforge.",
+        "preface": "Über diese Geschichte", "rating": "Altersfreigabe", "warnings": "Warnungen",
+        "categories": "Kategorien", "relationships": "Beziehungen", "characters": "Figuren",
     },
     "es": {
         "contents": "Índice", "notes": "Notas", "story_notes": "Notas", "summary": "Resumen",

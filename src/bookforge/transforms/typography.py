@@ -123,6 +123,11 @@ def educate_story(story: Story, style: QuoteStyle, worker: TypographyWorker | No
     returned function, called later, puts them back; without, everything is done on return."""
     story.title = educate_string(story.title, style)
     story.authors = [educate_string(name, style) for name in story.authors]
+    for key, value in story.meta.items():  # tags and ratings are printed in the preface
+        if isinstance(value, str):
+            story.meta[key] = educate_string(value, style)
+        elif isinstance(value, list):
+            story.meta[key] = [educate_string(v, style) if isinstance(v, str) else v for v in value]
     plain: list[Text] = []  # paragraphs that are one run of text, educated together at the end
     for blocks in (story.summary, story.notes, story.end_notes):
         educate_blocks(blocks, style, plain)

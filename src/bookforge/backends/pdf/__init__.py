@@ -86,7 +86,8 @@ def plan_pdf(ctx: BuildContext) -> _Plan:
     one_pass = bool(options.get("one_pass") or variant)
     geometry = page_geometry(config, word_count(book), options)
     root = ctx.project.root
-    rendered, parts = print_book(book, ctx.project.config.notes, root, one_pass, ctx.render_cache)
+    rendered, parts = print_book(book, ctx.project.config.notes, root, one_pass, ctx.render_cache,
+                                 ctx.project.config.preface)
     css = [("page (generated)", page_css(book, parts, geometry, one_pass))]
     css += [(name, ctx.theme.files[name]) for name in ("base.css", "print.css")]
     css += list(ctx.theme.extras)

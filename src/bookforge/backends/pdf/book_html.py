@@ -31,7 +31,8 @@ class PrintPart:
         return {"front": "front", "back": "notes"}.get(self.kind) or f"p-{self.name}"
 
 
-def print_book(book: Book, notes: str, root: Path, one_pass: bool, cache: RenderCache | None = None
+def print_book(book: Book, notes: str, root: Path, one_pass: bool, cache: RenderCache | None = None,
+               preface: bool = True
                ) -> tuple[RenderedBook, list[PrintPart]]:
     """Render the documents for print and group them into parts."""
     if one_pass:
@@ -40,7 +41,7 @@ def print_book(book: Book, notes: str, root: Path, one_pass: bool, cache: Render
         href = lambda document, fragment: f"{PART_LINK}{fragment or document}"  # noqa: E731
     rendered = render_book(
         book,
-        RenderOptions(notes=notes),
+        RenderOptions(notes=notes, preface=preface),
         href=href,
         image_src=lambda src: (root / src).resolve().as_uri(),
         page_numbers={},
