@@ -137,6 +137,10 @@ def test_everything_lands_in_the_epub_and_the_pdf(formats):
     french = documents["text/la-maison-des-marees.xhtml"]
     assert french.get("lang") == "fr" and french.get("{http://www.w3.org/XML/1998/namespace}lang") == "fr"
     assert f"«{NN}Tu viens{NN}?{NN}»" in "".join(french.itertext())
+    letters = documents["text/letters-from-the-shore.xhtml"]
+    passage = letters.xpath("//x:span[@lang='fr']", namespaces=NS)
+    assert passage and "".join(passage[0].itertext()) == "c’est la vie", "a passage marked in another language"
+    assert passage[0].get("{http://www.w3.org/XML/1998/namespace}lang") == "fr"
     word = documents["text/the-cartographers-apprentice.xhtml"]
     assert word.xpath("string(//x:span[@class='smallcaps'])", namespaces=NS) == "Maps Lie Politely"
     assert word.xpath("string(//x:sup)", namespaces=NS) == "rd"

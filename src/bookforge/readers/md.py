@@ -10,8 +10,8 @@ from typing import Any
 from ..diagnostics import Diagnostics
 from ..errors import ManuscriptError
 from ..model import (
-    Block, BlockQuote, Chapter, Code, Emph, Heading, Image, Inline, LineBreak, Link, ListBlock, Loc,
-    Paragraph, Preformatted, SceneBreak, Story, Strong, Text,
+    Attrs, Block, BlockQuote, Chapter, Code, Emph, Heading, Image, Inline, LineBreak, Link, ListBlock, Loc,
+    Paragraph, Preformatted, SceneBreak, SmallCaps, Span, Story, Strong, Text,
 )
 from .decode import clean, decode, scrub
 from .header import LIST_FIELDS, PROSE_FIELDS, canonical_field, language_tag, split_list
@@ -167,6 +167,10 @@ class _Reader:
 
         # "html": False makes raw HTML plain text, so the renderer escapes it: never passed through.
         md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
+        if "]{" in text:  # `[passage]{lang=fr}`, `[Name]{.smallcaps}`: attribute spans, as in pandoc
+            from mdit_py_plugins.attrs import attrs_plugin
+
+            md.use(attrs_plugin, after=("span_close",), spans=True)
         return md.parse(text)
 
     def loc(self, token) -> Loc:
@@ -261,7 +265,19 @@ class _Reader:
                     if re.match(r"^\s*(?:javascript|vbscript|data):", href, re.IGNORECASE):
                         self._warn_link(href, block_token)
                     containers.append(None)  # keep the link text, drop the target
-            elif kind in ("em_close", "strong_close", "link_close"):
+            elif kind == "span_open":
+                lang = language_tag(str(token.attrs.get("lang", ""))) if token.attrs.get("lang") else None
+                classes = str(token.attrs.get("class", "")).split()
+                node = None
+                if "smallcaps" in classes or "small-caps" in classes:
+                    node = SmallCaps()
+                if lang:
+                    node = Span([node] if node else [], Attrs(lang=lang))
+                if node is not None:
+                    stack[-1].append(node)
+                    stack.append(node.children[0].children if isinstance(node, Span) and node.children else node.children)
+                containers.append(node)
+            elif kind in ("em_close", "strong_close", "link_close", "span_close"):
                 if containers.pop() is not None:
                     stack.pop()
             elif kind == "image":
