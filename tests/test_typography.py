@@ -253,6 +253,8 @@ def test_control_characters_are_reported_with_their_line() -> None:
     assert clean("fine\nbad\x07 bell\n", "story.txt", diagnostics) == "fine\nbad bell\n"
     (warning,) = diagnostics.items
     assert (warning.code, warning.path, warning.line) == ("M002", "story.txt", 2)
+    # Junk is judged once the control characters are gone (a case the property tests found).
+    assert clean("Al\u200d\x1bÊ e\u0301\u200bx", "story.txt", Diagnostics()) == "AlÊ éx"
 
 
 def test_quotes_are_decided_across_inline_boundaries() -> None:

@@ -105,15 +105,7 @@ def clean(text: str, rel: str, diagnostics: Diagnostics) -> str:
     """Normalise line ends to LF and Unicode to NFC; remove control characters (with a warning)
     and invisible junk; collapse runs of spaces between words."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
-    if "\ufeff" in text:  # a byte-order mark inside the text (files joined together)
-        text = text.replace("\ufeff", "")
-    if "\u200b" in text or "\u200c" in text or "\u200d" in text or "\u2060" in text:
-        text = _ZERO_WIDTH_AT_SPACE.sub("", _ZERO_WIDTH_IN_WORD.sub("", text))
-    if "\u00ad" in text:
-        text = _soft_hyphens(text, rel, diagnostics)
-    if "  " in text or "\t" in text:
-        text = _SPACE_RUN.sub(" ", text)
-    if _CONTROL.search(text):
+    if _CONTROL.search(text):  # first: junk is judged by the characters a reader will see
         lines = sorted({text.count("\n", 0, m.start()) + 1 for m in _CONTROL.finditer(text)})
         shown = ", ".join(map(str, lines[:5])) + (" …" if len(lines) > 5 else "")
         diagnostics.warn(
@@ -124,9 +116,17 @@ def clean(text: str, rel: str, diagnostics: Diagnostics) -> str:
             hint="these are invisible characters an editor or a copy-paste left behind",
         )
         text = _CONTROL.sub("", text)
-    if unicodedata.is_normalized("NFC", text):  # the usual case, and a quicker test than normalizing
-        return text
-    return unicodedata.normalize("NFC", text)
+    if not unicodedata.is_normalized("NFC", text):  # the usual case is a quicker test than normalizing
+        text = unicodedata.normalize("NFC", text)
+    if "\ufeff" in text:  # a byte-order mark inside the text (files joined together)
+        text = text.replace("\ufeff", "")
+    if "\u200b" in text or "\u200c" in text or "\u200d" in text or "\u2060" in text:
+        text = _ZERO_WIDTH_AT_SPACE.sub("", _ZERO_WIDTH_IN_WORD.sub("", text))
+    if "\u00ad" in text:
+        text = _soft_hyphens(text, rel, diagnostics)
+    if "  " in text or "\t" in text:
+        text = _SPACE_RUN.sub(" ", text)
+    return text
 
 
 def _soft_hyphens(text: str, rel: str, diagnostics: Diagnostics) -> str:
