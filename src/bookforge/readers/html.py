@@ -9,7 +9,7 @@ import re
 from ..diagnostics import Diagnostics
 from ..errors import ManuscriptError
 from ..model import (
-    Attrs, Block, BlockQuote, Chapter, Code, Emph, Image, Inline, LineBreak, Link, ListBlock, Loc,
+    Attrs, Block, BlockQuote, Chapter, Code, Emph, Heading, Image, Inline, LineBreak, Link, ListBlock, Loc,
     Paragraph, Preformatted, SceneBreak, SmallCaps, Span, Story, Strong, Subscript, Superscript, Text,
 )
 from .decode import clean, decode
@@ -268,7 +268,7 @@ class _Reader:
                 return [SceneBreak(loc=loc)]
             if tag == "dt":
                 inlines = [Strong(inlines)] if inlines else []
-            return [self._paragraph(inlines, loc, own_lang, keep_empty=True)]
+            return [self._paragraph(inlines, loc, own_lang)]
         if tag == "hr":
             return [SceneBreak(loc=loc)]
         if tag in ("h1", "h2", "h3", "h4", "h5", "h6"):
@@ -277,8 +277,6 @@ class _Reader:
                 return []
             if structure:
                 return [ChapterStart(title, int(tag[1]), loc)]
-            from ..model import Heading
-
             return [Heading(max(1, int(tag[1]) - 1), [Text(title)], loc=loc)]
         if tag == "blockquote":
             return [BlockQuote(self.text_blocks_in(element, own_lang), loc=loc)]
@@ -292,9 +290,8 @@ class _Reader:
     def text_blocks_in(self, element, lang: str | None) -> list[Block]:
         return [b for b in self.blocks(element, False, lang) if not isinstance(b, ChapterStart)]
 
-    def _paragraph(self, inlines: list[Inline], loc: Loc, lang: str | None, keep_empty: bool = False) -> Paragraph:
-        inlines = _trim(inlines)
-        return Paragraph(inlines, loc=loc, attrs=Attrs(lang=lang) if lang else None)
+    def _paragraph(self, inlines: list[Inline], loc: Loc, lang: str | None) -> Paragraph:
+        return Paragraph(_trim(inlines), loc=loc, attrs=Attrs(lang=lang) if lang else None)
 
     # -- inlines -----------------------------------------------------------------------------
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..diagnostics import Diagnostics
-from ..model import Block, Chapter, Inline, LineBreak, Loc, Paragraph, SceneBreak, Story, Text
+from ..model import Block, Chapter, Heading, Inline, LineBreak, Loc, Paragraph, SceneBreak, Story, Text
 from .header import HEADER_LINE, LIST_FIELDS, PROSE_FIELDS, canonical_field, language_tag, split_list
 from .txt import chapter_title
 
@@ -124,8 +124,6 @@ def assemble(items: list, story: Story, rel: str) -> None:
                 chapter.title = item.title
                 chapter.loc = item.loc
             else:
-                from ..model import Heading
-
                 chapter.blocks.append(Heading(item.level - chapter_level, [Text(item.title)], loc=item.loc))
             continue
         if isinstance(item, SceneBreak) and (not chapter.blocks or isinstance(chapter.blocks[-1], SceneBreak)):
