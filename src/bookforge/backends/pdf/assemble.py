@@ -177,7 +177,7 @@ def _copy_part(out, pdf: bytes, slots, start: int, end: int, page_numbers, pages
     """Copy one part's pages (and everything they use) into the output, renumbered."""
     from pypdf import PdfReader
     from pypdf.generic import (
-        ArrayObject, DictionaryObject, IndirectObject, NameObject, NullObject, RectangleObject,
+        ArrayObject, DictionaryObject, IndirectObject, NameObject, RectangleObject,
     )
 
     from .pdfout import stream_object
