@@ -14,7 +14,7 @@ from ..model import (
 )
 from .decode import clean
 from .header import split_list
-from .structure import ChapterStart, assemble, is_blank, plain_text, take_header
+from .structure import ChapterStart, assemble, is_blank, join_text, plain_text, take_header, trim_inlines
 from .txt import is_break_mark
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -107,7 +107,7 @@ class _Reader:
             outline = int(own_outline)
         pieces: list[tuple[object, frozenset]] = []
         self._walk(p, pieces, loc)
-        inlines = _trim(_nest(pieces, _ORDER))
+        inlines = trim_inlines(_nest(pieces, _ORDER))
         text = plain_text(inlines).strip()
         if name == "title":
             self.title = self.title or text
@@ -283,12 +283,12 @@ def _nest(pieces: list[tuple[object, frozenset]], order: tuple[str, ...]) -> lis
                 out.append(Link(_nest([(value, marks - {link}) for value, marks in group], order), link[5:]))
             else:
                 out.extend(_nest(group, order))
-        return _merge(out)
+        return join_text(out)
     if not order:
         out = []
         for value, _ in pieces:
             out.append(value if isinstance(value, LineBreak) else Text(value))
-        return _merge(out)
+        return join_text(out)
     mark, rest = order[0], order[1:]
     out = []
     for on, group in _groups(pieces, lambda marks: mark in marks):
@@ -298,7 +298,7 @@ def _nest(pieces: list[tuple[object, frozenset]], order: tuple[str, ...]) -> lis
                         "sub": Subscript}[mark](children))
         else:
             out.extend(children)
-    return _merge(out)
+    return join_text(out)
 
 
 def _groups(pieces, key):
@@ -310,29 +310,3 @@ def _groups(pieces, key):
         else:
             groups.append((k, [(value, marks)]))
     return groups
-
-
-def _merge(inlines: list[Inline]) -> list[Inline]:
-    out: list[Inline] = []
-    for node in inlines:
-        if isinstance(node, Text) and out and isinstance(out[-1], Text):
-            out[-1] = Text(out[-1].text + node.text)
-        else:
-            out.append(node)
-    for index, node in enumerate(out):
-        if isinstance(node, Text) and "  " in node.text:
-            out[index] = Text(re.sub(" {2,}", " ", node.text))
-    return out
-
-
-def _trim(inlines: list[Inline]) -> list[Inline]:
-    """No spaces at the paragraph's edges (Word keeps whatever the author typed there)."""
-    while inlines and isinstance(inlines[0], LineBreak):
-        inlines.pop(0)
-    while inlines and isinstance(inlines[-1], LineBreak):
-        inlines.pop()
-    if inlines and isinstance(inlines[0], Text):
-        inlines[0] = Text(inlines[0].text.lstrip())
-    if inlines and isinstance(inlines[-1], Text):
-        inlines[-1] = Text(inlines[-1].text.rstrip())
-    return [node for node in inlines if not (isinstance(node, Text) and not node.text)]

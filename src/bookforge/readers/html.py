@@ -14,7 +14,7 @@ from ..model import (
 )
 from .decode import clean, decode
 from .header import LIST_FIELDS, canonical_field, language_tag, split_list
-from .structure import ChapterStart, assemble, is_blank, plain_text, take_header
+from .structure import ChapterStart, assemble, is_blank, join_text, plain_text, take_header, trim_inlines
 from .txt import is_break_mark
 
 # Elements that run code or pull in other documents: reported, then removed with their content.
@@ -262,7 +262,7 @@ class _Reader:
         loc = self.loc(element)
         own_lang = element.get("lang") or lang
         if tag == "p" or tag == "dt":
-            inlines = _trim(self.inlines(element))
+            inlines = trim_inlines(self.inlines(element))
             text = plain_text(inlines)
             if text.strip() and is_break_mark(text):
                 return [SceneBreak(loc=loc)]
@@ -291,7 +291,7 @@ class _Reader:
         return [b for b in self.blocks(element, False, lang) if not isinstance(b, ChapterStart)]
 
     def _paragraph(self, inlines: list[Inline], loc: Loc, lang: str | None) -> Paragraph:
-        return Paragraph(_trim(inlines), loc=loc, attrs=Attrs(lang=lang) if lang else None)
+        return Paragraph(trim_inlines(inlines), loc=loc, attrs=Attrs(lang=lang) if lang else None)
 
     # -- inlines -----------------------------------------------------------------------------
 
@@ -307,7 +307,7 @@ class _Reader:
                 out += self.inline(child)
             if child.tail:
                 out += self.inlines_of_text(child.tail)
-        return _merge(out)
+        return join_text(out)
 
     def inline(self, element) -> list[Inline]:
         tag = element.tag.lower()
@@ -370,44 +370,6 @@ def _lang(root) -> str | None:
     return language_tag(lang) if lang else None
 
 
-def _merge(inlines: list[Inline]) -> list[Inline]:
-    out: list[Inline] = []
-    for node in inlines:
-        if isinstance(node, Text) and out and isinstance(out[-1], Text):
-            out[-1] = Text(_SPACES.sub(" ", out[-1].text + node.text))
-        elif not (isinstance(node, Text) and not node.text):
-            out.append(node)
-    return out
-
-
-def _trim(inlines: list[Inline]) -> list[Inline]:
-    """No space at a paragraph's edges or around its line breaks; no break at its edges."""
-    inlines = _merge(inlines)
-    while inlines and (isinstance(inlines[0], LineBreak) or (isinstance(inlines[0], Text) and not inlines[0].text.strip(" "))):
-        inlines.pop(0)
-    while inlines and (isinstance(inlines[-1], LineBreak) or (isinstance(inlines[-1], Text) and not inlines[-1].text.strip(" "))):
-        inlines.pop()
-    for index, node in enumerate(inlines):
-        if not isinstance(node, Text):
-            continue
-        text = node.text
-        if index == 0 or isinstance(inlines[index - 1], LineBreak):
-            text = text.lstrip(" ")
-        if index == len(inlines) - 1 or isinstance(inlines[index + 1], LineBreak):
-            text = text.rstrip(" ")
-        inlines[index] = Text(text)
-    _trim_edges(inlines)
-    return [node for node in inlines if not (isinstance(node, Text) and not node.text)]
-
-
-def _trim_edges(inlines: list[Inline]) -> None:
-    """Spaces at the very start or end inside emphasis (`<em> word </em>`) go too."""
-    if inlines and hasattr(inlines[0], "children") and inlines[0].children and isinstance(inlines[0].children[0], Text):
-        inlines[0].children[0] = Text(inlines[0].children[0].text.lstrip(" "))
-    if inlines and hasattr(inlines[-1], "children") and inlines[-1].children and isinstance(inlines[-1].children[-1], Text):
-        inlines[-1].children[-1] = Text(inlines[-1].children[-1].text.rstrip(" "))
-
-
 def _split_at_double_breaks(inlines: list[Inline]) -> list[list[Inline]]:
     """Text laid out with `<br><br>` between paragraphs (some archives): one paragraph each."""
     paragraphs, current, breaks = [], [], 0
@@ -418,13 +380,13 @@ def _split_at_double_breaks(inlines: list[Inline]) -> list[list[Inline]]:
         if isinstance(node, Text) and not node.text.strip() and breaks:
             continue
         if breaks >= 2:
-            paragraphs.append(_trim(current))
+            paragraphs.append(trim_inlines(current))
             current = []
         elif breaks == 1:
             current.append(LineBreak())
         breaks = 0
         current.append(node)
-    paragraphs.append(_trim(current))
+    paragraphs.append(trim_inlines(current))
     return [p for p in paragraphs if p]
 
 

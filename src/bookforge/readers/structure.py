@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import itertools
+import re
 from dataclasses import dataclass
 
 from ..diagnostics import Diagnostics
 from ..model import Block, Chapter, Heading, Inline, LineBreak, Loc, Paragraph, SceneBreak, Story, Text
+from ..render.xhtml import plain_text
 from .header import HEADER_LINE, LIST_FIELDS, PROSE_FIELDS, canonical_field, language_tag, split_list
 from .txt import chapter_title
+
+
+_SPACE_RUN = re.compile(" {2,}")
 
 
 @dataclass
@@ -19,26 +25,55 @@ class ChapterStart:
     loc: Loc
 
 
-def plain_text(inlines: list[Inline]) -> str:
-    out = []
+def join_text(inlines: list[Inline]) -> list[Inline]:
+    """Neighbouring Text nodes joined, runs of spaces made one, empty ones dropped."""
+    out: list[Inline] = []
     for node in inlines:
-        if isinstance(node, Text):
-            out.append(node.text)
-        elif isinstance(node, LineBreak):
-            out.append("\n")
-        elif hasattr(node, "children"):
-            out.append(plain_text(node.children))
-        elif hasattr(node, "text"):
-            out.append(node.text)
-    return "".join(out)
+        if isinstance(node, Text) and out and isinstance(out[-1], Text):
+            out[-1] = Text(_SPACE_RUN.sub(" ", out[-1].text + node.text))
+        elif isinstance(node, Text):
+            if node.text:
+                out.append(Text(_SPACE_RUN.sub(" ", node.text)) if "  " in node.text else node)
+        else:
+            out.append(node)
+    return out
+
+
+def trim_inlines(inlines: list[Inline]) -> list[Inline]:
+    """A paragraph's inlines with no space or line break at its edges, and no space around its
+    line breaks (documents keep whatever the author typed there)."""
+    inlines = join_text(inlines)
+    while inlines and (isinstance(inlines[0], LineBreak) or (isinstance(inlines[0], Text) and not inlines[0].text.strip(" "))):
+        inlines.pop(0)
+    while inlines and (isinstance(inlines[-1], LineBreak) or (isinstance(inlines[-1], Text) and not inlines[-1].text.strip(" "))):
+        inlines.pop()
+    for index, node in enumerate(inlines):
+        if not isinstance(node, Text):
+            continue
+        text = node.text
+        if index == 0 or isinstance(inlines[index - 1], LineBreak):
+            text = text.lstrip(" ")
+        if index == len(inlines) - 1 or isinstance(inlines[index + 1], LineBreak):
+            text = text.rstrip(" ")
+        inlines[index] = Text(text)
+    # Spaces at the very start or end inside emphasis (`<em> word </em>`) go too.
+    if inlines and getattr(inlines[0], "children", None) and isinstance(inlines[0].children[0], Text):
+        inlines[0].children[0] = Text(inlines[0].children[0].text.lstrip(" "))
+    if inlines and getattr(inlines[-1], "children", None) and isinstance(inlines[-1].children[-1], Text):
+        inlines[-1].children[-1] = Text(inlines[-1].children[-1].text.rstrip(" "))
+    return [node for node in inlines if not (isinstance(node, Text) and not node.text)]
+
+
+def _first_line(inlines: list[Inline]) -> list[Inline]:
+    return list(itertools.takewhile(lambda node: not isinstance(node, LineBreak), inlines))
 
 
 def take_header(items: list, story: Story, rel: str, diagnostics: Diagnostics) -> list:
     """Leading `Notes: …`, `Summary: …`, `Title: …` paragraphs become story fields, as in plain text."""
     while items and isinstance(items[0], Paragraph):
         paragraph = items[0]
-        text = plain_text(paragraph.children)
-        match = HEADER_LINE.match(text.split("\n", 1)[0])
+        text = plain_text(_first_line(paragraph.children))
+        match = HEADER_LINE.match(text)
         field = canonical_field(match.group(1)) if match else None
         if field is None:
             break
@@ -78,11 +113,10 @@ def _without_label(inlines: list[Inline], length: int) -> list[Inline]:
             if len(node.text) > length:
                 out.append(Text(node.text[length:]))
             length -= len(node.text)
-        elif hasattr(node, "children"):
-            size = len(plain_text(node.children))
-            if size > length:
-                rest = _without_label(node.children, length)
-                node.children = rest
+        else:
+            size = len(plain_text([node]))
+            if size > length and hasattr(node, "children"):
+                node.children = _without_label(node.children, length)
                 out.append(node)
             length -= size
     while out and isinstance(out[0], Text) and not out[0].text.strip():

@@ -331,7 +331,7 @@ def _spaced_dash(match: re.Match, style: QuoteStyle, first: bool) -> str:
     """`--` where the language spaces its dashes: a no-break space before (a line never starts
     with the dash), a space after; at a paragraph's start, the dash that introduces speech."""
     text, start, end = match.string, match.start(), match.end()
-    dash = "—" if style.dash == "spaced-em" else "–"
+    dash = _DASH_GLYPH[style.dash]
     if (start == 0 and first) or (start and text[start - 1] in "\x00\n"):
         return "—" + NO_BREAK_SPACE
     if start and text[start - 1] in "“‘«‹„‚(":
@@ -401,7 +401,7 @@ def _pair_singles(text: str, style: QuoteStyle) -> str:
     return "".join(out)
 
 
-_SPACED_HYPHEN_DASH = {"closed": "—", "spaced-en": NO_BREAK_SPACE + "– ", "spaced-em": NO_BREAK_SPACE + "— "}
+_DASH_GLYPH = {"closed": "—", "spaced-en": "–", "spaced-em": "—"}
 
 
 def _spaced_hyphens(text: str, style: QuoteStyle) -> str:
@@ -415,7 +415,8 @@ def _spaced_hyphens(text: str, style: QuoteStyle) -> str:
         if before in ",;:!?.…\"'”’»" and start > 1:
             before = text[start - 2]
         if before.isalpha():
-            pieces += [text[done:start], _SPACED_HYPHEN_DASH[style.dash]]
+            dash = _DASH_GLYPH[style.dash]
+            pieces += [text[done:start], dash if style.dash == "closed" else f"{NO_BREAK_SPACE}{dash} "]
             done = match.end()
     return "".join(pieces) + text[done:] if pieces else text
 
