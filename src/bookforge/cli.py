@@ -206,6 +206,25 @@ def pdf(
 
 
 @app.command()
+def cover(
+    sources: Sources = None,
+    output: Output = None,
+    png: Annotated[bool, typer.Option("--png", help="Write a PNG instead of a JPEG.")] = False,
+    quiet: Quiet = False,
+    verbose: Verbose = False,
+) -> None:
+    """Write the book's cover on its own (build/<title>-cover.jpg): the generated one, or book.toml's."""
+    from .build import resolve_project
+    from .cover import write_cover
+
+    _apply_output_flags(quiet, verbose)
+    diagnostics = _diagnostics()
+    project = resolve_project(sources, diagnostics)
+    path, width, height = write_cover(project, diagnostics, png=png, output=output)
+    say(f"wrote {project.rel(path)} ({width}×{height} px, {_size(path.stat().st_size)})")
+
+
+@app.command()
 def build(
     sources: Sources = None,
     to: Annotated[

@@ -13,7 +13,7 @@ from typing import Any
 from .errors import ConfigError
 
 NOTES_PLACEMENTS = ("story", "front", "end")
-FORMATS = ("epub", "pdf")
+FORMATS = ("epub", "pdf", "kepub", "azw3")
 _LANGUAGE_TAG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
 _DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 
@@ -40,14 +40,29 @@ class PdfConfig:
     font_size: str = "11pt"
     variant: str = ""
     drop_caps: bool = True
+    cover: bool = False  # the cover as the first page: a reading PDF (never with bleed, marks or PDF/X)
 
 
 @dataclass
 class BuildConfig:
     """The `[build]` table: which formats `bookforge build` makes and where outputs go."""
 
-    formats: list[str] = field(default_factory=lambda: list(FORMATS))
+    formats: list[str] = field(default_factory=lambda: ["epub", "pdf"])
     output: str = "build"
+
+
+@dataclass
+class SendConfig:
+    """The `[send]` table: where `bookforge send --email` sends from (never a password)."""
+
+    to: str | None = None
+    from_address: str | None = None
+    smtp_host: str | None = None
+    smtp_port: int | None = None
+    smtp_user: str | None = None
+    smtp_security: str | None = None  # "starttls", "ssl" or "none"
+    smtp_cafile: str | None = None  # a CA bundle to trust (a self-hosted server's own certificate)
+    max_size: str | None = None  # e.g. "25MB": what the receiving inbox takes
 
 
 @dataclass
@@ -64,15 +79,18 @@ class Config:
     rights: str | None = None
     date: str | None = None
     description: str | None = None
-    cover: str | None = None
+    cover: str | bool | None = None  # a file, False for none, None for a generated cover
     notes: str = "story"
     theme: str = "classic"
     typography: bool = True
     quotes: str = "auto"  # "british": ‘ ’ outside in English text
     preface: bool = True  # rating, fandom, tags… above a story's notes, when the manuscript has them
+    accessibility_summary: str | None = None  # replaces the generated schema:accessibilitySummary
+    conforms_to: bool = False  # claim EPUB Accessibility 1.1 / WCAG 2.2 AA (the user's claim to make)
     stories: list[StoryEntry] = field(default_factory=list)
     pdf: PdfConfig = field(default_factory=PdfConfig)
     build: BuildConfig = field(default_factory=BuildConfig)
+    send: SendConfig = field(default_factory=SendConfig)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -144,6 +162,20 @@ def _str_list(value: Any) -> list[str]:
     return value
 
 
+def _cover(value: Any) -> str | bool:
+    if value is False:
+        return False
+    if isinstance(value, str) and value.strip():
+        return value.strip()
+    raise ValueError("a JPEG or PNG file in the project, or false for no cover")
+
+
+def _port(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 < value < 65536:
+        raise ValueError("a port number such as 587")
+    return value
+
+
 def _margins(value: Any) -> str | dict:
     if value == "auto":
         return value
@@ -167,12 +199,14 @@ BOOK_KEYS: dict[str, tuple[str, Callable[[Any], Any]]] = {
     "rights": ("rights", _str),
     "date": ("date", _date),
     "description": ("description", _str),
-    "cover": ("cover", _nonempty_str),
+    "cover": ("cover", _cover),
     "notes": ("notes", _choice(*NOTES_PLACEMENTS)),
     "theme": ("theme", _nonempty_str),
     "typography": ("typography", _bool),
     "quotes": ("quotes", _choice("auto", "british")),
     "preface": ("preface", _bool),
+    "accessibility-summary": ("accessibility_summary", _nonempty_str),
+    "conforms-to": ("conforms_to", _bool),
 }
 
 STORY_KEYS: dict[str, tuple[str, Callable[[Any], Any]]] = {
@@ -191,6 +225,7 @@ PDF_KEYS: dict[str, tuple[str, Callable[[Any], Any]]] = {
     "font-size": ("font_size", _nonempty_str),
     "variant": ("variant", _str),
     "drop-caps": ("drop_caps", _bool),
+    "cover": ("cover", _bool),
 }
 
 BUILD_KEYS: dict[str, tuple[str, Callable[[Any], Any]]] = {
@@ -198,7 +233,20 @@ BUILD_KEYS: dict[str, tuple[str, Callable[[Any], Any]]] = {
     "output": ("output", _nonempty_str),
 }
 
-TABLES = {"book": BOOK_KEYS, "story": STORY_KEYS, "pdf": PDF_KEYS, "build": BUILD_KEYS}
+SEND_KEYS: dict[str, tuple[str, Callable[[Any], Any]]] = {
+    "to": ("to", _nonempty_str),
+    "from": ("from_address", _nonempty_str),
+    "smtp-host": ("smtp_host", _nonempty_str),
+    "smtp-port": ("smtp_port", _port),
+    "smtp-user": ("smtp_user", _nonempty_str),
+    "smtp-security": ("smtp_security", _choice("starttls", "ssl", "none")),
+    "smtp-cafile": ("smtp_cafile", _nonempty_str),
+    "max-size": ("max_size", _nonempty_str),
+}
+# Keys that would hold a secret: refused without echoing the value (book.toml is shared and committed).
+SECRET_KEYS = ("password", "smtp-password", "pass", "secret")
+
+TABLES = {"book": BOOK_KEYS, "story": STORY_KEYS, "pdf": PDF_KEYS, "build": BUILD_KEYS, "send": SEND_KEYS}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -260,7 +308,8 @@ def load_config(text: str, path: str = "book.toml") -> Config:
             )
         config.stories.append(entry)
 
-    for name, target, schema in (("pdf", config.pdf, PDF_KEYS), ("build", config.build, BUILD_KEYS)):
+    for name, target, schema in (("pdf", config.pdf, PDF_KEYS), ("build", config.build, BUILD_KEYS),
+                                 ("send", config.send, SEND_KEYS)):
         if name in data:
             if not isinstance(data[name], dict):
                 raise ConfigError(f"[{name}] must be a table", path=path, line=locator.find(None, name))
@@ -270,6 +319,12 @@ def load_config(text: str, path: str = "book.toml") -> Config:
 
 def _apply(target, table: dict, schema, table_name: str, path: str, locator, index: int | None = None):
     for key, value in table.items():
+        if key in SECRET_KEYS:
+            raise ConfigError(
+                f"[{table_name}] {key}: a password does not belong in book.toml",
+                path=path, line=locator.find(table_name, key, index),
+                hint="set BOOKFORGE_SMTP_PASSWORD, or store it with `keyring set bookforge-smtp <user>`",
+            )
         if key not in schema:
             suggestion = _suggest(key, schema)
             raise ConfigError(

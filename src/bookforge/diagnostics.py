@@ -23,7 +23,11 @@ CODES: dict[str, str] = {
     "D001": "something in a Word document that a book cannot hold was left out",
     "P001": "WeasyPrint reported a problem while laying out the PDF",
     "P002": "PDF/X variant without a CMYK output intent",
+    "P003": "[pdf] cover ignored in a PDF made for a printer (bleed, marks or PDF/X)",
     "T001": "a stylesheet or image refers to a file outside the project or on the network",
+    "V001": "cover image is small (under 1000 px tall)",
+    "V002": "cover image is far from the 1:1.6 shape e-readers expect",
+    "V003": "the generated cover has characters no installed font has",
     "C001": "book has several stories but no title was given",
     "C002": "story listed twice in book.toml",
 }

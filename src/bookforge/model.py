@@ -228,7 +228,7 @@ class Book:
     rights: str | None = None
     date: str | None = None  # publication date, ISO 8601
     description: str | None = None
-    cover: str | None = None  # project-relative path of the cover image
+    cover: str | bool | None = None  # project-relative path of the cover image; False: none; None: generated
     stories: list[Story] = field(default_factory=list)
 
     def story_authors(self) -> list[str]:

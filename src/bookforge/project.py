@@ -70,6 +70,8 @@ class Project:
         files = [path for m in self.manuscripts for path in m.files]
         if self.config_path:
             files.append(self.config_path)
+        if isinstance(self.config.cover, str) and (self.root / self.config.cover).is_file():
+            files.append(self.root / self.config.cover)
         if self.styles_dir.is_dir():
             files.extend(sorted(p for p in self.styles_dir.rglob("*") if p.is_file()))
         return files

@@ -64,10 +64,19 @@ def load_theme(name: str, styles_dir: Path | None) -> Theme:
         for path in sorted(styles_dir.glob("*.css")):
             if path.name not in THEME_FILES:
                 extras.append((path.name, _read_css(path)))
-    settings = {}
-    if (folder / "theme.toml").is_file():
-        settings = tomllib.loads((folder / "theme.toml").read_text(encoding="utf-8"))
+    settings = _read_settings(folder / "theme.toml")
+    if styles_dir is not None:  # the project's styles/theme.toml overrides keys (colours for the cover…)
+        settings.update(_read_settings(styles_dir / "theme.toml"))
     return Theme(name, files, sources, extras, settings)
+
+
+def _read_settings(path: Path) -> dict:
+    if not path.is_file():
+        return {}
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8-sig"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ThemeError(f"not valid TOML: {exc}", path=str(path)) from None
 
 
 def _read_css(path: Path) -> str:

@@ -18,6 +18,7 @@ from .epub_zip import Deflater, ZipOut
 
 CSS_NAME = "css/style.css"
 XHTML_TYPE = "application/xhtml+xml"
+CONFORMANCE = "EPUB Accessibility 1.1 - WCAG 2.2 Level AA"
 
 
 class EpubBackend:
@@ -39,9 +40,12 @@ def build_epub_bytes(ctx: BuildContext) -> bytes:
 
     from ebooklib import epub
 
+    from ..cover import book_cover
+
     book = ctx.book
     images = _ImageRegistry()
-    has_cover = bool(book.cover)
+    cover = book_cover(ctx.project, book, ctx.theme, ctx.diagnostics)
+    has_cover = cover is not None
     rendered = render_book(
         book,
         RenderOptions(notes=ctx.project.config.notes, has_cover=has_cover, preface=ctx.project.config.preface),
@@ -52,7 +56,7 @@ def build_epub_bytes(ctx: BuildContext) -> bytes:
     )
 
     package = epub.EpubBook()
-    _metadata(package, book, has_images=has_cover or bool(images.names))
+    _metadata(package, book, ctx.project.config, has_images=has_cover or bool(images.names))
     from ..themes import THEMES_DIR
     from .epub_css import ASSET_TYPES, package_css
 
@@ -66,7 +70,7 @@ def build_epub_bytes(ctx: BuildContext) -> bytes:
 
     spine = []
     if has_cover:
-        spine.append(_add_cover(package, book, ctx, rendered.labels))
+        spine.append(_add_cover(package, cover, book.language, rendered.labels))
     for document in rendered.documents:
         if document.print_only:
             continue
@@ -155,7 +159,7 @@ def _parse_xml(data: bytes) -> None:
     etree.fromstring(data)
 
 
-def _metadata(package, book: Book, has_images: bool) -> None:
+def _metadata(package, book: Book, config, has_images: bool) -> None:
     from ebooklib.epub import NAMESPACES
 
     package.set_identifier(book.identifier)
@@ -181,10 +185,10 @@ def _metadata(package, book: Book, has_images: bool) -> None:
         value = getattr(book, field_name)
         if value:
             package.add_metadata("DC", field_name, value)
-    _accessibility(package, has_images)
+    _accessibility(package, has_images, config, book)
 
 
-def _accessibility(package, has_images: bool) -> None:
+def _accessibility(package, has_images: bool, config, book: Book) -> None:
     """The schema.org accessibility metadata EPUB Accessibility 1.1 asks for."""
     features = ["structuralNavigation", "tableOfContents", "readingOrder", "displayTransformability"]
     if has_images:
@@ -196,13 +200,18 @@ def _accessibility(package, has_images: bool) -> None:
     for feature in features:
         package.add_metadata(None, "meta", feature, {"property": "schema:accessibilityFeature"})
     package.add_metadata(None, "meta", "none", {"property": "schema:accessibilityHazard"})
-    summary = (
+    summary = config.accessibility_summary or (
         "This publication is text that reading systems can reflow and restyle. Every story, "
         "chapter and section has a heading and is listed in the table of contents. Scene breaks "
         "are marked as separators and authors’ notes as front matter"
         + ("; images have text alternatives." if has_images else ".")
     )
     package.add_metadata(None, "meta", summary, {"property": "schema:accessibilitySummary"})
+    if config.conforms_to:  # the publisher's claim, made only when book.toml makes it
+        package.add_metadata(None, "meta", CONFORMANCE, {"property": "dcterms:conformsTo"})
+        certifier = book.publisher or join_names(book.editors or book.authors or book.story_authors(), book.language)
+        if certifier:
+            package.add_metadata(None, "meta", certifier, {"property": "a11y:certifiedBy"})
 
 
 def _ncx_entry(entry: TocEntry, rendered: RenderedBook, epub):
@@ -223,27 +232,22 @@ def _guide(rendered: RenderedBook, has_cover: bool) -> list[dict]:
     ]
 
 
-def _add_cover(package, book: Book, ctx: BuildContext, labels: dict[str, str]):
+def _add_cover(package, cover, language: str, labels: dict[str, str]):
     """The cover image (marked the EPUB 3 and the EPUB 2 way) and a cover page showing it."""
     from ebooklib import epub
 
-    from ..project import resolve_inside
-
-    path = resolve_inside(ctx.project.root, book.cover, "cover", line=None)
-    suffix = path.suffix.lower()
-    if suffix not in (".jpg", ".jpeg", ".png"):
-        raise BuildError(f"cover must be a JPEG or PNG image, not '{suffix}'", path=book.cover)
-    name = f"images/cover{'.jpg' if suffix == '.jpeg' else suffix}"
+    name = "images/cover.jpg"
+    # EbookLib's EpubCover gives the manifest item properties="cover-image" (EPUB 3); the
+    # <meta name="cover"> is what Kindle's thumbnails and older readers look for (EPUB 2).
     package.add_item(epub.EpubCover(uid="cover-image", file_name=name))
-    package.get_item_with_id("cover-image").content = path.read_bytes()
+    package.get_item_with_id("cover-image").content = cover.data
     package.add_metadata(None, "meta", "", {"name": "cover", "content": "cover-image"})
-    names = join_names(book.editors or book.authors or book.story_authors(), book.language)
-    alt = book.title + (f", {names}" if names else "")
     page = Document(
         "cover", labels["cover"],
         f'<section class="cover" epub:type="cover" aria-label="{attr(labels["cover"])}">\n'
-        f'<img role="doc-cover" src="../{name}" alt="{attr(alt)}"/>\n</section>\n',
-        book.language, "frontmatter", "cover",
+        f'<img role="doc-cover" src="../{name}" alt="{attr(cover.alt)}" width="{cover.width}" '
+        f'height="{cover.height}"/>\n</section>\n',
+        language, "frontmatter", "cover",
     )
     item = epub.EpubItem(uid="cover", file_name="text/cover.xhtml", media_type=XHTML_TYPE, content=_xhtml(page))
     item.properties = []
@@ -271,6 +275,11 @@ def _writer_class():
             self._write_opf()
             self._write_items()
             self.out.close()
+
+        def _write_opf_file(self, root) -> None:
+            # The package's own language (Ace's epub-lang check; EbookLib sets only dc:language).
+            root.set("{http://www.w3.org/XML/1998/namespace}lang", self.book.language)
+            super()._write_opf_file(root)
 
     return Writer
 

@@ -87,7 +87,7 @@ def plan_pdf(ctx: BuildContext) -> _Plan:
     geometry = page_geometry(config, word_count(book), options)
     root = ctx.project.root
     rendered, parts = print_book(book, ctx.project.config.notes, root, one_pass, ctx.render_cache,
-                                 ctx.project.config.preface)
+                                 ctx.project.config.preface, cover=_reading_cover(ctx, geometry, variant))
     css = [("page (generated)", page_css(book, parts, geometry, one_pass))]
     css += [(name, ctx.theme.files[name]) for name in ("base.css", "print.css")]
     css += list(ctx.theme.extras)
@@ -100,6 +100,23 @@ def plan_pdf(ctx: BuildContext) -> _Plan:
         rendered, parts, geometry, css, one_pass, variant, root.as_uri() + "/", [str(root), str(FONTS_DIR)],
         "print drop-caps" if config.drop_caps else "print", ctx.build_time.strftime("%Y-%m-%dT%H:%M:%SZ"),
     )
+
+
+def _reading_cover(ctx: BuildContext, geometry, variant: str | None):
+    """The cover for the first page of a reading PDF (`[pdf] cover = true`); never in a print PDF,
+    whose cover is a separate file the printer asks for."""
+    if not ctx.project.config.pdf.cover:
+        return None
+    if geometry.bleed > 0 or geometry.marks or (variant or "").startswith("pdf/x"):
+        ctx.diagnostics.warn(
+            "P003", "[pdf] cover = true is ignored: this PDF has bleed, crop marks or a PDF/X variant, "
+            "so it is for a printer, who takes the cover as a separate file", path="book.toml",
+            hint="build the reading PDF without bleed and marks, e.g. `bookforge pdf --bleed 0 -o build/reading.pdf`",
+        )
+        return None
+    from ...cover import book_cover
+
+    return book_cover(ctx.project, ctx.book, ctx.theme, ctx.diagnostics)
 
 
 def warm_up(ctx: BuildContext) -> None:

@@ -48,7 +48,7 @@ def plan(parts: list[PrintPart], results: list[PartResult]) -> list[PageSlot]:
             blank = result.blank[page] if page < len(result.blank) else False
             name = result.page_names[page] if page < len(result.page_names) else ""
             opening = part.kind == "story" and page == 0
-            folio = not blank and not opening and name != "bare"
+            folio = not blank and not opening and name not in ("bare", "cover")
             slots.append(PageSlot(index, page, number, is_front, folio))
         if len(slots) % 2 == 1:  # the next part must start recto; the book must end verso
             if is_front:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -11,6 +12,7 @@ from ...render.documents import Document, RenderedBook, RenderOptions, render_bo
 from ...render.xhtml import attr, esc
 
 if TYPE_CHECKING:
+    from ...cover import CoverImage
     from ...render.cache import RenderCache
 
 # Cross-part links use this scheme; the assembler turns them into links to the right page.
@@ -32,7 +34,7 @@ class PrintPart:
 
 
 def print_book(book: Book, notes: str, root: Path, one_pass: bool, cache: RenderCache | None = None,
-               preface: bool = True
+               preface: bool = True, cover: CoverImage | None = None,
                ) -> tuple[RenderedBook, list[PrintPart]]:
     """Render the documents for print and group them into parts."""
     if one_pass:
@@ -50,6 +52,12 @@ def print_book(book: Book, notes: str, root: Path, one_pass: bool, cache: Render
     )
     front = PrintPart("front", "front", [])
     parts = [front]
+    if cover is not None:  # a reading PDF opens on its cover, the way the EPUB does
+        source = "data:image/jpeg;base64," + base64.b64encode(cover.data).decode("ascii")
+        body = (f'<section class="cover-page" aria-label="{attr(rendered.labels["cover"])}">\n'
+                f'<img src="{source}" alt="{attr(cover.alt)}"/>\n</section>\n')
+        front.documents.append(Document("cover", rendered.labels["cover"], body, book.language,
+                                        "frontmatter", "cover"))
     for document in rendered.documents:
         if document.kind in ("halftitle", "titlepage", "imprint", "toc") or (
             document.kind == "notes" and document.matter == "frontmatter"

@@ -60,6 +60,11 @@ def page_css(book: Book, parts: list[PrintPart], geometry: Geometry, one_pass: b
         f"@page :left {{ margin-left: {g.outer:.2f}pt; margin-right: {g.inner:.2f}pt; }}",
         f"@page :right {{ margin-left: {g.inner:.2f}pt; margin-right: {g.outer:.2f}pt; }}",
         ".print-halftitle, .print-titlepage, .print-imprint { page: bare; }",
+        # A reading PDF's cover: the whole first page, then a blank inside cover.
+        ".print-cover { page: cover; }",
+        ".print-cover + .print-halftitle { break-before: right; }",
+        f".print-cover img {{ display: block; width: {g.width:.2f}pt; height: {g.height:.2f}pt; object-fit: cover; }}",
+        "@page cover { margin: 0; @top-center { content: none; } @bottom-center { content: none; } }",
         ".print-titlepage { break-before: right; }",
         ".print-imprint { break-before: page; }",
         ".print-toc { page: front; break-before: right; }",
