@@ -41,11 +41,11 @@ def variant(source: Path, target: Path, replace: tuple[str, str] | None = None) 
     return target
 
 
-def build_one(folder_or_files, output: Path, **kw) -> Path:
+def build_one(folder_or_files, output: Path, fmt: str = "epub", **kw) -> Path:
     diagnostics = Diagnostics()
     sources = folder_or_files if isinstance(folder_or_files, list) else [folder_or_files]
     project = resolve_project(sources, diagnostics, **kw)
-    build_formats(project, ["epub"], diagnostics, output=str(output))
+    build_formats(project, [fmt], diagnostics, output=str(output))
     return output
 
 
@@ -57,7 +57,8 @@ def reports(tmp_path_factory):
     books: dict[str, Path] = {}
     books["sample-anthology"] = build_one(REPO, out / "sample.epub")
     for name in ("seeds_shape", "markdown_story", "images_cover", "cp1252", "formats"):
-        books[name] = build_one(FIXTURES / name, out / f"{name}.epub")
+        # Copies: a build writes its caches (the generated cover's) into the project's build/.
+        books[name] = build_one(variant(FIXTURES / name, work / name), out / f"{name}.epub")
     for placement in ("front", "end"):
         folder = variant(FIXTURES / "markdown_story", work / f"notes-{placement}", ('notes = "end"', f'notes = "{placement}"'))
         books[f"notes-{placement}"] = build_one(folder, out / f"notes-{placement}.epub")
@@ -69,14 +70,25 @@ def reports(tmp_path_factory):
     (work / "adhoc" / "b.md").write_text("# Two\n\nA *second* story.\n")
     books["adhoc-files"] = build_one([work / "adhoc" / "a.txt", work / "adhoc" / "b.md"], out / "adhoc.epub",
                                      title="Dreams")
+    # KEPUBs: Kobo's spans, wrappers and style hacks must keep the book valid.
+    for name in ("seeds_shape", "images_cover", "formats"):
+        books[f"{name}-kepub"] = build_one(work / name, out / f"{name}.kepub.epub", "kepub")
+    books["sample-anthology-kepub"] = build_one(REPO, out / "sample.kepub.epub", "kepub")
+    conforming = work / "conforming"  # the sample anthology, claiming EPUB Accessibility 1.1
+    conforming.mkdir()
+    shutil.copytree(REPO / "manuscripts", conforming / "manuscripts")
+    (conforming / "book.toml").write_text((REPO / "book.toml").read_text().replace("[book]\n", "[book]\nconforms-to = true\n", 1))
+    books["conforms-to"] = build_one(conforming, out / "conforming.epub")
     if SEEDS.is_dir():
         books["real-seeds"] = build_one(seeds_project(work / "seeds"), out / "seeds.epub")
+        books["real-seeds-kepub"] = build_one(work / "seeds", out / "seeds.kepub.epub", "kepub")
     results = run_epubcheck(list(books.values()))
     return dict(zip(books, results))
 
 
 BOOKS = ["sample-anthology", "seeds_shape", "markdown_story", "images_cover", "cp1252", "formats", "notes-front",
-         "notes-end", "bookforge-new", "adhoc-files", "real-seeds"]
+         "notes-end", "bookforge-new", "adhoc-files", "real-seeds", "seeds_shape-kepub", "images_cover-kepub",
+         "formats-kepub", "sample-anthology-kepub", "real-seeds-kepub", "conforms-to"]
 
 
 @pytest.mark.parametrize("name", BOOKS)

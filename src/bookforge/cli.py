@@ -171,6 +171,36 @@ def epub(
 
 
 @app.command()
+def kepub(
+    sources: Sources = None,
+    output: Output = None,
+    title: Title = None,
+    author: Author = None,
+    language: Language = None,
+    quiet: Quiet = False,
+    verbose: Verbose = False,
+) -> None:
+    """Build the KEPUB for Kobo e-readers (build/<title>.kepub.epub)."""
+    _apply_output_flags(quiet, verbose)
+    _build(["kepub"], sources, output, title, author, language)
+
+
+@app.command()
+def azw3(
+    sources: Sources = None,
+    output: Output = None,
+    title: Title = None,
+    author: Author = None,
+    language: Language = None,
+    quiet: Quiet = False,
+    verbose: Verbose = False,
+) -> None:
+    """Build an AZW3 for Kindles by USB (build/<title>.azw3), with calibre's ebook-convert."""
+    _apply_output_flags(quiet, verbose)
+    _build(["azw3"], sources, output, title, author, language)
+
+
+@app.command()
 def pdf(
     sources: Sources = None,
     output: Output = None,
@@ -229,7 +259,7 @@ def build(
     sources: Sources = None,
     to: Annotated[
         Optional[list[str]],
-        typer.Option("--to", help="Format to build (epub, pdf); repeat for several. Default: [build] formats."),
+        typer.Option("--to", help="Format to build (epub, pdf, kepub, azw3); repeat for several. Default: [build] formats."),
     ] = None,
     title: Title = None,
     author: Author = None,

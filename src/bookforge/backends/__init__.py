@@ -43,8 +43,10 @@ class Backend(Protocol):
 BACKENDS = {
     "epub": "bookforge.backends.epub:EpubBackend",
     "pdf": "bookforge.backends.pdf:PdfBackend",
+    "kepub": "bookforge.backends.kepub:KepubBackend",
+    "azw3": "bookforge.backends.azw3:Azw3Backend",
 }
-SUFFIXES = {"epub": ".epub", "pdf": ".pdf"}
+SUFFIXES = {"epub": ".epub", "pdf": ".pdf", "kepub": ".kepub.epub", "azw3": ".azw3"}
 
 
 def get_backend(name: str) -> Backend:
