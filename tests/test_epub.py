@@ -286,13 +286,13 @@ def test_write_errors_become_build_errors_and_keep_the_old_file(project, monkeyp
 def test_styles_folder_overrides_theme_files(project):
     folder = project("seeds_shape")
     (folder / "styles").mkdir()
-    (folder / "styles" / "epub.css").write_text("/* project epub.css */\n")
-    (folder / "styles" / "extra.css").write_text("/* project extra */\n")
+    (folder / "styles" / "epub.css").write_text(".project-epub { color: red; }\n")
+    (folder / "styles" / "extra.css").write_text(".project-extra { color: blue; }\n")
     epub, _ = built(folder)
     css = epub.read("css/style.css").decode()
-    assert "/* project epub.css */" in css and "/* project extra */" in css
-    assert "classic — additions for e-readers" not in css, "the theme's epub.css was replaced"
-    assert "classic — shared typography" in css, "base.css still comes from the theme"
+    assert ".project-epub" in css and ".project-extra" in css
+    assert "section.cover img" not in css, "the theme's epub.css was replaced"
+    assert ".collected-notes .byline" in css, "base.css still comes from the theme"
 
 
 def test_fixture_folders_are_never_written_to():

@@ -28,6 +28,10 @@ CODES: dict[str, str] = {
     "V001": "cover image is small (under 1000 px tall)",
     "V002": "cover image is far from the 1:1.6 shape e-readers expect",
     "V003": "the generated cover has characters no installed font has",
+    "K001": "CSS custom properties, which Send to Kindle rejects",
+    "K002": "image over 5 MB, which Kindle refuses",
+    "K003": "EPUB over 50 MB, the Send to Kindle e-mail limit",
+    "K004": "WOFF or WOFF2 font, which Kindle cannot embed",
     "C001": "book has several stories but no title was given",
     "C002": "story listed twice in book.toml",
 }

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import posixpath
 import zipfile
+from collections.abc import Callable
 from pathlib import Path
 
 from .. import __version__
@@ -13,11 +14,12 @@ from ..model import Book
 from ..render.documents import Document, RenderedBook, RenderOptions, TocEntry, join_names, render_book
 from ..render.xhtml import attr, esc
 from ..transforms.resources import IMAGE_TYPES
-from . import BuildContext
+from . import BuildContext, kindle_safety
 from .epub_zip import Deflater, ZipOut
 
 CSS_NAME = "css/style.css"
 XHTML_TYPE = "application/xhtml+xml"
+FONT_SUFFIXES = (".otf", ".ttf", ".woff", ".woff2")
 CONFORMANCE = "EPUB Accessibility 1.1 - WCAG 2.2 Level AA"
 
 
@@ -34,8 +36,12 @@ class EpubBackend:
         return ctx.output
 
 
-def build_epub_bytes(ctx: BuildContext) -> bytes:
-    """The whole EPUB as bytes (packaged in memory: one pass, the zip written once)."""
+def build_epub_bytes(ctx: BuildContext, document_transform: Callable[[bytes], bytes] | None = None,
+                     kindle_checks: bool = True) -> bytes:
+    """The whole EPUB as bytes (packaged in memory: one pass, the zip written once).
+
+    `document_transform` rewrites each content document (not the navigation document) after
+    rendering: the KEPUB backend adds Kobo's markup with it."""
     import io
 
     from ebooklib import epub
@@ -60,8 +66,10 @@ def build_epub_bytes(ctx: BuildContext) -> bytes:
     from ..themes import THEMES_DIR
     from .epub_css import ASSET_TYPES, package_css
 
-    styles = package_css(ctx.theme.sheets("epub", ctx.project.styles_dir), [ctx.project.root, THEMES_DIR],
-                         ctx.diagnostics, ctx.project.rel)
+    sheets = ctx.theme.sheets("epub", ctx.project.styles_dir)
+    styles = package_css(sheets, [ctx.project.root, THEMES_DIR], ctx.diagnostics, ctx.project.rel)
+    if kindle_checks:
+        kindle_safety.check_stylesheets(sheets, ctx.diagnostics, ctx.project.rel)
     package.add_item(epub.EpubItem(uid="style", file_name=CSS_NAME, media_type="text/css",
                                    content=styles.text.encode("utf-8")))
     for name, path in styles.assets.items():
@@ -70,16 +78,15 @@ def build_epub_bytes(ctx: BuildContext) -> bytes:
 
     spine = []
     if has_cover:
-        spine.append(_add_cover(package, cover, book.language, rendered.labels))
+        spine.append(_add_cover(package, cover, book.language, rendered.labels, document_transform))
     for document in rendered.documents:
         if document.print_only:
             continue
-        item = epub.EpubItem(
-            uid=document.name,
-            file_name=f"text/{document.name}.xhtml",
-            media_type=XHTML_TYPE,
-            content=_xhtml(document),
-        )
+        content = _xhtml(document)
+        if document_transform is not None and document.kind != "toc":
+            content = document_transform(content)
+        item = epub.EpubItem(uid=document.name, file_name=f"text/{document.name}.xhtml",
+                             media_type=XHTML_TYPE, content=content)
         item.properties = ["nav"] if document.kind == "toc" else []
         package.add_item(item)
         spine.append(item)
@@ -109,6 +116,16 @@ def build_epub_bytes(ctx: BuildContext) -> bytes:
                          hint="please report this with the manuscript that caused it")
     buffer = io.BytesIO()
     _ReproducibleWriter(buffer, package, ctx.build_time, deflater).write()
+    if kindle_checks:
+        rel = ctx.project.rel
+        fonts = {name: path for name, path in styles.assets.items() if path.suffix.lower() in FONT_SUFFIXES}
+        image_files = {name: ((ctx.project.root / src).stat().st_size, src) for src, name in images.names.items()}
+        image_files.update({name: (path.stat().st_size, rel(path)) for name, path in styles.assets.items()
+                            if name not in fonts})
+        if cover is not None:
+            image_files["images/cover.jpg"] = (len(cover.data), cover.source or "book.toml")
+        kindle_safety.check_files(image_files, fonts, ctx.diagnostics, rel)
+        kindle_safety.check_size(buffer.tell(), ctx.diagnostics, ctx.project.rel(ctx.output))
     return buffer.getvalue()
 
 
@@ -232,7 +249,7 @@ def _guide(rendered: RenderedBook, has_cover: bool) -> list[dict]:
     ]
 
 
-def _add_cover(package, cover, language: str, labels: dict[str, str]):
+def _add_cover(package, cover, language: str, labels: dict[str, str], transform=None):
     """The cover image (marked the EPUB 3 and the EPUB 2 way) and a cover page showing it."""
     from ebooklib import epub
 
@@ -249,7 +266,8 @@ def _add_cover(package, cover, language: str, labels: dict[str, str]):
         f'height="{cover.height}"/>\n</section>\n',
         language, "frontmatter", "cover",
     )
-    item = epub.EpubItem(uid="cover", file_name="text/cover.xhtml", media_type=XHTML_TYPE, content=_xhtml(page))
+    content = _xhtml(page) if transform is None else transform(_xhtml(page))
+    item = epub.EpubItem(uid="cover", file_name="text/cover.xhtml", media_type=XHTML_TYPE, content=content)
     item.properties = []
     package.add_item(item)
     return item

@@ -27,9 +27,12 @@ class PackagedCss:
 def package_css(sheets: list[tuple[str, str, Path]], roots: list[Path], diagnostics: Diagnostics,
                 shown: callable) -> PackagedCss:
     """Join stylesheets (name, text, folder it came from) into one, fixing every url() on the way."""
+    from .kindle_safety import strip_css_comments
+
     result = PackagedCss("")
     chunks = []
     for name, text, folder in sheets:
+        text = strip_css_comments(text)
         if "url(" not in text.lower():
             chunks.append(text)
             continue

@@ -33,6 +33,7 @@ class CoverImage:
     height: int
     generated: bool
     alt: str  # the image's text alternative: the title and the names on the cover
+    source: str | None = None  # the file book.toml names (None when generated)
 
     media_type: str = "image/jpeg"
 
@@ -45,7 +46,7 @@ def book_cover(project: Project, book: Book, theme: Theme, diagnostics: Diagnost
     alt = book.title + (f", {text.names}" if text.names else "")
     if book.cover:
         data, width, height = supplied_cover(project, book.cover, diagnostics)
-        return CoverImage(data, width, height, False, alt)
+        return CoverImage(data, width, height, False, alt, book.cover)
     from .art import HEIGHT, WIDTH, unrenderable
 
     missing = unrenderable(text)
