@@ -283,6 +283,34 @@ def build(
 
 
 @app.command()
+def send(
+    file: Annotated[
+        Optional[Path],
+        typer.Argument(help="The book file to send (default: the project's, built first when missing or stale).",
+                       show_default=False),
+    ] = None,
+    device: Annotated[
+        Optional[Path], typer.Option("--device", help="The folder the e-reader is mounted at (default: find it).")
+    ] = None,
+    email: Annotated[
+        Optional[str], typer.Option("--email", help="Send by e-mail to this address instead (e.g. you@kindle.com).")
+    ] = None,
+    project: Annotated[
+        Optional[Path], typer.Option("--project", help="The project folder (default: the one holding book.toml here or above).")
+    ] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Say what would be copied or sent, and do nothing.")] = False,
+    quiet: Quiet = False,
+    verbose: Verbose = False,
+) -> None:
+    """Send the book to the e-reader plugged in (KEPUB to a Kobo, AZW3 to a Kindle, EPUB elsewhere) or by e-mail."""
+    from .send import send as run_send
+
+    _apply_output_flags(quiet, verbose)
+    run_send([project] if project else None, file, device=device, email=email, dry_run=dry_run,
+             diagnostics=_diagnostics(), say=say)
+
+
+@app.command()
 def check(
     sources: Sources = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the findings as JSON (schema in the README).")] = False,

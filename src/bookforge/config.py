@@ -55,7 +55,6 @@ class BuildConfig:
 class SendConfig:
     """The `[send]` table: where `bookforge send --email` sends from (never a password)."""
 
-    to: str | None = None
     from_address: str | None = None
     smtp_host: str | None = None
     smtp_port: int | None = None
@@ -234,7 +233,6 @@ BUILD_KEYS: dict[str, tuple[str, Callable[[Any], Any]]] = {
 }
 
 SEND_KEYS: dict[str, tuple[str, Callable[[Any], Any]]] = {
-    "to": ("to", _nonempty_str),
     "from": ("from_address", _nonempty_str),
     "smtp-host": ("smtp_host", _nonempty_str),
     "smtp-port": ("smtp_port", _port),

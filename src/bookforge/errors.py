@@ -76,6 +76,12 @@ class StrictModeError(BookforgeError):
     exit_code = 8
 
 
+class DeliveryError(BookforgeError):
+    """`bookforge send` could not deliver: no e-reader, a refused login, an unreachable server."""
+
+    exit_code = 9
+
+
 EXIT_CODES = {
     "bug": EXIT_BUG,
     "usage": EXIT_USAGE,
@@ -85,6 +91,7 @@ EXIT_CODES = {
     "build": BuildError.exit_code,
     "missing-dependency": MissingDependencyError.exit_code,
     "strict": StrictModeError.exit_code,
+    "delivery": DeliveryError.exit_code,
 }
 
 
