@@ -421,11 +421,11 @@ def test_a_build_killed_midway_leaves_the_previous_epub_whole(tmp_path):
     for name, data in previous.files.items():
         assert (previous.build / name).read_bytes() == data, f"{name} is whole"
     # What the killed build was writing is a hidden temporary file; the next build removes it.
-    left = [p.name for p in previous.build.iterdir() if p.name not in previous.files]
+    left = [p.name for p in previous.build.iterdir() if p.name not in previous.files and p.name != ".cache"]
     assert all(n.startswith(".robust.epub.") and n.endswith(".part") for n in left), left
     (folder / "manuscripts" / "long.txt").write_text("Short now.")
     assert run_cli("-q", "epub", cwd=folder).returncode == 0
-    assert sorted(p.name for p in previous.build.iterdir()) == ["robust.epub", "robust.pdf"]
+    assert sorted(p.name for p in previous.build.iterdir() if p.name != ".cache") == ["robust.epub", "robust.pdf"]
 
 
 @pytest.mark.slow
