@@ -8,7 +8,7 @@ import shutil
 import subprocess
 
 import pytest
-from conftest import build, run_cli
+from conftest import REPO, SEEDS, build, run_cli
 from epubfacts import NS, Epub
 from PIL import Image
 
@@ -253,9 +253,23 @@ def test_pdf_cover_true_opens_a_reading_pdf_on_the_cover(project, one_pass):
     assert len(Pdf(printed[0].path).reader.pages) == pages_without
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not shutil.which("ebook-meta"), reason="calibre's ebook-meta is not installed (apt-get install calibre)")
-def test_calibre_finds_the_cover(project, tmp_path):
-    epub, _ = built(project("seeds_shape"))
+@pytest.mark.parametrize("book", ["seeds_shape", "sample-anthology", "real-seeds"])
+def test_calibre_finds_the_cover(project, tmp_path, book):
+    if book == "seeds_shape":
+        folder = project("seeds_shape")
+    elif book == "sample-anthology":
+        folder = tmp_path / "sample"
+        shutil.copytree(REPO / "manuscripts", folder / "manuscripts")
+        shutil.copy(REPO / "book.toml", folder / "book.toml")
+    else:
+        if not SEEDS.is_dir():
+            pytest.skip(f"{SEEDS} is not present on this machine")
+        from test_epubcheck import seeds_project
+
+        folder = seeds_project(tmp_path / "seeds")
+    epub, _ = built(folder)
     target = tmp_path / "found.jpg"
     result = subprocess.run(["ebook-meta", str(epub.path), f"--get-cover={target}"], capture_output=True,
                             text=True, timeout=120)
