@@ -7,6 +7,7 @@ import subprocess
 import sys
 
 import pytest
+from pathlib import Path
 from conftest import FIXTURES, run_cli
 from epubfacts import NS, Epub
 
@@ -107,6 +108,21 @@ def test_new_scaffolds_a_project_that_builds(tmp_path):
     built = run_cli("epub", cwd=folder)
     assert built.returncode == 0, built.stderr
     assert (folder / "build" / "my-anthology.epub").is_file()
+
+
+def test_the_scaffold_book_toml_shows_every_key():
+    """`bookforge new` promises a book.toml that shows every key; the schema is the list."""
+    import re
+
+    from bookforge.config import TABLES
+
+    text = (Path(__file__).parent.parent / "src" / "bookforge" / "scaffold" / "book.toml").read_text()
+    for table, keys in TABLES.items():
+        assert re.search(rf"^#? ?\[{{1,2}}{table}\]{{1,2}}", text, re.MULTILINE), f"[{table}] is not shown"
+        for key in keys:
+            if key == "authors" and table == "story":
+                continue  # shown as the alternative to author
+            assert re.search(rf"^#? ?{re.escape(key)} = ", text, re.MULTILINE), f"[{table}] {key} is not shown"
 
 
 def test_new_refuses_a_folder_with_files(tmp_path):
