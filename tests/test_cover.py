@@ -116,6 +116,11 @@ def test_cyrillic_and_greek_titles_are_set_in_the_book_face(tmp_path):
     assert 0.02 < share_of(image, (150, 300, 1450, 1200), "#f6f1e7", tolerance=40) < 0.5
 
 
+def test_the_fast_path_only_skips_characters_the_book_faces_have():
+    for face in (art.REGULAR, art.ITALIC):
+        assert not [hex(c) for c in art.BOOK_FACE_SURE if c not in art._cmap(str(face))], face.name
+
+
 def test_characters_no_font_has_are_reported(project, monkeypatch):
     folder = project("seeds_shape")
     monkeypatch.setattr(art, "_system_font_covering", lambda characters: None)

@@ -231,6 +231,8 @@ def test_tables_are_big_enough() -> None:
     ("zero\u200bwidth", "zerowidth", False),
     ("joi\u200dner and non\u200cjoiner", "joiner and nonjoiner", False),
     ("space \u200bbefore", "space before", False),
+    ("*emphasis\u200b*\nnext", "*emphasis*\nnext", False),  # at a word's edge, behind emphasis marks
+    ("\u200b_start_", "_start_", False),
     ("emoji 👩\u200d💻 kept", "emoji 👩\u200d💻 kept", False),
     ("हिन्दी\u200c kept", "हिन्दी\u200c kept", False),
     ("a \u00adstray soft hyphen\u00ad", "a stray soft hyphen", False),

@@ -93,7 +93,8 @@ def build_epub_bytes(ctx: BuildContext, document_transform: Callable[[bytes], by
 
     # Checked and deflated on the other cores while the rest of the package is put together.
     deflater = Deflater(check=_parse_xml)
-    deflater.submit([(item.file_name, item.content) for item in spine])
+    deflater.submit([(item.file_name, item.content) for item in spine]
+                    + ([("images/cover.jpg", cover.data)] if has_cover else []))
 
     for src, name in images.names.items():
         path = ctx.project.root / src
@@ -170,10 +171,12 @@ def _xhtml(document: Document) -> bytes:
 
 
 def _parse_xml(data: bytes) -> None:
-    """EbookLib would package a broken document silently; refuse to, loudly (lxml raises)."""
+    """EbookLib would package a broken document silently; refuse to, loudly (lxml raises).
+    Every document bookforge writes opens with the XML declaration; images are deflated unchecked."""
     from lxml import etree
 
-    etree.fromstring(data)
+    if data.startswith(b"<?xml"):
+        etree.fromstring(data)
 
 
 def _metadata(package, book: Book, config, has_images: bool) -> None:

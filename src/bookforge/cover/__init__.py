@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import io
 import os
+import re
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -75,10 +76,15 @@ def cover_text(book: Book, theme: Theme):
                      **colours)
 
 
+_HEX_COLOUR = re.compile(r"#(?:[0-9a-fA-F]{3}){1,2}")
+
+
 def _colour(theme: Theme, key: str, default: str) -> str:
+    value = theme.settings.get(key, default)
+    if isinstance(value, str) and _HEX_COLOUR.fullmatch(value):
+        return value  # the usual case, without importing Pillow's colour table
     from PIL import ImageColor
 
-    value = theme.settings.get(key, default)
     try:
         ImageColor.getrgb(str(value))
     except ValueError:

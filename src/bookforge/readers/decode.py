@@ -92,7 +92,9 @@ def _looks_binary(data: bytes) -> bool:
 # they would stop hyphenation and search. Elsewhere (Indic, Persian, emoji) they carry meaning.
 _LATIN = "A-Za-z\u00c0-\u024f"
 _ZERO_WIDTH_IN_WORD = re.compile(f"(?<=[{_LATIN}])[\u200b\u200c\u200d\u2060]+(?=[{_LATIN}])")
-_ZERO_WIDTH_AT_SPACE = re.compile("(?<=[ \t\n])\u200b+|\u200b+(?=[ \t\n]|$)")
+# A zero-width space at a word's edge (next to a space, a line's end, or emphasis marks there).
+_ZERO_WIDTH_AFTER_SPACE = re.compile("(^|[ \t\n])([*_]{0,2})\u200b+", re.MULTILINE)
+_ZERO_WIDTH_BEFORE_SPACE = re.compile("\u200b+([*_]{0,2})(?=[ \t\n]|$)", re.MULTILINE)
 _SOFT_HYPHEN_IN_WORD = re.compile(r"(?<=\w)\u00ad(?=\w)")
 _SOFT_HYPHEN_OUTSIDE_WORD = re.compile(r"\u00ad(?<!\w\u00ad)|\u00ad(?!\w)")
 # More soft hyphens than this inside words: pasted from a web page that hyphenates, not chosen.
@@ -121,7 +123,8 @@ def clean(text: str, rel: str, diagnostics: Diagnostics) -> str:
     if "\ufeff" in text:  # a byte-order mark inside the text (files joined together)
         text = text.replace("\ufeff", "")
     if "\u200b" in text or "\u200c" in text or "\u200d" in text or "\u2060" in text:
-        text = _ZERO_WIDTH_AT_SPACE.sub("", _ZERO_WIDTH_IN_WORD.sub("", text))
+        text = _ZERO_WIDTH_IN_WORD.sub("", text)
+        text = _ZERO_WIDTH_BEFORE_SPACE.sub(r"\1", _ZERO_WIDTH_AFTER_SPACE.sub(r"\1\2", text))
     if "\u00ad" in text:
         text = _soft_hyphens(text, rel, diagnostics)
     if "  " in text or "\t" in text:
