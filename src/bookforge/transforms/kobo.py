@@ -32,7 +32,6 @@ _END = re.compile(r"[.!?…‽]+(?:[\u00a0\u202f]?[\"'”’)\]]|[ \u00a0\u202f]
 # The next sentence starts with a capital, a digit, an opening quote or bracket, a dialogue dash,
 # or Spanish ¿ ¡. Lower case after the stop means the sentence goes on: “Stop!” she said.
 _STARTER = re.compile(r"[\"'“‘«‹(\[¿¡—–\-]|\d|[^\W\d_]", re.UNICODE)
-# Words after which a full stop does not end the sentence.
 # Words after which a full stop does not end the sentence. Words that also end sentences in
 # fiction ("the sun.", "said no.", "saw Ed.") are left out: a missed split costs less than a wrong one.
 ABBREVIATIONS = frozenset("""
@@ -72,7 +71,7 @@ def _is_abbreviation(text: str, stop: int) -> bool:
     """Whether the full stop at `stop` closes an abbreviation (Mr., e.g., U.S.) or an initial."""
     if text[stop] != "." or text[stop:stop + 2] == "..":
         return False
-    before = re.search(r"(\S+)$", text[:stop])
+    before = re.search(r"(\S+)$", text[max(0, stop - 24):stop])  # a bounded look back: linear in long paragraphs
     if not before:
         return False
     token = before.group(1).lstrip("\"'“‘«‹([")
