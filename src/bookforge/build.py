@@ -60,10 +60,10 @@ def prepare(project: Project, formats: list[str], diagnostics: Diagnostics, stor
     from .backends.pdf import warm_up
     from .output import build_time
     from .pipeline import load_book
-    from .themes import load_theme
+    from .themes import project_theme
 
     book = load_book(project, diagnostics, cache=story_cache)
-    theme = load_theme(project.config.theme, project.styles_dir if project.config_path else None)
+    theme = project_theme(project)
     ctx = BuildContext(project, book, theme, diagnostics, Path("/dev/null"),
                        build_time(project.config.date, project.inputs()), dict(options or {}))
     warm_up(ctx)
@@ -84,13 +84,13 @@ def build_formats(
     from .backends import SUFFIXES, BuildContext, get_backend
     from .output import build_time
     from .pipeline import load_book
-    from .themes import load_theme
+    from .themes import project_theme
 
     step = on_step or (lambda name, seconds: None)
     start = time.perf_counter()
     book = load_book(project, diagnostics, cache=story_cache)
     step("read and transform manuscripts", time.perf_counter() - start)
-    theme = load_theme(project.config.theme, project.styles_dir if project.config_path else None)
+    theme = project_theme(project)
     moment = build_time(project.config.date, project.inputs())
 
     results = []

@@ -106,7 +106,9 @@ def _check_outputs(project, book, report: CheckReport, epubcheck: bool) -> None:
     from .validate.built import check_epub, check_pdf
 
     titles = [story.title for story in book.stories]
-    newest_input = max((p.stat().st_mtime for p in project.inputs() if p.exists()), default=0)
+    from .output import newest_mtime
+
+    newest_input = newest_mtime(project.inputs())
     epub = project.output_path(".epub")
     pdf = project.output_path(".pdf")
     report.checked["epub"] = project.rel(epub) if epub.exists() else None

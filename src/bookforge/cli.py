@@ -129,6 +129,7 @@ def _main(
 
 def _build(formats, sources, output, title, author, language, options=None) -> None:
     from .build import build_formats, resolve_project
+    from .output import human_size
 
     diagnostics = _diagnostics()
     project = resolve_project(sources, diagnostics, title=title, authors=author, language=language)
@@ -145,14 +146,10 @@ def _build(formats, sources, output, title, author, language, options=None) -> N
     for result in results:
         say(
             f"wrote {project.rel(result.path)} ({stories} stor{'y' if stories == 1 else 'ies'}, "
-            f"{_size(result.size)}) in {result.seconds:.2f} s"
+            f"{human_size(result.size)}) in {result.seconds:.2f} s"
         )
     if diagnostics.items:
         say(f"{len(diagnostics.items)} warning{'s' if len(diagnostics.items) != 1 else ''}")
-
-
-def _size(size: int) -> str:
-    return f"{size / 1024:.0f} KB" if size < 1024 * 1024 else f"{size / 1024 / 1024:.1f} MB"
 
 
 @app.command()
@@ -246,12 +243,13 @@ def cover(
     """Write the book's cover on its own (build/<title>-cover.jpg): the generated one, or book.toml's."""
     from .build import resolve_project
     from .cover import write_cover
+    from .output import human_size
 
     _apply_output_flags(quiet, verbose)
     diagnostics = _diagnostics()
     project = resolve_project(sources, diagnostics)
     path, width, height = write_cover(project, diagnostics, png=png, output=output)
-    say(f"wrote {project.rel(path)} ({width}×{height} px, {_size(path.stat().st_size)})")
+    say(f"wrote {project.rel(path)} ({width}×{height} px, {human_size(path.stat().st_size)})")
 
 
 @app.command()

@@ -118,6 +118,16 @@ def build_time(date: str | None, inputs: list[Path]) -> dt.datetime:
         parts = [int(p) for p in date.split("-")] + [1, 1]
         moment = dt.datetime(parts[0], parts[1], parts[2], tzinfo=dt.timezone.utc)
     else:
-        newest = max((p.stat().st_mtime for p in inputs if p.exists()), default=0)
-        moment = dt.datetime.fromtimestamp(int(newest), tz=dt.timezone.utc)
+        moment = dt.datetime.fromtimestamp(int(newest_mtime(inputs)), tz=dt.timezone.utc)
     return max(moment, _ZIP_EPOCH).replace(microsecond=0)
+
+
+def newest_mtime(paths: list[Path]) -> float:
+    """When the newest of these files last changed (0 when none exists)."""
+    return max((p.stat().st_mtime for p in paths if p.exists()), default=0)
+
+
+def human_size(size: int) -> str:
+    """Sizes as messages show them: 412 KB, 3.1 MB."""
+    return f"{size / 1024:.0f} KB" if size < 1024 * 1024 else f"{size / 1024 / 1024:.1f} MB"
+

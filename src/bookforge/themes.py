@@ -41,6 +41,11 @@ def available_themes() -> list[str]:
     return sorted(p.name for p in THEMES_DIR.iterdir() if (p / "base.css").is_file())
 
 
+def project_theme(project) -> Theme:
+    """The project's theme with its styles/ over it (a book made of loose files has no styles/)."""
+    return load_theme(project.config.theme, project.styles_dir if project.config_path else None)
+
+
 def load_theme(name: str, styles_dir: Path | None) -> Theme:
     """Load a built-in theme and apply the project's styles/ folder over it."""
     folder = THEMES_DIR / name

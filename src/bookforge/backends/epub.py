@@ -91,18 +91,18 @@ def build_epub_bytes(ctx: BuildContext, document_transform: Callable[[bytes], by
         package.add_item(item)
         spine.append(item)
 
-    # Checked and deflated on the other cores while the rest of the package is put together.
-    deflater = Deflater(check=_parse_xml)
-    deflater.submit([(item.file_name, item.content) for item in spine]
-                    + ([("images/cover.jpg", cover.data)] if has_cover else []))
+    pictures = [epub.EpubItem(uid=_item_id(name), file_name=name,
+                              media_type=IMAGE_TYPES[posixpath.splitext(name)[1].lower()],
+                              content=(ctx.project.root / src).read_bytes())
+                for src, name in images.names.items()]
+    for picture in pictures:
+        package.add_item(picture)
 
-    for src, name in images.names.items():
-        path = ctx.project.root / src
-        package.add_item(
-            epub.EpubItem(uid=_item_id(name), file_name=name,
-                          media_type=IMAGE_TYPES[posixpath.splitext(name)[1].lower()],
-                          content=path.read_bytes())
-        )
+    # Documents checked and deflated, images deflated, on the other cores while the rest of the
+    # package is put together.
+    deflater = Deflater(check=_parse_xml)
+    cover_item = [package.get_item_with_id("cover-image")] if has_cover else []
+    deflater.submit([(item.file_name, item.content) for item in spine + cover_item + pictures])
 
     ncx = epub.EpubNcx()
     package.add_item(ncx)

@@ -7,6 +7,7 @@ import io
 import os
 import re
 from dataclasses import asdict, dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from .. import __version__
@@ -118,6 +119,7 @@ def generated_cover(project: Project, text, image_format: str = "JPEG") -> bytes
     return data
 
 
+@lru_cache(maxsize=1)
 def _art_digest() -> str:
     """The drawing code itself is part of the cache key: a new look is never hidden by an old file."""
     return hashlib.sha256(Path(__file__).with_name("art.py").read_bytes()).hexdigest()[:12]
@@ -169,10 +171,10 @@ def write_cover(project: Project, diagnostics: Diagnostics, *, png: bool = False
     from ..output import atomic_output
     from ..pipeline import load_book
     from ..project import slugify
-    from ..themes import load_theme
+    from ..themes import project_theme
 
     book = load_book(project, diagnostics)
-    theme = load_theme(project.config.theme, project.styles_dir if project.config_path else None)
+    theme = project_theme(project)
     if book.cover is False:
         book.cover = None  # asked for by name: `cover = false` only keeps it out of the books
     cover = book_cover(project, book, theme, diagnostics)

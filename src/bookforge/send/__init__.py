@@ -7,6 +7,7 @@ from pathlib import Path
 
 from ..diagnostics import Diagnostics
 from ..errors import DeliveryError
+from ..output import human_size
 from .devices import Device, choose_device, copy_to_device
 
 
@@ -54,7 +55,7 @@ def _by_email(sources, file: Path | None, recipient: str, dry_run: bool, diagnos
         say(f"would send {_shown(file)} to {recipient} through {settings.describe()} as {settings.sender}")
         return
     send_mail(file, recipient, settings, title)
-    say(f"sent {_shown(file)} ({file.stat().st_size / 1024:.0f} KB) to {recipient} through {settings.describe()}")
+    say(f"sent {_shown(file)} ({human_size(file.stat().st_size)}) to {recipient} through {settings.describe()}")
 
 
 def _project_or_none(sources, diagnostics):
@@ -72,11 +73,11 @@ def ready_file(sources, fmt: str, diagnostics, say, dry_run: bool, project=None)
     its inputs (a book is never sent stale)."""
     from ..backends import SUFFIXES
     from ..build import build_formats, resolve_project
+    from ..output import newest_mtime
 
     project = project or resolve_project(sources, diagnostics)
     output = project.output_path(SUFFIXES[fmt])
-    newest = max((p.stat().st_mtime for p in project.inputs() if p.exists()), default=0)
-    if output.is_file() and output.stat().st_mtime >= newest:
+    if output.is_file() and output.stat().st_mtime >= newest_mtime(project.inputs()):
         return output
     if dry_run:
         say(f"would build {project.rel(output)} first")

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from ..config import SendConfig
 from ..errors import ConfigError, DeliveryError
+from ..output import human_size
 
 MEDIA_TYPES = {
     ".epub": ("application", "epub+zip"),
@@ -120,7 +121,7 @@ def send_mail(book_file: Path, recipient: str, settings: SmtpSettings, title: st
     size = book_file.stat().st_size
     if size > settings.max_bytes:
         raise DeliveryError(
-            f"{book_file.name} is {_human(size)}; {recipient} takes {_human(settings.max_bytes)} at most",
+            f"{book_file.name} is {human_size(size)}; {recipient} takes {human_size(settings.max_bytes)} at most",
             hint="make the images smaller, copy it by USB (bookforge send --device), or raise [send] max-size")
     message = build_message(book_file, recipient, settings.sender, title)
     context = ssl.create_default_context(cafile=settings.cafile)
@@ -175,10 +176,6 @@ def _login(client: smtplib.SMTP, user: str, password: str) -> None:
             client.auth(mechanism, method)  # SMTPAuthenticationError when refused
             return
     raise smtplib.SMTPNotSupportedError("no login (SMTP AUTH with PLAIN, LOGIN or CRAM-MD5) is offered")
-
-
-def _human(size: int) -> str:
-    return f"{size / 1024:.0f} KB" if size < 1024 * 1024 else f"{size / 1024 / 1024:.1f} MB"
 
 
 def _reply(exc) -> str:
