@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 from bookforge.diagnostics import Diagnostics
 from bookforge.errors import BookforgeError, ConfigError
 from bookforge.readers.decode import clean
-from bookforge.readers.txt import chapter_title, is_break_mark
+from bookforge.readers.marks import chapter_title, is_break_mark
 from bookforge.transforms.typography import educate_string
 
 QUICK = settings(deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])

@@ -6,7 +6,10 @@ import pytest
 
 from bookforge.diagnostics import Diagnostics
 from bookforge.errors import ManuscriptError
-from bookforge.model import BlockQuote, Code, Emph, Heading, Image, Link, Paragraph, SceneBreak, Strong, Text, to_json
+from bookforge.model import (
+    BlockQuote, Code, Emph, Heading, Image, LineBlock, LineBreak, Link, Paragraph, SceneBreak, Strong, Text, plain_text,
+    to_json,
+)
 from bookforge.readers.md import read_markdown
 
 
@@ -101,7 +104,13 @@ def test_image_sources_become_project_relative():
     assert images[0].alt == "A map"
 
 
-def test_blockquote_keeps_its_lines_as_one_paragraph():
+def test_a_quoted_verse_keeps_its_lines_and_quoted_prose_is_one_paragraph():
     story, _ = parse("> Oh, the anchor's down\n> and the chain is thin.\n")
     quote = story.chapters[0].blocks[0]
-    assert isinstance(quote, BlockQuote) and isinstance(quote.children[0], Paragraph)
+    assert isinstance(quote, BlockQuote) and isinstance(quote.children[0], LineBlock)
+    assert [plain_text(line) for line in quote.children[0].lines] == ["Oh, the anchor's down", "and the chain is thin."]
+    story, _ = parse("> The letter ran on for pages, in the careful hand of somebody who\n"
+                     "> had learned to write late and meant every word of it, and then\n"
+                     "> it stopped.\n")
+    quote = story.chapters[0].blocks[0]
+    assert isinstance(quote.children[0], Paragraph) and LineBreak not in map(type, quote.children[0].children)

@@ -7,7 +7,8 @@ import pytest
 from bookforge.diagnostics import Diagnostics
 from bookforge.errors import ManuscriptError
 from bookforge.model import Emph, LineBreak, Paragraph, SceneBreak, Strong, Text, to_json
-from bookforge.readers.txt import chapter_title, is_break_mark, read, read_txt
+from bookforge.readers.marks import chapter_title, is_break_mark
+from bookforge.readers.txt import read, read_txt
 
 
 def parse(text: str):

@@ -13,6 +13,7 @@ from typing import Any
 from .errors import ConfigError
 
 NOTES_PLACEMENTS = ("story", "front", "end")
+FOOTNOTE_PLACEMENTS = ("story", "book")
 FORMATS = ("epub", "pdf", "kepub", "azw3")
 _LANGUAGE_TAG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
 _DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
@@ -80,6 +81,7 @@ class Config:
     description: str | None = None
     cover: str | bool | None = None  # a file, False for none, None for a generated cover
     notes: str = "story"
+    footnotes: str = "story"  # "story": after each story (EPUB) or at the page foot (PDF); "book": one Notes section
     theme: str = "classic"
     typography: bool = True
     quotes: str = "auto"  # "british": ‘ ’ outside in English text
@@ -200,6 +202,7 @@ BOOK_KEYS: dict[str, tuple[str, Callable[[Any], Any]]] = {
     "description": ("description", _str),
     "cover": ("cover", _cover),
     "notes": ("notes", _choice(*NOTES_PLACEMENTS)),
+    "footnotes": ("footnotes", _choice(*FOOTNOTE_PLACEMENTS)),
     "theme": ("theme", _nonempty_str),
     "typography": ("typography", _bool),
     "quotes": ("quotes", _choice("auto", "british")),

@@ -19,8 +19,12 @@ CODES: dict[str, str] = {
     "M007": "header field value not understood and ignored",
     "M008": "manuscript decoded from UTF-16",
     "M009": "soft hyphens pasted from a web page removed",
+    "M010": "a Markdown footnote is defined but never called",
     "H001": "active HTML (scripts, event handlers, javascript: links) removed",
-    "D001": "something in a Word document that a book cannot hold was left out",
+    "D001": "an embedded object or a linked image in a Word document was left out",
+    "D002": "an image in a Word document has no alternative text",
+    "D003": "a Word symbol character (Insert → Symbol) has no Unicode equivalent",
+    "F001": "words of the manuscript that did not reach the book",
     "P001": "WeasyPrint reported a problem while laying out the PDF",
     "P002": "PDF/X variant without a CMYK output intent",
     "P003": "[pdf] cover ignored in a PDF made for a printer (bleed, marks or PDF/X)",
@@ -34,6 +38,14 @@ CODES: dict[str, str] = {
     "K004": "WOFF or WOFF2 font, which Kindle cannot embed",
     "C001": "book has several stories but no title was given",
     "C002": "story listed twice in book.toml",
+}
+
+# Information lines: not problems, so never counted as warnings nor failed by --strict. `verbose`
+# ones are shown only with -v.
+INFO_CODES: dict[str, tuple[str, bool]] = {
+    "I001": ("a lock file, backup or system file beside the manuscripts was skipped", True),
+    "I002": ("a story's title or author was taken from the Word document's properties", False),
+    "I003": ("a placeholder in the Word document's properties was ignored", True),
 }
 
 
@@ -74,6 +86,8 @@ class Diagnostics:
 
     on_report: Callable[[Diagnostic], None] | None = None
     items: list[Diagnostic] = field(default_factory=list)
+    infos: list[Diagnostic] = field(default_factory=list)  # information lines (INFO_CODES)
+    on_info: Callable[[Diagnostic, bool], None] | None = None  # (line, shown only with -v)
 
     def warn(
         self,
@@ -90,6 +104,16 @@ class Diagnostics:
         self.items.append(diagnostic)
         if self.on_report is not None:
             self.on_report(diagnostic)
+        return diagnostic
+
+    def info(self, code: str, message: str, *, path: str | None = None, line: int | None = None) -> Diagnostic:
+        """An information line (see INFO_CODES): shown, never counted as a warning."""
+        if code not in INFO_CODES:
+            raise ValueError(f"unknown information code {code!r}")
+        diagnostic = Diagnostic(code, message, path, line, None, severity="info")
+        self.infos.append(diagnostic)
+        if self.on_info is not None:
+            self.on_info(diagnostic, INFO_CODES[code][1])
         return diagnostic
 
     def codes(self) -> list[str]:

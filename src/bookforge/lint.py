@@ -8,8 +8,8 @@ from dataclasses import dataclass
 
 from .model import Book, Paragraph, SceneBreak, Story
 from .readers.header import FIELD_ALIASES, HEADER_LINE
-from .readers.txt import is_break_mark
-from .render.xhtml import plain_text
+from .readers.marks import is_break_mark
+from .model import plain_text
 
 # Lint codes (stable): documented in README next to the build warnings.
 LINT_CODES: dict[str, str] = {

@@ -112,11 +112,32 @@ class Image:
 
 
 @dataclass
+class Strikeout:
+    """Struck-through text: still part of the text ("~~Salmon~~ Sold out"), shown crossed out."""
+
+    children: list[Inline] = field(default_factory=list)
+
+
+@dataclass
 class LineBreak:
     """A forced line break inside a paragraph (verse, letters, signs)."""
 
 
-Inline = Union[Text, Emph, Strong, SmallCaps, Superscript, Subscript, Span, Code, Link, Image, LineBreak]
+@dataclass
+class Note:
+    """A footnote or endnote: the call sits where the note was written, its blocks are the note.
+
+    Rendering moves the blocks away from the call: to the foot of the page, the end of the
+    document, the end of the story or a Notes section at the back. Numbering is the renderer's.
+    """
+
+    blocks: list[Block] = field(default_factory=list)
+    kind: str = "footnote"  # "footnote" or "endnote", as the author chose
+
+
+Inline = Union[
+    Text, Emph, Strong, SmallCaps, Superscript, Subscript, Span, Code, Link, Image, Strikeout, LineBreak, Note
+]
 
 # ---------------------------------------------------------------------------------------------
 # Blocks
@@ -157,13 +178,62 @@ class BlockQuote:
     attrs: Attrs | None = None
 
 
+# Numbering styles of ordered lists (CSS list-style-type names).
+LIST_STYLES = ("decimal", "lower-alpha", "upper-alpha", "lower-roman", "upper-roman")
+
+
 @dataclass
 class ListBlock:
-    """A bulleted or numbered list; each item is a list of blocks."""
+    """A bulleted or numbered list; each item is a list of blocks (a nested list is one of them)."""
 
     items: list[list[Block]] = field(default_factory=list)
     ordered: bool = False
     loc: Loc | None = None
+    start: int = 1  # the first item's number (ordered lists)
+    style: str = ""  # one of LIST_STYLES for ordered lists; "" is decimal
+
+
+@dataclass
+class LineBlock:
+    """Lines whose breaks are the author's: verse, song lyrics, addresses, text messages."""
+
+    lines: list[list[Inline]] = field(default_factory=list)
+    loc: Loc | None = None
+    attrs: Attrs | None = None
+
+
+@dataclass
+class TableCell:
+    """One cell of a table: blocks, and how many columns and rows it spans."""
+
+    blocks: list[Block] = field(default_factory=list)
+    colspan: int = 1
+    rowspan: int = 1
+
+
+@dataclass
+class Table:
+    """Rows of cells; header rows first (repeated on every page in print), then the body rows."""
+
+    head: list[list[TableCell]] = field(default_factory=list)
+    body: list[list[TableCell]] = field(default_factory=list)
+    aligns: list[str] = field(default_factory=list)  # per column: "left", "right", "center" or ""
+    caption: list[Inline] = field(default_factory=list)
+    loc: Loc | None = None
+    attrs: Attrs | None = None
+
+    def rows(self) -> list[list[TableCell]]:
+        return self.head + self.body
+
+
+@dataclass
+class Figure:
+    """An image set on its own, with its alternative text (on the image) and an optional caption."""
+
+    image: Image = field(default_factory=Image)
+    caption: list[Inline] = field(default_factory=list)
+    loc: Loc | None = None
+    attrs: Attrs | None = None
 
 
 @dataclass
@@ -174,7 +244,7 @@ class Preformatted:
     loc: Loc | None = None
 
 
-Block = Union[Paragraph, Heading, SceneBreak, BlockQuote, ListBlock, Preformatted]
+Block = Union[Paragraph, Heading, SceneBreak, BlockQuote, ListBlock, Preformatted, LineBlock, Table, Figure]
 
 # ---------------------------------------------------------------------------------------------
 # Structure
@@ -198,7 +268,9 @@ class Story:
     """One work of the anthology, with its own title, authors and notes."""
 
     title: str = ""
+    subtitle: str | None = None
     authors: list[str] = field(default_factory=list)
+    file_as: dict[str, str] = field(default_factory=dict)  # author → sort name ("Jason Seeley" → "Seeley, Jason")
     summary: list[Block] = field(default_factory=list)  # a short blurb shown at the opening
     notes: list[Block] = field(default_factory=list)  # author's notes: front matter of the story
     end_notes: list[Block] = field(default_factory=list)  # afterword, shown after the text
@@ -207,11 +279,23 @@ class Story:
     chapters: list[Chapter] = field(default_factory=list)
     source: str = ""  # project-relative path of the manuscript
     id: str = ""  # unique in the book; set by transforms.ids
+    # Images that live inside the manuscript (a Word document's media), by the src their Image
+    # nodes use. Bytes are no JSON: `inspect` shows the srcs, and equality ignores the bytes.
+    media: dict[str, bytes] = field(default_factory=dict, compare=False, repr=False, metadata={"json": False})
 
     def blocks(self):
         """Every block of the story's text, chapter after chapter."""
         for chapter in self.chapters:
             yield from chapter.blocks
+
+    def block_lists(self) -> list[list[Block]]:
+        """Every top-level run of blocks, in reading order: the story's front matter, each
+        chapter's summary, notes, text and end notes, the story's end notes."""
+        lists = [self.summary, self.notes]
+        for chapter in self.chapters:
+            lists += [chapter.summary, chapter.notes, chapter.blocks, chapter.end_notes]
+        lists.append(self.end_notes)
+        return lists
 
 
 @dataclass
@@ -246,9 +330,9 @@ class Book:
 _NODE_TYPES = {
     cls.__name__: cls
     for cls in (
-        Attrs, Text, Emph, Strong, SmallCaps, Superscript, Subscript, Span, Code, Link, Image,
-        LineBreak, Paragraph, Heading, SceneBreak, BlockQuote, ListBlock, Preformatted,
-        Chapter, Story, Book,
+        Attrs, Text, Emph, Strong, SmallCaps, Superscript, Subscript, Span, Code, Link, Image, Strikeout,
+        LineBreak, Note, Paragraph, Heading, SceneBreak, BlockQuote, ListBlock, Preformatted, LineBlock,
+        TableCell, Table, Figure, Chapter, Story, Book,
     )
 }
 
@@ -262,6 +346,8 @@ def to_json(value: Any) -> Any:
     if dataclasses.is_dataclass(value):
         data: dict[str, Any] = {"type": type(value).__name__}
         for f in dataclasses.fields(value):
+            if not f.metadata.get("json", True):
+                continue
             item = getattr(value, f.name)
             if item is None or item == [] or item == {} or item == "":
                 continue
@@ -292,4 +378,98 @@ def from_json(data: Any, *, field_name: str = "") -> Any:
 
 
 # Fields whose bare strings are Text nodes (everything else keeps strings as strings).
-_INLINE_LIST_FIELDS = {"children"}
+_INLINE_LIST_FIELDS = {"children", "lines", "caption"}
+
+
+# ---------------------------------------------------------------------------------------------
+# Walking the tree (one walk for typography, images, checks and text extraction)
+
+
+def child_blocks(block: Block) -> list[list[Block]]:
+    """The runs of blocks directly inside a block (a quote's, each list item's, each cell's)."""
+    kind = type(block)
+    if kind is BlockQuote:
+        return [block.children]
+    if kind is ListBlock:
+        return block.items
+    if kind is Table:
+        return [cell.blocks for row in block.rows() for cell in row]
+    return []
+
+
+def block_inlines(block: Block) -> list[list[Inline]]:
+    """The runs of inlines directly in a block (a paragraph's, each line's, a caption)."""
+    kind = type(block)
+    if kind is Paragraph or kind is Heading:
+        return [block.children]
+    if kind is LineBlock:
+        return block.lines
+    if kind is Table:
+        return [block.caption] if block.caption else []
+    if kind is Figure:
+        return [[block.image], block.caption]
+    return []
+
+
+def notes_in(inlines: list[Inline]) -> list[Note]:
+    """The notes called in a run of inlines, in order (a note inside emphasis included)."""
+    found: list[Note] = []
+    for node in inlines:
+        if type(node) is Note:
+            found.append(node)
+        elif hasattr(node, "children"):
+            found += notes_in(node.children)
+    return found
+
+
+def walk_blocks(blocks: list[Block]):
+    """Every block, depth first in reading order, with the blocks of the notes called in it
+    (each note's blocks right after the block that calls it)."""
+    for block in blocks:
+        yield block
+        inner = child_blocks(block)
+        for run in inner:
+            yield from walk_blocks(run)
+        for run in block_inlines(block):
+            for note in notes_in(run):
+                yield from walk_blocks(note.blocks)
+
+
+def story_notes(story: Story) -> list[Note]:
+    """Every note of a story, in reading order (notes inside notes after their caller)."""
+    found: list[Note] = []
+    for blocks in story.block_lists():
+        for block in walk_blocks(blocks):
+            for run in block_inlines(block):
+                found += notes_in(run)
+    return found
+
+
+def plain_text(inlines: list[Inline]) -> str:
+    """The text of inlines without markup (titles, alt text, search); notes are not part of it."""
+    out: list[str] = []
+    for node in inlines:
+        kind = type(node)
+        if kind is Text or kind is Code:
+            out.append(node.text)
+        elif kind is LineBreak:
+            out.append(" ")
+        elif kind is Image:
+            out.append(node.alt)
+        elif kind is Note:
+            continue
+        elif hasattr(node, "children"):
+            out.append(plain_text(node.children))
+    return "".join(out)
+
+
+def block_text(block: Block) -> str:
+    """The text of a block and the blocks inside it, without markup (word counts, checks)."""
+    kind = type(block)
+    if kind is Paragraph or kind is Heading:
+        return plain_text(block.children)
+    if kind is Preformatted:
+        return block.text
+    parts = [plain_text(run) for run in block_inlines(block) if run]
+    parts += [block_text(child) for run in child_blocks(block) for child in run]
+    return " ".join(part for part in parts if part)

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import re
 import uuid
-from pathlib import Path
 
 from .config import Config
 from .diagnostics import Diagnostics
 from .model import Book, Story
+from .names import title_from_file_name
 from .project import Manuscript, Project
 from .readers import read_manuscript
 from .render.cache import set_fingerprint
@@ -135,7 +134,7 @@ def read_story(manuscript: Manuscript, config: Config, diagnostics: Diagnostics)
     if story.language == config.language:
         story.language = None
     if not story.title:
-        story.title = title_from_file_name(manuscript.path)
+        story.title = title_from_file_name(manuscript.path, folder=manuscript.path.is_dir())
         diagnostics.warn(
             "M004",
             f"no title; using '{story.title}' from the file name",
@@ -192,10 +191,3 @@ def _uuid5(namespace: uuid.UUID, name: str) -> uuid.UUID:
         return uuid.uuid5(namespace, name)
     digest = sha1(namespace.bytes + name.encode("utf-8")).digest()
     return uuid.UUID(bytes=digest[:16], version=5)
-
-
-def title_from_file_name(path: Path) -> str:
-    """'02-the-pale_shadow.txt' → 'The Pale Shadow'."""
-    stem = re.sub(r"^\d+[\s._-]+", "", path.stem)
-    words = re.split(r"[\s_-]+", stem or path.stem)
-    return " ".join(w[:1].upper() + w[1:] for w in words if w) or path.stem

@@ -2,15 +2,14 @@
 
 from __future__ import annotations
 
-import re
-import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .config import Config, StoryEntry, load_config
 from .diagnostics import Diagnostics
 from .errors import ConfigError, ManuscriptError
-from .readers import SUPPORTED_SUFFIXES
+from .names import natural_key, slugify
+from .readers.files import SUPPORTED_SUFFIXES, is_litter, is_manuscript, skipped_files, story_files
 
 CONFIG_NAME = "book.toml"
 MANUSCRIPTS_DIR = "manuscripts"
@@ -29,14 +28,6 @@ class Manuscript:
     def files(self) -> list[Path]:
         """The files the story is read from: the manuscript itself, or a folder's files in name order."""
         return story_files(self.path) if self.path.is_dir() else [self.path]
-
-
-def story_files(folder: Path) -> list[Path]:
-    """A story folder's manuscripts (one chapter or more each), in natural name order."""
-    return sorted(
-        (p for p in folder.iterdir() if p.is_file() and not p.name.startswith(".") and p.suffix.lower() in SUPPORTED_SUFFIXES),
-        key=lambda p: natural_key(p.name),
-    )
 
 
 @dataclass
@@ -184,12 +175,15 @@ def _list_manuscripts(project: Project, diagnostics: Diagnostics) -> list[Manusc
         )
     manuscripts = []
     for path in sorted(folder.iterdir(), key=lambda p: natural_key(p.name)):
-        if path.name.startswith("."):
+        if is_litter(path.name):
+            _say_skipped(project, path, diagnostics)
             continue
         if path.is_dir():
             if not story_files(path):  # a folder of images or notes, not a story
                 continue
-        elif not path.is_file() or path.suffix.lower() not in SUPPORTED_SUFFIXES:
+            for litter in skipped_files(path):
+                _say_skipped(project, litter, diagnostics)
+        elif not path.is_file() or not is_manuscript(path):
             continue
         resolved = resolve_inside(root, path.relative_to(root).as_posix(), "manuscript", line=None)
         manuscripts.append(Manuscript(path=resolved, rel=project.rel(path)))
@@ -200,6 +194,12 @@ def _list_manuscripts(project: Project, diagnostics: Diagnostics) -> list[Manusc
             hint="bookforge reads " + ", ".join(sorted(SUPPORTED_SUFFIXES)) + " files",
         )
     return manuscripts
+
+
+def _say_skipped(project: Project, path: Path, diagnostics: Diagnostics) -> None:
+    if path.name.startswith(".") and not path.name.startswith((".#", "._", ".DS_Store")):
+        return  # hidden files and folders (.git, .obsidian…) are not worth a line
+    diagnostics.info("I001", f"skipped {path.name} (a lock file, backup or system file)", path=project.rel(path))
 
 
 def _check_manuscript_file(path: Path, rel: str, config_line: int | None = None) -> None:
@@ -213,21 +213,14 @@ def _check_manuscript_file(path: Path, rel: str, config_line: int | None = None)
                 hint="a story folder holds its chapters as " + ", ".join(sorted(SUPPORTED_SUFFIXES)) + " files",
             )
         return
+    if is_litter(path.name):
+        raise ManuscriptError(
+            f"{rel} is a lock file, backup or system file, not a manuscript", **where,
+            hint="Word writes ~$ files while a document is open; name the document itself",
+        )
     if path.suffix.lower() not in SUPPORTED_SUFFIXES:
         raise ManuscriptError(
             f"{rel}: bookforge cannot read '{path.suffix or 'extension-less'}' files",
             **where,
             hint="supported: " + ", ".join(sorted(SUPPORTED_SUFFIXES)),
         )
-
-
-def natural_key(name: str) -> list:
-    """Sort key that puts `2-story` before `10-story`."""
-    return [int(part) if part.isdigit() else part.lower() for part in re.split(r"(\d+)", name)]
-
-
-def slugify(text: str, fallback: str = "book") -> str:
-    """An ASCII file-name-safe slug: 'Dreams & Waking!' → 'dreams-waking'."""
-    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
-    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
-    return slug[:60].rstrip("-") or fallback

@@ -13,7 +13,7 @@ from ..errors import BuildError
 from ..model import Book
 from ..render.documents import Document, RenderedBook, RenderOptions, TocEntry, join_names, render_book
 from ..render.xhtml import attr, esc
-from ..transforms.resources import IMAGE_TYPES
+from ..transforms.resources import IMAGE_TYPES, book_media, image_bytes
 from . import BuildContext, kindle_safety
 from .epub_zip import Deflater, ZipOut
 
@@ -54,7 +54,8 @@ def build_epub_bytes(ctx: BuildContext, document_transform: Callable[[bytes], by
     has_cover = cover is not None
     rendered = render_book(
         book,
-        RenderOptions(notes=ctx.project.config.notes, has_cover=has_cover, preface=ctx.project.config.preface),
+        RenderOptions(notes=ctx.project.config.notes, has_cover=has_cover, preface=ctx.project.config.preface,
+                      notes_at="book" if ctx.project.config.footnotes == "book" else "document"),
         href=_href,
         image_src=images.register,
         cache=ctx.render_cache,
@@ -91,9 +92,10 @@ def build_epub_bytes(ctx: BuildContext, document_transform: Callable[[bytes], by
         package.add_item(item)
         spine.append(item)
 
+    media = book_media(book)
     pictures = [epub.EpubItem(uid=_item_id(name), file_name=name,
                               media_type=IMAGE_TYPES[posixpath.splitext(name)[1].lower()],
-                              content=(ctx.project.root / src).read_bytes())
+                              content=image_bytes(ctx.project.root, src, media))
                 for src, name in images.names.items()]
     for picture in pictures:
         package.add_item(picture)
@@ -120,7 +122,8 @@ def build_epub_bytes(ctx: BuildContext, document_transform: Callable[[bytes], by
     if kindle_checks:
         rel = ctx.project.rel
         fonts = {name: path for name, path in styles.assets.items() if path.suffix.lower() in FONT_SUFFIXES}
-        image_files = {name: ((ctx.project.root / src).stat().st_size, src) for src, name in images.names.items()}
+        image_files = {name: (len(picture.content), src)
+                       for (src, name), picture in zip(images.names.items(), pictures)}
         image_files.update({name: (path.stat().st_size, rel(path)) for name, path in styles.assets.items()
                             if name not in fonts})
         if cover is not None:

@@ -170,7 +170,7 @@ def write_cover(project: Project, diagnostics: Diagnostics, *, png: bool = False
     """`bookforge cover`: the cover as its own file, for a store's upload form or a web page."""
     from ..output import atomic_output
     from ..pipeline import load_book
-    from ..project import slugify
+    from ..names import slugify
     from ..themes import project_theme
 
     book = load_book(project, diagnostics)

@@ -9,18 +9,7 @@ if TYPE_CHECKING:  # keep start-up light: readers import their parsers only when
     from ..diagnostics import Diagnostics
     from ..model import Story
 
-# suffix → module in this package that has a `read(data, rel, diagnostics)` function
-READERS = {
-    ".txt": "txt",
-    ".text": "txt",
-    ".md": "md",
-    ".markdown": "md",
-    ".html": "html",
-    ".htm": "html",
-    ".xhtml": "html",
-    ".docx": "docx",
-}
-SUPPORTED_SUFFIXES = frozenset(READERS)
+from .files import READERS, SUPPORTED_SUFFIXES, story_files  # noqa: F401 - the package's public names
 
 
 def read_manuscript(path: Path, rel: str, diagnostics: Diagnostics) -> Story:
@@ -32,8 +21,8 @@ def read_manuscript(path: Path, rel: str, diagnostics: Diagnostics) -> Story:
     return read_file(path, rel, diagnostics)
 
 
-def read_file(path: Path, rel: str, diagnostics: Diagnostics) -> Story:
-    """Read one manuscript file into a Story."""
+def read_file(path: Path, rel: str, diagnostics: Diagnostics, *, chapter_file: bool = False) -> Story:
+    """Read one manuscript file into a Story (`chapter_file`: one chapter of a story folder)."""
     from importlib import import_module
 
     from ..errors import ManuscriptError
@@ -47,4 +36,4 @@ def read_file(path: Path, rel: str, diagnostics: Diagnostics) -> Story:
     except OSError as exc:
         raise ManuscriptError(f"cannot read: {exc.strerror or exc}", path=rel) from None
     module = import_module(f".{READERS[path.suffix.lower()]}", __name__)
-    return module.read(data, rel, diagnostics)
+    return module.read(data, rel, diagnostics, chapter_file=chapter_file)

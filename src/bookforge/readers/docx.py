@@ -1,64 +1,81 @@
-"""Word manuscripts (.docx, read with python-docx): emphasis, headings and "Chapter" lines as chapters,
-scene breaks, a leading Notes:/Summary: paragraph, core properties; comments and deletions left out."""
+"""Word manuscripts (.docx, opened with python-docx, the XML walked in reading order): emphasis,
+strikethrough, headings and "Chapter" lines, lists, tables, footnotes and endnotes, text boxes,
+symbols, images with their alt text and captions, scene breaks, a leading Notes: paragraph, the
+title, subtitle and core properties; comments, deletions, headers and footers left out."""
 
 from __future__ import annotations
 
 import io
+import posixpath
 import re
+from dataclasses import dataclass, field
 
 from ..diagnostics import Diagnostics
 from ..errors import ManuscriptError
 from ..model import (
-    BlockQuote, Emph, Inline, LineBreak, Link, Loc, Paragraph, SceneBreak, SmallCaps, Story, Strong,
-    Subscript, Superscript, Text,
+    Attrs, Block, BlockQuote, Emph, Figure, Heading, Image, Inline, LineBreak, Link, ListBlock, Loc, Note,
+    Paragraph, SceneBreak, SmallCaps, Story, Strikeout, Strong, Subscript, Superscript, Table, TableCell, Text,
+    plain_text,
 )
-from .decode import clean
-from .header import split_list
-from .structure import ChapterStart, assemble, is_blank, join_text, plain_text, take_header, trim_inlines
-from .txt import is_break_mark
+from .assemble import Break, ChapterStart, Item, assemble, take_header
+from .decode import scrub
+from .docx_numbering import ListLevel, Numbering
+from .docx_properties import apply_properties
+from .inlines import is_blank, join_text, trim_inlines, verse_or_paragraph
+from .marks import is_break_mark
+from .symbols import symbol_char
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
-R_ID = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
+R = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+A_BLIP = "{http://schemas.openxmlformats.org/drawingml/2006/main}blip"
+WP_DOCPR = "{http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing}docPr"
+V_IMAGEDATA = "{urn:schemas-microsoft-com:vml}imagedata"
+MC = "{http://schemas.openxmlformats.org/markup-compatibility/2006}"
 _OFF = {"0", "false", "off", "none"}
 # Nesting order of the formatting a run may carry: outermost first.
-_ORDER = ("strong", "emph", "smallcaps", "sup", "sub")
+_ORDER = ("strong", "emph", "strike", "smallcaps", "sup", "sub")
+_NODES = {"strong": Strong, "emph": Emph, "strike": Strikeout, "smallcaps": SmallCaps, "sup": Superscript,
+          "sub": Subscript}
 _QUOTE_STYLES = {"quote", "intense quote", "block text", "quotations"}
+_VERSE_STYLES = {"poem", "verse", "poetry", "lyrics", "song", "address"}
 # Containers whose runs are part of the paragraph's text (insertions, fields, content controls).
-_TRANSPARENT = {W + name for name in ("ins", "moveTo", "smartTag", "sdt", "sdtContent", "fldSimple", "customXml", "dir", "bdo")}
+_TRANSPARENT = {W + name for name in ("ins", "moveTo", "smartTag", "sdt", "sdtContent", "fldSimple", "customXml",
+                                      "dir", "bdo")}
 # Removed text and things that are not text: never in the book.
 _SKIPPED = {W + name for name in ("del", "moveFrom", "pPr", "rPr")}
 _SAFE_LINK = re.compile(r"^(?:https?:|mailto:)", re.IGNORECASE)
 
 
-def read(data: bytes, rel: str, diagnostics: Diagnostics) -> Story:
+def read(data: bytes, rel: str, diagnostics: Diagnostics, *, chapter_file: bool = False) -> Story:
     """Read a .docx file's bytes into a Story; paragraph numbers stand for line numbers."""
     import docx
-    from docx.opc.exceptions import PackageNotFoundError
 
+    from .zipsafe import open_docx_bytes
+
+    package = open_docx_bytes(data, rel)  # bounded inflation; Strict Open XML made Transitional
     try:
-        document = docx.Document(io.BytesIO(data))
-    except (PackageNotFoundError, KeyError, ValueError, OSError) as exc:
-        raise ManuscriptError(
-            f"not a readable Word document ({exc.__class__.__name__})", path=rel,
-            hint="open it in Word or LibreOffice and save it again as .docx",
-        ) from None
-    except Exception as exc:  # zipfile and lxml errors of a damaged file
-        raise ManuscriptError(f"not a readable Word document: {exc}", path=rel,
+        document = docx.Document(io.BytesIO(package))
+    except Exception as exc:  # python-docx, zipfile and lxml errors of a damaged or foreign file
+        raise ManuscriptError(f"not a readable Word document ({exc.__class__.__name__})", path=rel,
                               hint="open it in Word or LibreOffice and save it again as .docx") from None
     reader = _Reader(document, rel, diagnostics)
     story = Story(source=rel)
-    items = reader.items()
-    items = take_header(items, story, rel, diagnostics)
-    if reader.title and not story.title:
-        story.title = reader.title
-    assemble(items, story, rel)
-    core = document.core_properties
-    if not story.title and (core.title or "").strip():
-        story.title = core.title.strip()
-    if not story.authors and (core.author or "").strip():
-        story.authors = split_list(core.author)
+    items = take_header(reader.body(), story, diagnostics)
+    story.title = story.title or reader.title
+    story.subtitle = story.subtitle or reader.subtitle
+    assemble(items, story, diagnostics, chapter_file=chapter_file)
+    apply_properties(document.core_properties, story, diagnostics)
+    story.media = reader.media
     reader.report()
     return story
+
+
+@dataclass
+class _ListItem:
+    """A numbered or bulleted paragraph, before lists are built from runs of them."""
+
+    level: ListLevel
+    blocks: list[Block] = field(default_factory=list)
 
 
 class _Reader:
@@ -67,62 +84,122 @@ class _Reader:
         self.rel = rel
         self.diagnostics = diagnostics
         self.styles = document.styles.element
+        self.numbering = Numbering(document)
         self.title = ""
+        self.subtitle = ""
+        self.media: dict[str, bytes] = {}  # image src → bytes (the images live in the document)
         self.left_out: dict[str, int] = {}  # what was left out → first paragraph number
+        self.number = 0  # paragraph counter: a .docx file's "line" numbers
         self._style_cache: dict[str, dict] = {}
+        self._notes: dict[str, dict[str, object]] = {}  # "footnotes"/"endnotes" → id → element
+        self._counters: dict[tuple[str, int], int] = {}  # (list, level) → last number used
 
     def report(self) -> None:
         for what, number in self.left_out.items():
             self.diagnostics.warn("D001", f"{what} left out", path=self.rel, line=number,
                                   hint="the line number of a .docx file is its paragraph number")
 
-    def items(self) -> list:
-        """Blocks and chapter starts, paragraph by paragraph; runs of empty paragraphs are scene breaks."""
-        out: list = []
+    # -- blocks ----------------------------------------------------------------------------------
+
+    def body(self) -> list[Item]:
+        """The document's text as the skeleton's stream; runs of empty paragraphs are scene breaks."""
+        return self.blocks(self.document.element.body, top=True)
+
+    def blocks(self, container, top: bool = False, fixed: Loc | None = None) -> list:
+        """Blocks (and, at the top, chapter starts and breaks) of a body, cell, text box or note.
+        Every paragraph read counts as a line, except a note's, which point at their call (`fixed`)."""
+        raw: list = []
+        prefix: list[Inline] = []  # a drop cap, or a paragraph whose mark was deleted: joins the next
         blanks = 0
-        body = self.document.element.body
-        for number, p in enumerate(body.iter(W + "p"), start=1):
-            if _inside_text_box(p):
+        for element in self._children(container):
+            if element.tag == W + "tbl":
+                raw.append(self.table(element, fixed or Loc(self.rel, self.number + 1)))
+                blanks = 0
                 continue
-            loc = Loc(self.rel, number)
-            if _mark_deleted(p) and not _visible_text(p):
-                continue  # a paragraph deleted with tracked changes
-            item = self.paragraph(p, loc)
-            if item is None:
-                continue
-            if is_blank(item):
+            if fixed is None:
+                self.number += 1
+            here = fixed or Loc(self.rel, self.number)
+            item, boxes, carry = self.paragraph(element, here, prefix)
+            prefix = carry
+            if item is not None and is_blank(item) and not boxes:
                 blanks += 1
                 continue
-            if blanks >= 2 and out:
-                out.append(SceneBreak(loc=Loc(self.rel, number - blanks)))
+            if blanks >= 2 and raw and top:
+                raw.append(Break(Loc(self.rel, here.line - blanks), explicit=False))
             blanks = 0
-            out.append(item)
-        return out
+            if item is not None and not is_blank(item):
+                raw.append(item)
+            for box in boxes:
+                raw.append(BlockQuote(box, loc=here, attrs=Attrs(classes=["text-box"])))
+        if prefix:
+            raw.append(Paragraph(trim_inlines(prefix), loc=fixed or Loc(self.rel, self.number)))
+        blocks = self._with_lists(self._with_captions(raw), top)
+        if top:
+            return blocks
+        # Inside a cell, a text box or a note, a heading is a heading and a break a break.
+        return [Heading(item.level, [Text(item.title)], loc=item.loc) if isinstance(item, ChapterStart)
+                else SceneBreak(loc=item.loc) if isinstance(item, Break) else item for item in blocks]
 
-    def paragraph(self, p, loc: Loc):
-        style_id = _val(p.find(f"{W}pPr/{W}pStyle"))
-        name, outline = self._paragraph_style(style_id)
+    def _children(self, container):
+        """Paragraphs and tables in reading order, through content controls and custom XML."""
+        for child in container:
+            tag = child.tag
+            if tag in (W + "p", W + "tbl"):
+                yield child
+            elif tag in (W + "sdt", W + "sdtContent", W + "customXml"):
+                yield from self._children(child.find(W + "sdtContent") if tag == W + "sdt" else child)
+            elif tag == MC + "AlternateContent":
+                choice = child.find(MC + "Choice")
+                if choice is not None:
+                    yield from self._children(choice)
+
+    def paragraph(self, p, loc: Loc, prefix: list[Inline]):
+        """(item, text boxes, carry): the paragraph's item; the text boxes anchored in it, as block
+        lists; and inlines to join to the next paragraph (a drop cap, a deleted paragraph mark)."""
+        name, outline = self._paragraph_style(_val(p.find(f"{W}pPr/{W}pStyle")))
         own_outline = _val(p.find(f"{W}pPr/{W}outlineLvl"))
         if own_outline is not None and own_outline.isdigit():
             outline = int(own_outline)
         pieces: list[tuple[object, frozenset]] = []
-        self._walk(p, pieces, loc)
-        inlines = trim_inlines(_nest(pieces, _ORDER))
+        boxes: list[list[Block]] = []
+        self._walk(p, pieces, loc, boxes)
+        inlines = _nest(pieces, _ORDER)
+        if prefix:
+            inlines = join_text(prefix + inlines)
+        frame = p.find(f"{W}pPr/{W}framePr")
+        if frame is not None and (frame.get(W + "dropCap") or "none") in ("drop", "margin"):
+            return None, boxes, inlines  # Word's drop cap: the letter's own framed paragraph
+        if p.find(f"{W}pPr/{W}rPr/{W}del") is not None:
+            return None, boxes, inlines  # the paragraph mark is a tracked deletion: accepted, it joins
+        inlines = trim_inlines(inlines)
         text = plain_text(inlines).strip()
-        if name == "title":
-            self.title = self.title or text
-            return None
-        if name == "subtitle":
-            return None
+        if name == "title" and text:
+            if not self.title:
+                self.title = text
+                return None, boxes, []
+            return Heading(1, inlines, loc=loc), boxes, []
+        if name == "subtitle" and text:
+            if not self.subtitle:
+                self.subtitle = text
+                return None, boxes, []
+            return Heading(2, inlines, loc=loc), boxes, []
         if outline is not None and outline < 9 and text:
-            return ChapterStart(" ".join(text.split()), outline + 1, loc)
+            return ChapterStart(" ".join(text.split()), outline + 1, loc), boxes, []
         centred = _val(p.find(f"{W}pPr/{W}jc")) == "center"
-        if text and (is_break_mark(text) or (centred and len(text) <= 5 and not any(c.isalnum() for c in text))):
-            return SceneBreak(loc=loc)
-        paragraph = Paragraph(inlines, loc=loc)
+        if text and not _holds_objects(inlines) and (
+                is_break_mark(text) or (centred and len(text) <= 5 and not any(c.isalnum() for c in text))):
+            return Break(loc), boxes, []
+        figure = _figure(inlines, loc)
+        if figure is not None:
+            return figure, boxes, []
+        paragraph = Paragraph(inlines, loc=loc, attrs=Attrs(classes=["caption"]) if "caption" in name else None)
+        level = self.numbering.of(p)
+        if level is not None and text:
+            return _ListItem(level, [paragraph]), boxes, []
+        block = verse_or_paragraph(paragraph, forced=name in _VERSE_STYLES)
         if name in _QUOTE_STYLES and text:
-            return BlockQuote([paragraph], loc=loc)
-        return paragraph
+            return BlockQuote([block], loc=loc), boxes, []
+        return block, boxes, []
 
     def _paragraph_style(self, style_id: str | None) -> tuple[str, int | None]:
         """(lower-case style name, outline level or None), following basedOn for the level."""
@@ -146,49 +223,212 @@ class _Reader:
             current = self.styles.get_by_id(based) if based else None
         return name, level
 
-    def _walk(self, element, pieces: list, loc: Loc, link: str | None = None) -> None:
+    # -- tables ----------------------------------------------------------------------------------
+
+    def table(self, tbl, loc: Loc) -> Table:
+        """w:tbl → Table: merged cells (gridSpan, vMerge) as spans, leading w:tblHeader rows (or a
+        first row set all in bold) as the head, a column's common alignment as its alignment."""
+        table = Table(loc=loc)
+        above: dict[int, TableCell] = {}  # grid column → the cell a vertical merge continues
+        aligns: dict[int, set[str]] = {}
+        for index, tr in enumerate(tr for tr in tbl if tr.tag == W + "tr"):
+            row: list[TableCell] = []
+            column = _int(_val(tr.find(f"{W}trPr/{W}gridBefore")), 0)
+            for tc in (tc for tc in tr if tc.tag == W + "tc"):
+                span = max(1, _int(_val(tc.find(f"{W}tcPr/{W}gridSpan")), 1))
+                merge = tc.find(f"{W}tcPr/{W}vMerge")
+                if merge is not None and _val(merge) in (None, "continue") and column in above:
+                    above[column].rowspan += 1
+                    column += span
+                    continue
+                cell = TableCell(self.blocks(tc), colspan=span)
+                if merge is not None:
+                    above[column] = cell
+                else:
+                    above.pop(column, None)
+                jc = {_val(p.find(f"{W}pPr/{W}jc")) for p in tc.iter(W + "p") if "".join(p.itertext()).strip()}
+                aligns.setdefault(column, set()).update(jc)
+                row.append(cell)
+                column += span
+            header = tr.find(f"{W}trPr/{W}tblHeader")
+            if not table.body and ((header is not None and _val(header) not in _OFF)
+                                   or (index == 0 and _all_bold(tr))):
+                table.head.append(row)
+            else:
+                table.body.append(row)
+        if len(table.head) == len(table.head + table.body):  # a one-row "table" has no head
+            table.body, table.head = table.head, []
+        width = max((sum(c.colspan for c in r) for r in table.rows()), default=0)
+        names = {"right": "right", "end": "right", "center": "center"}
+        table.aligns = [names.get(next(iter(aligns.get(i, ()))) or "", "") if len(aligns.get(i, ())) == 1 else ""
+                        for i in range(width)]
+        if not any(table.aligns):
+            table.aligns = []
+        return table
+
+    # -- lists and captions ----------------------------------------------------------------------
+
+    def _with_lists(self, raw: list, top: bool) -> list:
+        """Runs of list items → nested ListBlocks; numbering continues across interruptions."""
+        out: list = []
+        stack: list[tuple[ListBlock, ListLevel]] = []
+        for item in raw:
+            if not isinstance(item, _ListItem):
+                stack = []
+                out.append(item)
+                continue
+            level = item.level
+            while stack and stack[-1][1].level > level.level:
+                stack.pop()
+            if stack and stack[-1][1].level == level.level and (
+                    stack[-1][1].num_id != level.num_id or stack[-1][1].ordered != level.ordered):
+                stack.pop()  # another list at the same depth: a sibling list
+            if stack and stack[-1][1].level == level.level:
+                stack[-1][0].items.append(item.blocks)
+            else:
+                block = ListBlock([item.blocks], ordered=level.ordered, loc=item.blocks[0].loc,
+                                  start=self._counters.get((level.num_id, level.level), level.start - 1) + 1,
+                                  style="" if level.style == "decimal" or not level.ordered else level.style)
+                if stack and stack[-1][0].items:
+                    stack[-1][0].items[-1].append(block)
+                else:
+                    out.append(block)
+                stack.append((block, level))
+            key = (level.num_id, level.level)
+            self._counters[key] = self._counters.get(key, level.start - 1) + 1
+            for deeper in [k for k in self._counters if k[0] == level.num_id and k[1] > level.level]:
+                del self._counters[deeper]  # a new item restarts the levels below it
+        return out
+
+    @staticmethod
+    def _with_captions(raw: list) -> list:
+        """A Caption-styled paragraph right after a figure, or right before or after a table, is its
+        caption."""
+        out: list = []
+        for item in raw:
+            caption = isinstance(item, Paragraph) and item.attrs is not None and "caption" in item.attrs.classes
+            previous = out[-1] if out else None
+            if caption and isinstance(previous, (Figure, Table)) and not previous.caption:
+                previous.caption = item.children
+                continue
+            if isinstance(item, Table) and not item.caption and isinstance(previous, Paragraph) and \
+                    previous.attrs is not None and "caption" in previous.attrs.classes:
+                item.caption = out.pop().children
+            out.append(item)
+        for item in out:
+            if isinstance(item, Paragraph) and item.attrs is not None and item.attrs.classes == ["caption"]:
+                item.attrs = None  # a caption with nothing to caption is a paragraph
+        return out
+
+    # -- runs ------------------------------------------------------------------------------------
+
+    def _walk(self, element, pieces: list, loc: Loc, boxes: list, link: str | None = None) -> None:
         for child in element:
             tag = child.tag
             if tag in _SKIPPED:
                 continue
             if tag == W + "r":
-                self._run(child, pieces, loc, link)
+                self._run(child, pieces, loc, boxes, link)
             elif tag == W + "hyperlink":
-                target = self._link_target(child)
-                self._walk(child, pieces, loc, target)
+                self._walk(child, pieces, loc, boxes, self._link_target(child))
             elif tag in _TRANSPARENT:
-                self._walk(child, pieces, loc, link)
+                self._walk(child, pieces, loc, boxes, link)
+            elif tag == MC + "AlternateContent":
+                choice = child.find(MC + "Choice")
+                self._walk(choice if choice is not None else [], pieces, loc, boxes, link)
 
     def _link_target(self, hyperlink) -> str | None:
-        rid = hyperlink.get(R_ID)
+        rid = hyperlink.get(R + "id")
         if not rid:
             return None
         relationship = self.document.part.rels.get(rid)
         target = getattr(relationship, "target_ref", None) if relationship is not None else None
         return target if target and _SAFE_LINK.match(target) else None
 
-    def _run(self, run, pieces: list, loc: Loc, link: str | None) -> None:
+    def _run(self, run, pieces: list, loc: Loc, boxes: list, link: str | None) -> None:
         marks = self._run_marks(run)
+        if "hidden" in marks:
+            return  # hidden text (w:vanish): the author hid it from the page
         if link:
             marks = marks | {f"link:{link}"}
-        for child in run:
+        for child in _run_content(run):
             tag = child.tag
             if tag == W + "t":
                 if child.text:
-                    pieces.append((clean(child.text, self.rel, Diagnostics()), marks))
-            elif tag == W + "tab":
+                    pieces.append((scrub(child.text), marks))
+            elif tag in (W + "tab", W + "ptab"):
                 pieces.append((" ", marks))
             elif tag in (W + "br", W + "cr"):
                 if child.get(W + "type") not in ("page", "column"):
                     pieces.append((LineBreak(), marks))
             elif tag == W + "noBreakHyphen":
                 pieces.append(("\u2011", marks))
-            elif tag in (W + "drawing", W + "pict", W + "object"):
-                self.left_out.setdefault("an image or drawing in the Word document", loc.line)
-            elif tag == W + "footnoteReference":
-                self.left_out.setdefault("a footnote", loc.line)
-            elif tag == W + "endnoteReference":
-                self.left_out.setdefault("an endnote", loc.line)
+            elif tag == W + "sym":
+                self._symbol(child, pieces, marks, loc)
+            elif tag in (W + "drawing", W + "pict"):
+                self._drawing(child, pieces, marks, loc, boxes)
+            elif tag == W + "object":
+                self.left_out.setdefault("an embedded object (a chart, an equation or an OLE object)", loc.line)
+            elif tag in (W + "footnoteReference", W + "endnoteReference"):
+                kind = "footnotes" if tag == W + "footnoteReference" else "endnotes"
+                pieces.append((self._note(kind, child.get(W + "id"), loc), marks))
+
+    def _symbol(self, sym, pieces: list, marks: frozenset, loc: Loc) -> None:
+        """Insert → Symbol: a code in a symbol font's own encoding, mapped to Unicode."""
+        font, code = sym.get(W + "font"), sym.get(W + "char") or ""
+        char = symbol_char(font, code)
+        if char:
+            pieces.append((char, marks))
+            return
+        self.diagnostics.warn(
+            "D003", f"symbol {code} of the font '{font}' has no Unicode equivalent; left out", path=self.rel,
+            line=loc.line, hint="insert the character from a Unicode font (Insert → Symbol → a normal font)",
+        )
+
+    def _drawing(self, drawing, pieces: list, marks: frozenset, loc: Loc, boxes: list) -> None:
+        """Pictures become images (alt text from the drawing's description); text boxes are read
+        in reading order, after the paragraph they are anchored in."""
+        for content in _text_boxes(drawing):
+            boxes.append(self.blocks(content))
+        for blip, description in _pictures(drawing):
+            src = self._media(blip)
+            if src is None:
+                self.left_out.setdefault("an image linked outside the document", loc.line)
+                continue
+            if not description:
+                self.diagnostics.warn(
+                    "D002", "image without alternative text", path=self.rel, line=loc.line,
+                    hint="in Word: right-click the picture → Edit Alt Text, and describe it",
+                )
+            pieces.append((Image(src=src, alt=description), marks))
+
+    def _media(self, rid: str | None) -> str | None:
+        part = self.document.part.related_parts.get(rid) if rid else None
+        if part is None:
+            return None
+        src = f"{self.rel}/{posixpath.basename(str(part.partname))}"
+        self.media.setdefault(src, part.blob)
+        return src
+
+    def _note(self, kind: str, note_id: str | None, loc: Loc) -> Note:
+        element = self._notes_of(kind).get(note_id or "")
+        blocks = [b for b in self.blocks(element, fixed=loc) if not is_blank(b)] if element is not None else []
+        return Note(blocks, kind="footnote" if kind == "footnotes" else "endnote")
+
+    def _notes_of(self, kind: str) -> dict:
+        if kind not in self._notes:
+            from lxml import etree
+
+            found: dict[str, object] = {}
+            for relationship in self.document.part.rels.values():
+                if relationship.reltype.endswith("/" + kind) and not relationship.is_external:
+                    parser = etree.XMLParser(resolve_entities=False, no_network=True)
+                    root = etree.fromstring(relationship.target_part.blob, parser)
+                    tag = W + kind[:-1]
+                    found = {note.get(W + "id"): note for note in root.iter(tag)
+                             if note.get(W + "type") in (None, "normal")}
+            self._notes[kind] = found
+        return self._notes[kind]
 
     def _run_marks(self, run) -> frozenset:
         marks: dict[str, bool] = {}
@@ -223,13 +463,28 @@ class _Reader:
         return marks
 
 
+def _run_content(run):
+    """A run's children, with an mc:AlternateContent read as its mc:Choice (Word's own markup; the
+    mc:Fallback is the same content for older readers)."""
+    for child in run:
+        if child.tag == MC + "AlternateContent":
+            choice = child.find(MC + "Choice")
+            if choice is not None:
+                yield from choice
+        else:
+            yield child
+
+
 def _formatting(rpr) -> dict[str, bool]:
-    """The run properties bookforge keeps: italic (and underline), bold, small caps, raised, lowered."""
+    """The run properties bookforge keeps: italic (and underline), bold, strikethrough, small caps,
+    raised, lowered; hidden text is noted so the run can be left out."""
     marks: dict[str, bool] = {}
-    for tag, name in (("i", "emph"), ("b", "strong"), ("smallCaps", "smallcaps")):
+    for tag, name in (("i", "emph"), ("b", "strong"), ("smallCaps", "smallcaps"), ("strike", "strike"),
+                      ("dstrike", "strike"), ("vanish", "hidden")):
         element = rpr.find(W + tag)
         if element is not None:
-            marks[name] = (element.get(W + "val") or "true").lower() not in _OFF
+            on = (element.get(W + "val") or "true").lower() not in _OFF
+            marks[name] = marks.get(name, False) or on if tag == "dstrike" else on
     underline = rpr.find(W + "u")
     if underline is not None and (underline.get(W + "val") or "single").lower() not in _OFF:
         marks["emph"] = True  # underline is a typewriter's italic
@@ -247,31 +502,64 @@ def _val(element) -> str | None:
     return element.get(W + "val") if element is not None else None
 
 
-def _inside_text_box(p) -> bool:
-    parent = p.getparent()
-    while parent is not None:
-        if parent.tag in (W + "txbxContent", W + "del"):
-            return True
-        parent = parent.getparent()
-    return False
+def _int(value: str | None, default: int) -> int:
+    try:
+        return int(value) if value is not None else default
+    except ValueError:
+        return default
 
 
-def _mark_deleted(p) -> bool:
-    return p.find(f"{W}pPr/{W}rPr/{W}del") is not None
-
-
-def _visible_text(p) -> bool:
-    pieces: list = []
-    for t in p.iter(W + "t"):
-        ancestor, deleted = t.getparent(), False
-        while ancestor is not None and ancestor is not p:
-            if ancestor.tag in (W + "del", W + "moveFrom"):
-                deleted = True
+def _text_boxes(drawing) -> list:
+    """The text boxes in a drawing, outermost only (a box's own boxes are read with it)."""
+    boxes = []
+    for content in drawing.iter(W + "txbxContent"):
+        parent, nested = content.getparent(), False
+        while parent is not None and parent is not drawing:
+            if parent.tag == W + "txbxContent" or parent.tag == MC + "Fallback":
+                nested = True  # inside another box, or the VML copy of a box read from mc:Choice
                 break
-            ancestor = ancestor.getparent()
-        if not deleted and (t.text or "").strip():
-            pieces.append(t.text)
-    return bool(pieces)
+            parent = parent.getparent()
+        if not nested:
+            boxes.append(content)
+    return boxes
+
+
+def _pictures(drawing) -> list[tuple[str | None, str]]:
+    """(relationship id, description) of each picture in a drawing (DrawingML or VML)."""
+    found = []
+    for blip in drawing.iter(A_BLIP, V_IMAGEDATA):
+        if any(a.tag == W + "txbxContent" or a.tag == MC + "Fallback" for a in blip.iterancestors()):
+            continue
+        rid = blip.get(R + "embed") or blip.get(R + "id")
+        description = ""
+        for ancestor in blip.iterancestors():
+            docpr = ancestor.find(WP_DOCPR)
+            if docpr is not None:
+                description = (docpr.get("descr") or docpr.get("title") or "").strip()
+                break
+            if ancestor.tag in (W + "drawing", W + "pict"):
+                description = (ancestor.find(".//{urn:schemas-microsoft-com:vml}shape") is not None and
+                               (ancestor.find(".//{urn:schemas-microsoft-com:vml}shape").get("alt") or "").strip()) or ""
+                break
+        found.append((rid, description))
+    return found
+
+
+def _holds_objects(inlines: list[Inline]) -> bool:
+    return any(isinstance(n, (Image, Note)) or _holds_objects(getattr(n, "children", [])) for n in inlines)
+
+
+def _figure(inlines: list[Inline], loc: Loc) -> Figure | None:
+    """A paragraph holding one picture and nothing else is a figure."""
+    if len(inlines) == 1 and isinstance(inlines[0], Image):
+        return Figure(inlines[0], loc=loc)
+    return None
+
+
+def _all_bold(tr) -> bool:
+    runs = [r for r in tr.iter(W + "r") if "".join(t.text or "" for t in r.iter(W + "t")).strip()]
+    return bool(runs) and all(
+        r.find(f"{W}rPr/{W}b") is not None and (_val(r.find(f"{W}rPr/{W}b")) or "true") not in _OFF for r in runs)
 
 
 def _nest(pieces: list[tuple[object, frozenset]], order: tuple[str, ...]) -> list[Inline]:
@@ -285,17 +573,13 @@ def _nest(pieces: list[tuple[object, frozenset]], order: tuple[str, ...]) -> lis
                 out.extend(_nest(group, order))
         return join_text(out)
     if not order:
-        out = []
-        for value, _ in pieces:
-            out.append(value if isinstance(value, LineBreak) else Text(value))
-        return join_text(out)
+        return join_text([value if not isinstance(value, str) else Text(value) for value, _ in pieces])
     mark, rest = order[0], order[1:]
     out = []
     for on, group in _groups(pieces, lambda marks: mark in marks):
         children = _nest(group, rest)
         if on and children:
-            out.append({"strong": Strong, "emph": Emph, "smallcaps": SmallCaps, "sup": Superscript,
-                        "sub": Subscript}[mark](children))
+            out.append(_NODES[mark](children))
         else:
             out.extend(children)
     return join_text(out)

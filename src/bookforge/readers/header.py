@@ -1,8 +1,14 @@
-"""Story header fields (plain-text `Key: value` blocks, YAML front matter): names, kinds, languages."""
+"""Story header fields (plain-text `Key: value` lines, YAML front matter, leading document paragraphs):
+their names, and the one place a field's value is put on the Story."""
 
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from ..diagnostics import Diagnostics
+    from ..model import Block, Loc, Story
 
 # Canonical field name for every spelling a manuscript may use (matched case-insensitively).
 FIELD_ALIASES: dict[str, str] = {
@@ -21,6 +27,7 @@ FIELD_ALIASES: dict[str, str] = {
     "end note": "end_notes",
     "language": "language",
     "rating": "rating",
+    "content rating": "rating",
     "fandom": "fandoms",
     "fandoms": "fandoms",
     "tags": "tags",
@@ -38,6 +45,8 @@ FIELD_ALIASES: dict[str, str] = {
     "warnings": "warnings",
     "archive warning": "warnings",
     "archive warnings": "warnings",
+    "content warning": "warnings",
+    "content warnings": "warnings",
     "series": "series",
     "words": "words",
     "chapters": "chapter_count",
@@ -47,6 +56,7 @@ FIELD_ALIASES: dict[str, str] = {
     "status": "status",
     "collections": "collections",
     "dedication": "dedication",
+    "subtitle": "subtitle",
 }
 
 # Fields whose value is a comma-separated list.
@@ -91,3 +101,40 @@ def language_tag(value: str) -> str | None:
     if named:
         return named
     return value if _LANGUAGE_TAG.match(value) else None
+
+
+def apply_field(story: Story, field: str, value: Any, *, loc: Loc, diagnostics: Diagnostics,
+                blocks: list[Block] | None = None) -> None:
+    """Put one header field on the story. `field` is canonical (see FIELD_ALIASES); `value` is the
+    text as written (a list for YAML lists); prose fields come as `blocks`, parsed by the reader."""
+    if field in PROSE_FIELDS:
+        getattr(story, field).extend(blocks or [])
+        return
+    if value is None or value == "" or value == []:
+        return
+    if field == "title":
+        story.title = story.title or " ".join(str(value).split())
+    elif field == "subtitle":
+        story.subtitle = story.subtitle or " ".join(str(value).split())
+    elif field == "authors":
+        story.authors = story.authors or as_list(value)
+    elif field == "language":
+        tag = language_tag(str(value))
+        if tag:
+            story.language = tag
+        else:
+            diagnostics.warn(
+                "M007", f"'{value}' is not a language bookforge knows; the book's language is used",
+                path=loc.path, line=loc.line, hint='write a language tag such as "en", "fr" or "de"',
+            )
+    elif field in LIST_FIELDS:
+        story.meta[field] = as_list(value)
+    else:
+        story.meta[field] = value if isinstance(value, str) else str(value)
+
+
+def as_list(value: Any) -> list[str]:
+    """A YAML list as strings, or 'A, B & C' split."""
+    if isinstance(value, list):
+        return [str(v).strip() for v in value if str(v).strip()]
+    return split_list(str(value))

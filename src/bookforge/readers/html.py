@@ -9,13 +9,16 @@ import re
 from ..diagnostics import Diagnostics
 from ..errors import ManuscriptError
 from ..model import (
-    Attrs, Block, BlockQuote, Chapter, Code, Emph, Heading, Image, Inline, LineBreak, Link, ListBlock, Loc,
-    Paragraph, Preformatted, SceneBreak, SmallCaps, Span, Story, Strong, Subscript, Superscript, Text,
+    Attrs, Block, BlockQuote, Chapter, Code, Emph, Figure, Heading, Image, Inline, LineBreak, Link, ListBlock, Loc,
+    Note, Paragraph, Preformatted, SceneBreak, SmallCaps, Span, Story, Strikeout, Strong, Subscript, Superscript,
+    Table, TableCell, Text, plain_text,
 )
+from .assemble import Break, ChapterStart, Item, assemble, take_header
 from .decode import clean, decode
 from .header import LIST_FIELDS, canonical_field, language_tag, split_list
-from .structure import ChapterStart, assemble, is_blank, join_text, plain_text, take_header, trim_inlines
-from .txt import is_break_mark
+from .html_notes import NOTE_TAG, extract_notes
+from .inlines import is_blank, join_text, trim_inlines, verse_or_paragraph
+from .marks import is_break_mark
 
 # Elements that run code or pull in other documents: reported, then removed with their content.
 _ACTIVE = {"script", "iframe", "frame", "frameset", "object", "embed", "applet", "form", "base"}
@@ -25,27 +28,59 @@ _SPACES = re.compile(r"[ \t\n\r\f]+")  # HTML white space (a no-break space is n
 
 _EMPH = {"em", "i", "cite", "dfn", "var", "u", "ins"}  # underline is italic's typewriter stand-in
 _STRONG = {"strong", "b"}
+_STRUCK = {"s", "strike", "del"}
 _CODE = {"code", "kbd", "samp", "tt"}
-_CONTAINERS = {"div", "section", "article", "main", "body", "center", "header", "footer", "aside", "figure",
-               "figcaption", "address", "table", "thead", "tbody", "tfoot", "tr", "td", "th", "dl", "dd", "html",
-               "details", "summary"}
-_BLOCKS = _CONTAINERS | {"p", "blockquote", "ul", "ol", "li", "pre", "hr", "h1", "h2", "h3", "h4", "h5", "h6", "dt"}
+_CONTAINERS = {"div", "section", "article", "main", "body", "center", "header", "footer", "aside",
+               "address", "dl", "dd", "html", "details", "summary", "nav"}
+_BLOCKS = _CONTAINERS | {"p", "blockquote", "ul", "ol", "li", "pre", "hr", "h1", "h2", "h3", "h4", "h5", "h6",
+                         "dt", "table", "figure", "figcaption", "thead", "tbody", "tfoot", "tr", "td", "th",
+                         "caption"}
+_LIST_STYLES = {"1": "decimal", "a": "lower-alpha", "A": "upper-alpha", "i": "lower-roman", "I": "upper-roman"}
+_CSS_LIST_STYLES = {"decimal": "decimal", "lower-alpha": "lower-alpha", "lower-latin": "lower-alpha",
+                    "upper-alpha": "upper-alpha", "upper-latin": "upper-alpha", "lower-roman": "lower-roman",
+                    "upper-roman": "upper-roman"}
+# The archive's own layout text, never the author's: hidden headings, the "please comment" message.
+_ARCHIVE_CHROME = ("toc-heading", "landmark", "message", "endnote-link")
 
 
-def read(data: bytes, rel: str, diagnostics: Diagnostics) -> Story:
-    """Decode, sanitise and read an HTML manuscript's bytes."""
+def read(data: bytes, rel: str, diagnostics: Diagnostics, *, chapter_file: bool = False) -> Story:
+    """Decode, sanitise and read an HTML manuscript's bytes (YAML front matter first, if any)."""
     text = clean(decode(data, rel, diagnostics), rel, diagnostics)
+    front_story = None
+    if text.startswith("---"):  # a Jekyll or Eleventy export: YAML front matter, then the HTML
+        from .md import apply_front_matter, split_front_matter
+
+        front, key_lines, body, offset = split_front_matter(text, rel)
+        if front is not None:
+            front_story = Story(source=rel)
+            apply_front_matter(front, key_lines, front_story, diagnostics)
+            text = "\n" * offset + body  # keep line numbers the file's own
     root = _parse(text, rel)
     authors = [split_list(meta.get("content", "")) for meta in root.iter("meta")
                if (meta.get("name") or "").lower() == "author"]  # read before the cleaner drops <meta>
     _sanitise(root, rel, diagnostics)
     reader = _Reader(rel, diagnostics)
     if root.find(".//div[@id='preface']") is not None and root.find(".//div[@id='chapters']") is not None:
-        return reader.archive(root)
-    story = reader.page(root)
-    if not story.authors and authors:
-        story.authors = authors[0]
+        story = reader.archive(root)
+    else:
+        story = reader.page(root, chapter_file)
+        if not story.authors and authors:
+            story.authors = authors[0]
+    if front_story is not None:
+        _merge_front(story, front_story)
     return story
+
+
+def _merge_front(story: Story, front: Story) -> None:
+    """Front-matter fields come first; the page's own fill what they leave empty."""
+    story.title = front.title or story.title
+    story.subtitle = front.subtitle or story.subtitle
+    story.authors = front.authors or story.authors
+    story.language = front.language or story.language
+    story.summary = front.summary + story.summary
+    story.notes = front.notes + story.notes
+    story.end_notes = story.end_notes + front.end_notes
+    story.meta = {**story.meta, **front.meta}
 
 
 def _parse(text: str, rel: str):
@@ -81,9 +116,14 @@ def _sanitise(root, rel: str, diagnostics: Diagnostics) -> None:
         style = (element.get("style") or "").lower()
         # What inline styles mean is kept as classes the reader understands; the styles go.
         for needle, css_class in (("small-caps", "smallcaps"), ("italic", "italic"), ("bold", "bold"),
-                                  ("underline", "italic"), ("center", "center")):
+                                  ("underline", "italic"), ("line-through", "struck"), ("center", "center"),
+                                  ("text-align: right", "align-right"), ("text-align:right", "align-right"),
+                                  ("display: none", "hidden"), ("display:none", "hidden")):
             if needle in style:
                 element.set("class", f"{element.get('class', '')} {css_class}".strip())
+        for css, name in _CSS_LIST_STYLES.items():
+            if f"list-style-type: {css}" in style or f"list-style-type:{css}" in style:
+                element.set("data-list-style", name)
     for what, lines in found.items():
         shown = ", ".join(map(str, sorted(set(lines))[:5]))
         diagnostics.warn(
@@ -97,7 +137,9 @@ def _sanitise(root, rel: str, diagnostics: Diagnostics) -> None:
         scripts=True, javascript=True, comments=True, style=True, inline_style=True, links=True, meta=True,
         page_structure=False, processing_instructions=True, embedded=True, frames=True, forms=True,
         annoying_tags=True, remove_unknown_tags=False, safe_attrs_only=True,
-        safe_attrs=frozenset({"href", "src", "alt", "lang", "class", "id", "align", "rel", "name", "content"}),
+        safe_attrs=frozenset({"href", "src", "alt", "lang", "class", "id", "align", "rel", "name", "content",
+                              "colspan", "rowspan", "start", "type", "title", "role", "epub:type",
+                              "data-list-style", "scope", "valign"}),
     )(root)
 
 
@@ -105,20 +147,24 @@ class _Reader:
     def __init__(self, rel: str, diagnostics: Diagnostics) -> None:
         self.rel = rel
         self.diagnostics = diagnostics
+        self.notes: dict[str, Note] = {}  # placeholder id → the note found for it
+        self.marks_only = False  # the work marks its scene breaks: blank paragraphs are spacing
 
     def loc(self, element) -> Loc:
         return Loc(self.rel, element.sourceline or 1)
 
     # -- the two shapes of file -------------------------------------------------------------
 
-    def page(self, root) -> Story:
+    def page(self, root, chapter_file: bool = False) -> Story:
         """Any HTML page: its body's text; <title>, author meta and lang give what they can."""
         story = Story(source=self.rel)
         story.language = _lang(root)
         body = root.find("body")
-        items = self.blocks(body if body is not None else root, structure=True)
-        items = take_header(items, story, self.rel, self.diagnostics)
-        assemble(items, story, self.rel)
+        body = body if body is not None else root
+        self.notes.update(extract_notes(body, self))
+        items = self.blocks(body, structure=True)
+        items = take_header(items, story, self.diagnostics)
+        assemble(items, story, self.diagnostics, chapter_file=chapter_file, marks_over_blanks=True)
         if not story.title:
             title = root.find(".//title")
             if title is not None and (title.text or "").strip():
@@ -126,9 +172,13 @@ class _Reader:
         return story
 
     def archive(self, root) -> Story:
-        """A fan-fiction archive's download: preface (tags, title, byline, summary, notes), chapters
-        with their own summary, notes and end notes, and an afterword with the work's end notes."""
+        """A fan-fiction archive's download: preface (tags, title, byline, summary, notes, what the work
+        translates or is inspired by, its series), chapters with their own summary, notes and end notes,
+        and an afterword with the work's end notes."""
         story = Story(source=self.rel)
+        for element in list(root.iter()):
+            if isinstance(element.tag, str) and any(_has_class(element, name) for name in _ARCHIVE_CHROME):
+                element.drop_tree()  # the archive's CSS hides these; they are its words, not the author's
         preface = root.find(".//div[@id='preface']")
         heading = preface.find(".//h1")
         if heading is not None:
@@ -144,7 +194,11 @@ class _Reader:
                 story.summary += blocks
             elif "note" in label:
                 story.notes += blocks
+        self._associations(meta if meta is not None else preface, story)
         chapters_div = root.find(".//div[@id='chapters']")
+        self.notes.update(extract_notes(chapters_div, self))
+        self.marks_only = chapters_div.find(".//hr") is not None or any(
+            is_break_mark(p.text_content()) for p in chapters_div.iter("p") if p.text_content().strip())
         groups = [child for child in chapters_div if _has_class(child, "meta")]
         if not groups:  # a one-chapter work: the text sits in one userstuff div
             story.chapters = [Chapter(blocks=self.text_blocks(chapters_div), loc=self.loc(chapters_div))]
@@ -156,6 +210,7 @@ class _Reader:
             if end is not None:
                 for _, blocks in self._labelled(end):
                     story.end_notes += blocks
+            self._associations(afterword, story)
         return story
 
     def _archive_chapters(self, container) -> list[Chapter]:
@@ -190,6 +245,17 @@ class _Reader:
                 pairs.append((label, self.text_blocks(element)))
         return pairs
 
+    def _associations(self, container, story: Story) -> None:
+        """"A translation of …", "Inspired by …", "Works inspired by this one": the author's words about
+        the work's relations, kept as notes (they sit outside the labelled summary and notes)."""
+        for element in container.iter("li", "p"):
+            if _inside(element, "blockquote") or _inside(element, "dl"):
+                continue
+            text = " ".join(element.text_content().split())
+            if re.match(r"^(?:a translation of|translation into|inspired by|works inspired by|"
+                        r"a podfic of|a remix of|part \d+ of)\b", text, re.IGNORECASE):
+                story.notes.append(Paragraph(trim_inlines(self.inlines(element)), loc=self.loc(element)))
+
     def _tags(self, preface, story: Story) -> None:
         tags = preface.find(".//dl[@class='tags']")
         if tags is None:
@@ -197,25 +263,34 @@ class _Reader:
         label = None
         for element in tags:
             if element.tag == "dt":
-                label = canonical_field(element.text_content().strip().rstrip(":"))
-                if label is None and element.text_content().strip().lower().startswith("stats"):
+                text = element.text_content().strip().rstrip(":")
+                label = canonical_field(text)
+                if label is None and text.lower().startswith("stats"):
                     label = "stats"
             elif element.tag == "dd" and label:
                 values = [" ".join(a.text_content().split()) for a in element.iter("a")]
                 text = " ".join(element.text_content().split())
                 if label == "language":
                     story.language = language_tag(text) or story.language
+                elif label == "series":
+                    story.meta["series"] = [" ".join(p.split()) for p in re.split(r"\s{2,}|\n", element.text_content())
+                                            if p.strip()] or [text]
                 elif label in LIST_FIELDS:
                     story.meta[label] = values or split_list(text)
                 elif label != "stats":
                     story.meta[label] = text
 
     def text_blocks(self, container) -> list[Block]:
-        """A story's text: blocks, with scene breaks tidied; headings inside stay headings."""
+        """A chapter's text: blocks, with scene breaks tidied (explicit marks win over blank
+        paragraphs); headings inside stay headings."""
         items = self.blocks(container, structure=False)
+        if self.marks_only or any(isinstance(item, Break) and item.explicit for item in items):
+            items = [item for item in items if not (isinstance(item, Break) and not item.explicit)]
         out: list[Block] = []
         for item in items:
-            if isinstance(item, SceneBreak) and (not out or isinstance(out[-1], SceneBreak)):
+            if isinstance(item, Break):
+                if out and not isinstance(out[-1], SceneBreak):
+                    out.append(SceneBreak(loc=item.loc))
                 continue
             out.append(item)
         while out and isinstance(out[-1], SceneBreak):
@@ -224,7 +299,7 @@ class _Reader:
 
     # -- blocks ------------------------------------------------------------------------------
 
-    def blocks(self, container, structure: bool, lang: str | None = None) -> list:
+    def blocks(self, container, structure: bool, lang: str | None = None) -> list[Item]:
         """The blocks in a container; with `structure`, headings come out as ChapterStarts."""
         out: list = []
         loose: list[Inline] = []  # text and inline elements directly in a container
@@ -256,21 +331,24 @@ class _Reader:
             if child.tail and child.tail.strip():
                 loose.extend(self.inlines_of_text(child.tail))
         flush()
-        return _empty_paragraphs_to_breaks(out)
+        return _blank_paragraphs_to_breaks(out)
 
     def block(self, element, tag: str, structure: bool, lang: str | None) -> list:
         loc = self.loc(element)
         own_lang = element.get("lang") or lang
+        if _has_class(element, "hidden"):
+            return []
         if tag == "p" or tag == "dt":
             inlines = trim_inlines(self.inlines(element))
             text = plain_text(inlines)
             if text.strip() and is_break_mark(text):
-                return [SceneBreak(loc=loc)]
+                return [Break(loc)]
             if tag == "dt":
                 inlines = [Strong(inlines)] if inlines else []
-            return [self._paragraph(inlines, loc, own_lang)]
+            paragraph = self._paragraph(inlines, loc, own_lang)
+            return [verse_or_paragraph(paragraph, _is_verse_container(element))]
         if tag == "hr":
-            return [SceneBreak(loc=loc)]
+            return [Break(loc)]
         if tag in ("h1", "h2", "h3", "h4", "h5", "h6"):
             title = " ".join(element.text_content().split())
             if not title:
@@ -281,14 +359,61 @@ class _Reader:
         if tag == "blockquote":
             return [BlockQuote(self.text_blocks_in(element, own_lang), loc=loc)]
         if tag in ("ul", "ol"):
-            items = [self.text_blocks_in(li, own_lang) for li in element if isinstance(li.tag, str)]
-            return [ListBlock([item for item in items if item], ordered=tag == "ol", loc=loc)]
+            return [self._list(element, tag, own_lang, loc)]
         if tag == "pre":
             return [Preformatted(element.text_content().strip("\n"), loc=loc)]
+        if tag == "table":
+            return [self._table(element, own_lang, loc)]
+        if tag == "figure":
+            return self._figure(element, own_lang, loc)
         return self.blocks(element, structure, own_lang)
 
     def text_blocks_in(self, element, lang: str | None) -> list[Block]:
-        return [b for b in self.blocks(element, False, lang) if not isinstance(b, ChapterStart)]
+        blocks: list[Block] = []
+        for item in self.blocks(element, False, lang):
+            if isinstance(item, ChapterStart):
+                continue
+            blocks.append(SceneBreak(loc=item.loc) if isinstance(item, Break) else item)
+        return blocks
+
+    def _list(self, element, tag: str, lang: str | None, loc: Loc) -> ListBlock:
+        items = [self.text_blocks_in(li, lang) for li in element if isinstance(li.tag, str)]
+        start = element.get("start", "1").strip()
+        style = _LIST_STYLES.get((element.get("type") or "").strip(), "") or element.get("data-list-style", "")
+        return ListBlock([item for item in items if item], ordered=tag == "ol", loc=loc,
+                         start=int(start) if start.lstrip("-").isdigit() else 1,
+                         style="" if style == "decimal" else style)
+
+    def _table(self, element, lang: str | None, loc: Loc) -> Table:
+        table = Table(loc=loc)
+        caption = element.find("caption")
+        if caption is not None:
+            table.caption = trim_inlines(self.inlines(caption))
+        rows = [tr for tr in element.iter("tr") if _nearest(tr, "table") is element]
+        for tr in rows:
+            cells = [cell for cell in tr if isinstance(cell.tag, str) and cell.tag in ("td", "th")]
+            row = [TableCell(self.text_blocks_in(cell, lang), _span(cell, "colspan"), _span(cell, "rowspan"))
+                   for cell in cells]
+            in_head = _inside(tr, "thead") or (not table.body and cells and all(c.tag == "th" for c in cells))
+            (table.head if in_head and not table.body else table.body).append(row)
+            if in_head and len(table.aligns) < len(cells):
+                table.aligns = [_align(cell) for cell in cells]
+        if not table.aligns and table.body:
+            table.aligns = [_align(cell) for cell in rows[0] if isinstance(cell.tag, str)]
+        if not any(table.aligns):
+            table.aligns = []
+        return table
+
+    def _figure(self, element, lang: str | None, loc: Loc) -> list[Block]:
+        images = [img for img in element.iter("img")]
+        caption_element = element.find("figcaption")
+        caption = trim_inlines(self.inlines(caption_element)) if caption_element is not None else []
+        if len(images) != 1:
+            return self.blocks(element, False, lang)
+        image = self.inline(images[0])
+        if not image:
+            return [self._paragraph(caption, loc, lang)] if caption else []
+        return [Figure(image[0], caption, loc=loc)]
 
     def _paragraph(self, inlines: list[Inline], loc: Loc, lang: str | None) -> Paragraph:
         return Paragraph(trim_inlines(inlines), loc=loc, attrs=Attrs(lang=lang) if lang else None)
@@ -312,6 +437,11 @@ class _Reader:
     def inline(self, element) -> list[Inline]:
         tag = element.tag.lower()
         classes = set((element.get("class") or "").split())
+        if tag == NOTE_TAG:
+            note = self.notes.get(element.get("data-note", ""))
+            return [note] if note is not None else []
+        if "hidden" in classes:
+            return []
         if tag == "br":
             return [LineBreak()]
         if tag == "img":
@@ -321,14 +451,18 @@ class _Reader:
             return [Image(src=self._image_src(src), alt=element.get("alt") or "")]
         if tag in _CODE:
             return [Code(element.text_content())]
+        if tag in _BLOCKS:  # a block inside an inline (bad HTML, or a cell's paragraph): its text
+            return [Text(" "), *self.inlines(element), Text(" ")]
         children = self.inlines(element)
         if tag == "q":
             return [Text('"'), *children, Text('"')]
         if tag == "a":
             href = (element.get("href") or "").strip()
             return [Link(children, href)] if _SAFE_LINK.match(href) else children
-        if tag in _EMPH or "italic" in classes:
-            node: Inline = Emph(children)
+        if tag in _STRUCK or "struck" in classes:
+            node: Inline = Strikeout(children)
+        elif tag in _EMPH or "italic" in classes:
+            node = Emph(children)
         elif tag in _STRONG or "bold" in classes:
             node = Strong(children)
         elif tag == "sup":
@@ -344,6 +478,18 @@ class _Reader:
         if element.get("lang") and not isinstance(node, Span):
             node = Span([node], Attrs(lang=element.get("lang")))
         return [node]
+
+    def note_blocks(self, elements) -> list[Block]:
+        """A note's own blocks (html_notes hands over the elements the note is made of)."""
+        blocks: list[Block] = []
+        for element in elements:
+            if element.tag in ("p", "div", "li", "aside", "section", "dd", "span", "sup"):
+                found = self.text_blocks_in(element, None) if element.tag != "p" else [
+                    self._paragraph(self.inlines(element), self.loc(element), None)]
+            else:
+                found = self.text_blocks_in(element, None)
+            blocks += [b for b in found if not is_blank(b)]
+        return blocks
 
     def _image_src(self, src: str) -> str:
         """Project-relative; remote addresses are kept for the image check to refuse (M005)."""
@@ -362,6 +508,41 @@ def _inside(element, tag: str) -> bool:
         if parent.tag == tag:
             return True
         parent = parent.getparent()
+    return False
+
+
+def _nearest(element, tag: str):
+    parent = element.getparent()
+    while parent is not None and parent.tag != tag:
+        parent = parent.getparent()
+    return parent
+
+
+def _span(cell, name: str) -> int:
+    value = (cell.get(name) or "1").strip()
+    return max(1, min(int(value), 1000)) if value.isdigit() else 1
+
+
+def _align(cell) -> str:
+    align = (cell.get("align") or "").lower()
+    classes = cell.get("class") or ""
+    if align in ("left", "right", "center"):
+        return align
+    if "align-right" in classes:
+        return "right"
+    if "center" in classes.split():
+        return "center"
+    return ""
+
+
+def _is_verse_container(element) -> bool:
+    """A paragraph in a poem, verse or lyrics container (or marked so itself) keeps its lines."""
+    node = element
+    while node is not None and isinstance(node.tag, str):
+        classes = (node.get("class") or "").lower()
+        if any(word in classes for word in ("poem", "verse", "poetry", "lyrics", "stanza", "line-block")):
+            return True
+        node = node.getparent()
     return False
 
 
@@ -390,13 +571,14 @@ def _split_at_double_breaks(inlines: list[Inline]) -> list[list[Inline]]:
     return [p for p in paragraphs if p]
 
 
-def _empty_paragraphs_to_breaks(items: list) -> list:
-    """An empty paragraph between paragraphs is how archive authors mark a new scene."""
+def _blank_paragraphs_to_breaks(items: list) -> list:
+    """An empty paragraph between paragraphs is how archive authors mark a new scene — unless the
+    file marks its scenes explicitly (the assembler and text_blocks decide that)."""
     out: list = []
     for item in items:
         if is_blank(item):
-            if out and not isinstance(out[-1], SceneBreak):
-                out.append(SceneBreak(loc=item.loc))
+            if out and not isinstance(out[-1], Break):
+                out.append(Break(item.loc, explicit=False))
             continue
         out.append(item)
     return out

@@ -1,48 +1,53 @@
-"""Markdown manuscripts (CommonMark via markdown-it-py) with optional YAML front matter."""
+"""Markdown manuscripts (CommonMark via markdown-it-py, with its table and strikethrough rules and
+mdit-py-plugins' footnotes), with optional YAML front matter."""
 
 from __future__ import annotations
 
+import copy
 import posixpath
 import re
-from dataclasses import dataclass
 from typing import Any
 
 from ..diagnostics import Diagnostics
 from ..errors import ManuscriptError
 from ..model import (
-    Attrs, Block, BlockQuote, Chapter, Code, Emph, Heading, Image, Inline, LineBreak, Link, ListBlock, Loc,
-    Paragraph, Preformatted, SceneBreak, SmallCaps, Span, Story, Strong, Text,
+    Attrs, Block, BlockQuote, Code, Emph, Figure, Image, Inline, LineBlock, LineBreak, Link, ListBlock, Loc, Note,
+    Paragraph, Preformatted, SmallCaps, Span, Story, Strikeout, Strong, TableCell, Table, Text, plain_text,
 )
+from .assemble import Break, ChapterStart, Item, assemble
 from .decode import clean, decode, scrub
-from .header import LIST_FIELDS, PROSE_FIELDS, canonical_field, language_tag, split_list
+from .header import apply_field, canonical_field, language_tag
+from .inlines import PROSE_LINE, reads_as_verse
 
 _FRONT_MATTER_END = re.compile(r"^(?:---|\.\.\.)[ \t]*$", re.MULTILINE)
 _SAFE_LINK = re.compile(r"^(?:https?:|mailto:)", re.IGNORECASE)
 _REMOTE = re.compile(r"^(?:[a-z][a-z0-9+.-]*:|//)", re.IGNORECASE)
+_ALIGN = re.compile(r"text-align:\s*(left|right|center)")
 
 
-def read(data: bytes, rel: str, diagnostics: Diagnostics) -> Story:
+def read(data: bytes, rel: str, diagnostics: Diagnostics, *, chapter_file: bool = False) -> Story:
     """Decode and parse a Markdown manuscript file's bytes."""
-    return read_markdown(clean(decode(data, rel, diagnostics), rel, diagnostics), rel, diagnostics)
+    text = clean(decode(data, rel, diagnostics), rel, diagnostics)
+    return read_markdown(text, rel, diagnostics, chapter_file=chapter_file)
 
 
-def read_markdown(text: str, rel: str, diagnostics: Diagnostics) -> Story:
+def read_markdown(text: str, rel: str, diagnostics: Diagnostics, *, chapter_file: bool = False) -> Story:
     """Parse Markdown text into a Story."""
     story = Story(source=rel)
-    front, key_lines, body, offset = _split_front_matter(text, rel)
+    front, key_lines, body, offset = split_front_matter(text, rel)
     if front is not None:
-        _apply_front_matter(front, key_lines, story, rel, diagnostics)
+        apply_front_matter(front, key_lines, story, diagnostics)
     reader = _Reader(rel, offset, diagnostics)
-    items = reader.top_level(reader.parse(body))
-    _assemble(items, story, rel)
+    items = reader.stream(body)
+    assemble(items, story, diagnostics, chapter_file=chapter_file)
     return story
 
 
 # ---------------------------------------------------------------------------------------------
-# Front matter
+# Front matter (shared with HTML files exported with YAML front matter)
 
 
-def _split_front_matter(text: str, rel: str) -> tuple[Any, dict[str, int], str, int]:
+def split_front_matter(text: str, rel: str) -> tuple[Any, dict[str, int], str, int]:
     """(parsed YAML or None, line of each top-level key, body text, lines before the body)."""
     if not re.match(r"^---[ \t]*\n", text):
         return None, {}, text, 0
@@ -95,63 +100,35 @@ def _scrubbed(value: Any) -> Any:
     return value
 
 
-def _apply_front_matter(data: dict, key_lines: dict[str, int], story: Story, rel: str, diagnostics) -> None:
+def apply_front_matter(data: dict, key_lines: dict[str, int], story: Story, diagnostics: Diagnostics) -> None:
+    """Every front-matter key onto the story; keys bookforge does not use are named (M007)."""
+    rel = story.source
+    unknown: list[str] = []
     for key, value in data.items():
         loc = Loc(rel, key_lines.get(str(key), 2))
         canonical = canonical_field(str(key))
         if value is None:
             continue
         if canonical is None:
+            unknown.append(str(key))
             story.meta[str(key)] = value if isinstance(value, (str, list)) else str(value)
-        elif canonical == "title":
-            story.title = str(value).strip()
-        elif canonical == "authors":
-            story.authors = _as_list(value)
-        elif canonical in PROSE_FIELDS:
+            continue
+        blocks = None
+        if canonical in ("summary", "notes", "end_notes"):
             reader = _Reader(rel, 0, diagnostics, fixed_line=loc.line)
-            tops = reader.top_level(reader.parse(str(value)))
-            blocks = [t.item for t in tops if not isinstance(t.item, _HeadingItem)]
-            getattr(story, canonical).extend(blocks)
-        elif canonical == "language":
-            tag = language_tag(str(value))
-            if tag:
-                story.language = tag
-            else:
-                diagnostics.warn(
-                    "M007",
-                    f"'{value}' is not a language bookforge knows; the book's language is used",
-                    path=rel,
-                    line=loc.line,
-                    hint='write a language tag such as "en", "fr" or "de"',
-                )
-        elif canonical in LIST_FIELDS:
-            story.meta[canonical] = _as_list(value)
-        else:
-            story.meta[canonical] = str(value)
-
-
-def _as_list(value: Any) -> list[str]:
-    if isinstance(value, list):
-        return [str(v).strip() for v in value if str(v).strip()]
-    return split_list(str(value))
+            blocks = [item for item in reader.stream(str(value)) if not isinstance(item, (ChapterStart, Break))]
+        apply_field(story, canonical, value, loc=loc, diagnostics=diagnostics, blocks=blocks)
+    if unknown:
+        diagnostics.warn(
+            "M007", "front-matter key" + ("s " if len(unknown) > 1 else " ") + ", ".join(unknown)
+            + " not used by bookforge", path=rel, line=key_lines.get(unknown[0], 2),
+            hint="bookforge reads title, author, summary, notes, end notes, language, rating, warnings, "
+                 "fandom, relationships, characters, tags and series",
+        )
 
 
 # ---------------------------------------------------------------------------------------------
-# Token stream → blocks
-
-
-@dataclass
-class _HeadingItem:
-    level: int
-    text: str
-    loc: Loc
-
-
-@dataclass
-class _Top:
-    item: Any  # a Block or a _HeadingItem
-    start: int  # first source line (0-based, body-relative)
-    end: int  # one past the last source line
+# Token stream → the skeleton's stream
 
 
 class _Reader:
@@ -160,18 +137,35 @@ class _Reader:
         self.offset = offset
         self.diagnostics = diagnostics
         self.fixed_line = fixed_line  # front-matter prose: every block points at its key's line
-        self.quote_depth = 0  # inside a blockquote, line ends are kept (verse, letters, lyrics)
+        self.notes: dict[int, list[Block]] = {}  # footnote id → its blocks
+        self.quote_depth = 0  # inside a blockquote, a paragraph of short lines is verse
 
     def parse(self, text: str):
         from markdown_it import MarkdownIt
+        from mdit_py_plugins.footnote import footnote_plugin
 
         # "html": False makes raw HTML plain text, so the renderer escapes it: never passed through.
         md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
+        md.enable(["table", "strikethrough"]).use(footnote_plugin)
         if "]{" in text:  # `[passage]{lang=fr}`, `[Name]{.smallcaps}`: attribute spans, as in pandoc
             from mdit_py_plugins.attrs import attrs_plugin
 
             md.use(attrs_plugin, after=("span_close",), spans=True)
-        return md.parse(text)
+        env: dict = {}
+        tokens = md.parse(text, env)
+        self._unused_notes(env, text)
+        return tokens
+
+    def _unused_notes(self, env: dict, text: str) -> None:
+        for label, index in env.get("footnotes", {}).get("refs", {}).items():
+            if index == -1:  # a definition nothing calls: the plugin drops it
+                name = label.lstrip(":")
+                match = re.search(r"^ {0,3}\[\^" + re.escape(name) + r"\]:", text, re.MULTILINE)
+                line = text.count("\n", 0, match.start()) + 1 + self.offset if match else None
+                self.diagnostics.warn(
+                    "M010", f"footnote [^{name}] is never called; its text is left out", path=self.rel, line=line,
+                    hint=f"put [^{name}] in the text where the note belongs",
+                )
 
     def loc(self, token) -> Loc:
         if self.fixed_line is not None:
@@ -179,23 +173,44 @@ class _Reader:
         line = token.map[0] + 1 + self.offset if token.map else 1 + self.offset
         return Loc(self.rel, line)
 
-    def top_level(self, tokens) -> list[_Top]:
-        """Top-level items with their source line spans (for blank-line scene breaks)."""
-        items, index = [], 0
-        while index < len(tokens):
+    def stream(self, text: str) -> list[Item]:
+        """Top-level items; two or more blank lines between blocks are a (blank-run) scene break."""
+        tokens = self.parse(text)
+        end = next((i for i, t in enumerate(tokens) if t.type == "footnote_block_open"), len(tokens))
+        self._read_notes(tokens, end)
+        items: list[Item] = []
+        previous_end, index = None, 0
+        while index < end:
             token = tokens[index]
             item, index = self._block(tokens, index)
-            if item is not None:
-                start, end = token.map if token.map else (0, 0)
-                items.append(_Top(item, start, end))
+            if item is None:
+                continue
+            start, stop = token.map if token.map else (0, 0)
+            if (previous_end is not None and start - previous_end >= 2 and isinstance(item, Paragraph)
+                    and items and not isinstance(items[-1], (ChapterStart, Break))):
+                items.append(Break(Loc(self.rel, item.loc.line - (start - previous_end)), explicit=False))
+            previous_end = stop
+            items.append(item)
         return items
+
+    def _read_notes(self, tokens, start: int) -> None:
+        index = start
+        while index < len(tokens):
+            token = tokens[index]
+            if token.type == "footnote_open":
+                blocks, index = self._blocks_until(tokens, index + 1, "footnote_close")
+                self.notes[token.meta["id"]] = blocks
+            else:
+                index += 1
 
     def _blocks_until(self, tokens, index: int, close: str) -> tuple[list[Block], int]:
         blocks = []
         while index < len(tokens) and tokens[index].type != close:
             item, index = self._block(tokens, index)
-            if isinstance(item, _HeadingItem):  # a heading nested in a quote or list
-                item = Heading(level=item.level, children=[Text(item.text)], loc=item.loc)
+            if isinstance(item, ChapterStart):  # a heading nested in a quote, list or note
+                item = _heading_block(item)
+            if isinstance(item, Break):
+                item = _break_block(item)
             if item is not None:
                 blocks.append(item)
         return blocks, index + 1
@@ -205,33 +220,103 @@ class _Reader:
         kind = token.type
         if kind == "paragraph_open":
             inline = tokens[index + 1]
-            return Paragraph(self.inlines(inline.children or [], token), loc=self.loc(token)), index + 3
+            return self._paragraph(inline, token), index + 3
         if kind == "heading_open":
             inline = tokens[index + 1]
-            text = _plain(self.inlines(inline.children or [], token)).strip()
-            return _HeadingItem(int(token.tag[1]), text, self.loc(token)), index + 3
+            text = plain_text(self.inlines(inline.children or [], token)).strip()
+            return ChapterStart(text, int(token.tag[1]), self.loc(token)), index + 3
         if kind == "hr":
-            return SceneBreak(loc=self.loc(token)), index + 1
+            return Break(self.loc(token), explicit=True), index + 1
         if kind == "blockquote_open":
             self.quote_depth += 1
             children, index = self._blocks_until(tokens, index + 1, "blockquote_close")
             self.quote_depth -= 1
             return BlockQuote(children, loc=self.loc(token)), index
         if kind in ("bullet_list_open", "ordered_list_open"):
-            close = kind.replace("_open", "_close")
-            items, position = [], index + 1
-            while tokens[position].type != close:
-                if tokens[position].type == "list_item_open":
-                    blocks, position = self._blocks_until(tokens, position + 1, "list_item_close")
-                    items.append(blocks)
-                else:
-                    position += 1
-            return ListBlock(items, ordered=kind.startswith("ordered"), loc=self.loc(token)), position + 1
+            return self._list(tokens, index)
+        if kind == "table_open":
+            return self._table(tokens, index)
         if kind in ("code_block", "fence"):
             return Preformatted(token.content.rstrip("\n"), loc=self.loc(token)), index + 1
         if kind == "html_block":  # not produced with html off; kept as escaped text to be safe
             return Paragraph([Text(token.content.strip())], loc=self.loc(token)), index + 1
         return None, index + 1
+
+    def _paragraph(self, inline, token) -> Block:
+        loc = self.loc(token)
+        children = inline.children or []
+        source_lines = inline.content.split("\n")
+        if len(source_lines) > 1 and all(line.startswith("| ") or line == "|" for line in source_lines):
+            return self._line_block(children, token)  # pandoc's `| ` line block: verse, addresses
+        inlines = self.inlines(children, token)
+        images = [node for node in inlines if isinstance(node, Image)]
+        if len(images) == 1 and all(isinstance(n, Image) or (isinstance(n, Text) and not n.text.strip())
+                                    for n in inlines):
+            image_token = next(t for t in children if t.type == "image")
+            title = str(image_token.attrs.get("title", "") or "")
+            return Figure(images[0], [Text(title)] if title.strip() else [], loc=loc)
+        paragraph = Paragraph(inlines, loc=loc)
+        return _verse(paragraph) if self.quote_depth else _no_newlines(paragraph)
+
+    def _line_block(self, children, token) -> LineBlock:
+        lines: list[list] = [[]]
+        for child in children:
+            if child.type in ("softbreak", "hardbreak"):
+                lines.append([])
+            else:
+                lines[-1].append(child)
+        out = []
+        for line in lines:
+            if line and line[0].type == "text":
+                first = copy.copy(line[0])
+                first.content = re.sub(r"^\| ?", "", first.content)
+                line = [first, *line[1:]]
+            out.append(self.inlines(line, token))
+        return _no_newlines(LineBlock(out, loc=self.loc(token)))
+
+    def _list(self, tokens, index: int):
+        token = tokens[index]
+        close = token.type.replace("_open", "_close")
+        items, position = [], index + 1
+        while tokens[position].type != close:
+            if tokens[position].type == "list_item_open":
+                blocks, position = self._blocks_until(tokens, position + 1, "list_item_close")
+                items.append(blocks)
+            else:
+                position += 1
+        ordered = token.type.startswith("ordered")
+        start = int(token.attrs.get("start", 1)) if ordered else 1
+        return ListBlock(items, ordered=ordered, loc=self.loc(token), start=start), position + 1
+
+    def _table(self, tokens, index: int):
+        loc = self.loc(tokens[index])
+        head: list[list[TableCell]] = []
+        body: list[list[TableCell]] = []
+        aligns: list[str] = []
+        target = body
+        row: list[TableCell] | None = None
+        index += 1
+        while tokens[index].type != "table_close":
+            token = tokens[index]
+            if token.type == "thead_open":
+                target = head
+            elif token.type == "tbody_open":
+                target = body
+            elif token.type == "tr_open":
+                row = []
+                target.append(row)
+            elif token.type in ("th_open", "td_open"):
+                style = str(token.attrs.get("style", "") or "")
+                align = _ALIGN.search(style)
+                if target is head:
+                    aligns.append(align.group(1) if align else "")
+                inline = tokens[index + 1]
+                inlines = self.inlines(inline.children or [], inline)
+                assert row is not None
+                row.append(TableCell([_no_newlines(Paragraph(inlines, loc=loc))] if inlines else []))
+                index += 2
+            index += 1
+        return Table(head, body, aligns, loc=loc), index + 1
 
     def inlines(self, children, block_token) -> list[Inline]:
         stack: list[list[Inline]] = [[]]
@@ -241,16 +326,13 @@ class _Reader:
             if kind == "text" or kind == "html_inline":
                 _append_text(stack[-1], token.content)
             elif kind == "softbreak":
-                if self.quote_depth:
-                    stack[-1].append(LineBreak())
-                else:
-                    _append_text(stack[-1], " ")
+                _append_text(stack[-1], "\n")  # a space, except in a quotation's verse (_verse)
             elif kind == "hardbreak":
                 stack[-1].append(LineBreak())
             elif kind == "code_inline":
                 stack[-1].append(Code(token.content))
-            elif kind in ("em_open", "strong_open"):
-                node = Emph() if kind == "em_open" else Strong()
+            elif kind in ("em_open", "strong_open", "s_open"):
+                node = {"em_open": Emph, "strong_open": Strong, "s_open": Strikeout}[kind]()
                 stack[-1].append(node)
                 containers.append(node)
                 stack.append(node.children)
@@ -277,12 +359,16 @@ class _Reader:
                     stack[-1].append(node)
                     stack.append(node.children[0].children if isinstance(node, Span) and node.children else node.children)
                 containers.append(node)
-            elif kind in ("em_close", "strong_close", "link_close", "span_close"):
+            elif kind in ("em_close", "strong_close", "link_close", "span_close", "s_close"):
                 if containers.pop() is not None:
                     stack.pop()
             elif kind == "image":
                 src = str(token.attrs.get("src", ""))
                 stack[-1].append(Image(src=self._image_src(src), alt=token.content))
+            elif kind == "footnote_ref":
+                blocks = self.notes.get(token.meta["id"], [])
+                # A note called twice is printed twice, each with its own number (as pandoc does).
+                stack[-1].append(Note(copy.deepcopy(blocks) if token.meta.get("subId") else blocks))
         return stack[0]
 
     def _image_src(self, src: str) -> str:
@@ -308,65 +394,54 @@ def _append_text(nodes: list[Inline], text: str) -> None:
         nodes.append(Text(text))
 
 
-def _plain(nodes: list[Inline]) -> str:
-    out = []
-    for node in nodes:
-        if isinstance(node, Text):
-            out.append(node.text)
-        elif isinstance(node, Code):
-            out.append(node.text)
+def _no_newlines(block):
+    """Soft line breaks are spaces (outside a quotation's verse)."""
+    for run in ([block.children] if isinstance(block, Paragraph) else block.lines):
+        _spaces_for_newlines(run)
+    return block
+
+
+def _spaces_for_newlines(inlines: list[Inline]) -> None:
+    for index, node in enumerate(inlines):
+        if isinstance(node, Text) and "\n" in node.text:
+            inlines[index] = Text(node.text.replace("\n", " "))
         elif hasattr(node, "children"):
-            out.append(_plain(node.children))
-    return "".join(out)
+            _spaces_for_newlines(node.children)
 
 
-def _assemble(items: list[_Top], story: Story, rel: str) -> None:
-    headings = [t.item for t in items if isinstance(t.item, _HeadingItem)]
-    # A lone top-level heading opening the file is the story's title, not a chapter.
-    if headings and items and isinstance(items[0].item, _HeadingItem):
-        top = min(h.level for h in headings)
-        first = items[0].item
-        if first.level == top and sum(1 for h in headings if h.level == top) == 1:
-            if not story.title:
-                story.title = first.text
-                items = items[1:]
-            elif story.title.casefold() == first.text.casefold():
-                items = items[1:]
-            headings = [t.item for t in items if isinstance(t.item, _HeadingItem)]
-    chapter_level = min((h.level for h in headings), default=1)
+def _verse(block: Paragraph) -> Block:
+    """A quotation's paragraph of short lines is verse (lyrics, a poem): its lines are kept."""
+    lines = plain_text(block.children).split("\n")
+    if len(lines) < 2 or (len(lines) > 2 and not reads_as_verse(lines)) or (
+            len(lines) == 2 and len(lines[0].strip()) >= PROSE_LINE):
+        return _no_newlines(block)
+    return _no_newlines(LineBlock(_split_at_newlines(block.children), loc=block.loc, attrs=block.attrs))
 
-    chapter = Chapter(loc=Loc(rel, 1))
-    chapters = [chapter]
-    previous: _Top | None = None
-    for top in items:
-        item = top.item
-        # Two or more blank lines between blocks are a scene break, as in plain text.
-        if (
-            previous is not None
-            and top.start - previous.end >= 2
-            and isinstance(item, Paragraph)
-            and isinstance(previous.item, (Paragraph, BlockQuote, ListBlock, Preformatted))
-        ):
-            chapter.blocks.append(SceneBreak(loc=Loc(rel, item.loc.line - (top.start - previous.end))))
-        previous = top
-        if isinstance(item, _HeadingItem):
-            if item.level == chapter_level:
-                if chapter.blocks or chapter.title is not None:
-                    chapter = Chapter(loc=item.loc)
-                    chapters.append(chapter)
-                chapter.title = item.text
-                chapter.loc = item.loc
-            else:
-                chapter.blocks.append(
-                    Heading(level=item.level - chapter_level, children=[Text(item.text)], loc=item.loc)
-                )
-            continue
-        if isinstance(item, SceneBreak) and chapter.blocks and isinstance(chapter.blocks[-1], SceneBreak):
-            continue
-        chapter.blocks.append(item)
-    for chapter in chapters:
-        while chapter.blocks and isinstance(chapter.blocks[0], SceneBreak):
-            chapter.blocks.pop(0)
-        while chapter.blocks and isinstance(chapter.blocks[-1], SceneBreak):
-            chapter.blocks.pop()
-    story.chapters = [c for c in chapters if c.blocks or c.title is not None]
+
+def _split_at_newlines(inlines: list[Inline]) -> list[list[Inline]]:
+    lines: list[list[Inline]] = [[]]
+    for node in inlines:
+        if isinstance(node, Text) and "\n" in node.text:
+            parts = node.text.split("\n")
+            for number, part in enumerate(parts):
+                if number:
+                    lines.append([])
+                if part:
+                    lines[-1].append(Text(part))
+        elif isinstance(node, LineBreak):
+            lines.append([])
+        else:
+            lines[-1].append(node)
+    return lines
+
+
+def _heading_block(start: ChapterStart):
+    from ..model import Heading
+
+    return Heading(level=start.level, children=[Text(start.title)], loc=start.loc)
+
+
+def _break_block(item: Break):
+    from ..model import SceneBreak
+
+    return SceneBreak(loc=item.loc)

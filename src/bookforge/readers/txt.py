@@ -1,62 +1,21 @@
-"""Plain-text manuscripts: a `Key: value` header, blank-line paragraphs, blank-run and mark scene breaks."""
+"""Plain-text manuscripts: a `Key: value` header, blank-line paragraphs, blank-run and mark scene
+breaks, heading lines, indented quotations and verse."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
 from ..diagnostics import Diagnostics
-from ..model import Chapter, Loc, Paragraph, SceneBreak, Story
+from ..model import BlockQuote, LineBlock, Loc, Paragraph, Story
+from .assemble import Break, Item, assemble
 from .decode import clean, decode
-from .header import HEADER_LINE, LIST_FIELDS, PROSE_FIELDS, canonical_field, language_tag, split_list
+from .header import HEADER_LINE, PROSE_FIELDS, apply_field, canonical_field
 from .inline_markup import parse_inlines
+from .inlines import PROSE_LINE, reads_as_verse
+from .marks import chapter_title, is_break_mark
 
-# Symbols a line made only of break marks may use: `***`, `* * *`, `#`, `~~~`, `---`, `◇`, `❧`…
-_BREAK_SYMBOLS = set("*#~=_+•·◇◆○●◦❖✦✧✶✻❧☙⁂§-–—")
-# Symbols that make a scene break even alone on their line.
-_SINGLE_BREAK_SYMBOLS = set("*#◇◆❖✦✧✶✻❧☙⁂§•")
-# `o0o`, `oOo`, `-o-`, `~o~`…: fan-fiction favourites.
-_O_BREAK = re.compile(r"^[-~=*_]*(?:[oO0][-~=*_]*){3,}$|^[-~=*_]+[oO0][-~=*_]+$")
-
-_NUMBER_WORD = (
-    r"(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|"
-    r"fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty|sixty|seventy|"
-    r"eighty|ninety|hundred)(?:[ -](?:one|two|three|four|five|six|seven|eight|nine))?"
-)
-_CHAPTER_HEADING = re.compile(
-    r"^(?:#{1,6}[ \t]+(?P<hashed>\S.*?)[ \t]*#*"
-    r"|(?P<worded>(?:chapter|part|book)[ \t]+(?:\d+|[ivxlcdm]+|" + _NUMBER_WORD + r")\b\.?"
-    r"(?:[ \t]*[:.\-–—][ \t]*\S.*|[ \t]+\S.*)?"
-    r"|(?:prologue|epilogue|interlude|afterword|foreword)(?:[ \t]*[:.\-–—][ \t]*\S.*)?))[ \t]*$",
-    re.IGNORECASE,
-)
 # A line this long inside a paragraph means the file puts one paragraph per line (not hard-wrapped).
 _UNWRAPPED_LINE = 120
-
-
-def is_break_mark(line: str) -> bool:
-    """True for a line made only of scene-break marks."""
-    first = line.lstrip()[:1]
-    if first.isalnum() and first not in "oO0" or first in "\"“‘'(":  # most lines: prose
-        return False
-    compact = "".join(line.split())
-    if not compact:
-        return False
-    if all(c in _BREAK_SYMBOLS for c in compact):
-        if len(compact) >= 3:
-            return True
-        return len(set(compact)) == 1 and compact[0] in _SINGLE_BREAK_SYMBOLS
-    return bool(_O_BREAK.match(compact))
-
-
-def chapter_title(line: str) -> str | None:
-    """The chapter title when a one-line paragraph is a chapter heading, else None."""
-    if len(line) > 100:
-        return None
-    match = _CHAPTER_HEADING.match(line.strip())
-    if not match:
-        return None
-    return (match.group("hashed") or match.group("worded")).strip()
 
 
 @dataclass
@@ -70,18 +29,18 @@ class _Break:
     explicit: bool  # a mark line, as opposed to a run of blank lines
 
 
-def read(data: bytes, rel: str, diagnostics: Diagnostics) -> Story:
+def read(data: bytes, rel: str, diagnostics: Diagnostics, *, chapter_file: bool = False) -> Story:
     """Decode and parse a plain-text manuscript file's bytes."""
-    return read_txt(clean(decode(data, rel, diagnostics), rel, diagnostics), rel, diagnostics)
+    return read_txt(clean(decode(data, rel, diagnostics), rel, diagnostics), rel, diagnostics, chapter_file=chapter_file)
 
 
-def read_txt(text: str, rel: str, diagnostics: Diagnostics) -> Story:
+def read_txt(text: str, rel: str, diagnostics: Diagnostics, *, chapter_file: bool = False) -> Story:
     """Parse a plain-text manuscript into a Story."""
     lines = text.split("\n")
     story = Story(source=rel)
     body_start = _read_header(lines, story, rel, diagnostics)
-    items = _scan_body(lines, body_start)
-    _assemble(items, story, rel, diagnostics)
+    scanned = _scan_body(lines, body_start)
+    assemble(_items(scanned, rel, _body_indent(lines, body_start)), story, diagnostics, chapter_file=chapter_file)
     return story
 
 
@@ -119,35 +78,11 @@ def _read_header(lines: list[str], story: Story, rel: str, diagnostics: Diagnost
         while index < count and lines[index].strip() and _header_field(lines[index]) is None:
             value_lines.append(lines[index].strip())
             index += 1
-        _apply_field(story, canonical, key, " ".join(value_lines), Loc(rel, start), diagnostics)
+        value = " ".join(value_lines)
+        loc = Loc(rel, start)
+        blocks = [Paragraph(parse_inlines(value), loc=loc)] if canonical in PROSE_FIELDS and value else None
+        apply_field(story, canonical, value, loc=loc, diagnostics=diagnostics, blocks=blocks)
     return index
-
-
-def _apply_field(story: Story, canonical: str, key: str, value: str, loc: Loc, diagnostics) -> None:
-    if not value:
-        return
-    if canonical == "title":
-        story.title = value
-    elif canonical == "authors":
-        story.authors = split_list(value)
-    elif canonical in PROSE_FIELDS:
-        getattr(story, canonical).append(Paragraph(parse_inlines(value), loc=loc))
-    elif canonical == "language":
-        tag = language_tag(value)
-        if tag:
-            story.language = tag
-        else:
-            diagnostics.warn(
-                "M007",
-                f"'{value}' is not a language bookforge knows; the book's language is used",
-                path=loc.path,
-                line=loc.line,
-                hint='write a language tag such as "en", "fr" or "de"',
-            )
-    elif canonical in LIST_FIELDS:
-        story.meta[canonical] = split_list(value)
-    else:
-        story.meta[canonical] = value
 
 
 # ---------------------------------------------------------------------------------------------
@@ -207,8 +142,18 @@ def _split_unwrapped(para: _Para) -> list[_Para]:
     return [para]
 
 
-def _is_indented(text: str) -> bool:
-    return text.startswith("\t") or text.startswith("  ")
+def _is_indented(text: str, base: int = 0) -> bool:
+    return _indent(text) > base and (text.startswith("\t") or _indent(text) >= base + 2)
+
+
+def _indent(text: str) -> int:
+    return len(text) - len(text.lstrip(" \t")) + text[: len(text) - len(text.lstrip(" \t"))].count("\t") * 3
+
+
+def _body_indent(lines: list[str], start: int) -> int:
+    """How far the file's prose is indented as a rule (0 for most files): only deeper is a quotation."""
+    indents = [_indent(line) for line in lines[start:] if line.strip()]
+    return min(indents) if indents else 0
 
 
 def _join(para: _Para) -> str:
@@ -223,68 +168,43 @@ def _join(para: _Para) -> str:
     return "".join(parts).rstrip()
 
 
-def _assemble(items: list[_Para | _Break], story: Story, rel: str, diagnostics: Diagnostics) -> None:
-    chapter = Chapter(loc=Loc(rel, 1))
-    chapters = [chapter]
-    in_end_notes = False
-    for item in items:
+def _items(scanned: list[_Para | _Break], rel: str, base_indent: int) -> list[Item]:
+    """Scanned paragraphs and breaks → the skeleton's stream (paragraphs, quotations, breaks)."""
+    items: list[Item] = []
+    quote_end = -1  # last line of the quotation just read: a stanza after one blank line joins it
+    for item in scanned:
         if isinstance(item, _Break):
-            if in_end_notes:
-                continue
-            chapter.blocks.append(SceneBreak(loc=Loc(rel, item.line)))
+            items.append(Break(Loc(rel, item.line), explicit=item.explicit))
             continue
         first_line, first_text = item.lines[0]
         loc = Loc(rel, first_line)
-        if len(item.lines) == 1:
-            title = chapter_title(first_text)
-            if title is not None and not in_end_notes:
-                if chapter.blocks or chapter.title is not None:
-                    chapter = Chapter(loc=loc)
-                    chapters.append(chapter)
-                chapter.title = title
-                chapter.loc = loc
-                continue
-        found = _header_field(first_text)
-        if found is not None and found[0] == "end_notes":
-            in_end_notes = True
-            text = _join(item)
-            value = text.split(":", 1)[1].strip()
-            if value:
-                story.end_notes.append(Paragraph(parse_inlines(value), loc=loc))
-            continue
-        target = story.end_notes if in_end_notes else chapter.blocks
         if len(item.lines) == 1:  # the common case: a paragraph on one line
-            target.append(Paragraph(parse_inlines(first_text.strip()), loc=loc))
+            items.append(Paragraph(parse_inlines(first_text.strip()), loc=loc))
+            continue
+        if chapter_title(first_text) and not _is_indented(first_text, base_indent):
+            # "Chapter 1" directly above the text (no blank line between): a heading of its own.
+            items.append(Paragraph(parse_inlines(first_text.strip()), loc=loc))
+            item = _Para(item.lines[1:])
+            first_line, first_text = item.lines[0]
+            loc = Loc(rel, first_line)
+        if len(item.lines) > 1 and all(_is_indented(text, base_indent) for _, text in item.lines):
+            block = _quotation(item, loc)
+            if quote_end == first_line - 2 and isinstance(items[-1], BlockQuote):
+                items[-1].children.append(block)
+            else:
+                items.append(BlockQuote([block], loc=loc))
+            quote_end = item.lines[-1][0]
             continue
         for para in _split_unwrapped(item):
             line = para.lines[0][0]
-            target.append(Paragraph(parse_inlines(_join(para)), loc=loc if line == first_line else Loc(rel, line)))
-    story.chapters = [c for c in chapters if c.blocks or c.title is not None]
-    _trim_breaks(story, rel, diagnostics)
+            items.append(Paragraph(parse_inlines(_join(para)), loc=loc if line == first_line else Loc(rel, line)))
+    return items
 
 
-def _trim_breaks(story: Story, rel: str, diagnostics: Diagnostics) -> None:
-    """A scene break at the very start or end of a chapter separates nothing: drop it, say so."""
-    for chapter in story.chapters:
-        blocks = chapter.blocks
-        while blocks and isinstance(blocks[0], SceneBreak):
-            _warn_dropped(blocks.pop(0), rel, diagnostics, "start")
-        while blocks and isinstance(blocks[-1], SceneBreak):
-            _warn_dropped(blocks.pop(), rel, diagnostics, "end")
-        # Two breaks in a row (a mark line between blank runs was merged already) collapse to one.
-        chapter.blocks = [
-            b for i, b in enumerate(blocks)
-            if not (isinstance(b, SceneBreak) and i and isinstance(blocks[i - 1], SceneBreak))
-        ]
-
-
-def _warn_dropped(block: SceneBreak, rel: str, diagnostics: Diagnostics, where: str) -> None:
-    if block.loc is not None and where == "start" and block.loc.line <= 1:
-        return
-    diagnostics.warn(
-        "M006",
-        f"scene break at the {where} of a chapter dropped",
-        path=rel,
-        line=block.loc.line if block.loc else None,
-        hint="nothing to separate there; remove the break marks to silence this",
-    )
+def _quotation(para: _Para, loc: Loc) -> Paragraph | LineBlock:
+    """An indented run of lines: wrapped prose (a letter, a quotation) is one paragraph; shorter
+    lines are verse, kept line by line."""
+    texts = [text.strip() for _, text in para.lines]
+    if not reads_as_verse(texts) and not (len(texts) == 2 and len(texts[0]) < PROSE_LINE):
+        return Paragraph(parse_inlines(_join(para)), loc=loc)
+    return LineBlock([parse_inlines(text) for text in texts], loc=loc)

@@ -9,7 +9,8 @@ from typing import TYPE_CHECKING
 
 from ..model import Block, Book, Chapter, Story
 from .labels import labels_for
-from .xhtml import Context, attr, esc, lang_attrs, render_blocks, render_opening
+from .notes import StoryNotes
+from .xhtml import Context, attr, esc, lang_attrs, render_blocks, render_footnotes, render_note_list, render_opening
 
 if TYPE_CHECKING:
     from .cache import RenderCache
@@ -26,7 +27,7 @@ class Document:
     body: str  # markup that goes inside <body>
     lang: str  # BCP 47 tag of the document
     matter: str  # "frontmatter", "bodymatter" or "backmatter"
-    kind: str  # "halftitle", "titlepage", "imprint", "toc", "notes", "story", "chapter"
+    kind: str  # "halftitle", "titlepage", "imprint", "toc", "notes", "story", "chapter", "endnotes"
     story: Story | None = None  # the story this document belongs to
     print_only: bool = False  # the half-title page exists only in print
 
@@ -64,7 +65,13 @@ class RenderOptions:
     notes: str = "story"  # where story notes go: "story", "front" or "end"
     has_cover: bool = False
     preface: bool = True  # show a story's rating, fandom, tags… at its opening
+    # Where footnotes and endnotes are set: "document" (footnotes at the end of the document that
+    # calls them, endnotes at the story's end: EPUB), "page" (footnotes at the foot of the page:
+    # print) or "book" (every note in one Notes section at the back: [book] footnotes = "book").
+    notes_at: str = "document"
 
+
+ENDNOTES_DOCUMENT = "endnotes"  # the book's Notes section, when every note is set there
 
 # The archive-style preface: header fields shown above a story's summary and notes, in this order.
 PREFACE_FIELDS = ("rating", "warnings", "categories", "fandoms", "relationships", "characters", "tags")
@@ -85,7 +92,7 @@ def render_book(
     `cache_tag` names what else its markup depends on (the backend and how it links images).
     """
     labels = labels_for(book.language)
-    ctx = Context(image_src=image_src, scene_break_label=labels["scene_break"])
+    ctx = Context(image_src=image_src, scene_break_label=labels["scene_break"], back_label=labels["note_back"])
     docs: list[Document] = []
     front = lambda name, title, body, kind, **kw: docs.append(  # noqa: E731
         Document(name, title, body, book.language, "frontmatter", kind, **kw)
@@ -99,10 +106,10 @@ def render_book(
     toc: list[TocEntry] = []
     for story in book.stories:
         if cache is None:
-            story_docs.extend(_story_documents(story, book, options, labels, ctx))
+            story_docs.extend(_story_documents(story, book, options, labels, ctx, href))
         else:
             render = lambda src, story=story: _story_documents(  # noqa: E731
-                story, book, options, labels, dataclasses.replace(ctx, image_src=src))
+                story, book, options, labels, dataclasses.replace(ctx, image_src=src), href)
             story_docs.extend(cache.documents(story, cache_tag, (book.language, options), image_src, render))
         toc.append(_toc_entry(story, book))
 
@@ -120,6 +127,10 @@ def render_book(
         else:
             toc.append(entry)
 
+    book_notes = _book_notes(book, options, labels, ctx, href) if options.notes_at == "book" else ""
+    if book_notes:
+        toc.append(TocEntry(labels["notes"], ENDNOTES_DOCUMENT, ENDNOTES_DOCUMENT, matter="backmatter"))
+
     front("contents", labels["contents"], "", "toc")
     contents = docs[-1]
     if notes_doc is not None and options.notes == "front":
@@ -127,6 +138,8 @@ def render_book(
     docs.extend(story_docs)
     if notes_doc is not None and options.notes == "end":
         docs.append(notes_doc)
+    if book_notes:
+        docs.append(Document(ENDNOTES_DOCUMENT, labels["notes"], book_notes, book.language, "backmatter", "endnotes"))
 
     landmarks = []
     if options.has_cover:
@@ -358,9 +371,59 @@ def _chapter_body(chapter: Chapter, ctx: Context) -> str:
     return "".join(out)
 
 
-def _story_documents(story: Story, book: Book, options: RenderOptions, labels, ctx: Context) -> list[Document]:
+def _story_notes(story: Story, options: RenderOptions, ctx: Context, href: Href) -> StoryNotes:
+    """How this story's notes are numbered, called and set (see RenderOptions.notes_at)."""
+    chapters = story.chapters or [Chapter(id=f"{story.id}-1")]
+    last = chapter_document(story, len(chapters) - 1) if story.chapters else story.id
+    places = {id(story.summary): story.id, id(story.notes): story.id if options.notes == "story" else "notes",
+              id(story.end_notes): last if options.notes != "end" else "notes"}
+    for index, chapter in enumerate(story.chapters):
+        for blocks in (chapter.summary, chapter.notes, chapter.blocks, chapter.end_notes):
+            places[id(blocks)] = chapter_document(story, index)
+    notes_document = ENDNOTES_DOCUMENT if options.notes_at == "book" else last
+    return StoryNotes(story, options.notes_at, href, notes_document, places)
+
+
+def _endnotes(notes: StoryNotes, labels, ctx: Context) -> str:
+    """The story's endnotes, set after its text (unless the book gathers every note)."""
+    marks = notes.gathered() if notes.placement != "book" else []
+    if not marks:
+        return ""
+    section_id = f"{notes.story.id}-endnotes"
+    return (f'<section class="endnotes" epub:type="endnotes" role="doc-endnotes" aria-labelledby="{section_id}">\n'
+            f'<h3 id="{section_id}" class="block-label">{esc(labels["notes"])}</h3>\n'
+            f"{render_note_list(marks, ctx)}</section>\n")
+
+
+def _book_notes(book: Book, options: RenderOptions, labels, ctx: Context, href: Href) -> str:
+    """Every story's notes in one Notes section at the back ([book] footnotes = "book")."""
+    out = []
+    for story in book.stories:
+        notes = _story_notes(story, options, ctx, href)
+        marks = notes.gathered()
+        if not marks:
+            continue
+        story_ctx = dataclasses.replace(ctx, notes=notes)
+        lang = story.language if story.language and story.language != book.language else None
+        out.append(
+            f'<section id="notes-to-{story.id}" class="book-notes-story" aria-labelledby="notes-to-{story.id}-title"'
+            f'{lang_attrs(lang)}>\n<h3 id="notes-to-{story.id}-title" class="notes-story-title">'
+            f'<a href="{attr(href(story.id, story.id))}">{esc(story.title)}</a></h3>\n'
+            f"{render_note_list(marks, story_ctx)}</section>\n"
+        )
+    if not out:
+        return ""
+    return (f'<section id="{ENDNOTES_DOCUMENT}" class="book-notes" epub:type="endnotes" role="doc-endnotes" '
+            f'aria-labelledby="{ENDNOTES_DOCUMENT}-title">\n<h2 id="{ENDNOTES_DOCUMENT}-title" class="notes-title">'
+            f'{esc(labels["notes"])}</h2>\n' + "".join(out) + "</section>\n")
+
+
+def _story_documents(story: Story, book: Book, options: RenderOptions, labels, ctx: Context,
+                     href: Href) -> list[Document]:
     lang = story.language or book.language
     chapters = story.chapters or [Chapter(id=f"{story.id}-1")]
+    notes = _story_notes(story, options, ctx, href)
+    ctx = dataclasses.replace(ctx, notes=notes)
     if len(chapters) == 1:
         body = (
             f'<section id="{story.id}" class="story" epub:type="chapter" role="doc-chapter" '
@@ -369,6 +432,8 @@ def _story_documents(story: Story, book: Book, options: RenderOptions, labels, c
             + _story_front(story, options, labels, ctx)
             + _chapter_body(chapters[0], ctx)
             + _end_notes(story, options, labels, ctx)
+            + render_footnotes(notes.take_pending(), ctx)
+            + _endnotes(notes, labels, ctx)
             + "</section>\n"
         )
         return [Document(story.id, story.title, body, lang, "bodymatter", "story", story=story)]
@@ -376,11 +441,7 @@ def _story_documents(story: Story, book: Book, options: RenderOptions, labels, c
     documents = []
     for index, chapter in enumerate(chapters):
         labelled = f' aria-labelledby="{chapter.id}-title"' if chapter.title else ""
-        section = (
-            f'<section id="{chapter.id}" class="chapter" epub:type="chapter" role="doc-chapter"{labelled}>\n'
-            + _chapter_body(chapter, ctx)
-            + "</section>\n"
-        )
+        head = ""
         if index == 0:
             head = (
                 f'<section id="{story.id}" class="story story-parts" epub:type="part" role="doc-part" '
@@ -389,9 +450,15 @@ def _story_documents(story: Story, book: Book, options: RenderOptions, labels, c
                 + _story_front(story, options, labels, ctx)
                 + "</section>\n"
             )
-            section = head + section
-        if index == len(chapters) - 1:
+        section = head + (
+            f'<section id="{chapter.id}" class="chapter" epub:type="chapter" role="doc-chapter"{labelled}>\n'
+            + _chapter_body(chapter, ctx)
+            + render_footnotes(notes.take_pending(), ctx)
+            + "</section>\n"
+        )
+        if index == len(chapters) - 1:  # the story's afterword, then its endnotes
             section += _end_notes(story, options, labels, ctx)
+            section += render_footnotes(notes.take_pending(), ctx) + _endnotes(notes, labels, ctx)
         title = story.title if index == 0 else (chapter.title or story.title)
         kind = "story" if index == 0 else "chapter"
         documents.append(
@@ -420,12 +487,14 @@ def _collected_notes(book: Book, options: RenderOptions, labels, ctx: Context, h
         )
         if byline:
             out.append(f'<p class="byline">{esc(byline)}</p>\n')
-        out.append(render_blocks(story.notes, ctx))
+        story_ctx = dataclasses.replace(ctx, notes=_story_notes(story, options, ctx, href))
+        out.append(render_blocks(story.notes, story_ctx))
         if options.notes == "end" and story.end_notes:
             out.append(
                 f'<div class="collected-end-notes"><h4 class="block-label">{esc(labels["end_notes"])}</h4>\n'
-                f"{render_blocks(story.end_notes, ctx)}</div>\n"
+                f"{render_blocks(story.end_notes, story_ctx)}</div>\n"
             )
+        out.append(render_footnotes(story_ctx.notes.take_pending(), story_ctx))
         out.append("</section>\n")
     out.append("</section>\n")
     return "".join(out)

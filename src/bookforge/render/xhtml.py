@@ -7,9 +7,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from ..model import (
-    Attrs, Block, BlockQuote, Code, Emph, Heading, Image, Inline, LineBreak, Link, ListBlock,
-    Paragraph, Preformatted, SceneBreak, SmallCaps, Span, Strong, Subscript, Superscript, Text,
+    Attrs, Block, BlockQuote, Code, Emph, Figure, Heading, Image, Inline, LineBlock, LineBreak, Link, ListBlock,
+    Note, Paragraph, Preformatted, SceneBreak, SmallCaps, Span, Strikeout, Strong, Subscript, Superscript, Table,
+    TableCell, Text, block_text, plain_text,
 )
+from .notes import NoteMark, StoryNotes
 
 def esc(text: str) -> str:
     """Escape character data (str.replace is several times faster than translate here)."""
@@ -39,6 +41,8 @@ class Context:
     image_src: Callable[[str], str]  # project-relative image path → URL in the output
     scene_break_label: str = "Scene break"
     heading_base: int = 3  # the <hN> level of a level-1 Heading block inside a chapter
+    notes: StoryNotes | None = None  # the story being rendered: how its notes are called and set
+    back_label: str = "Back to the text"  # a note's link back to its call
 
 
 def render_blocks(blocks: list[Block], ctx: Context) -> str:
@@ -104,6 +108,9 @@ def _attrs(attrs: Attrs | None, extra_class: str = "") -> str:
     return "".join(parts)
 
 
+_LIST_TYPES = {"lower-alpha": "a", "upper-alpha": "A", "lower-roman": "i", "upper-roman": "I"}
+
+
 def _block(block: Block, ctx: Context, out: list[str]) -> None:
     kind = type(block)
     if kind is Paragraph:
@@ -124,7 +131,13 @@ def _block(block: Block, ctx: Context, out: list[str]) -> None:
         out.append("</blockquote>\n")
     elif kind is ListBlock:
         tag = "ol" if block.ordered else "ul"
-        out.append(f"<{tag}>\n")
+        attributes = ""
+        if block.ordered and block.style and block.style != "decimal":
+            attributes += f' class="{block.style}" type="{_LIST_TYPES[block.style]}"'
+        if block.ordered and block.start != 1:
+            # The attribute for reading systems; the counter for WeasyPrint, which ignores it.
+            attributes += f' start="{block.start}" style="counter-reset: list-item {block.start - 1}"'
+        out.append(f"<{tag}{attributes}>\n")
         for item in block.items:
             out.append("<li>")
             # A list item of one paragraph is written without the <p>, as tight lists are.
@@ -137,8 +150,101 @@ def _block(block: Block, ctx: Context, out: list[str]) -> None:
         out.append(f"</{tag}>\n")
     elif kind is Preformatted:
         out.append(f"<pre>{esc(block.text)}</pre>\n")
+    elif kind is LineBlock:
+        _line_block(block, ctx, out)
+    elif kind is Table:
+        _table(block, ctx, out)
+    elif kind is Figure:
+        _figure(block, ctx, out)
     else:  # pragma: no cover - the model is a closed set
         raise TypeError(f"cannot render {kind.__name__}")
+
+
+def _line_block(block: LineBlock, ctx: Context, out: list[str]) -> None:
+    """Each line a span (set as a block with a hanging indent by the theme); the <br/>s are for
+    reading systems without CSS, and the theme hides them."""
+    out.append(f"<p{_attrs(block.attrs, 'line-block')}>")
+    for index, line in enumerate(block.lines):
+        if index:
+            out.append("<br/>\n")
+        out.append('<span class="line">')
+        if line:
+            _inlines(line, ctx, out)
+        else:
+            out.append("\u00a0")  # a blank line in a stanza keeps its height
+        out.append("</span>")
+    out.append("</p>\n")
+
+
+_ALIGN_CLASSES = {"left": "align-left", "right": "align-right", "center": "align-center"}
+
+
+def _table(table: Table, ctx: Context, out: list[str]) -> None:
+    """A table that reflows: no fixed widths, cells that wrap; header rows in <thead> (repeated on
+    every printed page), column alignment as classes."""
+    out.append(f'<table{_attrs(table.attrs, "table")}>\n')
+    if table.caption:
+        out.append("<caption>")
+        _inlines(table.caption, ctx, out)
+        out.append("</caption>\n")
+    columns = _grid_columns(table)
+    for rows, group, cell_tag in ((table.head, "thead", "th"), (table.body, "tbody", "td")):
+        if not rows:
+            continue
+        out.append(f"<{group}>\n")
+        for row in rows:
+            out.append("<tr>")
+            for cell in row:
+                align = table.aligns[columns[id(cell)]] if columns[id(cell)] < len(table.aligns) else ""
+                attributes = ' scope="col"' if cell_tag == "th" else ""
+                if align in _ALIGN_CLASSES:
+                    attributes += f' class="{_ALIGN_CLASSES[align]}"'
+                if cell.colspan > 1:
+                    attributes += f' colspan="{cell.colspan}"'
+                if cell.rowspan > 1:
+                    attributes += f' rowspan="{cell.rowspan}"'
+                out.append(f"<{cell_tag}{attributes}>")
+                _cell(cell, ctx, out)
+                out.append(f"</{cell_tag}>")
+            out.append("</tr>\n")
+        out.append(f"</{group}>\n")
+    out.append("</table>\n")
+
+
+def _grid_columns(table: Table) -> dict[int, int]:
+    """The grid column each cell starts in, counting the cells that rows above span into."""
+    columns: dict[int, int] = {}
+    spanned: dict[int, int] = {}  # grid column → rows still covered by a cell from above
+    for row in table.rows():
+        column = 0
+        for cell in row:
+            while spanned.get(column, 0) > 0:
+                column += 1
+            columns[id(cell)] = column
+            for covered in range(column, column + cell.colspan):
+                spanned[covered] = cell.rowspan
+            column += cell.colspan
+        spanned = {c: left - 1 for c, left in spanned.items() if left > 1}
+    return columns
+
+
+def _cell(cell: TableCell, ctx: Context, out: list[str]) -> None:
+    # A cell of one paragraph is written without the <p>, as tight lists are.
+    if len(cell.blocks) == 1 and type(cell.blocks[0]) is Paragraph and not cell.blocks[0].attrs:
+        _inlines(cell.blocks[0].children, ctx, out)
+    else:
+        for child in cell.blocks:
+            _block(child, ctx, out)
+
+
+def _figure(figure: Figure, ctx: Context, out: list[str]) -> None:
+    out.append(f"<figure{_attrs(figure.attrs, 'figure')}>\n")
+    _inlines([figure.image], ctx, out)
+    if figure.caption:
+        out.append("\n<figcaption>")
+        _inlines(figure.caption, ctx, out)
+        out.append("</figcaption>")
+    out.append("\n</figure>\n")
 
 
 def _inlines(inlines: list[Inline], ctx: Context | None, out: list[str]) -> None:
@@ -170,6 +276,12 @@ def _inlines(inlines: list[Inline], ctx: Context | None, out: list[str]) -> None
             out.append(f"<span{_attrs(node.attrs)}>")
             _inlines(node.children, ctx, out)
             out.append("</span>")
+        elif kind is Strikeout:
+            out.append("<s>")
+            _inlines(node.children, ctx, out)
+            out.append("</s>")
+        elif kind is Note:
+            _note_call(node, ctx, out)
         elif kind is Code:
             out.append(f"<code>{esc(node.text)}</code>")
         elif kind is LineBreak:
@@ -187,29 +299,75 @@ def _inlines(inlines: list[Inline], ctx: Context | None, out: list[str]) -> None
             raise TypeError(f"cannot render {kind.__name__}")
 
 
-def plain_text(inlines: list[Inline]) -> str:
-    """The text of inlines without markup (titles, alt text, search)."""
-    out: list[str] = []
-    for node in inlines:
-        if isinstance(node, (Text, Code)):
-            out.append(node.text)
-        elif isinstance(node, LineBreak):
-            out.append(" ")
-        elif isinstance(node, Image):
-            out.append(node.alt)
-        elif hasattr(node, "children"):
-            out.append(plain_text(node.children))
+# ---------------------------------------------------------------------------------------------
+# Notes
+
+
+def _note_call(note: Note, ctx: Context | None, out: list[str]) -> None:
+    """Where a note was written: a numbered link to it, or (in print) the note itself, floated to
+    the foot of the page. A note with no story around it keeps its words in brackets."""
+    notes = ctx.notes if ctx is not None else None
+    mark = notes.mark(note) if notes is not None else None
+    if mark is None or ctx is None:
+        out.append('<span class="inline-note">[')
+        out.append(esc(" ".join(block_text(b) for b in note.blocks)))
+        out.append("]</span>")
+        return
+    if notes.floats(mark):
+        out.append(f'<span class="footnote" id="{mark.id}" data-label="{attr(mark.label)}">')
+        for index, block in enumerate(note.blocks):
+            out.append('<span class="footnote-p">')
+            if type(block) is Paragraph:
+                _inlines(block.children, ctx, out)
+            else:
+                out.append(esc(block_text(block)))
+            out.append("</span>")
+        out.append("</span>")
+        return
+    notes.called(mark)
+    out.append(f'<a class="noteref" href="{attr(notes.target(mark))}" id="{mark.ref_id}" epub:type="noteref" '
+               f'role="doc-noteref">{esc(mark.label)}</a>')
+
+
+def render_footnotes(marks: list[NoteMark], ctx: Context) -> str:
+    """The footnotes called in one document, set at its end, each an aside that pops up."""
+    if not marks:
+        return ""
+    out = ['<div class="footnotes">\n']
+    for mark in marks:
+        out.append(f'<aside id="{mark.id}" class="footnote" epub:type="footnote" role="doc-footnote">\n')
+        _note_body(mark, ctx, out)
+        out.append("</aside>\n")
+    out.append("</div>\n")
     return "".join(out)
 
 
-def block_text(block: Block) -> str:
-    """The text of a block without markup (word counts, checks)."""
-    if isinstance(block, (Paragraph, Heading)):
-        return plain_text(block.children)
-    if isinstance(block, BlockQuote):
-        return " ".join(block_text(child) for child in block.children)
-    if isinstance(block, ListBlock):
-        return " ".join(block_text(child) for item in block.items for child in item)
-    if isinstance(block, Preformatted):
-        return block.text
-    return ""
+def render_note_list(marks: list[NoteMark], ctx: Context) -> str:
+    """Notes set together (a story's endnotes, or a story's part of the book's Notes)."""
+    out = ['<ol class="note-list">\n']
+    for mark in marks:
+        out.append(f'<li id="{mark.id}" class="{mark.kind}" epub:type="{mark.kind}" value="{mark.number}">\n')
+        _note_body(mark, ctx, out)
+        out.append("</li>\n")
+    out.append("</ol>\n")
+    return "".join(out)
+
+
+def _note_body(mark: NoteMark, ctx: Context, out: list[str]) -> None:
+    """The note's blocks, the first opening with its number, which links back to the call."""
+    back_href = ctx.notes.back(mark) if ctx.notes is not None else f"#{mark.ref_id}"
+    back = (f'<a class="note-label" href="{attr(back_href)}" role="doc-backlink" '
+            f'aria-label="{attr(ctx.back_label)} ({attr(mark.label)})">{esc(mark.label)}</a> ')
+    blocks = mark.note.blocks
+    if blocks and type(blocks[0]) is Paragraph:
+        out.append(f"<p{_attrs(blocks[0].attrs)}>{back}")
+        _inlines(blocks[0].children, ctx, out)
+        out.append("</p>\n")
+        blocks = blocks[1:]
+    else:
+        out.append(f'<p class="note-label-line">{back}</p>\n')
+    for block in blocks:
+        _block(block, ctx, out)
+
+
+__all__ = ["Context", "attr", "block_text", "esc", "lang_attrs", "plain_text", "render_blocks", "render_opening"]

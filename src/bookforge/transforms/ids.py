@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from ..model import Book
-from ..project import slugify
+from ..names import slugify
 
 # Names the renderer uses for the book's own documents; stories must not take them.
-RESERVED = frozenset({"halftitle", "titlepage", "imprint", "contents", "notes", "cover", "toc", "nav"})
+RESERVED = frozenset({"halftitle", "titlepage", "imprint", "contents", "notes", "cover", "toc", "nav", "endnotes"})
 
 
 def assign_ids(book: Book) -> None:

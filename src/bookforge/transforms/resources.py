@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 
 from ..diagnostics import Diagnostics
-from ..model import Block, BlockQuote, Book, Heading, Image, Inline, ListBlock, Paragraph
+from ..model import Block, Book, Figure, Image, Inline, Paragraph, block_inlines, child_blocks, notes_in
 from ..render.cache import set_fingerprint
 
 IMAGE_TYPES = {
@@ -25,14 +25,27 @@ def check_images(book: Book, root: Path, diagnostics: Diagnostics) -> None:
     for story in book.stories:
         if story.source.lower().endswith((".txt", ".text")):
             continue  # plain text has no image syntax: nothing to check, nothing to walk
-        groups = [story.summary, story.notes, story.end_notes]
-        for chapter in story.chapters:
-            groups += [chapter.summary, chapter.notes, chapter.blocks, chapter.end_notes]
         warned = len(diagnostics.items)
-        for blocks in groups:
-            _blocks(blocks, root, diagnostics)
+        for blocks in story.block_lists():
+            _blocks(blocks, root, story.media, diagnostics)
         if len(diagnostics.items) > warned:  # an image dropped: the story no longer is its manuscript
             set_fingerprint(story, None)
+
+
+def book_media(book: Book) -> dict[str, bytes]:
+    """Every image that lives inside a manuscript, by its src."""
+    return {src: data for story in book.stories for src, data in story.media.items()}
+
+
+def image_bytes(root: Path, src: str, media: dict[str, bytes]) -> bytes:
+    """An image's bytes: from the manuscript that holds it (a Word document), else from its file."""
+    data = media.get(src)
+    if data is not None:
+        return data
+    path = image_path(root, src)
+    if path is None:
+        raise FileNotFoundError(src)
+    return path.read_bytes()
 
 
 def image_path(root: Path, src: str) -> Path | None:
@@ -45,26 +58,30 @@ def image_path(root: Path, src: str) -> Path | None:
     return path
 
 
-def _blocks(blocks: list[Block], root: Path, diagnostics: Diagnostics) -> None:
-    for block in blocks:
-        if isinstance(block, (Paragraph, Heading)):
-            block.children = _inlines(block.children, block, root, diagnostics)
-        elif isinstance(block, BlockQuote):
-            _blocks(block.children, root, diagnostics)
-        elif isinstance(block, ListBlock):
-            for item in block.items:
-                _blocks(item, root, diagnostics)
+def _blocks(blocks: list[Block], root: Path, media: dict[str, bytes], diagnostics: Diagnostics) -> None:
+    for index, block in enumerate(blocks):
+        if type(block) is Figure and block.image.src not in media and image_path(root, block.image.src) is None:
+            _refuse(block.image.src, block, root, diagnostics)
+            blocks[index] = block = Paragraph(block.caption, loc=block.loc)  # the caption's words stay
+        runs = [block.caption] if type(block) is Figure else block_inlines(block)
+        for run in runs:
+            run[:] = _inlines(run, block, root, media, diagnostics)
+            for note in notes_in(run):
+                _blocks(note.blocks, root, media, diagnostics)
+        for inner in child_blocks(block):
+            _blocks(inner, root, media, diagnostics)
 
 
-def _inlines(inlines: list[Inline], block, root: Path, diagnostics: Diagnostics) -> list[Inline]:
+def _inlines(inlines: list[Inline], block, root: Path, media: dict[str, bytes],
+             diagnostics: Diagnostics) -> list[Inline]:
     kept: list[Inline] = []
     for node in inlines:
         if isinstance(node, Image):
-            if image_path(root, node.src) is None:
+            if node.src not in media and image_path(root, node.src) is None:
                 _refuse(node.src, block, root, diagnostics)
                 continue
         elif hasattr(node, "children"):
-            node.children = _inlines(node.children, block, root, diagnostics)
+            node.children = _inlines(node.children, block, root, media, diagnostics)
         kept.append(node)
     return kept
 

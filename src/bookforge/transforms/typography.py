@@ -8,7 +8,8 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ..model import (
-    Block, BlockQuote, Book, Code, Heading, Image, Inline, LineBreak, ListBlock, Paragraph, Story, Text,
+    Block, Book, Code, Heading, Image, Inline, LineBlock, LineBreak, Note, Paragraph, Story, Text, block_inlines,
+    child_blocks, notes_in,
 )
 
 if TYPE_CHECKING:
@@ -156,19 +157,33 @@ def educate_story(story: Story, style: QuoteStyle, worker: TypographyWorker | No
 
 
 def educate_blocks(blocks: list[Block], style: QuoteStyle, plain: list[Text] | None = None) -> None:
-    """Educate every paragraph; with `plain`, one-run paragraphs are left there for educate_joined."""
+    """Educate every paragraph, line, cell and caption, and the notes called in them; with `plain`,
+    one-run paragraphs are left there for educate_joined."""
     for block in blocks:
-        if isinstance(block, (Paragraph, Heading)):
+        kind = type(block)
+        if kind is Paragraph or kind is Heading:
             children = block.children
             if plain is not None and len(children) == 1 and type(children[0]) is Text:
                 plain.append(children[0])
-            else:
-                educate_inlines(children, style)
-        elif isinstance(block, BlockQuote):
-            educate_blocks(block.children, style, plain)
-        elif isinstance(block, ListBlock):
-            for item in block.items:
-                educate_blocks(item, style, plain)
+                continue
+            educate_inlines(children, style)
+            runs = [children]
+        elif kind is LineBlock:
+            # A verse's quotation may open on one line and close on another: one run, lines apart.
+            joined: list[Inline] = []
+            for line in block.lines:
+                joined += [*line, LineBreak()]
+            educate_inlines(joined, style)
+            runs = block.lines
+        else:
+            runs = block_inlines(block)
+            for run in runs:
+                educate_inlines(run, style)
+            for inner in child_blocks(block):
+                educate_blocks(inner, style, plain)
+        for run in runs:
+            for note in notes_in(run):
+                educate_blocks(note.blocks, style, plain)
 
 
 # Joins paragraphs for educate_joined. Cleaning removes control characters from manuscripts, and
@@ -293,8 +308,8 @@ def _collect(inlines: list[Inline], runs: list[Text | None]) -> None:
             runs.append(node)
         elif isinstance(node, (LineBreak, Image)):
             runs.append(None)
-        elif isinstance(node, Code):
-            continue
+        elif isinstance(node, (Code, Note)):
+            continue  # a note's call is invisible to the sentence around it; its blocks are educated apart
         elif hasattr(node, "children"):
             _collect(node.children, runs)
 

@@ -87,7 +87,8 @@ def plan_pdf(ctx: BuildContext) -> _Plan:
     geometry = page_geometry(config, word_count(book), options)
     root = ctx.project.root
     rendered, parts = print_book(book, ctx.project.config.notes, root, one_pass, ctx.render_cache,
-                                 ctx.project.config.preface, cover=_reading_cover(ctx, geometry, variant))
+                                 ctx.project.config.preface, cover=_reading_cover(ctx, geometry, variant),
+                                 footnotes=ctx.project.config.footnotes)
     css = [("page (generated)", page_css(book, parts, geometry, one_pass))]
     css += [(name, ctx.theme.files[name]) for name in ("base.css", "print.css")]
     css += list(ctx.theme.extras)

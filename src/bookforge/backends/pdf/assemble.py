@@ -286,7 +286,7 @@ def _outline(out, parts, anchor_ids: dict[str, int]) -> int | None:
     for part in parts:
         if part.kind in ("front", "back"):
             for document in part.documents:
-                anchor = {"toc": "toc", "notes": "notes"}.get(document.kind)
+                anchor = {"toc": "toc", "notes": "notes", "endnotes": "endnotes"}.get(document.kind)
                 if anchor and anchor in anchor_ids:
                     entries.append((document.title, anchor_ids[anchor], []))
             continue

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from ...model import Book, Story
 from ...render.documents import Document, RenderedBook, RenderOptions, render_book, render_contents, join_names
 from ...render.xhtml import attr, esc
+from ...transforms.resources import IMAGE_TYPES, book_media
 
 if TYPE_CHECKING:
     from ...cover import CoverImage
@@ -34,18 +35,27 @@ class PrintPart:
 
 
 def print_book(book: Book, notes: str, root: Path, one_pass: bool, cache: RenderCache | None = None,
-               preface: bool = True, cover: CoverImage | None = None,
+               preface: bool = True, cover: CoverImage | None = None, footnotes: str = "story",
                ) -> tuple[RenderedBook, list[PrintPart]]:
-    """Render the documents for print and group them into parts."""
+    """Render the documents for print and group them into parts. Footnotes float to the foot of
+    the page that calls them (or all notes go to the Notes section at the back)."""
     if one_pass:
         href = lambda document, fragment: f"#{fragment or document}"  # noqa: E731
     else:
         href = lambda document, fragment: f"{PART_LINK}{fragment or document}"  # noqa: E731
+    media = book_media(book)
+
+    def image_src(src: str) -> str:
+        if src in media:  # an image inside a manuscript (a Word document): no file to point at
+            kind = IMAGE_TYPES.get(Path(src).suffix.lower(), "application/octet-stream")
+            return f"data:{kind};base64," + base64.b64encode(media[src]).decode("ascii")
+        return (root / src).resolve().as_uri()
+
     rendered = render_book(
         book,
-        RenderOptions(notes=notes, preface=preface),
+        RenderOptions(notes=notes, preface=preface, notes_at="book" if footnotes == "book" else "page"),
         href=href,
-        image_src=lambda src: (root / src).resolve().as_uri(),
+        image_src=image_src,
         page_numbers={},
         cache=cache,
         cache_tag=f"pdf {'one-pass' if one_pass else 'parts'} {root}",
@@ -63,8 +73,12 @@ def print_book(book: Book, notes: str, root: Path, one_pass: bool, cache: Render
             document.kind == "notes" and document.matter == "frontmatter"
         ):
             front.documents.append(document)
-        elif document.kind == "notes":
-            parts.append(PrintPart("back", "back", [document]))
+        elif document.kind in ("notes", "endnotes"):
+            back = parts[-1] if parts[-1].kind == "back" else None
+            if back is None:
+                parts.append(PrintPart("back", "back", [document]))
+            else:
+                back.documents.append(document)
         elif document.kind == "story":
             parts.append(PrintPart(document.story.id, "story", [document], story=document.story))
         else:  # later chapters of a multi-chapter story join their story's part
@@ -84,7 +98,7 @@ def part_body(part: PrintPart, contents: str | None = None) -> str:
         out.append(f'<div class="print-story" id="part-{part.name}" style="page: {part.page_name()}">\n')
     for index, document in enumerate(part.documents):
         classes = f"print-doc print-{document.kind}"
-        if document.kind == "notes":
+        if document.kind in ("notes", "endnotes"):
             classes += " print-notes-front" if part.kind == "front" else " print-notes-back"
         body = contents if (document.kind == "toc" and contents is not None) else document.body
         lang = f' lang="{attr(document.lang)}"' if document.lang else ""

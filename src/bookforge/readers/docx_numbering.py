@@ -1,0 +1,103 @@
+"""Word list numbering (numbering.xml): which paragraphs are list items, at what level, of what kind."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+
+# Word's number formats → the model's list styles (anything else is counted in decimal).
+_FORMATS = {"decimal": "decimal", "decimalZero": "decimal", "lowerLetter": "lower-alpha",
+            "upperLetter": "upper-alpha", "lowerRoman": "lower-roman", "upperRoman": "upper-roman"}
+
+
+@dataclass(frozen=True)
+class ListLevel:
+    """What one level of one Word list looks like."""
+
+    num_id: str
+    level: int  # 0 for the outermost
+    ordered: bool
+    style: str  # a model list style ("decimal", "lower-alpha"…) for ordered levels
+    start: int
+
+
+class Numbering:
+    """Resolves a paragraph's numbering (its own w:numPr or its style's) to a ListLevel."""
+
+    def __init__(self, document) -> None:
+        try:
+            self.root = document.part.numbering_part.element
+        except (NotImplementedError, KeyError, AttributeError):  # a document without lists
+            self.root = None
+        self.styles = document.styles.element
+        self._abstract = {}
+        self._nums = {}
+        if self.root is not None:
+            self._abstract = {a.get(W + "abstractNumId"): a for a in self.root.findall(W + "abstractNum")}
+            self._nums = {n.get(W + "numId"): n for n in self.root.findall(W + "num")}
+
+    def of(self, p) -> ListLevel | None:
+        """The list level a paragraph belongs to, or None."""
+        if self.root is None:
+            return None
+        num_id, level = _num_pr(p.find(f"{W}pPr/{W}numPr"))
+        if num_id is None:
+            num_id, style_level = self._style_numbering(_val(p.find(f"{W}pPr/{W}pStyle")))
+            level = level if level is not None else style_level
+        if not num_id or num_id == "0" or num_id not in self._nums:
+            return None
+        return self._level(num_id, level or 0)
+
+    def _style_numbering(self, style_id: str | None) -> tuple[str | None, int | None]:
+        seen = set()
+        while style_id and style_id not in seen:
+            seen.add(style_id)
+            style = self.styles.get_by_id(style_id)
+            if style is None:
+                return None, None
+            num_id, level = _num_pr(style.find(f"{W}pPr/{W}numPr"))
+            if num_id is not None:
+                return num_id, level
+            style_id = style.basedOn_val
+        return None, None
+
+    def _level(self, num_id: str, level: int) -> ListLevel:
+        num = self._nums[num_id]
+        abstract = self._abstract.get(_val(num.find(W + "abstractNumId")))
+        definition = None
+        if abstract is not None:
+            link = _val(abstract.find(W + "numStyleLink"))
+            if link:  # the list's levels are defined by a numbering style's own list
+                linked_num, _ = self._style_numbering(link)
+                if linked_num and linked_num in self._nums and linked_num != num_id:
+                    linked = self._abstract.get(_val(self._nums[linked_num].find(W + "abstractNumId")))
+                    abstract = linked if linked is not None else abstract
+            definition = next((lvl for lvl in abstract.findall(W + "lvl") if lvl.get(W + "ilvl") == str(level)), None)
+        start = _int(_val(definition.find(W + "start")) if definition is not None else None, 1)
+        override = next((o for o in num.findall(W + "lvlOverride") if o.get(W + "ilvl") == str(level)), None)
+        if override is not None:
+            start = _int(_val(override.find(W + "startOverride")), start)
+            definition = override.find(W + "lvl") if override.find(W + "lvl") is not None else definition
+        number_format = _val(definition.find(W + "numFmt")) if definition is not None else "bullet"
+        ordered = number_format not in (None, "bullet", "none")
+        return ListLevel(num_id, level, ordered, _FORMATS.get(number_format or "", "decimal"), start)
+
+
+def _num_pr(num_pr) -> tuple[str | None, int | None]:
+    if num_pr is None:
+        return None, None
+    num_id = _val(num_pr.find(W + "numId"))
+    level = _val(num_pr.find(W + "ilvl"))
+    return num_id, _int(level, 0) if level is not None else None
+
+
+def _val(element) -> str | None:
+    return element.get(W + "val") if element is not None else None
+
+
+def _int(value: str | None, default: int) -> int:
+    try:
+        return int(value) if value is not None else default
+    except ValueError:
+        return default
