@@ -65,10 +65,17 @@ def _report_diagnostic(diagnostic) -> None:
         print(_color("2", hint), file=sys.stderr)
 
 
+def _report_info(diagnostic, verbose_only: bool) -> None:
+    """An information line: always shown (unless -q), or only with -v for the verbose kind."""
+    if settings.quiet or (verbose_only and not settings.verbose):
+        return
+    print(_color("2", diagnostic.format()), file=sys.stderr)
+
+
 def _diagnostics():
     from .diagnostics import Diagnostics
 
-    return Diagnostics(on_report=_report_diagnostic)
+    return Diagnostics(on_report=_report_diagnostic, on_info=_report_info)
 
 
 def _apply_output_flags(quiet: bool, verbose: bool) -> None:

@@ -35,5 +35,10 @@ def read_file(path: Path, rel: str, diagnostics: Diagnostics, *, chapter_file: b
         raise ManuscriptError("is a folder, not a manuscript file", path=rel) from None
     except OSError as exc:
         raise ManuscriptError(f"cannot read: {exc.strerror or exc}", path=rel) from None
+    from .ledger import Ledger
+
     module = import_module(f".{READERS[path.suffix.lower()]}", __name__)
-    return module.read(data, rel, diagnostics, chapter_file=chapter_file)
+    ledger = Ledger(rel)
+    story = module.read(data, rel, diagnostics, chapter_file=chapter_file, ledger=ledger)
+    ledger.check(story, diagnostics)  # every word the reader was handed is in the story, or F001 says so
+    return story

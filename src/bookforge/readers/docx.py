@@ -22,6 +22,7 @@ from .decode import scrub
 from .docx_numbering import ListLevel, Numbering
 from .docx_properties import apply_properties
 from .inlines import is_blank, join_text, trim_inlines, verse_or_paragraph
+from .ledger import Ledger
 from .marks import is_break_mark
 from .symbols import symbol_char
 
@@ -46,7 +47,8 @@ _SKIPPED = {W + name for name in ("del", "moveFrom", "pPr", "rPr")}
 _SAFE_LINK = re.compile(r"^(?:https?:|mailto:)", re.IGNORECASE)
 
 
-def read(data: bytes, rel: str, diagnostics: Diagnostics, *, chapter_file: bool = False) -> Story:
+def read(data: bytes, rel: str, diagnostics: Diagnostics, *, chapter_file: bool = False,
+         ledger: Ledger | None = None) -> Story:
     """Read a .docx file's bytes into a Story; paragraph numbers stand for line numbers."""
     import docx
 
@@ -61,6 +63,8 @@ def read(data: bytes, rel: str, diagnostics: Diagnostics, *, chapter_file: bool 
     reader = _Reader(document, rel, diagnostics)
     story = Story(source=rel)
     items = take_header(reader.body(), story, diagnostics)
+    if ledger is not None:
+        note_words(document, reader, ledger)
     story.title = story.title or reader.title
     story.subtitle = story.subtitle or reader.subtitle
     assemble(items, story, diagnostics, chapter_file=chapter_file)
@@ -76,6 +80,58 @@ class _ListItem:
 
     level: ListLevel
     blocks: list[Block] = field(default_factory=list)
+
+
+def note_words(document, reader: _Reader, ledger: Ledger) -> None:
+    """The ledger: every w:t, w:sym and w:tab of every paragraph (in the body, its tables and text
+    boxes, and the notes it calls), outside deletions, hidden text and Word's fallback copies;
+    numbered as the reader numbers paragraphs. Comments, headers and footers are not the text."""
+    number = 0
+    notes: list[tuple[int, object]] = []  # read after the body, as the notes part comes after it
+    for p in document.element.body.iter(W + "p"):
+        if _excluded(p, document.element.body):
+            continue
+        number += 1
+        ledger.add(number, _paragraph_words(p))
+        for reference in p.iter(W + "footnoteReference", W + "endnoteReference"):
+            if not _excluded(reference, p):
+                kind = "footnotes" if reference.tag == W + "footnoteReference" else "endnotes"
+                notes.append((number, reader._notes_of(kind).get(reference.get(W + "id") or "")))
+    for number, note in notes:
+        for inner in note.iter(W + "p") if note is not None else ():
+            ledger.add(number, _paragraph_words(inner))
+
+
+def _excluded(element, top) -> bool:
+    """Inside a deletion, a moved-from range or an mc:Fallback (the copy of an mc:Choice)."""
+    for ancestor in element.iterancestors():
+        if ancestor is top:
+            return False
+        if ancestor.tag in (W + "del", W + "moveFrom", MC + "Fallback"):
+            return True
+    return False
+
+
+def _paragraph_words(p) -> str:
+    """A paragraph's own text (a text box's paragraphs inside it are their own entries)."""
+    pieces = []
+    for node in p.iter(W + "t", W + "sym", W + "tab"):
+        owner = next((a for a in node.iterancestors(W + "p")), None)
+        if owner is not p or _excluded(node, p) or _hidden(node):
+            continue
+        if node.tag == W + "t":
+            pieces.append(node.text or "")
+        elif node.tag == W + "sym":
+            pieces.append(symbol_char(node.get(W + "font"), node.get(W + "char") or "") or "")
+        else:
+            pieces.append(" ")
+    return "".join(pieces)
+
+
+def _hidden(node) -> bool:
+    run = node.getparent()
+    vanish = run.find(f"{W}rPr/{W}vanish") if run is not None else None
+    return vanish is not None and (_val(vanish) or "true").lower() not in _OFF
 
 
 class _Reader:
@@ -163,12 +219,15 @@ class _Reader:
         pieces: list[tuple[object, frozenset]] = []
         boxes: list[list[Block]] = []
         self._walk(p, pieces, loc, boxes)
+        frame = p.find(f"{W}pPr/{W}framePr")
+        if frame is not None and (frame.get(W + "dropCap") or "none") in ("drop", "margin"):
+            # Word's drop cap: the letter in its own framed paragraph, lowered to sit in the text
+            # (w:position): it joins the paragraph it opens, the lowering is the frame's, not the text's.
+            letter = _nest([(value, marks - {"sub", "sup"}) for value, marks in pieces], _ORDER)
+            return None, boxes, join_text(prefix + letter)
         inlines = _nest(pieces, _ORDER)
         if prefix:
             inlines = join_text(prefix + inlines)
-        frame = p.find(f"{W}pPr/{W}framePr")
-        if frame is not None and (frame.get(W + "dropCap") or "none") in ("drop", "margin"):
-            return None, boxes, inlines  # Word's drop cap: the letter's own framed paragraph
         if p.find(f"{W}pPr/{W}rPr/{W}del") is not None:
             return None, boxes, inlines  # the paragraph mark is a tracked deletion: accepted, it joins
         inlines = trim_inlines(inlines)
@@ -371,7 +430,8 @@ class _Reader:
                 self.left_out.setdefault("an embedded object (a chart, an equation or an OLE object)", loc.line)
             elif tag in (W + "footnoteReference", W + "endnoteReference"):
                 kind = "footnotes" if tag == W + "footnoteReference" else "endnotes"
-                pieces.append((self._note(kind, child.get(W + "id"), loc), marks))
+                # The call's raised number is the renderer's to draw: no formatting around a note.
+                pieces.append((self._note(kind, child.get(W + "id"), loc), frozenset(m for m in marks if m.startswith("link:"))))
 
     def _symbol(self, sym, pieces: list, marks: frozenset, loc: Loc) -> None:
         """Insert → Symbol: a code in a symbol font's own encoding, mapped to Unicode."""

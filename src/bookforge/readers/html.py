@@ -16,8 +16,10 @@ from ..model import (
 from .assemble import Break, ChapterStart, Item, assemble, take_header
 from .decode import clean, decode
 from .header import LIST_FIELDS, canonical_field, language_tag, split_list
+from .html_blocks import BLOCKS as _BLOCKS, record_text
 from .html_notes import NOTE_TAG, extract_notes
 from .inlines import is_blank, join_text, trim_inlines, verse_or_paragraph
+from .ledger import Ledger
 from .marks import is_break_mark
 
 # Elements that run code or pull in other documents: reported, then removed with their content.
@@ -30,11 +32,6 @@ _EMPH = {"em", "i", "cite", "dfn", "var", "u", "ins"}  # underline is italic's t
 _STRONG = {"strong", "b"}
 _STRUCK = {"s", "strike", "del"}
 _CODE = {"code", "kbd", "samp", "tt"}
-_CONTAINERS = {"div", "section", "article", "main", "body", "center", "header", "footer", "aside",
-               "address", "dl", "dd", "html", "details", "summary", "nav"}
-_BLOCKS = _CONTAINERS | {"p", "blockquote", "ul", "ol", "li", "pre", "hr", "h1", "h2", "h3", "h4", "h5", "h6",
-                         "dt", "table", "figure", "figcaption", "thead", "tbody", "tfoot", "tr", "td", "th",
-                         "caption"}
 _LIST_STYLES = {"1": "decimal", "a": "lower-alpha", "A": "upper-alpha", "i": "lower-roman", "I": "upper-roman"}
 _CSS_LIST_STYLES = {"decimal": "decimal", "lower-alpha": "lower-alpha", "lower-latin": "lower-alpha",
                     "upper-alpha": "upper-alpha", "upper-latin": "upper-alpha", "lower-roman": "lower-roman",
@@ -43,8 +40,11 @@ _CSS_LIST_STYLES = {"decimal": "decimal", "lower-alpha": "lower-alpha", "lower-l
 _ARCHIVE_CHROME = ("toc-heading", "landmark", "message", "endnote-link")
 
 
-def read(data: bytes, rel: str, diagnostics: Diagnostics, *, chapter_file: bool = False) -> Story:
-    """Decode, sanitise and read an HTML manuscript's bytes (YAML front matter first, if any)."""
+def read(data: bytes, rel: str, diagnostics: Diagnostics, *, chapter_file: bool = False,
+         ledger: Ledger | None = None) -> Story:
+    """Decode, sanitise and read an HTML manuscript's bytes (YAML front matter first, if any); the
+    ledger notes the text of every block the page holds, minus the archive's own furniture."""
+    ledger = ledger or Ledger(rel)
     text = clean(decode(data, rel, diagnostics), rel, diagnostics)
     front_story = None
     if text.startswith("---"):  # a Jekyll or Eleventy export: YAML front matter, then the HTML
@@ -53,13 +53,15 @@ def read(data: bytes, rel: str, diagnostics: Diagnostics, *, chapter_file: bool 
         front, key_lines, body, offset = split_front_matter(text, rel)
         if front is not None:
             front_story = Story(source=rel)
-            apply_front_matter(front, key_lines, front_story, diagnostics)
+            apply_front_matter(front, key_lines, front_story, diagnostics, ledger)
             text = "\n" * offset + body  # keep line numbers the file's own
     root = _parse(text, rel)
     authors = [split_list(meta.get("content", "")) for meta in root.iter("meta")
                if (meta.get("name") or "").lower() == "author"]  # read before the cleaner drops <meta>
     _sanitise(root, rel, diagnostics)
-    reader = _Reader(rel, diagnostics)
+    for hidden in [e for e in root.iter() if isinstance(e.tag, str) and _has_class(e, "hidden")]:
+        hidden.drop_tree()  # display: none — the author hid it from every reader of the page
+    reader = _Reader(rel, diagnostics, ledger)
     if root.find(".//div[@id='preface']") is not None and root.find(".//div[@id='chapters']") is not None:
         story = reader.archive(root)
     else:
@@ -144,9 +146,11 @@ def _sanitise(root, rel: str, diagnostics: Diagnostics) -> None:
 
 
 class _Reader:
-    def __init__(self, rel: str, diagnostics: Diagnostics) -> None:
+    def __init__(self, rel: str, diagnostics: Diagnostics, ledger: Ledger) -> None:
         self.rel = rel
         self.diagnostics = diagnostics
+        self.ledger = ledger
+        self.note_ledger = Ledger(rel)  # the notes' words, added to the ledger after the text's
         self.notes: dict[str, Note] = {}  # placeholder id → the note found for it
         self.marks_only = False  # the work marks its scene breaks: blank paragraphs are spacing
 
@@ -162,6 +166,8 @@ class _Reader:
         body = root.find("body")
         body = body if body is not None else root
         self.notes.update(extract_notes(body, self))
+        record_text(body, self.ledger)
+        self.ledger.extend(self.note_ledger)
         items = self.blocks(body, structure=True)
         items = take_header(items, story, self.diagnostics)
         assemble(items, story, self.diagnostics, chapter_file=chapter_file, marks_over_blanks=True)
@@ -197,6 +203,7 @@ class _Reader:
         self._associations(meta if meta is not None else preface, story)
         chapters_div = root.find(".//div[@id='chapters']")
         self.notes.update(extract_notes(chapters_div, self))
+        self._archive_ledger(root, chapters_div)
         self.marks_only = chapters_div.find(".//hr") is not None or any(
             is_break_mark(p.text_content()) for p in chapters_div.iter("p") if p.text_content().strip())
         groups = [child for child in chapters_div if _has_class(child, "meta")]
@@ -212,6 +219,32 @@ class _Reader:
                     story.end_notes += blocks
             self._associations(afterword, story)
         return story
+
+    def _archive_ledger(self, root, chapters_div) -> None:
+        """What an archive download holds of the author's: the title, the names, the summaries and
+        notes (blockquotes), the chapters' titles and text; not the archive's labels and stats."""
+        preface = root.find(".//div[@id='preface']")
+        for element in (preface.find(".//h1"), preface.find(".//div[@class='byline']")):
+            if element is not None:
+                self.ledger.add(self.loc(element).line, re.sub(r"^\s*by\s+", "", element.text_content()))
+        for quote in preface.iter("blockquote"):
+            if _has_class(quote, "userstuff") and not _inside(quote, "blockquote"):
+                record_text(quote, self.ledger)
+        for child in chapters_div:
+            if not isinstance(child.tag, str):
+                continue
+            if _has_class(child, "meta"):
+                for heading in child.iter("h2", "h3"):
+                    self.ledger.add(self.loc(heading).line, heading.text_content())
+                for quote in child.iter("blockquote"):
+                    record_text(quote, self.ledger)
+            else:
+                record_text(child, self.ledger)
+        afterword = root.find(".//div[@id='afterword']")
+        for quote in afterword.iter("blockquote") if afterword is not None else ():
+            if _has_class(quote, "userstuff") and not _inside(quote, "blockquote"):
+                record_text(quote, self.ledger)
+        self.ledger.extend(self.note_ledger)
 
     def _archive_chapters(self, container) -> list[Chapter]:
         chapters: list[Chapter] = []
@@ -502,10 +535,10 @@ def _has_class(element, name: str) -> bool:
     return isinstance(element.tag, str) and name in (element.get("class") or "").split()
 
 
-def _inside(element, tag: str) -> bool:
+def _inside(element, tag: str, element_id: str | None = None) -> bool:
     parent = element.getparent()
     while parent is not None:
-        if parent.tag == tag:
+        if parent.tag == tag and (element_id is None or parent.get("id") == element_id):
             return True
         parent = parent.getparent()
     return False

@@ -9,6 +9,7 @@ import re
 from typing import TYPE_CHECKING
 
 from ..model import Note
+from .html_blocks import record_text
 
 if TYPE_CHECKING:
     from .html import _Reader
@@ -42,6 +43,8 @@ def extract_notes(root, reader: _Reader) -> dict[str, Note]:
         key = str(len(notes) + 1)
         kind = "endnote" if _is_endnote(call, target) else "footnote"
         notes[key] = Note(reader.note_blocks(body), kind=kind)
+        for element in body:  # the note's words, as the page holds them (its number and ↩ gone)
+            record_text(element, reader.note_ledger)
         for element in body:
             parent = element.getparent()
             if parent is not None:

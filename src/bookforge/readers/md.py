@@ -18,6 +18,7 @@ from .assemble import Break, ChapterStart, Item, assemble
 from .decode import clean, decode, scrub
 from .header import apply_field, canonical_field, language_tag
 from .inlines import PROSE_LINE, reads_as_verse
+from .ledger import Ledger
 
 _FRONT_MATTER_END = re.compile(r"^(?:---|\.\.\.)[ \t]*$", re.MULTILINE)
 _SAFE_LINK = re.compile(r"^(?:https?:|mailto:)", re.IGNORECASE)
@@ -25,19 +26,21 @@ _REMOTE = re.compile(r"^(?:[a-z][a-z0-9+.-]*:|//)", re.IGNORECASE)
 _ALIGN = re.compile(r"text-align:\s*(left|right|center)")
 
 
-def read(data: bytes, rel: str, diagnostics: Diagnostics, *, chapter_file: bool = False) -> Story:
+def read(data: bytes, rel: str, diagnostics: Diagnostics, *, chapter_file: bool = False,
+         ledger: Ledger | None = None) -> Story:
     """Decode and parse a Markdown manuscript file's bytes."""
     text = clean(decode(data, rel, diagnostics), rel, diagnostics)
-    return read_markdown(text, rel, diagnostics, chapter_file=chapter_file)
+    return read_markdown(text, rel, diagnostics, chapter_file=chapter_file, ledger=ledger)
 
 
-def read_markdown(text: str, rel: str, diagnostics: Diagnostics, *, chapter_file: bool = False) -> Story:
-    """Parse Markdown text into a Story."""
+def read_markdown(text: str, rel: str, diagnostics: Diagnostics, *, chapter_file: bool = False,
+                  ledger: Ledger | None = None) -> Story:
+    """Parse Markdown text into a Story; `ledger` notes the text of every token it was given."""
     story = Story(source=rel)
     front, key_lines, body, offset = split_front_matter(text, rel)
     if front is not None:
-        apply_front_matter(front, key_lines, story, diagnostics)
-    reader = _Reader(rel, offset, diagnostics)
+        apply_front_matter(front, key_lines, story, diagnostics, ledger)
+    reader = _Reader(rel, offset, diagnostics, ledger=ledger)
     items = reader.stream(body)
     assemble(items, story, diagnostics, chapter_file=chapter_file)
     return story
@@ -100,7 +103,8 @@ def _scrubbed(value: Any) -> Any:
     return value
 
 
-def apply_front_matter(data: dict, key_lines: dict[str, int], story: Story, diagnostics: Diagnostics) -> None:
+def apply_front_matter(data: dict, key_lines: dict[str, int], story: Story, diagnostics: Diagnostics,
+                       ledger: Ledger | None = None) -> None:
     """Every front-matter key onto the story; keys bookforge does not use are named (M007)."""
     rel = story.source
     unknown: list[str] = []
@@ -109,6 +113,8 @@ def apply_front_matter(data: dict, key_lines: dict[str, int], story: Story, diag
         canonical = canonical_field(str(key))
         if value is None:
             continue
+        if ledger is not None and canonical != "language":
+            ledger.add(loc.line, " ".join(map(str, value)) if isinstance(value, list) else str(value))
         if canonical is None:
             unknown.append(str(key))
             story.meta[str(key)] = value if isinstance(value, (str, list)) else str(value)
@@ -132,8 +138,10 @@ def apply_front_matter(data: dict, key_lines: dict[str, int], story: Story, diag
 
 
 class _Reader:
-    def __init__(self, rel: str, offset: int, diagnostics: Diagnostics, fixed_line: int | None = None):
+    def __init__(self, rel: str, offset: int, diagnostics: Diagnostics, fixed_line: int | None = None,
+                 ledger: Ledger | None = None):
         self.rel = rel
+        self.ledger = ledger
         self.offset = offset
         self.diagnostics = diagnostics
         self.fixed_line = fixed_line  # front-matter prose: every block points at its key's line
@@ -176,6 +184,8 @@ class _Reader:
     def stream(self, text: str) -> list[Item]:
         """Top-level items; two or more blank lines between blocks are a (blank-run) scene break."""
         tokens = self.parse(text)
+        if self.ledger is not None:
+            self._note_text(tokens)
         end = next((i for i, t in enumerate(tokens) if t.type == "footnote_block_open"), len(tokens))
         self._read_notes(tokens, end)
         items: list[Item] = []
@@ -192,6 +202,18 @@ class _Reader:
             previous_end = stop
             items.append(item)
         return items
+
+    def _note_text(self, tokens) -> None:
+        """The ledger: the text of every inline token (after markup) and every code block."""
+        line = 1 + self.offset
+        for token in tokens:
+            if token.map:
+                line = token.map[0] + 1 + self.offset
+            if token.type == "inline":
+                self.ledger.add(line, "".join(child.content if child.type != "softbreak" else " "
+                                              for child in token.children or ()))
+            elif token.type in ("fence", "code_block"):
+                self.ledger.add(line, token.content)
 
     def _read_notes(self, tokens, start: int) -> None:
         index = start

@@ -12,6 +12,7 @@ from .decode import clean, decode
 from .header import HEADER_LINE, PROSE_FIELDS, apply_field, canonical_field
 from .inline_markup import parse_inlines
 from .inlines import PROSE_LINE, reads_as_verse
+from .ledger import Ledger
 from .marks import chapter_title, is_break_mark
 
 # A line this long inside a paragraph means the file puts one paragraph per line (not hard-wrapped).
@@ -29,16 +30,21 @@ class _Break:
     explicit: bool  # a mark line, as opposed to a run of blank lines
 
 
-def read(data: bytes, rel: str, diagnostics: Diagnostics, *, chapter_file: bool = False) -> Story:
+def read(data: bytes, rel: str, diagnostics: Diagnostics, *, chapter_file: bool = False,
+         ledger: Ledger | None = None) -> Story:
     """Decode and parse a plain-text manuscript file's bytes."""
-    return read_txt(clean(decode(data, rel, diagnostics), rel, diagnostics), rel, diagnostics, chapter_file=chapter_file)
+    text = clean(decode(data, rel, diagnostics), rel, diagnostics)
+    return read_txt(text, rel, diagnostics, chapter_file=chapter_file, ledger=ledger)
 
 
-def read_txt(text: str, rel: str, diagnostics: Diagnostics, *, chapter_file: bool = False) -> Story:
-    """Parse a plain-text manuscript into a Story."""
+def read_txt(text: str, rel: str, diagnostics: Diagnostics, *, chapter_file: bool = False,
+             ledger: Ledger | None = None) -> Story:
+    """Parse a plain-text manuscript into a Story; `ledger` notes every line of text it was given."""
     lines = text.split("\n")
     story = Story(source=rel)
-    body_start = _read_header(lines, story, rel, diagnostics)
+    ledger = ledger or Ledger(rel)
+    body_start = _read_header(lines, story, rel, diagnostics, ledger)
+    ledger.add_lines(lines[body_start:], body_start + 1)
     scanned = _scan_body(lines, body_start)
     assemble(_items(scanned, rel, _body_indent(lines, body_start)), story, diagnostics, chapter_file=chapter_file)
     return story
@@ -61,7 +67,7 @@ def _header_field(line: str) -> tuple[str, str, str] | None:
     return canonical, match.group(1).strip(), (match.group(2) or "").strip()
 
 
-def _read_header(lines: list[str], story: Story, rel: str, diagnostics: Diagnostics) -> int:
+def _read_header(lines: list[str], story: Story, rel: str, diagnostics: Diagnostics, ledger: Ledger) -> int:
     """Read the header block at the top; return the index of the first body line."""
     index, count = 0, len(lines)
     while index < count:
@@ -80,6 +86,8 @@ def _read_header(lines: list[str], story: Story, rel: str, diagnostics: Diagnost
             index += 1
         value = " ".join(value_lines)
         loc = Loc(rel, start)
+        if canonical != "language":  # a language is a setting, not words of the text
+            ledger.add(start, value)  # the value, not the `Key:` label
         blocks = [Paragraph(parse_inlines(value), loc=loc)] if canonical in PROSE_FIELDS and value else None
         apply_field(story, canonical, value, loc=loc, diagnostics=diagnostics, blocks=blocks)
     return index

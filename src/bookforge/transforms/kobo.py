@@ -14,6 +14,7 @@ _X = f"{{{XHTML}}}"
 # (Kobo paginates by them). The rest of Kobo's stock hacks fight publishers' CSS and are left out.
 STYLE_HACKS = "div#book-inner { margin-top: 0; margin-bottom: 0; }"
 
+_EPUB_TYPE = "{http://www.idpf.org/2007/ops}type"
 # Text in these is left exactly as it is: code, and things that are not prose.
 _UNTOUCHED = {f"{_X}{name}" for name in ("script", "style", "pre", "code", "svg", "math", "audio", "video")}
 # Each of these starts a new "paragraph" number in the span ids (kobo.<paragraph>.<sentence>).
@@ -125,6 +126,8 @@ class _Spans:
     def element(self, element) -> None:
         if element.tag in _UNTOUCHED or not isinstance(element.tag, str):
             return
+        if element.get(_EPUB_TYPE) == "noteref":
+            return  # a note's call stays a bare link: Kobo pops the note up from it
         block = element if element.tag in _BLOCKS else None
         if element.text and element.text.strip():
             spans = self._spans(element.text, block if block is not None else _block_of(element))

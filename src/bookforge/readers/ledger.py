@@ -1,0 +1,199 @@
+"""The word ledger: every reader notes the text it was handed, paragraph by paragraph; once the story
+is read, each paragraph's words must be in it, in order. Whatever is missing is said (F001), so a
+shape of manuscript nobody foresaw can lose nothing silently."""
+
+from __future__ import annotations
+
+import bisect
+import re
+
+from ..diagnostics import Diagnostics
+from ..model import Story, block_inlines, child_blocks, notes_in, plain_text
+from .header import HEADER_LINE, canonical_field
+from .marks import is_break_mark
+
+# ASCII bytes that are not letters or digits: squeezed out, so markup, spacing and punctuation
+# never count (non-ASCII bytes stay: the slow path below looks at those by words).
+_NOT_ALNUM = bytes(c for c in range(128) if not chr(c).isalnum())
+_WORD = re.compile(r"[^\W_]+")
+# How far past the last match a paragraph is looked for before the slow path looks everywhere.
+_NEAR = 4096
+_MAX_REPORTS = 5  # per file; more are counted in the last one
+
+
+def _squeeze(text: str) -> bytes:
+    return text.encode("utf-8", "surrogatepass").translate(None, _NOT_ALNUM)
+
+
+class Ledger:
+    """The text a reader was given: (line, text) per paragraph, in the order the file has them."""
+
+    def __init__(self, rel: str) -> None:
+        self.rel = rel
+        self._entries: list[tuple[int, str]] = []
+        self._runs: list[tuple[int, list[str], int]] = []  # (position among entries, lines, first line number)
+
+    def add(self, line: int, text: str) -> None:
+        if text and not text.isspace():
+            self._entries.append((line, text))
+
+    def extend(self, other: Ledger) -> None:
+        self._entries += other.entries()
+
+    def add_lines(self, lines: list[str], first_line: int) -> None:
+        """A run of source lines, one entry each (blank ones are skipped), noted without copying."""
+        self._runs.append((len(self._entries), lines, first_line))
+
+    def entries(self) -> list[tuple[int, str]]:
+        out = list(self._entries)
+        for position, lines, first in reversed(self._runs):
+            out[position:position] = [(first + i, line) for i, line in enumerate(lines) if line.strip()]
+        return out
+
+    def _joined(self) -> str:
+        pieces: list[str] = []
+        runs = iter(self._runs)
+        run = next(runs, None)
+        for index, (_, text) in enumerate(self._entries):
+            while run is not None and run[0] == index:
+                pieces.append("".join(run[1]))
+                run = next(runs, None)
+            pieces.append(text)
+        while run is not None:
+            pieces.append("".join(run[1]))
+            run = next(runs, None)
+        return "".join(pieces)
+
+    def check(self, story: Story, diagnostics: Diagnostics) -> None:
+        """Warn (F001) for every paragraph whose words did not reach the story."""
+        if not self._entries and not self._runs:
+            return
+        model = _model_text(story)
+        blob = _squeeze(model)
+        if _squeeze(self._joined()) == blob:
+            return  # the usual case: everything, in the same order
+        missing = _Matcher(model, blob).missing(self.entries())
+        for number, (line, lost) in enumerate(missing):
+            if number == _MAX_REPORTS:
+                diagnostics.warn("F001", f"and {len(missing) - _MAX_REPORTS} more paragraphs lost words",
+                                 path=self.rel, line=line, hint=_HINT)
+                break
+            diagnostics.warn("F001", f"words did not reach the book: “{lost}”", path=self.rel, line=line,
+                             hint=_HINT)
+
+
+_HINT = ("bookforge could not carry this part of the manuscript; please report it with the file "
+         "(the line of a .docx is its paragraph number)")
+
+
+def _model_text(story: Story) -> str:
+    """All the story's text in reading order, its notes last (where files keep them: a Word
+    document's notes part, Markdown's definitions, a page's notes section)."""
+    parts: list[str] = [story.title, story.subtitle or "", " ".join(story.authors)]
+    for value in story.meta.values():
+        parts.append(" ".join(map(str, value)) if isinstance(value, list) else str(value))
+    titles = {id(chapter.summary): chapter.title for chapter in story.chapters}
+    pending = []  # notes, in the order they are called
+    for blocks in story.block_lists():
+        if titles.get(id(blocks)):
+            parts.append(titles[id(blocks)])
+        _text_of(blocks, parts, pending)
+    while pending:
+        note = pending.pop(0)
+        _text_of(note.blocks, parts, pending)
+    return " ".join(parts)
+
+
+def _text_of(blocks, parts: list[str], notes: list) -> None:
+    for block in blocks:
+        if type(block).__name__ == "Preformatted":
+            parts.append(block.text)
+            continue
+        for run in block_inlines(block):
+            parts.append(plain_text(run))
+            notes += notes_in(run)
+        for inner in child_blocks(block):
+            _text_of(inner, parts, notes)
+
+
+class _Matcher:
+    """Finds each paragraph in the story: by its squeezed bytes near the last match, else by its
+    words anywhere (in order, close together), else reports its first lost words."""
+
+    def __init__(self, model: str, blob: bytes) -> None:
+        self.model = model
+        self.blob = blob
+        self._positions: dict[str, list[int]] | None = None
+
+    @property
+    def positions(self) -> dict[str, list[int]]:
+        if self._positions is None:  # built only when a paragraph is not where it was expected
+            self._positions = {}
+            for index, word in enumerate(_WORD.findall(self.model.casefold())):
+                self._positions.setdefault(word, []).append(index)
+        return self._positions
+
+    def missing(self, entries: list[tuple[int, str]]) -> list[tuple[int, str]]:
+        lost: list[tuple[int, str]] = []
+        cursor = 0
+        for line, text in entries:
+            key = _squeeze(text)
+            if not key or is_break_mark(text):
+                continue
+            found = self.blob.find(key, cursor, cursor + len(key) + _NEAR)
+            if found < 0:  # out of the expected order (a header field, a note): anywhere will do
+                found = self.blob.find(key)
+            if found >= 0:
+                cursor = found + len(key)
+                continue
+            words = _WORD.findall(_without_label(text).casefold())
+            gap = self._first_gap(words)
+            if gap is not None:
+                originals = _WORD.findall(_without_label(text))
+                lost.append((line, " ".join(originals[gap:gap + 8]) + ("…" if len(originals) > gap + 8 else "")))
+        return lost
+
+    def _first_gap(self, words: list[str]) -> int | None:
+        """None when the words are in the story in order and close together; else the index of the
+        first word that is not (after the longest run that is)."""
+        if not words:
+            return None
+        positions = self.positions
+        absent = next((index for index, word in enumerate(words) if word not in positions), None)
+        if absent is not None:
+            return absent if absent >= 3 else 0
+        # Anchor on the rarest word, then look for the others in order around it, close together.
+        anchor = min(range(len(words)), key=lambda index: len(positions[words[index]]))
+        span = 3 * len(words) + 20
+        best = 0
+        for place in positions[words[anchor]][:64]:
+            matched, position = 0, place
+            for word in reversed(words[:anchor]):
+                places = positions[word]
+                index = bisect.bisect_left(places, position) - 1
+                if index < 0 or place - places[index] > span:
+                    break
+                position = places[index]
+                matched += 1
+            if matched < anchor:
+                continue
+            position = place
+            for word in words[anchor + 1:]:
+                places = positions[word]
+                index = bisect.bisect_right(places, position)
+                if index == len(places) or places[index] - place > span:
+                    break
+                position = places[index]
+                matched += 1
+            if matched == len(words) - 1:
+                return None
+            best = max(best, matched + 1)
+        return best if best >= 3 else 0  # a word or two found is chance: the paragraph is lost
+
+
+def _without_label(text: str) -> str:
+    """A header paragraph's value without its `Notes:` label (the label is structure, not text)."""
+    match = HEADER_LINE.match(text[:60])
+    if match and canonical_field(match.group(1)):
+        return text[text.index(":") + 1:]
+    return text
