@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from ..diagnostics import Diagnostics
 from ..errors import ManuscriptError
 from ..model import (
-    Attrs, Block, BlockQuote, Emph, Figure, Heading, Image, Inline, LineBreak, Link, ListBlock, Loc, Note,
+    Attrs, Block, BlockQuote, Emph, Figure, Heading, Image, Inline, LineBlock, LineBreak, Link, ListBlock, Loc, Note,
     Paragraph, SceneBreak, SmallCaps, Story, Strikeout, Strong, Subscript, Superscript, Table, TableCell, Text,
     plain_text,
 )
@@ -21,7 +21,7 @@ from .assemble import Break, ChapterStart, Item, assemble, take_header
 from .decode import scrub
 from .docx_numbering import ListLevel, Numbering
 from .docx_properties import apply_properties
-from .inlines import is_blank, join_text, trim_inlines, verse_or_paragraph
+from .inlines import is_blank, join_text, reads_as_verse, trim_inlines, verse_or_paragraph
 from .ledger import Ledger
 from .marks import is_break_mark
 from .symbols import symbol_char
@@ -45,6 +45,7 @@ _TRANSPARENT = {W + name for name in ("ins", "moveTo", "smartTag", "sdt", "sdtCo
 # Removed text and things that are not text: never in the book.
 _SKIPPED = {W + name for name in ("del", "moveFrom", "pPr", "rPr")}
 _SAFE_LINK = re.compile(r"^(?:https?:|mailto:)", re.IGNORECASE)
+_INDENT_SLACK = 120  # twips: list items indented within this of each other are at the same depth
 
 
 def read(data: bytes, rel: str, diagnostics: Diagnostics, *, chapter_file: bool = False,
@@ -185,11 +186,12 @@ class _Reader:
             blanks = 0
             if item is not None and not is_blank(item):
                 raw.append(item)
-            for box in boxes:
-                raw.append(BlockQuote(box, loc=here, attrs=Attrs(classes=["text-box"])))
+            for box in boxes:  # a box holding only a figure is the figure's frame: the figure alone
+                raw.append(box[0] if len(box) == 1 and isinstance(box[0], Figure)
+                           else BlockQuote(box, loc=here, attrs=Attrs(classes=["text-box"])))
         if prefix:
             raw.append(Paragraph(trim_inlines(prefix), loc=fixed or Loc(self.rel, self.number)))
-        blocks = self._with_lists(self._with_captions(raw), top)
+        blocks = self._with_lists(self._with_captions(_with_quotes(raw)), top)
         if top:
             return blocks
         # Inside a cell, a text box or a note, a heading is a heading and a break a break.
@@ -212,7 +214,9 @@ class _Reader:
     def paragraph(self, p, loc: Loc, prefix: list[Inline]):
         """(item, text boxes, carry): the paragraph's item; the text boxes anchored in it, as block
         lists; and inlines to join to the next paragraph (a drop cap, a deleted paragraph mark)."""
-        name, outline = self._paragraph_style(_val(p.find(f"{W}pPr/{W}pStyle")))
+        style_id = _val(p.find(f"{W}pPr/{W}pStyle"))
+        name, outline = self._paragraph_style(style_id)
+        caption = self._is_caption(style_id)
         own_outline = _val(p.find(f"{W}pPr/{W}outlineLvl"))
         if own_outline is not None and own_outline.isdigit():
             outline = int(own_outline)
@@ -248,17 +252,30 @@ class _Reader:
         if text and not _holds_objects(inlines) and (
                 is_break_mark(text) or (centred and len(text) <= 5 and not any(c.isalnum() for c in text))):
             return Break(loc), boxes, []
-        figure = _figure(inlines, loc)
+        figure = _figure(inlines, loc, caption)
         if figure is not None:
             return figure, boxes, []
-        paragraph = Paragraph(inlines, loc=loc, attrs=Attrs(classes=["caption"]) if "caption" in name else None)
+        paragraph = Paragraph(inlines, loc=loc, attrs=Attrs(classes=["caption"]) if caption else None)
         level = self.numbering.of(p)
         if level is not None and text:
             return _ListItem(level, [paragraph]), boxes, []
         block = verse_or_paragraph(paragraph, forced=name in _VERSE_STYLES)
         if name in _QUOTE_STYLES and text:
-            return BlockQuote([block], loc=loc), boxes, []
+            return BlockQuote([block], loc=loc, attrs=_QUOTED), boxes, []
         return block, boxes, []
+
+    def _is_caption(self, style_id: str | None) -> bool:
+        """A Caption paragraph, or one in a style based on it (LibreOffice's Table, Figure, Illustration)."""
+        seen = set()
+        while style_id and style_id not in seen:
+            seen.add(style_id)
+            style = self.styles.get_by_id(style_id)
+            if style is None:
+                return False
+            if (style.name_val or "").lower() == "caption":
+                return True
+            style_id = style.basedOn_val
+        return False
 
     def _paragraph_style(self, style_id: str | None) -> tuple[str, int | None]:
         """(lower-case style name, outline level or None), following basedOn for the level."""
@@ -328,7 +345,9 @@ class _Reader:
     # -- lists and captions ----------------------------------------------------------------------
 
     def _with_lists(self, raw: list, top: bool) -> list:
-        """Runs of list items → nested ListBlocks; numbering continues across interruptions."""
+        """Runs of list items → nested ListBlocks, nested by indentation (Word nests List Bullet 2
+        under List Bullet by indenting it, with a list of its own); numbering continues across
+        interruptions."""
         out: list = []
         stack: list[tuple[ListBlock, ListLevel]] = []
         for item in raw:
@@ -337,12 +356,13 @@ class _Reader:
                 out.append(item)
                 continue
             level = item.level
-            while stack and stack[-1][1].level > level.level:
+            while stack and stack[-1][1].indent > level.indent + _INDENT_SLACK:
                 stack.pop()
-            if stack and stack[-1][1].level == level.level and (
-                    stack[-1][1].num_id != level.num_id or stack[-1][1].ordered != level.ordered):
-                stack.pop()  # another list at the same depth: a sibling list
-            if stack and stack[-1][1].level == level.level:
+            same_depth = bool(stack) and abs(stack[-1][1].indent - level.indent) <= _INDENT_SLACK
+            if same_depth and stack[-1][1].ordered != level.ordered:
+                stack.pop()  # another kind of list at the same depth: a sibling list
+                same_depth = False
+            if same_depth:
                 stack[-1][0].items.append(item.blocks)
             else:
                 block = ListBlock([item.blocks], ordered=level.ordered, loc=item.blocks[0].loc,
@@ -523,6 +543,31 @@ class _Reader:
         return marks
 
 
+_QUOTED = Attrs(classes=["quote-style"])  # marks a reader-made quotation until _with_quotes merges it
+
+
+def _with_quotes(raw: list) -> list:
+    """Paragraphs in a quotation style, one after another, are one quotation; a run of short ones
+    (a poem typed a line per paragraph) is verse, kept line by line."""
+    out: list = []
+    for item in raw:
+        if isinstance(item, BlockQuote) and item.attrs is _QUOTED:
+            previous = out[-1] if out else None
+            if isinstance(previous, BlockQuote) and previous.attrs is _QUOTED:
+                previous.children += item.children
+                continue
+        out.append(item)
+    for index, item in enumerate(out):
+        if isinstance(item, BlockQuote) and item.attrs is _QUOTED:
+            item.attrs = None
+            lines = [child for child in item.children if isinstance(child, Paragraph)]
+            if len(lines) == len(item.children) and not any(
+                    isinstance(n, LineBreak) for line in lines for n in line.children) and reads_as_verse(
+                    [plain_text(line.children) for line in lines]):
+                item.children = [LineBlock([line.children for line in lines], loc=item.loc)]
+    return out
+
+
 def _run_content(run):
     """A run's children, with an mc:AlternateContent read as its mc:Choice (Word's own markup; the
     mc:Fallback is the same content for older readers)."""
@@ -571,25 +616,17 @@ def _int(value: str | None, default: int) -> int:
 
 def _text_boxes(drawing) -> list:
     """The text boxes in a drawing, outermost only (a box's own boxes are read with it)."""
-    boxes = []
-    for content in drawing.iter(W + "txbxContent"):
-        parent, nested = content.getparent(), False
-        while parent is not None and parent is not drawing:
-            if parent.tag == W + "txbxContent" or parent.tag == MC + "Fallback":
-                nested = True  # inside another box, or the VML copy of a box read from mc:Choice
-                break
-            parent = parent.getparent()
-        if not nested:
-            boxes.append(content)
-    return boxes
+    # A box inside another box is read with it; the VML copy of a box (mc:Fallback) never.
+    return [content for content in drawing.iter(W + "txbxContent")
+            if not _between(content, drawing, (W + "txbxContent", MC + "Fallback"))]
 
 
 def _pictures(drawing) -> list[tuple[str | None, str]]:
     """(relationship id, description) of each picture in a drawing (DrawingML or VML)."""
     found = []
     for blip in drawing.iter(A_BLIP, V_IMAGEDATA):
-        if any(a.tag == W + "txbxContent" or a.tag == MC + "Fallback" for a in blip.iterancestors()):
-            continue
+        if _between(blip, drawing, (W + "txbxContent", MC + "Fallback")):
+            continue  # a picture in a text box is read with the box; a fallback copy never
         rid = blip.get(R + "embed") or blip.get(R + "id")
         description = ""
         for ancestor in blip.iterancestors():
@@ -605,14 +642,28 @@ def _pictures(drawing) -> list[tuple[str | None, str]]:
     return found
 
 
+def _between(element, top, tags: tuple[str, ...]) -> bool:
+    """Is there an element with one of these tags between `element` and `top`?"""
+    for ancestor in element.iterancestors():
+        if ancestor is top:
+            return False
+        if ancestor.tag in tags:
+            return True
+    return False
+
+
 def _holds_objects(inlines: list[Inline]) -> bool:
     return any(isinstance(n, (Image, Note)) or _holds_objects(getattr(n, "children", [])) for n in inlines)
 
 
-def _figure(inlines: list[Inline], loc: Loc) -> Figure | None:
-    """A paragraph holding one picture and nothing else is a figure."""
+def _figure(inlines: list[Inline], loc: Loc, caption_style: bool) -> Figure | None:
+    """A paragraph holding one picture and nothing else is a figure; so is a caption paragraph that
+    opens with its picture (LibreOffice's captioned frame: picture, line break, "Figure 1: …")."""
     if len(inlines) == 1 and isinstance(inlines[0], Image):
         return Figure(inlines[0], loc=loc)
+    if caption_style and inlines and isinstance(inlines[0], Image) and not _holds_objects(inlines[1:]):
+        caption = trim_inlines(inlines[1:])
+        return Figure(inlines[0], caption, loc=loc)
     return None
 
 

@@ -20,6 +20,7 @@ class ListLevel:
     ordered: bool
     style: str  # a model list style ("decimal", "lower-alpha"…) for ordered levels
     start: int
+    indent: int  # left indentation in twips: Word's List Bullet 2 is nested by it, not by level
 
 
 class Numbering:
@@ -47,7 +48,25 @@ class Numbering:
             level = level if level is not None else style_level
         if not num_id or num_id == "0" or num_id not in self._nums:
             return None
-        return self._level(num_id, level or 0)
+        found = self._level(num_id, level or 0)
+        own = _indent(p.find(f"{W}pPr/{W}ind"))
+        if own is None:
+            own = found.indent if found.indent >= 0 else self._style_indent(_val(p.find(f"{W}pPr/{W}pStyle")))
+        return ListLevel(found.num_id, found.level, found.ordered, found.style, found.start,
+                         own if own is not None and own >= 0 else 720 * (found.level + 1))
+
+    def _style_indent(self, style_id: str | None) -> int | None:
+        seen = set()
+        while style_id and style_id not in seen:
+            seen.add(style_id)
+            style = self.styles.get_by_id(style_id)
+            if style is None:
+                return None
+            indent = _indent(style.find(f"{W}pPr/{W}ind"))
+            if indent is not None:
+                return indent
+            style_id = style.basedOn_val
+        return None
 
     def _style_numbering(self, style_id: str | None) -> tuple[str | None, int | None]:
         seen = set()
@@ -81,7 +100,9 @@ class Numbering:
             definition = override.find(W + "lvl") if override.find(W + "lvl") is not None else definition
         number_format = _val(definition.find(W + "numFmt")) if definition is not None else "bullet"
         ordered = number_format not in (None, "bullet", "none")
-        return ListLevel(num_id, level, ordered, _FORMATS.get(number_format or "", "decimal"), start)
+        indent = _indent(definition.find(f"{W}pPr/{W}ind")) if definition is not None else None
+        return ListLevel(num_id, level, ordered, _FORMATS.get(number_format or "", "decimal"), start,
+                         indent if indent is not None else -1)
 
 
 def _num_pr(num_pr) -> tuple[str | None, int | None]:
@@ -90,6 +111,14 @@ def _num_pr(num_pr) -> tuple[str | None, int | None]:
     num_id = _val(num_pr.find(W + "numId"))
     level = _val(num_pr.find(W + "ilvl"))
     return num_id, _int(level, 0) if level is not None else None
+
+
+def _indent(ind) -> int | None:
+    """The left indentation of a w:ind (Transitional `left`, Strict `start`), in twips."""
+    if ind is None:
+        return None
+    value = ind.get(W + "left") or ind.get(W + "start")
+    return _int(value, 0) if value is not None else None
 
 
 def _val(element) -> str | None:

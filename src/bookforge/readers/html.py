@@ -3,6 +3,8 @@ HTML page; active content is reported and removed (lxml_html_clean) before anyth
 
 from __future__ import annotations
 
+import base64
+import binascii
 import posixpath
 import re
 
@@ -27,6 +29,9 @@ _ACTIVE = {"script", "iframe", "frame", "frameset", "object", "embed", "applet",
 _SAFE_LINK = re.compile(r"^(?:https?:|mailto:)", re.IGNORECASE)
 _REMOTE = re.compile(r"^(?:[a-z][a-z0-9+.-]*:|//)", re.IGNORECASE)
 _SPACES = re.compile(r"[ \t\n\r\f]+")  # HTML white space (a no-break space is not)
+_DATA_URI = re.compile(r"^data:image/(png|jpeg|jpg|gif|webp|svg\+xml);base64,", re.IGNORECASE)
+_DATA_SUFFIXES = {"png": "png", "jpeg": "jpg", "jpg": "jpg", "gif": "gif", "webp": "webp", "svg+xml": "svg"}
+_MAX_EMBEDDED = 20 * 1024 * 1024
 
 _EMPH = {"em", "i", "cite", "dfn", "var", "u", "ins"}  # underline is italic's typewriter stand-in
 _STRONG = {"strong", "b"}
@@ -70,6 +75,7 @@ def read(data: bytes, rel: str, diagnostics: Diagnostics, *, chapter_file: bool 
             story.authors = authors[0]
     if front_story is not None:
         _merge_front(story, front_story)
+    story.media.update(reader.media)
     return story
 
 
@@ -153,6 +159,7 @@ class _Reader:
         self.note_ledger = Ledger(rel)  # the notes' words, added to the ledger after the text's
         self.notes: dict[str, Note] = {}  # placeholder id → the note found for it
         self.marks_only = False  # the work marks its scene breaks: blank paragraphs are spacing
+        self.media: dict[str, bytes] = {}  # pictures embedded in the page, by the src they are given
 
     def loc(self, element) -> Loc:
         return Loc(self.rel, element.sourceline or 1)
@@ -165,6 +172,7 @@ class _Reader:
         story.language = _lang(root)
         body = root.find("body")
         body = body if body is not None else root
+        self._title_block(body, story)
         self.notes.update(extract_notes(body, self))
         record_text(body, self.ledger)
         self.ledger.extend(self.note_ledger)
@@ -176,6 +184,29 @@ class _Reader:
             if title is not None and (title.text or "").strip():
                 story.title = " ".join(title.text.split())
         return story
+
+    def _title_block(self, body, story: Story) -> None:
+        """Pandoc's title block (`header#title-block-header`: title, subtitle, authors, date)."""
+        header = body.find(".//header[@id='title-block-header']")
+        if header is None:
+            return
+        for element in header.iter("h1", "p"):
+            text = " ".join(element.text_content().split())
+            kind = (element.get("class") or "").split()
+            if not text:
+                continue
+            self.ledger.add(self.loc(element).line, text)
+            if "title" in kind:
+                story.title = story.title or text
+            elif "subtitle" in kind:
+                story.subtitle = story.subtitle or text
+            elif "author" in kind:
+                story.authors.append(text)
+            elif "date" in kind:
+                story.meta["date"] = text
+            else:
+                story.notes.append(Paragraph([Text(text)], loc=self.loc(element)))
+        header.drop_tree()
 
     def archive(self, root) -> Story:
         """A fan-fiction archive's download: preface (tags, title, byline, summary, notes, what the work
@@ -378,6 +409,8 @@ class _Reader:
                 return [Break(loc)]
             if tag == "dt":
                 inlines = [Strong(inlines)] if inlines else []
+            if len(inlines) == 1 and isinstance(inlines[0], Image):
+                return [Figure(inlines[0], loc=loc)]  # a picture set on its own
             paragraph = self._paragraph(inlines, loc, own_lang)
             return [verse_or_paragraph(paragraph, _is_verse_container(element))]
         if tag == "hr":
@@ -479,9 +512,11 @@ class _Reader:
             return [LineBreak()]
         if tag == "img":
             src = (element.get("src") or "").strip()
-            if not src or src.startswith("data:"):
+            if src.startswith("data:"):
+                src = self._embedded(src, element)
+            if not src:
                 return []
-            return [Image(src=self._image_src(src), alt=element.get("alt") or "")]
+            return [Image(src=self._image_src(src) if src not in self.media else src, alt=element.get("alt") or "")]
         if tag in _CODE:
             return [Code(element.text_content())]
         if tag in _BLOCKS:  # a block inside an inline (bad HTML, or a cell's paragraph): its text
@@ -523,6 +558,25 @@ class _Reader:
                 found = self.text_blocks_in(element, None)
             blocks += [b for b in found if not is_blank(b)]
         return blocks
+
+    def _embedded(self, uri: str, element) -> str:
+        """A picture inside the page (a data: URI, as LibreOffice and pandoc embed them): kept as the
+        story's own image. Anything that is not a base64 picture is left out and said (M005)."""
+        match = _DATA_URI.match(uri)
+        data = b""
+        if match:
+            try:
+                data = base64.b64decode(uri[match.end():], validate=False)
+            except (binascii.Error, ValueError):
+                data = b""
+        if not data or len(data) > _MAX_EMBEDDED:
+            self.diagnostics.warn("M005", "an embedded picture that is not a readable PNG, JPEG, GIF, WebP or SVG "
+                                  "image (or over 20 MB) left out", path=self.rel, line=self.loc(element).line,
+                                  hint="save the picture as a file beside the page and link it")
+            return ""
+        src = f"{self.rel}/embedded-{len(self.media) + 1}.{_DATA_SUFFIXES[match.group(1).lower()]}"
+        self.media[src] = data
+        return src
 
     def _image_src(self, src: str) -> str:
         """Project-relative; remote addresses are kept for the image check to refuse (M005)."""

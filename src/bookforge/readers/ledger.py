@@ -192,8 +192,9 @@ class _Matcher:
 
 
 def _without_label(text: str) -> str:
-    """A header paragraph's value without its `Notes:` label (the label is structure, not text)."""
+    """A paragraph without a label that is structure, not text: a header field's `Notes:`, a
+    Markdown table caption's `Table:`."""
     match = HEADER_LINE.match(text[:60])
-    if match and canonical_field(match.group(1)):
+    if match and (canonical_field(match.group(1)) or match.group(1).strip().lower() == "table"):
         return text[text.index(":") + 1:]
     return text

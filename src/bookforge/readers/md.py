@@ -14,7 +14,7 @@ from ..model import (
     Attrs, Block, BlockQuote, Code, Emph, Figure, Image, Inline, LineBlock, LineBreak, Link, ListBlock, Loc, Note,
     Paragraph, Preformatted, SmallCaps, Span, Story, Strikeout, Strong, TableCell, Table, Text, plain_text,
 )
-from .assemble import Break, ChapterStart, Item, assemble
+from .assemble import Break, ChapterStart, Item, assemble, take_header
 from .decode import clean, decode, scrub
 from .header import apply_field, canonical_field, language_tag
 from .inlines import PROSE_LINE, reads_as_verse
@@ -41,7 +41,7 @@ def read_markdown(text: str, rel: str, diagnostics: Diagnostics, *, chapter_file
     if front is not None:
         apply_front_matter(front, key_lines, story, diagnostics, ledger)
     reader = _Reader(rel, offset, diagnostics, ledger=ledger)
-    items = reader.stream(body)
+    items = take_header(reader.stream(body), story, diagnostics)
     assemble(items, story, diagnostics, chapter_file=chapter_file)
     return story
 
@@ -201,7 +201,7 @@ class _Reader:
                 items.append(Break(Loc(self.rel, item.loc.line - (start - previous_end)), explicit=False))
             previous_end = stop
             items.append(item)
-        return items
+        return _table_captions(items)
 
     def _note_text(self, tokens) -> None:
         """The ledger: the text of every inline token (after markup) and every code block."""
@@ -407,6 +407,39 @@ class _Reader:
             path=self.rel,
             line=self.loc(token).line,
         )
+
+
+_CAPTION = re.compile(r"^\s*(?:Table)?:\s+")
+
+
+def _table_captions(items: list[Item]) -> list[Item]:
+    """Pandoc's table caption: a paragraph starting `Table:` (or `:`) right before or after a table."""
+    out: list[Item] = []
+    for item in items:
+        label = _caption_label(item)
+        previous = out[-1] if out else None
+        if label and isinstance(previous, Table) and not previous.caption:
+            previous.caption = _without_prefix(item.children, label)
+            continue
+        if isinstance(item, Table) and not item.caption and previous is not None and _caption_label(previous):
+            out.pop()
+            item.caption = _without_prefix(previous.children, _caption_label(previous))
+        out.append(item)
+    return out
+
+
+def _caption_label(item) -> int:
+    """The length of a `Table: ` label opening a paragraph, or 0."""
+    if not isinstance(item, Paragraph) or not item.children or not isinstance(item.children[0], Text):
+        return 0
+    match = _CAPTION.match(item.children[0].text)
+    return match.end() if match else 0
+
+
+def _without_prefix(inlines: list[Inline], length: int) -> list[Inline]:
+    first = inlines[0]
+    rest = first.text[length:] if isinstance(first, Text) else ""
+    return ([Text(rest)] if rest else []) + inlines[1:]
 
 
 def _append_text(nodes: list[Inline], text: str) -> None:
