@@ -63,7 +63,8 @@ def seeds_project(target: Path) -> Path:
 
 
 @needs_ace
-@pytest.mark.parametrize("name", ["sample-anthology", "real-seeds", "images_cover", "formats", "sample-kepub"])
+@pytest.mark.parametrize("name", ["sample-anthology", "real-seeds", "images_cover", "formats", "sample-kepub",
+                                  "structure", "structure-kepub", "structure-book-notes"])
 def test_ace_finds_no_violations(tmp_path, name):
     if name == "real-seeds":
         if not SEEDS.is_dir():
@@ -71,9 +72,14 @@ def test_ace_finds_no_violations(tmp_path, name):
         folder = seeds_project(tmp_path / "seeds")
     elif name in ("sample-anthology", "sample-kepub"):
         folder = copy_project(REPO, tmp_path / "sample")
+    elif name.startswith("structure"):  # notes, tables, lists, figures: every note at the back, too
+        folder = copy_project(FIXTURES / "structure", tmp_path / name)
+        if name == "structure-book-notes":
+            toml = folder / "book.toml"
+            toml.write_text(toml.read_text().replace("[book]\n", '[book]\nfootnotes = "book"\n', 1))
     else:
         folder = copy_project(FIXTURES / name, tmp_path / name)
-    results, _ = build(folder, ("kepub",) if name == "sample-kepub" else ("epub",))
+    results, _ = build(folder, ("kepub",) if name.endswith("kepub") else ("epub",))
     report = ace_report(results[0].path, tmp_path / "report")
     assert violations(report) == []
     assert report["earl:result"]["earl:outcome"] == "pass"

@@ -56,7 +56,7 @@ def reports(tmp_path_factory):
     out.mkdir()
     books: dict[str, Path] = {}
     books["sample-anthology"] = build_one(REPO, out / "sample.epub")
-    for name in ("seeds_shape", "markdown_story", "images_cover", "cp1252", "formats"):
+    for name in ("seeds_shape", "markdown_story", "images_cover", "cp1252", "formats", "structure"):
         # Copies: a build writes its caches (the generated cover's) into the project's build/.
         books[name] = build_one(variant(FIXTURES / name, work / name), out / f"{name}.epub")
     for placement in ("front", "end"):
@@ -71,8 +71,11 @@ def reports(tmp_path_factory):
     books["adhoc-files"] = build_one([work / "adhoc" / "a.txt", work / "adhoc" / "b.md"], out / "adhoc.epub",
                                      title="Dreams")
     # KEPUBs: Kobo's spans, wrappers and style hacks must keep the book valid.
-    for name in ("seeds_shape", "images_cover", "formats"):
+    for name in ("seeds_shape", "images_cover", "formats", "structure"):
         books[f"{name}-kepub"] = build_one(work / name, out / f"{name}.kepub.epub", "kepub")
+    # Notes, tables and lists with every note in one Notes section at the back.
+    book_notes = variant(FIXTURES / "structure", work / "structure-book-notes", ('footnotes = "book"', 'footnotes = "book"'))
+    books["structure-book-notes"] = build_one(book_notes, out / "structure-book-notes.epub")
     books["sample-anthology-kepub"] = build_one(REPO, out / "sample.kepub.epub", "kepub")
     conforming = work / "conforming"  # the sample anthology, claiming EPUB Accessibility 1.1
     conforming.mkdir()
@@ -88,7 +91,8 @@ def reports(tmp_path_factory):
 
 BOOKS = ["sample-anthology", "seeds_shape", "markdown_story", "images_cover", "cp1252", "formats", "notes-front",
          "notes-end", "bookforge-new", "adhoc-files", "real-seeds", "seeds_shape-kepub", "images_cover-kepub",
-         "formats-kepub", "sample-anthology-kepub", "real-seeds-kepub", "conforms-to"]
+         "formats-kepub", "sample-anthology-kepub", "real-seeds-kepub", "conforms-to", "structure", "structure-kepub",
+         "structure-book-notes"]
 
 
 @pytest.mark.parametrize("name", BOOKS)

@@ -72,7 +72,7 @@ def _story(story: Story, book: Book, typography: bool) -> list[Finding]:
     for chapter in story.chapters:
         if chapter.title and not chapter.blocks:
             line = chapter.loc.line if chapter.loc else None
-            found.append(Finding("L004", f"chapter “{chapter.title}” has no text", story.source, line,
+            found.append(Finding("L004", f"chapter “{chapter.title}” has no text", _path(chapter, story), line,
                                  "remove the heading, or check that the chapter's text is in the file"))
         blocks = chapter.blocks
         for index, block in enumerate(blocks):
@@ -82,28 +82,34 @@ def _story(story: Story, book: Book, typography: bool) -> list[Finding]:
                 continue
             text = plain_text(block.children)
             line = block.loc.line if block.loc else None
+            path = _path(block, story)
             words = len(text.split())
             if words > LONG_PARAGRAPH:
-                found.append(Finding("L005", f"a paragraph of {words:,} words", story.source, line,
+                found.append(Finding("L005", f"a paragraph of {words:,} words", path, line,
                                      "a missing blank line between paragraphs is the usual cause"))
             following = blocks[index + 1] if index + 1 < len(blocks) else None
             next_text = plain_text(following.children) if isinstance(following, Paragraph) else ""
             problem = _unbalanced(text, next_text, typography)
             if problem:
-                found.append(Finding("L001", problem, story.source, line,
+                found.append(Finding("L001", problem, path, line,
                                      "check for a missing or extra quotation mark"))
             if not typography and not straight_reported and re.search(r"[\"']", text):
                 straight_reported = True
                 found.append(Finding("L002", "straight quotes are left as typed (typography = false)",
-                                     story.source, line, "set typography = true in book.toml for curly quotes"))
+                                     path, line, "set typography = true in book.toml for curly quotes"))
             own = story.language or book.language
             other = _other_language(text, own)
             if other:
                 found.append(Finding("L008", f"this paragraph looks like {_LANGUAGE_NAMES[other]}, not "
                                      f"{_LANGUAGE_NAMES.get(own.split('-')[0].lower(), own)}",
-                                     story.source, line,
+                                     path, line,
                                      f"mark the passage's language (language = \"{other}\" for a whole story)"))
     return found
+
+
+def _path(node, story: Story) -> str:
+    """The file a node came from: in a story folder, the chapter's own file, not the folder."""
+    return node.loc.path if getattr(node, "loc", None) is not None else story.source
 
 
 def _break_in_dialogue(blocks, index: int, story: Story) -> list[Finding]:
@@ -121,7 +127,7 @@ def _break_in_dialogue(blocks, index: int, story: Story) -> list[Finding]:
     line = blocks[index].loc.line if blocks[index].loc else None
     question = "?" in text_before[-3:]
     what = "a question and its answer" if question else "two lines of dialogue"
-    return [Finding("L003", f"scene break between {what}", story.source, line,
+    return [Finding("L003", f"scene break between {what}", _path(blocks[index], story), line,
                     "if this is one scene, remove one of the blank lines")]
 
 

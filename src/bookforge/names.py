@@ -1,4 +1,4 @@
-"""Names made from other names: file-name slugs, natural sort keys, titles from file names (a leaf module)."""
+"""Names made from names: file-name slugs, natural sort keys, titles from file names, roman numerals (a leaf)."""
 
 from __future__ import annotations
 
@@ -40,3 +40,17 @@ def title_from_file_name(path: PurePath | str, *, folder: bool = False) -> str:
     if any(c.isupper() for c in name):  # the author chose the case: keep it
         return " ".join(words)
     return " ".join(w[:1].upper() + w[1:] for w in words)
+
+
+_ROMAN = (("m", 1000), ("cm", 900), ("d", 500), ("cd", 400), ("c", 100), ("xc", 90), ("l", 50), ("xl", 40),
+          ("x", 10), ("ix", 9), ("v", 5), ("iv", 4), ("i", 1))
+
+
+def roman(number: int) -> str:
+    """4 → 'iv' (lower case; upper() it for capitals)."""
+    out = []
+    for letters, value in _ROMAN:
+        while number >= value:
+            out.append(letters)
+            number -= value
+    return "".join(out)

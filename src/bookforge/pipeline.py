@@ -8,6 +8,7 @@ from .config import Config
 from .diagnostics import Diagnostics
 from .model import Book, Story
 from .names import title_from_file_name
+from .render.labels import labels_for
 from .project import Manuscript, Project
 from .readers import read_manuscript
 from .render.cache import set_fingerprint
@@ -133,6 +134,12 @@ def read_story(manuscript: Manuscript, config: Config, diagnostics: Diagnostics)
             story.language = entry.language
     if story.language == config.language:
         story.language = None
+    # Every chapter after the first has a heading, for the contents and for readers who jump:
+    # its own, else its number (a folder's chapters are named by their files already).
+    word = labels_for(story.language or config.language)["chapter"]
+    for number, chapter in enumerate(story.chapters[1:], start=2):
+        if not chapter.title:
+            chapter.title = f"{word} {number}"
     if not story.title:
         story.title = title_from_file_name(manuscript.path, folder=manuscript.path.is_dir())
         diagnostics.warn(

@@ -50,6 +50,16 @@ class Project:
         except ValueError:
             return str(path)
 
+    def cache_dir(self, name: str) -> Path:
+        """Where a cache of this kind lives: build/.cache/<name> in a project; for files named on
+        the command line (no project, perhaps `-o elsewhere/x.epub`), the user's cache folder, so
+        that no build/ appears wherever the command happened to run."""
+        if self.config_path is not None:
+            return self.root / self.config.build.output / ".cache" / name
+        from platformdirs import user_cache_dir
+
+        return Path(user_cache_dir("bookforge")) / name
+
     def output_path(self, suffix: str, output: str | None = None) -> Path:
         """Where a format goes: `-o` when given, else build/<slug><suffix>."""
         if output:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import posixpath
+import re
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
@@ -13,7 +14,7 @@ from ..errors import BuildError
 from ..model import Book
 from ..render.documents import Document, RenderedBook, RenderOptions, TocEntry, join_names, render_book
 from ..render.xhtml import attr, esc
-from ..transforms.resources import IMAGE_TYPES, book_media, image_bytes
+from ..transforms.resources import IMAGE_TYPES, book_images, book_media, image_bytes
 from . import BuildContext, kindle_safety
 from .epub_zip import Deflater, ZipOut
 
@@ -63,7 +64,8 @@ def build_epub_bytes(ctx: BuildContext, document_transform: Callable[[bytes], by
     )
 
     package = epub.EpubBook()
-    _metadata(package, book, ctx.project.config, has_images=has_cover or bool(images.names))
+    pictures_alt = ([("cover", cover.alt)] if has_cover else []) + book_images(book)
+    _metadata(package, book, ctx.project.config, pictures_alt, rendered)
     from ..themes import THEMES_DIR
     from .epub_css import ASSET_TYPES, package_css
 
@@ -182,7 +184,7 @@ def _parse_xml(data: bytes) -> None:
         etree.fromstring(data)
 
 
-def _metadata(package, book: Book, config, has_images: bool) -> None:
+def _metadata(package, book: Book, config, images: list[tuple[str, str]], rendered: RenderedBook) -> None:
     from ebooklib.epub import NAMESPACES
 
     package.set_identifier(book.identifier)
@@ -195,39 +197,70 @@ def _metadata(package, book: Book, config, has_images: bool) -> None:
     contributors = [(name, "aut") for name in book.story_authors() if name not in book.authors]
     if not creators:  # an anthology without editors: its story authors are its creators
         creators, contributors = contributors, []
+    # Sort names the manuscripts gave ("Seeley, Jason" for Jason Seeley), as file-as.
+    sort_names = {name: sort for story in book.stories for name, sort in story.file_as.items()}
+    people = []
     for number, (name, role) in enumerate(creators, start=1):
         package.add_author(name, role=role, uid=f"creator{number}")
+        people.append((f"creator{number}", name))
     for number, (name, role) in enumerate(contributors, start=1):
         uid = f"contributor{number}"
         package.add_metadata("DC", "contributor", name, {"id": uid})
         package.add_metadata(None, "meta", role, {"refines": f"#{uid}", "property": "role",
                                                    "scheme": "marc:relators"})
+        people.append((uid, name))
+    for uid, name in people:  # EbookLib's own file_as would carry the role's scheme: written here
+        if name in sort_names:
+            package.add_metadata(None, "meta", sort_names[name], {"refines": f"#{uid}", "property": "file-as"})
     if book.date:
         package.add_metadata("DC", "date", book.date)
+    _collection(package, book)
     for field_name in ("publisher", "rights", "description"):
         value = getattr(book, field_name)
         if value:
             package.add_metadata("DC", field_name, value)
-    _accessibility(package, has_images, config, book)
+    _accessibility(package, images, config, book, rendered)
 
 
-def _accessibility(package, has_images: bool, config, book: Book) -> None:
-    """The schema.org accessibility metadata EPUB Accessibility 1.1 asks for."""
+_SERIES = re.compile(r"^Part\s+(\d+)\s+of\s+(.+)$")
+
+
+def _collection(package, book: Book) -> None:
+    """A book that is one work of a series says so: belongs-to-collection, with its position."""
+    if len(book.stories) != 1:
+        return  # an anthology's stories may each be in a series; the anthology is not
+    series = book.stories[0].meta.get("series")
+    match = _SERIES.match(series[0] if isinstance(series, list) and series else str(series or ""))
+    if not match:
+        return
+    package.add_metadata(None, "meta", match.group(2), {"property": "belongs-to-collection", "id": "collection"})
+    package.add_metadata(None, "meta", "series", {"refines": "#collection", "property": "collection-type"})
+    package.add_metadata(None, "meta", match.group(1), {"refines": "#collection", "property": "group-position"})
+
+
+def _accessibility(package, images: list[tuple[str, str]], config, book: Book, rendered: RenderedBook) -> None:
+    """The schema.org accessibility metadata EPUB Accessibility 1.1 asks for; every claim is one the
+    book keeps (tests/test_accessibility_claims.py reads each built book against it)."""
+    described = bool(images) and all(alt.strip() for _, alt in images)
     features = ["structuralNavigation", "tableOfContents", "readingOrder", "displayTransformability"]
-    if has_images:
+    if described:
         features.append("alternativeText")
-    modes = ["textual"] + (["visual"] if has_images else [])
+    modes = ["textual"] + (["visual"] if images else [])
     for mode in modes:
         package.add_metadata(None, "meta", mode, {"property": "schema:accessMode"})
-    package.add_metadata(None, "meta", "textual", {"property": "schema:accessModeSufficient"})
+    sufficient = "textual" if not images or described else "textual,visual"
+    package.add_metadata(None, "meta", sufficient, {"property": "schema:accessModeSufficient"})
     for feature in features:
         package.add_metadata(None, "meta", feature, {"property": "schema:accessibilityFeature"})
     package.add_metadata(None, "meta", "none", {"property": "schema:accessibilityHazard"})
+    has_notes = any(document.body.find('epub:type="noteref"') >= 0 for document in rendered.documents)
     summary = config.accessibility_summary or (
-        "This publication is text that reading systems can reflow and restyle. Every story, "
-        "chapter and section has a heading and is listed in the table of contents. Scene breaks "
-        "are marked as separators and authors’ notes as front matter"
-        + ("; images have text alternatives." if has_images else ".")
+        "This publication is text that reading systems can reflow and restyle. Every story and "
+        "chapter has a heading and is listed in the table of contents; the story notes and other "
+        "sections are labelled. Scene breaks are marked as separators and authors’ notes as front matter"
+        + ("; footnotes and endnotes are linked both ways" if has_notes else "")
+        + ("; images have text alternatives." if described
+           else "; some images have no text alternative." if images else ".")
     )
     package.add_metadata(None, "meta", summary, {"property": "schema:accessibilitySummary"})
     if config.conforms_to:  # the publisher's claim, made only when book.toml makes it

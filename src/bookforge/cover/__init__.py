@@ -53,9 +53,11 @@ def book_cover(project: Project, book: Book, theme: Theme, diagnostics: Diagnost
 
     missing = unrenderable(text)
     if missing:
+        own_cover = ("name your own cover: [book] cover = \"cover.jpg\"" if project.config_path is not None
+                     else "make a project (`bookforge new`) and name your own cover in its book.toml")
         diagnostics.warn("V003", f"no installed font has {_sample(missing)}; the generated cover shows boxes "
-                         "for them", path="book.toml", hint="install a font for that script (e.g. Noto), "
-                         "or name your own cover: [book] cover = \"cover.jpg\"")
+                         "for them", path="book.toml" if project.config_path is not None else None,
+                         hint=f"install a font for that script (e.g. Noto), or {own_cover}")
     return CoverImage(generated_cover(project, text), WIDTH, HEIGHT, True, alt)
 
 
@@ -102,7 +104,7 @@ def generated_cover(project: Project, text, image_format: str = "JPEG") -> bytes
 
     key = hashlib.sha256(repr((sorted(asdict(text).items()), image_format, __version__, pillow_version,
                                _art_digest())).encode()).hexdigest()[:24]
-    folder = project.root / project.config.build.output / ".cache" / "cover"
+    folder = project.cache_dir("cover")
     cached = folder / f"{key}.{image_format.lower()}"
     try:
         return cached.read_bytes()

@@ -247,7 +247,11 @@ class _Reader:
                 return None, boxes, []
             return Heading(2, inlines, loc=loc), boxes, []
         if outline is not None and outline < 9 and text:
-            return ChapterStart(" ".join(text.split()), outline + 1, loc), boxes, []
+            label = " ".join(self.numbering.heading_label(p).split())
+            title = " ".join(text.split())
+            if label and not title.startswith(label):
+                title = f"{label} {title}" if label[-1:].isalnum() else f"{label.rstrip()} {title}"
+            return ChapterStart(title, outline + 1, loc), boxes, []
         centred = _val(p.find(f"{W}pPr/{W}jc")) == "center"
         if text and not _holds_objects(inlines) and (
                 is_break_mark(text) or (centred and len(text) <= 5 and not any(c.isalnum() for c in text))):

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+
+from ..names import roman
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 
@@ -34,6 +37,7 @@ class Numbering:
         self.styles = document.styles.element
         self._abstract = {}
         self._nums = {}
+        self._heading_counts: dict[str, dict[int, int]] = {}
         if self.root is not None:
             self._abstract = {a.get(W + "abstractNumId"): a for a in self.root.findall(W + "abstractNum")}
             self._nums = {n.get(W + "numId"): n for n in self.root.findall(W + "num")}
@@ -44,8 +48,11 @@ class Numbering:
             return None
         num_id, level = _num_pr(p.find(f"{W}pPr/{W}numPr"))
         if num_id is None:
-            num_id, style_level = self._style_numbering(_val(p.find(f"{W}pPr/{W}pStyle")))
+            style_id = _val(p.find(f"{W}pPr/{W}pStyle"))
+            num_id, style_level = self._style_numbering(style_id)
             level = level if level is not None else style_level
+            if level is None and num_id:  # the level is the one that names this style
+                level = self._level_of_style(num_id, style_id)
         if not num_id or num_id == "0" or num_id not in self._nums:
             return None
         found = self._level(num_id, level or 0)
@@ -66,6 +73,47 @@ class Numbering:
             if indent is not None:
                 return indent
             style_id = style.basedOn_val
+        return None
+
+    def heading_label(self, p) -> str:
+        """The number Word or LibreOffice prints before a numbered heading ("Chapter 3: ", "2.1 "),
+        counted as they count it; "" for a heading without numbering."""
+        level = self.of(p)
+        if level is None:
+            return ""
+        definitions = self._definitions(level.num_id)
+        counts = self._heading_counts.setdefault(level.num_id, {})
+        for deeper in [k for k in counts if k > level.level]:
+            del counts[deeper]
+        counts[level.level] = counts.get(level.level, level.start - 1) + 1
+        definition = definitions.get(level.level)
+        pattern = _val(definition.find(W + "lvlText")) if definition is not None else None
+        if not pattern:
+            return ""
+
+        def number(match: re.Match) -> str:
+            index = int(match.group(1)) - 1
+            found = definitions.get(index)
+            fmt = _val(found.find(W + "numFmt")) if found is not None else "decimal"
+            start = _int(_val(found.find(W + "start")) if found is not None else None, 1)
+            return _formatted(counts.get(index, start), fmt or "decimal")
+
+        return re.sub(r"%(\d)", number, pattern)
+
+    def _definitions(self, num_id: str) -> dict[int, object]:
+        """Level → w:lvl of a list (the abstract definition, with the list's overrides)."""
+        num = self._nums[num_id]
+        abstract = self._abstract.get(_val(num.find(W + "abstractNumId")))
+        levels = {_int(lvl.get(W + "ilvl"), 0): lvl for lvl in (abstract.findall(W + "lvl") if abstract is not None else [])}
+        for override in num.findall(W + "lvlOverride"):
+            if override.find(W + "lvl") is not None:
+                levels[_int(override.get(W + "ilvl"), 0)] = override.find(W + "lvl")
+        return levels
+
+    def _level_of_style(self, num_id: str, style_id: str | None) -> int | None:
+        for index, lvl in self._definitions(num_id).items():
+            if style_id and _val(lvl.find(W + "pStyle")) == style_id:
+                return index
         return None
 
     def _style_numbering(self, style_id: str | None) -> tuple[str | None, int | None]:
@@ -103,6 +151,21 @@ class Numbering:
         indent = _indent(definition.find(f"{W}pPr/{W}ind")) if definition is not None else None
         return ListLevel(num_id, level, ordered, _FORMATS.get(number_format or "", "decimal"), start,
                          indent if indent is not None else -1)
+
+
+def _formatted(number: int, fmt: str) -> str:
+    """A counter as Word shows it in a number format."""
+    if fmt == "none":
+        return ""
+    if fmt in ("lowerRoman", "upperRoman"):
+        text = roman(number)
+        return text if fmt == "lowerRoman" else text.upper()
+    if fmt in ("lowerLetter", "upperLetter"):
+        letter = chr(ord("a") + (number - 1) % 26) * ((number - 1) // 26 + 1)
+        return letter if fmt == "lowerLetter" else letter.upper()
+    if fmt == "decimalZero":
+        return f"{number:02d}"
+    return str(number)
 
 
 def _num_pr(num_pr) -> tuple[str | None, int | None]:

@@ -336,9 +336,9 @@ class _Reader:
                 text = " ".join(element.text_content().split())
                 if label == "language":
                     story.language = language_tag(text) or story.language
-                elif label == "series":
-                    story.meta["series"] = [" ".join(p.split()) for p in re.split(r"\s{2,}|\n", element.text_content())
-                                            if p.strip()] or [text]
+                elif label == "series":  # "Part 2 of Lights Along the Coast", once per series
+                    story.meta["series"] = [" ".join(part.split()) for part in re.findall(
+                        r"Part\s+\d+\s+of\s+.+?(?=\s*Part\s+\d+\s+of\s|$)", text)] or [text]
                 elif label in LIST_FIELDS:
                     story.meta[label] = values or split_list(text)
                 elif label != "stats":
@@ -372,7 +372,8 @@ class _Reader:
         def flush() -> None:
             for paragraph in _split_at_double_breaks(loose):
                 if paragraph:
-                    out.append(self._paragraph(paragraph, loose_loc[0], lang))
+                    out.append(verse_or_paragraph(self._paragraph(paragraph, loose_loc[0], lang),
+                                                  _is_verse_container(container)))
             loose.clear()
 
         own_lang = container.get("lang") or lang
@@ -395,7 +396,7 @@ class _Reader:
             if child.tail and child.tail.strip():
                 loose.extend(self.inlines_of_text(child.tail))
         flush()
-        return _blank_paragraphs_to_breaks(out)
+        return _captions(_blank_paragraphs_to_breaks(out))
 
     def block(self, element, tag: str, structure: bool, lang: str | None) -> list:
         loc = self.loc(element)
@@ -656,6 +657,35 @@ def _split_at_double_breaks(inlines: list[Inline]) -> list[list[Inline]]:
         current.append(node)
     paragraphs.append(trim_inlines(current))
     return [p for p in paragraphs if p]
+
+
+_TABLE_CAPTION = re.compile(r"^\s*(?:Table|Tab\.)\s*[\dIVXivx]*\s*[:.]\s+\S", re.IGNORECASE)
+_FIGURE_CAPTION = re.compile(r"^\s*(?:Figure|Fig\.|Illustration|Plate)\s*[\dIVXivx]*\s*[:.]\s+\S", re.IGNORECASE)
+
+
+def _captions(items: list) -> list:
+    """"Table 1: …" right before or after a table, "Figure 1: …" right after a figure (how word
+    processors export captions to HTML): the caption."""
+    out: list = []
+    for item in items:
+        previous = out[-1] if out else None
+        words = plain_text(item.children) if isinstance(item, Paragraph) else ""
+        if isinstance(previous, Table) and not previous.caption and _TABLE_CAPTION.match(words) \
+                or isinstance(previous, Figure) and not previous.caption and _FIGURE_CAPTION.match(words):
+            previous.caption = _unwrapped(item.children)
+            continue
+        if isinstance(item, Table) and not item.caption and isinstance(previous, Paragraph) \
+                and _TABLE_CAPTION.match(plain_text(previous.children)):
+            item.caption = _unwrapped(out.pop().children)
+        out.append(item)
+    return out
+
+
+def _unwrapped(inlines: list[Inline]) -> list[Inline]:
+    """A caption set all in italic or bold by its exporter: the caption's own style sets it."""
+    if len(inlines) == 1 and isinstance(inlines[0], (Emph, Strong)):
+        return inlines[0].children
+    return inlines
 
 
 def _blank_paragraphs_to_breaks(items: list) -> list:

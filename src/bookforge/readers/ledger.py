@@ -156,6 +156,9 @@ class _Matcher:
     def _first_gap(self, words: list[str]) -> int | None:
         """None when the words are in the story in order and close together; else the index of the
         first word that is not (after the longest run that is)."""
+        # Numbers of one to three digits are often markers (a list's 3., a note's [2]) that became
+        # structure; they are not looked for.
+        words = [word for word in words if not (word.isdigit() and len(word) <= 3)]
         if not words:
             return None
         positions = self.positions

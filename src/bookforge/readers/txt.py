@@ -1,13 +1,16 @@
 """Plain-text manuscripts: a `Key: value` header, blank-line paragraphs, blank-run and mark scene
-breaks, heading lines, indented quotations and verse."""
+breaks, heading lines, indented quotations and verse, marked lists and [1] notes."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from ..diagnostics import Diagnostics
-from ..model import BlockQuote, LineBlock, Loc, Paragraph, Story
-from .assemble import Break, Item, assemble
+from ..model import (
+    BlockQuote, LineBlock, ListBlock, Loc, Note, Paragraph, Story, Text, block_inlines, walk_blocks,
+)
+from .assemble import Break, ChapterStart, Item, assemble
 from .decode import clean, decode
 from .header import HEADER_LINE, PROSE_FIELDS, apply_field, canonical_field
 from .inline_markup import parse_inlines
@@ -177,36 +180,142 @@ def _join(para: _Para) -> str:
 
 
 def _items(scanned: list[_Para | _Break], rel: str, base_indent: int) -> list[Item]:
-    """Scanned paragraphs and breaks → the skeleton's stream (paragraphs, quotations, breaks)."""
+    """Scanned paragraphs and breaks → the skeleton's stream (paragraphs, quotations, lists, breaks)."""
+    pieces = _headings_apart(scanned, rel, base_indent)
     items: list[Item] = []
-    quote_end = -1  # last line of the quotation just read: a stanza after one blank line joins it
-    for item in scanned:
-        if isinstance(item, _Break):
-            items.append(Break(Loc(rel, item.line), explicit=item.explicit))
+    index = 0
+    while index < len(pieces):
+        piece = pieces[index]
+        if isinstance(piece, _Break):
+            items.append(Break(Loc(rel, piece.line), explicit=piece.explicit))
+            index += 1
             continue
-        first_line, first_text = item.lines[0]
+        first_line, first_text = piece.lines[0]
         loc = Loc(rel, first_line)
-        if len(item.lines) == 1:  # the common case: a paragraph on one line
-            items.append(Paragraph(parse_inlines(first_text.strip()), loc=loc))
+        end = _quotation_end(pieces, index, base_indent)
+        if end > index:
+            items.append(BlockQuote([_quotation(p, Loc(rel, p.lines[0][0])) for p in pieces[index:end]], loc=loc))
+            index = end
             continue
-        if chapter_title(first_text) and not _is_indented(first_text, base_indent):
-            # "Chapter 1" directly above the text (no blank line between): a heading of its own.
+        index += 1
+        listed = _marked_list(piece, rel)
+        if listed is not None:
+            items.append(listed)
+        elif len(piece.lines) == 1:  # the common case: a paragraph on one line
             items.append(Paragraph(parse_inlines(first_text.strip()), loc=loc))
-            item = _Para(item.lines[1:])
-            first_line, first_text = item.lines[0]
-            loc = Loc(rel, first_line)
-        if len(item.lines) > 1 and all(_is_indented(text, base_indent) for _, text in item.lines):
-            block = _quotation(item, loc)
-            if quote_end == first_line - 2 and isinstance(items[-1], BlockQuote):
-                items[-1].children.append(block)
-            else:
-                items.append(BlockQuote([block], loc=loc))
-            quote_end = item.lines[-1][0]
-            continue
-        for para in _split_unwrapped(item):
-            line = para.lines[0][0]
-            items.append(Paragraph(parse_inlines(_join(para)), loc=loc if line == first_line else Loc(rel, line)))
-    return items
+        else:
+            for para in _split_unwrapped(piece):
+                line = para.lines[0][0]
+                items.append(Paragraph(parse_inlines(_join(para)), loc=loc if line == first_line else Loc(rel, line)))
+    return _with_notes(items)
+
+
+def _headings_apart(scanned: list[_Para | _Break], rel: str, base_indent: int) -> list[_Para | _Break]:
+    """"Chapter 1" directly above the text (no blank line between) is a heading of its own."""
+    out: list[_Para | _Break] = []
+    for item in scanned:
+        if isinstance(item, _Para) and len(item.lines) > 1 and chapter_title(item.lines[0][1]) \
+                and not _is_indented(item.lines[0][1], base_indent):
+            out += [_Para(item.lines[:1]), _Para(item.lines[1:])]
+        else:
+            out.append(item)
+    return out
+
+
+def _quotation_end(pieces: list[_Para | _Break], start: int, base_indent: int) -> int:
+    """Where a quotation starting at `start` ends: a run of indented paragraphs one blank line
+    apart (a letter's salutation, its paragraphs, its signature; a poem's stanzas), of which at
+    least one has several lines. `start` itself when there is none."""
+    end = start
+    while end < len(pieces):
+        piece = pieces[end]
+        if not isinstance(piece, _Para) or not all(_is_indented(text, base_indent) for _, text in piece.lines):
+            break
+        if end > start and piece.lines[0][0] != pieces[end - 1].lines[-1][0] + 2:
+            break
+        end += 1
+    if any(len(piece.lines) > 1 for piece in pieces[start:end]):
+        return end
+    return start
+
+
+_BULLET = re.compile(r"^\s*([-*•])\s+(\S.*)$")
+_NUMBERED = re.compile(r"^\s*(\d{1,3})[.)]\s+(\S.*)$")
+
+
+def _marked_list(para: _Para, rel: str) -> ListBlock | None:
+    """A block whose every line starts with the same bullet (- * •), or with numbers counting up
+    (3. 4. 5.): a list, one item a line."""
+    lines = [text for _, text in para.lines]
+    if len(lines) < 2:
+        return None
+    bullets = [_BULLET.match(line) for line in lines]
+    if all(bullets) and len({match.group(1) for match in bullets}) == 1:
+        return ListBlock([[Paragraph(parse_inlines(m.group(2).strip()), loc=Loc(rel, n))]
+                          for m, (n, _) in zip(bullets, para.lines)], loc=Loc(rel, para.lines[0][0]))
+    numbers = [_NUMBERED.match(line) for line in lines]
+    if all(numbers) and [int(m.group(1)) for m in numbers] == list(range(int(numbers[0].group(1)),
+                                                                          int(numbers[0].group(1)) + len(lines))):
+        return ListBlock([[Paragraph(parse_inlines(m.group(2).strip()), loc=Loc(rel, n))]
+                          for m, (n, _) in zip(numbers, para.lines)], ordered=True,
+                         loc=Loc(rel, para.lines[0][0]), start=int(numbers[0].group(1)))
+    return None
+
+
+_NOTE_CALL = re.compile(r"\[(\d{1,3})\]")
+_NOTE_TEXT = re.compile(r"^\[(\d{1,3})\]\s+")
+
+
+def _with_notes(items: list[Item]) -> list[Item]:
+    """`[1]` calls in the text and `[1] …` paragraphs at the story's end, numbered 1, 2, 3… and each
+    called exactly once, in order: footnotes. Anything less clear-cut is left as the author typed it."""
+    end = len(items)
+    while end and isinstance(items[end - 1], Paragraph) and _note_number(items[end - 1]) is not None:
+        end -= 1
+    definitions = items[end:]
+    if not definitions or [_note_number(p) for p in definitions] != list(range(1, len(definitions) + 1)):
+        return items
+    calls: list[tuple[Text, int]] = []
+    for block in (b for item in items[:end] if not isinstance(item, (Break, ChapterStart))
+                  for b in walk_blocks([item])):
+        for run in block_inlines(block):
+            calls += [(node, int(m.group(1))) for node in run if isinstance(node, Text)
+                      for m in _NOTE_CALL.finditer(node.text)]
+    if [number for _, number in calls] != list(range(1, len(definitions) + 1)):
+        return items
+    notes = {number: Note([_without_number(p)]) for number, p in enumerate(definitions, start=1)}
+    for block in (b for item in items[:end] if not isinstance(item, (Break, ChapterStart))
+                  for b in walk_blocks([item])):
+        for run in block_inlines(block):
+            run[:] = [piece for node in run for piece in _split_calls(node, notes)]
+    return items[:end]
+
+
+def _note_number(paragraph: Paragraph) -> int | None:
+    first = paragraph.children[0] if paragraph.children else None
+    match = _NOTE_TEXT.match(first.text) if isinstance(first, Text) else None
+    return int(match.group(1)) if match else None
+
+
+def _without_number(paragraph: Paragraph) -> Paragraph:
+    first = paragraph.children[0]
+    rest = _NOTE_TEXT.sub("", first.text, count=1)
+    return Paragraph(([Text(rest)] if rest else []) + paragraph.children[1:], loc=paragraph.loc)
+
+
+def _split_calls(node, notes: dict[int, Note]) -> list:
+    if not isinstance(node, Text) or "[" not in node.text:
+        return [node]
+    out: list = []
+    position = 0
+    for match in _NOTE_CALL.finditer(node.text):
+        if match.start() > position:
+            out.append(Text(node.text[position:match.start()]))
+        out.append(notes[int(match.group(1))])
+        position = match.end()
+    if position < len(node.text):
+        out.append(Text(node.text[position:]))
+    return out
 
 
 def _quotation(para: _Para, loc: Loc) -> Paragraph | LineBlock:

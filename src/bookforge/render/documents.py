@@ -74,7 +74,7 @@ class RenderOptions:
 ENDNOTES_DOCUMENT = "endnotes"  # the book's Notes section, when every note is set there
 
 # The archive-style preface: header fields shown above a story's summary and notes, in this order.
-PREFACE_FIELDS = ("rating", "warnings", "categories", "fandoms", "relationships", "characters", "tags")
+PREFACE_FIELDS = ("rating", "warnings", "categories", "fandoms", "relationships", "characters", "tags", "series")
 
 
 def render_book(
@@ -440,7 +440,9 @@ def _story_documents(story: Story, book: Book, options: RenderOptions, labels, c
 
     documents = []
     for index, chapter in enumerate(chapters):
-        labelled = f' aria-labelledby="{chapter.id}-title"' if chapter.title else ""
+        # An untitled opening chapter (the text before the first heading) is headed by its story.
+        labelled = f' aria-labelledby="{chapter.id}-title"' if chapter.title else f' aria-labelledby="{story.id}-title"'
+
         head = ""
         if index == 0:
             head = (

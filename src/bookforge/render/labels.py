@@ -21,6 +21,7 @@ _EN = {
     "made_with": "Made with bookforge.",
     "preface": "About this story",
     "note_back": "Back to the text",
+    "chapter": "Chapter",
     "series": "Series",
     "rating": "Rating",
     "warnings": "Warnings",
@@ -40,7 +41,7 @@ LABELS: dict[str, dict[str, str]] = {
         "copyright": "Droits", "landmarks": "Repères", "start": "Début du texte",
         "cover": "Couverture", "identifier": "Identifiant", "published": "Publié",
         "made_with": "Fabriqué avec bookforge.",
-        "preface": "À propos de ce récit", "note_back": "Retour au texte", "series": "Série", "rating": "Classement", "warnings": "Avertissements",
+        "preface": "À propos de ce récit", "note_back": "Retour au texte", "chapter": "Chapitre", "series": "Série", "rating": "Classement", "warnings": "Avertissements",
         "categories": "Catégories", "relationships": "Relations", "characters": "Personnages",
         "tags": "Étiquettes",
     },
@@ -51,7 +52,7 @@ LABELS: dict[str, dict[str, str]] = {
         "copyright": "Impressum", "landmarks": "Orientierungspunkte", "start": "Textanfang",
         "cover": "Umschlag", "identifier": "Kennung", "published": "Veröffentlicht",
         "made_with": "Erstellt mit bookforge.",
-        "preface": "Über diese Geschichte", "note_back": "Zurück zum Text", "series": "Reihe", "rating": "Altersfreigabe", "warnings": "Warnungen",
+        "preface": "Über diese Geschichte", "note_back": "Zurück zum Text", "chapter": "Kapitel", "series": "Reihe", "rating": "Altersfreigabe", "warnings": "Warnungen",
         "categories": "Kategorien", "relationships": "Beziehungen", "characters": "Figuren",
     },
     "es": {
@@ -60,7 +61,7 @@ LABELS: dict[str, dict[str, str]] = {
         "scene_break": "Cambio de escena", "title_page": "Portada", "copyright": "Créditos",
         "landmarks": "Puntos de referencia", "start": "Inicio del texto", "cover": "Cubierta",
         "identifier": "Identificador", "published": "Publicado", "made_with": "Hecho con bookforge.",
-        "note_back": "Volver al texto", "series": "Serie",
+        "note_back": "Volver al texto", "chapter": "Capítulo", "series": "Serie",
     },
     "it": {
         "contents": "Indice", "notes": "Note", "story_notes": "Note", "summary": "Riassunto",
@@ -68,7 +69,7 @@ LABELS: dict[str, dict[str, str]] = {
         "scene_break": "Cambio di scena", "title_page": "Frontespizio", "copyright": "Colophon",
         "landmarks": "Punti di riferimento", "start": "Inizio del testo", "cover": "Copertina",
         "identifier": "Identificativo", "published": "Pubblicato", "made_with": "Creato con bookforge.",
-        "note_back": "Torna al testo", "series": "Serie",
+        "note_back": "Torna al testo", "chapter": "Capitolo", "series": "Serie",
     },
 }
 

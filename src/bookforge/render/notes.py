@@ -7,19 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from ..model import Note, Story, block_inlines, notes_in, walk_blocks
-
-_ROMAN = (("m", 1000), ("cm", 900), ("d", 500), ("cd", 400), ("c", 100), ("xc", 90), ("l", 50), ("xl", 40),
-          ("x", 10), ("ix", 9), ("v", 5), ("iv", 4), ("i", 1))
-
-
-def roman(number: int) -> str:
-    out = []
-    for letters, value in _ROMAN:
-        while number >= value:
-            out.append(letters)
-            number -= value
-    return "".join(out)
-
+from ..names import roman
 
 @dataclass
 class NoteMark:

@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 
 from ..diagnostics import Diagnostics
-from ..model import Block, Book, Figure, Image, Inline, Paragraph, block_inlines, child_blocks, notes_in
+from ..model import Block, Book, Figure, Image, Inline, Paragraph, block_inlines, child_blocks, notes_in, walk_blocks
 from ..render.cache import set_fingerprint
 
 IMAGE_TYPES = {
@@ -30,6 +30,25 @@ def check_images(book: Book, root: Path, diagnostics: Diagnostics) -> None:
             _blocks(blocks, root, story.media, diagnostics)
         if len(diagnostics.items) > warned:  # an image dropped: the story no longer is its manuscript
             set_fingerprint(story, None)
+
+
+def book_images(book: Book) -> list[tuple[str, str]]:
+    """(src, alt text) of every image in the book's stories, in reading order."""
+    found: list[tuple[str, str]] = []
+
+    def collect(inlines) -> None:
+        for node in inlines:
+            if isinstance(node, Image):
+                found.append((node.src, node.alt))
+            elif hasattr(node, "children"):
+                collect(node.children)
+
+    for story in book.stories:
+        for blocks in story.block_lists():
+            for block in walk_blocks(blocks):
+                for run in block_inlines(block):
+                    collect(run)
+    return found
 
 
 def book_media(book: Book) -> dict[str, bytes]:

@@ -1,0 +1,381 @@
+"""One regression test per shape of manuscript that bookforge once lost or mangled, each on a
+minimal input made by the real producer (tests/fixtures/shapes, see its README)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from conftest import FIXTURES, build, load, run_cli
+from epubfacts import NS, Epub
+
+from bookforge.diagnostics import Diagnostics
+from bookforge.model import (
+    BlockQuote, Figure, Heading, LineBlock, ListBlock, Note, Paragraph, SceneBreak, Strikeout, Subscript,
+    Superscript, Table, plain_text, to_json,
+)
+from bookforge.readers import read_file, read_manuscript
+from test_zipsafe import bombs, members_of, to_strict, zipped  # noqa: F401 - bombs is a fixture
+
+SHAPES = FIXTURES / "shapes"
+
+
+def read(name: str, text: str | None = None, suffix: str = ".md", tmp_path: Path | None = None):
+    """(story, diagnostics) of a shape file, or of `text` written to a file of that suffix."""
+    diagnostics = Diagnostics()
+    if text is not None:
+        path = tmp_path / f"{name}{suffix}"
+        path.write_text(text, encoding="utf-8")
+    else:
+        path = SHAPES / name
+    story = read_manuscript(path, path.name, diagnostics)
+    return story, diagnostics
+
+
+def blocks(story):
+    return [block for chapter in story.chapters for block in chapter.blocks]
+
+
+def every(story, kind):
+    found = []
+
+    def visit(value):
+        if isinstance(value, kind):
+            found.append(value)
+        if isinstance(value, list):
+            for item in value:
+                visit(item)
+        elif hasattr(value, "__dataclass_fields__"):
+            for name in value.__dataclass_fields__:
+                if name != "media":
+                    visit(getattr(value, name))
+
+    visit(story)
+    return found
+
+
+# -- issue: notes, tables, lists and strikethrough -----------------------------------------------
+
+
+def test_markdown_footnotes_are_notes_not_literal_text(tmp_path):
+    story, _ = read("notes", "A call.[^1] More.\n\n[^1]: The note.\n\n    Its second paragraph.\n", tmp_path=tmp_path)
+    note = every(story, Note)[0]
+    assert [type(b).__name__ for b in note.blocks] == ["Paragraph", "Paragraph"], "not a <pre>"
+    assert "[^1]" not in json.dumps(to_json(story))
+
+
+@pytest.mark.parametrize("name, kind", [("footnote.docx", "footnote"), ("endnote.docx", "endnote")])
+def test_word_footnotes_and_endnotes_are_kept(name, kind):
+    story, diagnostics = read(name)
+    notes = every(story, Note)
+    assert [note.kind for note in notes] == [kind]
+    assert notes[0].blocks and "D001" not in diagnostics.codes()
+    call_paragraph = blocks(story)[0]
+    assert not every(call_paragraph, Superscript), "the call's raised number is the renderer's, not a <sup>"
+
+
+def test_word_tables_keep_rows_cells_spans_and_head():
+    story, _ = read("table-merged.docx")
+    table = every(story, Table)[0]
+    assert len(table.head) == 1 and len(table.body) >= 3
+    cells = [cell for row in table.rows() for cell in row]
+    assert any(cell.colspan == 2 for cell in cells) and any(cell.rowspan >= 2 for cell in cells)
+    assert "right" in table.aligns
+
+
+def test_html_and_markdown_tables_are_tables(tmp_path):
+    story, _ = read("t", "<table><tr><th>A</th><th>B</th></tr><tr><td colspan='2'>wide</td></tr></table>",
+                    ".html", tmp_path)
+    table = every(story, Table)[0]
+    assert len(table.head) == 1 and table.body[0][0].colspan == 2
+    story, _ = read("m", "| a | b |\n|---|--:|\n| 1 | 2 |\n", tmp_path=tmp_path)
+    table = every(story, Table)[0]
+    assert table.aligns == ["", "right"]
+    assert "–" not in json.dumps(to_json(story), ensure_ascii=False), "the separator row is not typographed"
+
+
+@pytest.mark.parametrize("name", ["list-bullets.docx", "list-numbered.docx"])
+def test_word_lists_keep_bullets_numbers_and_nesting(name):
+    story, _ = read(name)
+    lists = every(story, ListBlock)
+    assert lists
+    if name == "list-bullets.docx":
+        assert not lists[0].ordered and any(isinstance(b, ListBlock) for item in lists[0].items for b in item)
+    else:
+        top = [block for block in blocks(story) if isinstance(block, ListBlock)]
+        assert top[0].ordered and top[0].start == 3
+        assert {item.style for item in lists} >= {"lower-alpha", "lower-roman"}
+
+
+@pytest.mark.parametrize("source, suffix", [
+    ("The board said ~~Today's Special: Salmon~~ Sold out.", ".md"),
+    ("<p>The board said <s>Today's Special: Salmon</s> Sold out.</p>", ".html"),
+    ("<p>The board said <strike>Today's Special: Salmon</strike> Sold out.</p>", ".html"),
+    ("<p>The board said <del>Today's Special: Salmon</del> Sold out.</p>", ".html"),
+])
+def test_strikethrough_is_kept_everywhere(tmp_path, source, suffix):
+    story, _ = read("s", source, suffix, tmp_path)
+    assert [plain_text(s.children) for s in every(story, Strikeout)] == ["Today's Special: Salmon"]
+
+
+def test_word_strike_and_double_strike():
+    story, _ = read("strike.docx")
+    assert [plain_text(s.children) for s in every(story, Strikeout)] == ["Today's Special: Salmon",
+                                                                          "Open until midnight"]
+
+
+def test_a_story_told_in_a_text_box_is_read_once_and_has_text():
+    story, diagnostics = read("textbox.docx")
+    text = " ".join(plain_text(p.children) for p in every(story, Paragraph))
+    assert "biscuit tin" in text and text.count("biscuit tin") == 1, "the mc:Fallback copy is not read twice"
+    assert "M003" not in diagnostics.codes()
+
+
+def test_word_symbols_become_unicode_or_are_named(tmp_path):
+    story, diagnostics = read("symbol.docx")
+    text = plain_text(blocks(story)[0].children)
+    assert "°" in text and "α" in text and "✓" in text and "D003" not in diagnostics.codes()
+    # A symbol font bookforge has no table for (Marlett, Windows' window-controls font): named.
+    members = members_of((SHAPES / "symbol.docx").read_bytes())
+    members["word/document.xml"] = members["word/document.xml"].replace(b'w:font="Wingdings 3"', b'w:font="Marlett"')
+    path = tmp_path / "symbol.docx"
+    path.write_bytes(zipped(members))
+    diagnostics = Diagnostics()
+    read_file(path, "symbol.docx", diagnostics)
+    missing = [d for d in diagnostics.items if d.code == "D003"]
+    assert len(missing) == 1 and missing[0].line == 1 and "Marlett" in missing[0].message
+
+
+def test_word_subtitle_and_a_later_title():
+    story, _ = read("subtitle-and-later-title.docx")
+    assert story.title == "The Winter Boarders" and story.subtitle == "A story in two terms"
+    assert [plain_text(h.children) for h in every(story, Heading)] == ["Spring Term"]
+
+
+def test_word_drop_cap_joins_its_paragraph():
+    story, _ = read("dropcap.docx")
+    first = blocks(story)[0]
+    assert plain_text(first.children).startswith("When the last lamplighter")
+    assert not every(first, Subscript)
+
+
+def test_word_images_keep_their_bytes_alt_text_or_say_they_have_none(tmp_path):
+    story, diagnostics = read("image-alt.docx")
+    figure = every(story, Figure)[0]
+    assert figure.image.alt.startswith("A small harbour office") and story.media[figure.image.src][:4] == b"\x89PNG"
+    assert "D001" not in diagnostics.codes() and "D002" not in diagnostics.codes()
+    _, diagnostics = read("image-no-alt.docx")
+    assert diagnostics.codes() == ["D002"]
+    project = tmp_path / "book"
+    (project / "manuscripts").mkdir(parents=True)
+    (project / "book.toml").write_text('[book]\ntitle = "Pictures"\n')
+    shutil.copy(SHAPES / "image-alt.docx", project / "manuscripts")
+    results, _ = build(project, ("epub", "pdf"))
+    epub = Epub(results[0].path)
+    images = [href for href in epub.manifest().values() if href["media-type"] == "image/png"]
+    assert images, "the picture is in the EPUB"
+    assert len(results[1].path.read_bytes()) > 10_000
+
+
+# -- issue: manuscripts as they really arrive ---------------------------------------------------
+
+
+def test_a_word_lock_file_is_skipped_and_said_only_with_verbose(tmp_path):
+    project = tmp_path / "book"
+    (project / "manuscripts").mkdir(parents=True)
+    (project / "book.toml").write_text('[book]\ntitle = "Locked"\n')
+    shutil.copy(SHAPES / "footnote.docx", project / "manuscripts")
+    shutil.copy(SHAPES / "~$footnote.docx", project / "manuscripts")
+    for litter in ("notes.txt~", ".#draft.md", "draft.md.swp", "x.tmp", ".DS_Store", "Thumbs.db", "desktop.ini"):
+        (project / "manuscripts" / litter).write_bytes(b"\x00junk")
+    result = run_cli("epub", cwd=project)
+    assert result.returncode == 0, result.stderr
+    assert "~$" not in result.stderr
+    verbose = run_cli("-v", "epub", cwd=project)
+    assert "skipped ~$footnote.docx" in verbose.stderr
+
+
+def test_story_folders_title_every_chapter(tmp_path):
+    story, _ = read("folder-untitled-chapters")
+    assert [c.title for c in story.chapters] == ["Chapter 1", "Chapter 2", "Epilogue"]
+    story, _ = read("Last Gasp at Calama")
+    assert story.title == "Last Gasp at Calama", "the author's case is kept"
+    assert story.chapters[0].title == "Spaceman (First Class) Barrow"
+    assert [plain_text(h.children) for h in every(story.chapters[0], Heading)] == ["Chapter End Notes"]
+
+
+def test_every_chapter_is_headed_and_in_the_contents(tmp_path):
+    project = tmp_path / "book"
+    (project / "manuscripts").mkdir(parents=True)
+    (project / "book.toml").write_text('[book]\ntitle = "Folders"\n')
+    shutil.copytree(SHAPES / "folder-untitled-chapters", project / "manuscripts" / "The Quiet Year")
+    shutil.copytree(SHAPES / "Last Gasp at Calama", project / "manuscripts" / "Last Gasp at Calama")
+    results, _ = build(project)
+    epub = Epub(results[0].path)
+    entries = [" ".join("".join(a.itertext()).split()) for a in epub.nav().xpath("//x:nav[@epub:type='toc']//x:a",
+                                                                             namespaces=NS)]
+    for title in ("Chapter 1", "Chapter 2", "Epilogue", "Spaceman (First Class) Barrow"):
+        assert any(entry.startswith(title) for entry in entries), title
+    assert not any("Chapter End Notes" in entry for entry in entries)
+    assert "Last Gasp at Calama" in " ".join(entries)
+
+
+@pytest.mark.parametrize("text, title", [
+    ("Chapter 1\nLauren walked in.\n", "Chapter 1"),
+    ("CHAPTER ONE\nLauren walked in.\n", "CHAPTER ONE"),
+    ("Prologue\nLauren walked in.\n", "Prologue"),
+    ("Part Two\nLauren walked in.\n", "Part Two"),
+    ("IV.\nLauren walked in.\n", "IV."),
+])
+def test_a_heading_line_directly_above_the_text(tmp_path, text, title):
+    story, _ = read("h", "Some text first.\n\n" + text, ".txt", tmp_path)
+    assert story.chapters[-1].title == title
+    assert plain_text(story.chapters[-1].blocks[0].children) == "Lauren walked in."
+
+
+def test_sentences_that_start_like_headings_are_text():
+    story, _ = read("heading-no-blank-line.txt")
+    assert [c.title for c in story.chapters] == ["Chapter 1", "CHAPTER TWO"]
+    texts = [plain_text(b.children) for b in blocks(story) if isinstance(b, Paragraph)]
+    assert any(t.startswith("Part one of the plan was simple.") for t in texts)
+    assert any(t.startswith("Book two of the series") for t in texts)
+
+
+def test_an_indented_letter_is_one_quotation_and_a_poem_keeps_its_lines():
+    story, _ = read("indented-letter-and-verse.txt")
+    quotes = [b for b in blocks(story) if isinstance(b, BlockQuote)]
+    assert len(quotes) == 2
+    letter, poem = quotes
+    assert all(isinstance(b, (Paragraph, LineBlock)) for b in letter.children)
+    assert max(len(plain_text(b.children)) for b in letter.children if isinstance(b, Paragraph)) > 150, \
+        "the letter's wrapped lines are joined, not a paragraph a line"
+    assert isinstance(poem.children[0], LineBlock) and len(poem.children[0].lines) >= 4
+
+
+def test_archive_one_chapter_work_shows_its_title_once():
+    story, _ = read("archive-one-chapter.html")
+    assert len(story.chapters) == 1 and story.chapters[0].title is None
+    assert not every(story, Heading)
+
+
+def test_archive_spacer_paragraphs_are_not_scene_breaks():
+    story, _ = read("archive-spacer-paragraphs.html")
+    assert sum(isinstance(b, SceneBreak) for b in blocks(story)) == 3
+
+
+def test_archive_translation_inspiration_and_series_are_kept():
+    story, _ = read("archive-translation-series.html")
+    notes = " ".join(plain_text(p.children) for p in story.notes)
+    assert "A translation of El faro de las hermanas by marisal" in " ".join(notes.split())
+    assert "Inspired by Two Keepers by tidewrack" in " ".join(notes.split())
+    assert story.meta["series"] == ["Part 2 of Lights Along the Coast"]
+
+
+def test_series_is_a_collection_when_the_book_is_that_work(tmp_path):
+    project = tmp_path / "book"
+    (project / "manuscripts").mkdir(parents=True)
+    (project / "book.toml").write_text('[book]\ntitle = "The Sisters\' Light"\n')
+    shutil.copy(SHAPES / "archive-translation-series.html", project / "manuscripts")
+    results, _ = build(project)
+    epub = Epub(results[0].path)
+    assert epub.metadata("opf:meta[@property='belongs-to-collection']") == ["Lights Along the Coast"]
+    assert epub.metadata("opf:meta[@property='group-position']") == ["2"]
+
+
+def test_html_with_yaml_front_matter():
+    story, diagnostics = read("jekyll-front-matter.html")
+    assert story.title and story.authors and story.meta["rating"]
+    text = " ".join(plain_text(p.children) for p in every(story, Paragraph))
+    assert "layout" not in text and "---" not in text
+    assert any(d.code == "M007" and "layout" in d.message for d in diagnostics.items)
+
+
+@pytest.mark.parametrize("name", ["properties-placeholders.docx", "properties-placeholders-microsoft-account.docx"])
+def test_word_placeholder_properties_are_ignored(name):
+    story, diagnostics = read(name)
+    assert story.authors == [] and story.title == ""
+    assert [d.code for d in diagnostics.infos] and all(d.code == "I003" for d in diagnostics.infos)
+
+
+def test_word_last_first_author_is_one_person_filed_as_written(tmp_path):
+    story, diagnostics = read("properties-last-first.docx")
+    assert story.title == "Salt Roads" and story.authors == ["Jason Seeley"]
+    assert story.file_as == {"Jason Seeley": "Seeley, Jason"}
+    assert [d.code for d in diagnostics.infos] == ["I002", "I002"], "said once each, as information"
+    project = tmp_path / "book"
+    (project / "manuscripts").mkdir(parents=True)
+    (project / "book.toml").write_text('[book]\ntitle = "Roads"\n')
+    shutil.copy(SHAPES / "properties-last-first.docx", project / "manuscripts")
+    epub = Epub(build(project)[0][0].path)
+    assert epub.metadata("opf:meta[@property='file-as']") == ["Seeley, Jason"]
+
+
+def test_a_deleted_paragraph_mark_joins_the_paragraphs():
+    story, _ = read("tracked-paragraph-mark-deletion.docx")
+    texts = [plain_text(b.children) for b in blocks(story)]
+    assert len(texts) == 2
+    assert "middle of a sentence and he had to fetch" in texts[0]
+
+
+def test_a_strict_open_xml_document_reads_as_its_transitional_twin(tmp_path):
+    strict = tmp_path / "footnote.docx"
+    strict.write_bytes(zipped(to_strict(members_of((SHAPES / "footnote.docx").read_bytes()))))
+    twin, _ = read("footnote.docx")
+    story = read_file(strict, "footnote.docx", Diagnostics())
+    assert to_json(story.chapters) == to_json(twin.chapters) and story.title == twin.title
+
+
+def test_libreoffice_heading_numbering_is_part_of_the_title():
+    story, _ = read("chapter-heading-libreoffice-numbered.docx")
+    assert story.chapters[0].title.startswith("Chapter 1")
+    plain, _ = read("chapter-heading-libreoffice.docx")
+    assert [c.title for c in story.chapters] == [c.title for c in plain.chapters]
+
+
+def test_check_names_the_file_inside_a_story_folder(tmp_path):
+    project = tmp_path / "book"
+    (project / "manuscripts" / "collusion").mkdir(parents=True)
+    (project / "book.toml").write_text('[book]\ntitle = "Folders"\n')
+    (project / "manuscripts" / "collusion" / "01-a.txt").write_text("Author: A\n\nFine.\n")
+    (project / "manuscripts" / "collusion" / "02-b.txt").write_text('He said "hello.\n\nAnd left.\n')
+    result = run_cli("check", "--no-epubcheck", "--json", cwd=project)
+    findings = json.loads(result.stdout)["findings"]
+    unbalanced = [f for f in findings if f["code"] == "L001"]
+    assert unbalanced and unbalanced[0]["path"] == "manuscripts/collusion/02-b.txt"
+
+
+def test_a_build_without_book_toml_keeps_its_caches_out_of_the_current_folder(tmp_path):
+    work = tmp_path / "here"
+    work.mkdir()
+    (work / "a.txt").write_text("Title: One\n\nHello.\n")
+    cache = tmp_path / "cache"
+    result = run_cli("epub", "a.txt", "-o", str(tmp_path / "elsewhere" / "x.epub"), cwd=work,
+                     env={"XDG_CACHE_HOME": str(cache)})
+    assert result.returncode == 0, result.stderr
+    assert not (work / "build").exists(), "nothing written where the command ran"
+    result = run_cli("pdf", "a.txt", "-o", str(tmp_path / "elsewhere" / "x.pdf"), cwd=work,
+                     env={"XDG_CACHE_HOME": str(cache)})
+    assert result.returncode == 0, result.stderr
+    assert not (work / "build").exists() and (cache / "bookforge").is_dir()
+
+
+def test_front_matter_keys_the_archive_uses_go_to_the_preface_others_are_named(tmp_path):
+    story, diagnostics = read("f", "---\ntitle: T\ncontent_rating: Teen\ncontent_warning: none\nfandom: Original\n"
+                              "relationships: [A/B]\ncharacters: [A, B]\ntags: [sea]\nseries: Part 1 of S\n"
+                              "permalink: /x/\n---\n\nText.\n", tmp_path=tmp_path)
+    assert story.meta["rating"] == "Teen" and story.meta["warnings"] == ["none"]
+    assert story.meta["fandoms"] == ["Original"] and story.meta["series"] == "Part 1 of S"
+    assert [d.code for d in diagnostics.items] == ["M007"] and "permalink" in diagnostics.items[0].message
+
+
+@pytest.mark.slow
+def test_a_zip_bomb_manuscript_is_refused_cleanly(tmp_path, bombs):
+    project = tmp_path / "book"
+    (project / "manuscripts").mkdir(parents=True)
+    (project / "book.toml").write_text('[book]\ntitle = "Bomb"\n')
+    shutil.copy(bombs["honest"], project / "manuscripts" / "story.docx")
+    result = run_cli("epub", cwd=project)
+    assert result.returncode == 4
+    assert "manuscripts/story.docx" in result.stderr and "Traceback" not in result.stderr
