@@ -95,11 +95,21 @@ def run_check(sources: list[Path] | None, *, epubcheck: bool = True) -> CheckRep
     for finding in lint_book(book, texts, project.config.typography):
         report.add(finding.code, finding.severity, finding.message, source="lint", path=finding.path,
                    line=finding.line, hint=finding.hint)
+    if "pdf" in project.config.build.formats or project.output_path(".pdf").exists():
+        _check_fonts(book, report)
     # Compiler order: book.toml first, then each manuscript top to bottom.
     report.findings.sort(key=lambda f: (f["path"] != "book.toml", f["path"] or "", f["line"] or 0, f["code"]))
 
     _check_outputs(project, book, report, epubcheck)
     return report
+
+
+def _check_fonts(book, report: CheckReport) -> None:
+    """P004, as `bookforge pdf` would say it: a script no font has (no layout needed to know)."""
+    from .backends.pdf.coverage import book_coverage
+
+    for gap in book_coverage(book).gaps:
+        report.add("P004", "warning", gap.message(), source="build", path=gap.path, line=gap.line, hint=gap.hint())
 
 
 def _check_outputs(project, book, report: CheckReport, epubcheck: bool) -> None:

@@ -28,6 +28,7 @@ CODES: dict[str, str] = {
     "P001": "WeasyPrint reported a problem while laying out the PDF",
     "P002": "PDF/X variant without a CMYK output intent",
     "P003": "[pdf] cover ignored in a PDF made for a printer (bleed, marks or PDF/X)",
+    "P004": "no installed font has the characters of a script the book uses: they would be blank in the PDF",
     "T001": "a stylesheet or image refers to a file outside the project or on the network",
     "V001": "cover image is small (under 1000 px tall)",
     "V002": "cover image is far from the 1:1.6 shape e-readers expect",

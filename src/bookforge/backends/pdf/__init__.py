@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -60,6 +61,9 @@ class _Plan:
     roots: list[str]
     body_class: str
     build_date: str
+    font_rules: str = ""  # fontconfig rules for the CJK faces (fallback.py)
+    fonts_key: str = ""  # installed fonts the text falls back to, for the part cache
+    uncovered: frozenset[str] = frozenset()  # characters no font has (reported as P004)
 
     def job(self, book: Book, name: str, body: str, whole_book: bool = False, style: str = ""):
         from .book_html import html_document
@@ -68,7 +72,8 @@ class _Plan:
         html = html_document(book, body, self.build_date, with_metadata=whole_book, body_class=self.body_class,
                              style=style)
         return PartJob(name, html, self.css, self.base_url, self.roots, variant=self.variant,
-                       metadata_html=whole_book, pad_to_even=whole_book)
+                       metadata_html=whole_book, pad_to_even=whole_book, font_rules=self.font_rules,
+                       fonts_key=self.fonts_key)
 
 
 def plan_pdf(ctx: BuildContext) -> _Plan:
@@ -97,10 +102,36 @@ def plan_pdf(ctx: BuildContext) -> _Plan:
             "P002", f"{variant} needs a CMYK output intent; the PDF will not conform without one",
             hint="add `@color-profile device-cmyk { src: url(your-profile.icc) }` to styles/print.css",
         )
+    found, font_rules = _font_coverage(ctx, rendered, parts, css)
     return _Plan(
         rendered, parts, geometry, css, one_pass, variant, root.as_uri() + "/", [str(root), str(FONTS_DIR)],
         "print drop-caps" if config.drop_caps else "print", ctx.build_time.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        font_rules, found.fingerprint(), found.uncovered,
     )
+
+
+_TAG = re.compile(r"<[^>]*>")
+_CSS_COMMENT = re.compile(r"/\*.*?\*/", re.DOTALL)
+
+
+def _font_coverage(ctx: BuildContext, rendered, parts, css):
+    """Characters the bundled faces lack: installed fonts set them (CJK: the language's face, see
+    fallback.py); one P004 per script that no font has. Quick when every character is bundled."""
+    from .coverage import CJK_SCRIPTS, coverage
+    from .fallback import languages_in, rules_for
+
+    bodies = [document.body for part in parts for document in part.documents]
+    texts = [_TAG.sub(" ", body) for body in bodies]  # what is printed, not the markup's attributes
+    texts += [_CSS_COMMENT.sub("", text) for _, text in css]  # generated content, running heads
+    texts += list(rendered.labels.values())  # "Contents" and the like, in the book's language
+    found = coverage(texts, ctx.book)
+    for gap in found.gaps:
+        ctx.diagnostics.warn("P004", gap.message(), path=gap.path, line=gap.line, hint=gap.hint())
+    rules = ""
+    if found.outside and found.scripts() & CJK_SCRIPTS:
+        book = ctx.book
+        rules = rules_for(languages_in(bodies, (book.language, *(story.language or "" for story in book.stories))))
+    return found, rules
 
 
 def _reading_cover(ctx: BuildContext, geometry, variant: str | None):
@@ -145,7 +176,7 @@ def build_pdf(ctx: BuildContext, handle) -> None:
     def job(name: str, body: str, whole_book: bool = False, style: str = ""):
         return plan.job(book, name, body, whole_book, style)
 
-    cache = PartCache(None if options.get("no_cache") else root / ctx.project.config.build.output / ".cache" / "pdf")
+    cache = PartCache(None if options.get("no_cache") else ctx.project.cache_dir("pdf"))
     runner = _Runner(int(options.get("jobs") or os.cpu_count() or 1), ctx)
     started = time.perf_counter()
     phases: dict[str, float] = {}
@@ -154,7 +185,7 @@ def build_pdf(ctx: BuildContext, handle) -> None:
         if one_pass:
             body = "".join(part_body(part) for part in parts)
             results = runner.run([job("book", body, whole_book=True)], cache, part_key)
-            _report(ctx, results)
+            _report(ctx, results, plan.uncovered)
             handle.write(results[0].pdf)
         else:
             from .assemble import Assembler, start_pages
@@ -190,7 +221,7 @@ def build_pdf(ctx: BuildContext, handle) -> None:
                 front_result = runner.run([again], cache, part_key)[0]
             assembler.add_front(parts[0], front_result)
             assembler.finish(parts)
-            _report(ctx, [front_result, *body_results])
+            _report(ctx, [front_result, *body_results], plan.uncovered)
             phases["lay out the front and finish"] = time.perf_counter() - started - sum(phases.values())
     cache.prune()
     ctx.options["_stats"] = {
@@ -206,11 +237,18 @@ def _empty_front():
     return PartResult("front", b"", 0)
 
 
-def _report(ctx: BuildContext, results) -> None:
+# WeasyPrint's line for each character no font has; P004 says it once per script instead.
+_NOTDEF = re.compile(r'\.notdef glyph rendered for Unicode string unsupported by fonts: ".*" \(U\+([0-9A-F]+)\)$')
+
+
+def _report(ctx: BuildContext, results, uncovered: frozenset[str] = frozenset()) -> None:
     seen = set()
     for result in results:
         for message in result.warnings:
             if message in seen or "bookforge does not fetch" in message:
+                continue
+            notdef = _NOTDEF.search(message)
+            if notdef and chr(int(notdef.group(1), 16)) in uncovered:
                 continue
             seen.add(message)
             ctx.diagnostics.warn("P001", f"layout: {message}", hint="check styles/ and images in the manuscripts")

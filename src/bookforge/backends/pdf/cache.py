@@ -36,6 +36,8 @@ def part_key(job: PartJob, font_files: list[Path] | None = None) -> str:
     for name, text in job.css:
         digest.update(b"\0" + name.encode() + b"\0" + text.encode())
     digest.update(f"\0{job.variant}\0{job.base_url}\0{job.pad_to_even}".encode())
+    if job.font_rules or job.fonts_key:  # installed fonts the text falls back to (CJK…)
+        digest.update(f"\0{job.font_rules}\0{job.fonts_key}".encode())
     for path in font_files or []:
         digest.update(hashlib.sha256(path.read_bytes()).digest())
     return digest.hexdigest()[:40]

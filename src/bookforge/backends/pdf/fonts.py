@@ -4,6 +4,11 @@ WeasyPrint subsets every part's fonts on its own, keeping the original glyph ids
 codes in every part's text are ids of the bundled font, and one subset of that font holding the
 union of the parts' glyphs can serve every page. That is what this module builds; the assembler
 points every page at it.
+
+Installed fonts that text falls back to (a Noto CJK face for Chinese, see coverage.py) are merged
+the same way: the part's subset names its PostScript name, fontconfig says which installed file
+(and face of a collection) has it, and that file is subset once for the whole book. A font that
+cannot be matched to exactly one installed file is copied with each part, as WeasyPrint made it.
 """
 
 from __future__ import annotations
@@ -13,7 +18,6 @@ import io
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
-from pathlib import Path
 
 from ...themes import FONTS_DIR
 from .page_css import FONT_FAMILY
@@ -86,10 +90,11 @@ def _single_substitutions(font, feature_tag: str) -> dict[str, str]:
 
 @dataclass
 class _Face:
-    face: str
+    face: str  # a FACES key, or "file#index" of an installed font
     number: int  # the object number reserved for the merged Type0 font
     widths: dict[int, float] = field(default_factory=dict)
     unicode: dict[int, str] = field(default_factory=dict)  # gid → hex UTF-16, as in ToUnicode
+    system: object = None  # the installed font (coverage.SystemFont), None for a bundled face
 
 
 class FontMerger:
@@ -101,13 +106,17 @@ class FontMerger:
         self.faces: dict[str, _Face] = {}
 
     def number(self, font_dict) -> int | None:
-        """The merged font's object number for a part's font dictionary (None: not ours, copy it)."""
+        """The merged font's object number for a part's font dictionary (None: unknown, copy it)."""
         if font_dict.get("/Subtype") != "/Type0":
             return None
         face = face_of(str(font_dict.get("/BaseFont", "")))
-        if face is None:
-            return None
-        entry = self._face(face)
+        if face is not None:
+            entry = self._face(face)
+        else:
+            system = installed_font_of(font_dict)
+            if system is None:
+                return None
+            entry = self._face(f"{system.file}#{system.index}", system)
         _collect_widths(font_dict, entry)
         _collect_unicode(font_dict, entry)
         return entry.number
@@ -121,9 +130,9 @@ class FontMerger:
             entry.unicode.setdefault(gid, f"{ord(char):04x}")
         return entry.number
 
-    def _face(self, face: str) -> _Face:
+    def _face(self, face: str, system=None) -> _Face:
         if face not in self.faces:
-            self.faces[face] = _Face(face, self.out.reserve())
+            self.faces[face] = _Face(face, self.out.reserve(), system=system)
         return self.faces[face]
 
     def write(self) -> None:
@@ -165,17 +174,75 @@ def _collect_unicode(font_dict, entry: _Face) -> None:
             entry.unicode.setdefault(int(code, 16), value.lower())
 
 
+def installed_font_of(font_dict):
+    """The installed font (coverage.SystemFont) a part's font was made from, or None."""
+    try:
+        cid_font = font_dict["/DescendantFonts"][0].get_object()
+        descriptor = cid_font["/FontDescriptor"].get_object()
+        stream = descriptor.get("/FontFile3") or descriptor.get("/FontFile2")
+        if stream is None:
+            return None
+        return _installed_font(stream.get_object().get_data())
+    except Exception:  # noqa: BLE001 - an odd font dictionary: copy it as it is
+        return None
+
+
+def _installed_font(program: bytes):
+    from .coverage import system_font_by_postscript_name
+
+    identity = _identity(program)
+    if identity is None:
+        return None
+    font = system_font_by_postscript_name(identity[0])
+    if font is None or _file_identity(font.file, font.index) != identity:
+        return None  # another version of the font than the one laid out: its glyph ids may differ
+    return font
+
+
+def _identity(program: bytes) -> tuple | None:
+    """PostScript name and the head table's revision and dates: WeasyPrint's subsets keep them."""
+    from fontTools.ttLib import TTFont
+
+    try:
+        with TTFont(io.BytesIO(program), lazy=True) as font:
+            name = font["name"].getDebugName(6)
+            head = font["head"]
+            return (name, head.fontRevision, head.created, head.modified) if name else None
+    except Exception:  # noqa: BLE001 - not a font fontTools can read
+        return None
+
+
+# Fonts WeasyPrint changes before embedding them (variable fonts made static, colour glyphs
+# emptied) or draws as bitmaps: the installed file is not what the part shows, so no merging.
+_CHANGED_BY_WEASYPRINT = ("fvar", "CBDT", "sbix", "COLR", "SVG ", "EBDT")
+
+
+@lru_cache(maxsize=32)
+def _file_identity(path: str, index: int) -> tuple | None:
+    from fontTools.ttLib import TTFont
+
+    try:  # lazy: only the tables asked for are read, and a CJK collection is tens of megabytes
+        with TTFont(path, fontNumber=index, lazy=True) as font:
+            if any(tag in font for tag in _CHANGED_BY_WEASYPRINT):
+                return None
+            name = font["name"].getDebugName(6)
+            head = font["head"]
+            return (name, head.fontRevision, head.created, head.modified) if name else None
+    except Exception:  # noqa: BLE001 - gone, or not a font fontTools can read
+        return None
+
+
 @lru_cache(maxsize=16)
-def _subset(path: str, gids: frozenset[int]) -> bytes:
+def _subset(path: str, gids: frozenset[int], index: int = 0) -> bytes:
     from . import hb_subset
 
-    program = hb_subset.subset(path, sorted(gids))
+    program = hb_subset.subset(path, sorted(gids), index)
     if program is not None:
         return program
-    return _subset_with_fonttools(path, gids)
+    return _subset_with_fonttools(path, gids, index)
 
 
-def _subset_with_fonttools(path: str, gids: frozenset[int]) -> bytes:
+def _subset_with_fonttools(path: str, gids: frozenset[int], index: int = 0) -> bytes:
     from fontTools import subset
     from fontTools.ttLib import TTFont
 
@@ -186,7 +253,7 @@ def _subset_with_fonttools(path: str, gids: frozenset[int]) -> bytes:
     options.drop_tables += ["GSUB", "GPOS", "GDEF", "SVG ", "BASE", "JSTF", "DSIG", "LTSH", "PCLT"]
     subsetter = subset.Subsetter(options)
     subsetter.populate(gids=sorted(gids | {0}))
-    font = TTFont(path, recalcTimestamp=False)  # else the font carries today's date: not reproducible
+    font = TTFont(path, fontNumber=index, recalcTimestamp=False)  # else today's date: not reproducible
     subsetter.subset(font)
     buffer = io.BytesIO()
     font.save(buffer)
@@ -194,41 +261,46 @@ def _subset_with_fonttools(path: str, gids: frozenset[int]) -> bytes:
 
 
 @lru_cache(maxsize=8)
-def _metrics(path: str) -> dict:
+def _metrics(path: str, index: int = 0) -> dict:
     """Descriptor values from the font file itself, in 1/1000 em."""
     from fontTools.ttLib import TTFont
 
-    font = TTFont(path, lazy=True)
+    font = TTFont(path, fontNumber=index, lazy=True)
     scale = 1000 / font["head"].unitsPerEm
     head, hhea, post = font["head"], font["hhea"], font["post"]
     cap = getattr(font["OS/2"], "sCapHeight", 0) or hhea.ascent
     italic = post.italicAngle != 0 or bool(head.macStyle & 2)
+    name = (font["name"].getDebugName(6) or "").lower()
+    serif = "sans" not in name and "gothic" not in name and "mono" not in name
     return {
         "bbox": [round(v * scale) for v in (head.xMin, head.yMin, head.xMax, head.yMax)],
         "ascent": round(hhea.ascent * scale),
         "descent": round(hhea.descent * scale),
         "cap": round(cap * scale),
         "italic_angle": float(post.italicAngle),
-        "flags": 2 + 4 + (64 if italic else 0),  # serif, symbolic (custom encoding), italic
+        "flags": (2 if serif else 0) + 4 + (64 if italic else 0),  # serif, symbolic (custom encoding), italic
+        "cff": "CFF " in font or "CFF2" in font,
+        "name": font["name"].getDebugName(6) or "",
     }
 
 
-def _subset_program(path: str, gids: frozenset[int], cache) -> bytes:
+def _subset_program(path: str, gids: frozenset[int], cache, index: int = 0) -> bytes:
     """The subset font program, from the build cache when this face had these glyphs before."""
     if cache is None:
-        return _subset(path, gids)
-    digest = hashlib.sha256(_file_digest(path) + ",".join(map(str, sorted(gids))).encode())
+        return _subset(path, gids, index)
+    digest = hashlib.sha256(_file_digest(path) + f"#{index}:".encode() + ",".join(map(str, sorted(gids))).encode())
     key = "font-" + digest.hexdigest()[:40]
     program = cache.get_blob(key)
     if program is None:
-        program = _subset(path, gids)
+        program = _subset(path, gids, index)
         cache.put_blob(key, program)
     return program
 
 
 @lru_cache(maxsize=8)
 def _file_digest(path: str) -> bytes:
-    return hashlib.sha256(Path(path).read_bytes()).digest()
+    with open(path, "rb") as handle:  # in chunks: an installed CJK font is tens of megabytes
+        return hashlib.file_digest(handle, "sha256").digest()
 
 
 def _write_face(out, entry: _Face, cache=None) -> None:
@@ -238,18 +310,31 @@ def _write_face(out, entry: _Face, cache=None) -> None:
 
     from .pdfout import stream_object
 
-    path = str(FONTS_DIR / FACES[entry.face])
-    program = _subset_program(path, frozenset(entry.widths), cache)
-    metrics = _metrics(path)
+    if entry.system is None:
+        path, index = str(FONTS_DIR / FACES[entry.face]), 0
+    else:
+        path, index = entry.system.file, entry.system.index
+    program = _subset_program(path, frozenset(entry.widths), cache, index)
+    metrics = _metrics(path, index)
     tag = "".join(chr(65 + b % 26) for b in hashlib.sha256(program).digest()[:6])
-    base_name = NameObject(f"/{tag}+{FONT_FAMILY}" + (f"-{entry.face}" if entry.face else ""))
+    if entry.system is None:
+        family = FONT_FAMILY
+        base_name = NameObject(f"/{tag}+{FONT_FAMILY}" + (f"-{entry.face}" if entry.face else ""))
+    else:
+        family = metrics["name"]
+        base_name = NameObject(f"/{tag}+" + re.sub(r"[^A-Za-z0-9._-]", "-", metrics["name"]))
     ref = lambda number: IndirectObject(number, 0, None)  # noqa: E731 - written by number
 
-    font_file = out.add(stream_object(program, Subtype=NameObject("/OpenType")))
+    if metrics["cff"]:  # CFF outlines (the bundled faces, Noto CJK): an OpenType font program
+        font_file = out.add(stream_object(program, Subtype=NameObject("/OpenType")))
+        file_key, cid_type = "/FontFile3", "/CIDFontType0"
+    else:  # TrueType outlines
+        font_file = out.add(stream_object(program, Length1=NumberObject(len(program))))
+        file_key, cid_type = "/FontFile2", "/CIDFontType2"
     descriptor = out.add(DictionaryObject({
         NameObject("/Type"): NameObject("/FontDescriptor"),
         NameObject("/FontName"): base_name,
-        NameObject("/FontFamily"): TextStringObject(FONT_FAMILY),
+        NameObject("/FontFamily"): TextStringObject(family),
         NameObject("/Flags"): NumberObject(metrics["flags"]),
         NameObject("/FontBBox"): ArrayObject(NumberObject(v) for v in metrics["bbox"]),
         NameObject("/ItalicAngle"): FloatObject(metrics["italic_angle"]),
@@ -257,16 +342,16 @@ def _write_face(out, entry: _Face, cache=None) -> None:
         NameObject("/Descent"): NumberObject(metrics["descent"]),
         NameObject("/CapHeight"): NumberObject(metrics["cap"]),
         NameObject("/StemV"): NumberObject(80),
-        NameObject("/FontFile3"): ref(font_file),
+        NameObject(file_key): ref(font_file),
     }))
     widths = ArrayObject()
     for gid in sorted(entry.widths):
         value = entry.widths[gid]
         widths.append(NumberObject(gid))
         widths.append(ArrayObject([NumberObject(int(value)) if value == int(value) else FloatObject(value)]))
-    cid_font = out.add(DictionaryObject({
+    cid_font = DictionaryObject({
         NameObject("/Type"): NameObject("/Font"),
-        NameObject("/Subtype"): NameObject("/CIDFontType0"),
+        NameObject("/Subtype"): NameObject(cid_type),
         NameObject("/BaseFont"): base_name,
         NameObject("/CIDSystemInfo"): DictionaryObject({
             NameObject("/Registry"): TextStringObject("Adobe"),
@@ -275,7 +360,10 @@ def _write_face(out, entry: _Face, cache=None) -> None:
         }),
         NameObject("/W"): widths,
         NameObject("/FontDescriptor"): ref(descriptor),
-    }))
+    })
+    if cid_type == "/CIDFontType2":
+        cid_font[NameObject("/CIDToGIDMap")] = NameObject("/Identity")
+    cid_font = out.add(cid_font)
     to_unicode = out.add(stream_object(_to_unicode_cmap(entry.unicode).encode("latin-1")))
     out.write(entry.number, DictionaryObject({
         NameObject("/Type"): NameObject("/Font"),

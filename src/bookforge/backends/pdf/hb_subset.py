@@ -69,19 +69,20 @@ def available() -> bool:
     return _library() is not None
 
 
-def subset(path: str, gids: list[int]) -> bytes | None:
-    """The font at `path` keeping only `gids` (and .notdef) at their original ids; None on failure.
+def subset(path: str, gids: list[int], index: int = 0) -> bytes | None:
+    """The font at `path` (face `index` of a collection) keeping only `gids` (and .notdef) at
+    their original ids; None on failure.
 
     Hinting and layout tables go (a PDF needs neither); every name record stays, the licence
     among them.
     """
     try:
-        return _subset(path, gids)
+        return _subset(path, gids, index)
     except AttributeError:  # a symbol this HarfBuzz lacks
         return None
 
 
-def _subset(path: str, gids: list[int]) -> bytes | None:
+def _subset(path: str, gids: list[int], index: int = 0) -> bytes | None:
     loaded = _library()
     if loaded is None:
         return None
@@ -89,7 +90,7 @@ def _subset(path: str, gids: list[int]) -> bytes | None:
     blob = lib.hb_blob_create_from_file_or_fail(path.encode())
     if blob == ffi.NULL:
         return None
-    face = lib.hb_face_create(blob, 0)
+    face = lib.hb_face_create(blob, index)
     lib.hb_blob_destroy(blob)
     request = lib.hb_subset_input_create_or_fail()
     try:

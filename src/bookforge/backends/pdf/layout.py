@@ -19,6 +19,8 @@ class PartJob:
     variant: str | None = None  # WeasyPrint pdf_variant (one-pass builds only)
     metadata_html: bool = False  # one-pass: take PDF metadata from the HTML head
     pad_to_even: bool = False  # one-pass: end on a left-hand page, as a printed book does
+    font_rules: str = ""  # fontconfig rules for CJK fallback faces (fallback.py); "" for most books
+    fonts_key: str = ""  # which installed fonts the text falls back to (coverage.py), for the cache
 
 
 @dataclass
@@ -69,7 +71,10 @@ atexit.register(_STYLES.clear)
 
 def _styles(job: PartJob, handler: _Collect) -> _Styles:
     """Parse the stylesheets once per process: every part of a book shares them (and their fonts)."""
-    key = (tuple(job.css), job.base_url, tuple(job.roots))
+    from .fallback import activate
+
+    activate(job.font_rules)  # before the FontConfiguration: its fonts are chosen with these rules
+    key = (tuple(job.css), job.base_url, tuple(job.roots), job.font_rules)
     if key in _STYLES:
         return _STYLES[key]
     from weasyprint import CSS
