@@ -1,10 +1,11 @@
 """Deterministic benchmark corpora: N stories of W words in the seeds' shape, with text of their own.
 
 Each story is a plain-text manuscript with a `Notes:` header, paragraphs split by one blank line,
-scene breaks of two blank lines, dialogue with straight quotes, and the occasional *italic*. The
-same arguments always give the same files.
+scene breaks of two blank lines, dialogue with straight quotes, and the occasional *italic*. With
+--structure the stories are Markdown and about one paragraph in twenty is, or carries, a footnote,
+a table or a list. The same arguments always give the same files.
 
-    python benchmarks/corpus.py OUT_DIR --stories 20 --words 100000
+    python benchmarks/corpus.py OUT_DIR --stories 20 --words 100000 [--structure]
 """
 
 from __future__ import annotations
@@ -80,18 +81,42 @@ def story(rng: random.Random, words: int) -> str:
     return "\n".join(parts)
 
 
-def generate(out: Path, stories: int, words: int, seed: int = 2026) -> list[Path]:
+def structured(rng: random.Random, text: str) -> str:
+    """A story made Markdown, about one paragraph in twenty (5 %) a table or a list or carrying a
+    footnote (each note's definition at the end, as authors write them)."""
+    paragraphs = text.split("\n\n")
+    notes: list[str] = []
+    for index in range(2, len(paragraphs)):
+        if not paragraphs[index].strip() or rng.random() >= 0.05:
+            continue
+        kind = rng.choice(("note", "table", "list"))
+        if kind == "note":
+            notes.append(f"[^{len(notes) + 1}]: {sentence(rng)} {sentence(rng)}")
+            paragraphs[index] += f"[^{len(notes)}]"
+        elif kind == "table":
+            rows = "\n".join(f"| {rng.choice(NAMES)} | the {rng.choice(NOUNS)} | {rng.randint(1, 99)} |"
+                             for _ in range(rng.randint(3, 6)))
+            paragraphs[index] = f"| Who | What | How many |\n|:----|:-----|-----:|\n{rows}"
+        else:
+            paragraphs[index] = "\n".join(f"- the {rng.choice(ADJECTIVES)} {rng.choice(NOUNS)}"
+                                          for _ in range(rng.randint(3, 5)))
+    return "\n\n".join(paragraphs + notes) + "\n"
+
+
+def generate(out: Path, stories: int, words: int, seed: int = 2026, structure: bool = False) -> list[Path]:
     """Write a book project (book.toml + manuscripts/) of `stories` stories, `words` words in all."""
     rng = random.Random(seed)
     (out / "manuscripts").mkdir(parents=True, exist_ok=True)
     per_story = max(50, words // stories)
+    suffix = ".md" if structure else ".txt"
     entries, paths = [], []
     for number in range(1, stories + 1):
-        path = out / "manuscripts" / f"{number:03d}.txt"
-        path.write_text(story(rng, per_story), encoding="utf-8")
+        path = out / "manuscripts" / f"{number:03d}{suffix}"
+        text = story(rng, per_story)
+        path.write_text(structured(rng, text) if structure else text, encoding="utf-8")
         paths.append(path)
         entries.append(
-            f'[[story]]\nfile = "manuscripts/{number:03d}.txt"\n'
+            f'[[story]]\nfile = "manuscripts/{number:03d}{suffix}"\n'
             f'title = "Story {number}: The {rng.choice(ADJECTIVES).title()} {rng.choice(NOUNS).title()}"\n'
             f'author = "{rng.choice(NAMES)} {rng.choice(["Holt", "Okafor", "Marchetti", "Ferreira", "Quill"])}"\n'
         )
@@ -109,8 +134,9 @@ def main() -> None:
     parser.add_argument("--stories", type=int, default=20)
     parser.add_argument("--words", type=int, default=100_000)
     parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument("--structure", action="store_true", help="Markdown with notes, tables and lists")
     args = parser.parse_args()
-    generate(args.out, args.stories, args.words, args.seed)
+    generate(args.out, args.stories, args.words, args.seed, args.structure)
 
 
 if __name__ == "__main__":

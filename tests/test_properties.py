@@ -305,3 +305,108 @@ def test_a_valid_book_toml_always_builds(document):
         epub = Epub(next((folder / "build").glob("*.epub")))
         for _ in epub.documents():
             pass
+
+
+# --- Word documents: every generated word reaches the EPUB, in order ----------------------------------
+
+# python-docx on Word's template, with Word's own markup for notes and text boxes (the fixture
+# generator's helpers: tests/fixtures/structure/make_fixtures.py).
+_WORD_FIXTURES = Path(__file__).parent / "fixtures" / "structure"
+# Words that would make a one-word paragraph a heading ("prologue", "chapter one"): structure, not text.
+_HEADING_WORDS = {"chapter", "part", "book", "prologue", "epilogue", "interlude", "afterword", "foreword",
+                  "preface", "introduction"}
+DOCX_WORD = st.from_regex(r"[a-zà-öø-ÿ]{2,9}", fullmatch=True).filter(lambda w: w not in _HEADING_WORDS)
+DOCX_WORDS = st.lists(DOCX_WORD, min_size=1, max_size=7).map(" ".join)
+MARKS = st.sets(st.sampled_from(["i", "b", "strike"]))
+DOCX_BLOCKS = st.one_of(
+    st.tuples(st.just("para"), st.lists(st.tuples(DOCX_WORDS, MARKS), min_size=1, max_size=4)),
+    st.tuples(st.just("tracked"), DOCX_WORDS, DOCX_WORDS, DOCX_WORDS),
+    st.tuples(st.just("list"), st.sampled_from(["ListBullet", "ListNumber"]), st.lists(DOCX_WORDS, min_size=1, max_size=4)),
+    st.tuples(st.just("table"), st.integers(1, 3), st.lists(DOCX_WORDS, min_size=2, max_size=9), st.booleans()),
+    st.tuples(st.just("textbox"), st.lists(DOCX_WORDS, min_size=1, max_size=3)),
+    st.tuples(st.just("footnote"), DOCX_WORDS, st.lists(DOCX_WORDS, min_size=1, max_size=2), DOCX_WORDS),
+)
+
+
+def _word_document(blocks, path: Path) -> tuple[list[str], list[str]]:
+    """Write the document; return (the words of the text in reading order, the notes' words)."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("make_fixtures", _WORD_FIXTURES / "make_fixtures.py")
+    fx = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(fx)
+    from docx import Document
+
+    document = Document()
+    fx.add_word_styles(document)
+    notes = fx.Notes(document, "footnote")
+    text: list[str] = []
+    noted: list[str] = []
+    for number, block in enumerate(blocks):
+        kind = block[0]
+        if kind == "para":
+            fx.append(document, fx.paragraph(*[fx.run(words + " ", i="i" in marks, b="b" in marks,
+                                                      strike="strike" in marks) for words, marks in block[1]]))
+            text += [word for words, _ in block[1] for word in words.split()]
+        elif kind == "tracked":  # kept, inserted, deleted: the deleted words are not the text
+            kept, inserted, deleted = block[1:]
+            author = 'w:author="Editor" w:date="2026-05-01T10:00:00Z"'
+            fx.append(document, fx.paragraph(
+                fx.run(kept + " "), f'<w:ins w:id="{900 + number}" {author}>{fx.run(inserted + " ")}</w:ins>',
+                f'<w:del w:id="{950 + number}" {author}><w:r><w:delText xml:space="preserve">{deleted} </w:delText></w:r></w:del>'))
+            text += kept.split() + inserted.split()
+        elif kind == "list":
+            for item in block[2]:
+                document.add_paragraph(item, style="List Bullet" if block[1] == "ListBullet" else "List Number")
+                text += item.split()
+        elif kind == "table":
+            cells, merge = block[2], block[3]
+            columns = min(block[1], len(cells))
+            rows = max(1, len(cells) // columns)
+            table = document.add_table(rows=rows, cols=columns)
+            for index, words in enumerate(cells[:rows * columns]):
+                table.cell(index // columns, index % columns).text = words
+            read = [cells[i] for i in range(rows * columns)]
+            if merge and columns > 1:  # a merged cell holds both cells' text, as Word does it
+                table.cell(0, 0).merge(table.cell(0, 1))
+            text += [word for words in read for word in words.split()]
+        elif kind == "textbox":
+            paragraphs = [fx.paragraph(fx.run(words)) for words in block[1]]
+            fx.append(document, fx.paragraph(fx.run("anchor "), fx.textbox_run(paragraphs, docpr_id=number + 1,
+                                                                               name=f"Box {number}", spid=1025 + number)))
+            text += ["anchor"] + [word for words in block[1] for word in words.split()]
+        else:
+            before, note, after = block[1:]
+            fx.append(document, fx.paragraph(fx.run(before), notes.reference(*[[fx.run(p)] for p in note]),
+                                             fx.run(" " + after)))
+            text += before.split() + after.split()
+            noted += [word for p in note for word in p.split()]
+    fx.save(document, path, notes)
+    return text, noted
+
+
+def _subsequence(wanted: list[str], words: list[str]) -> bool:
+    found = iter(words)
+    return all(word in found for word in wanted)
+
+
+@settings(QUICK, max_examples=40)  # a Word document built and read each time: a fixed, smaller budget
+@given(st.lists(DOCX_BLOCKS, min_size=1, max_size=8))
+def test_generated_word_documents_keep_every_word_in_order(blocks):
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = _project(Path(tmp), "story.docx", b"")
+        text, noted = _word_document(blocks, folder / "manuscripts" / "story.docx")
+        _, diagnostics = build(folder)
+        assert "F001" not in diagnostics.codes(), [d.format() for d in diagnostics.items]
+        epub = Epub(folder / "build" / "prop.epub")
+        main: list[str] = []
+        notes: list[str] = []
+        for _, root in epub.spine_documents():
+            body = root.find("x:body", NS)
+            for aside in body.xpath(".//x:aside[@epub:type='footnote']", namespaces=NS):
+                notes += " ".join(aside.itertext()).split()
+                aside.getparent().remove(aside)
+            main += " ".join(body.itertext()).split()
+        strip = lambda words: [w.strip(".,;:!?“”‘’\"'()").casefold() for w in words]  # noqa: E731
+        assert _subsequence(strip(text), strip(main)), "every word of the text, in order"
+        assert _subsequence(strip(noted), strip(notes)), "every word of the notes, in order"

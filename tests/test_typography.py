@@ -236,6 +236,7 @@ def test_tables_are_big_enough() -> None:
     ("emoji 👩\u200d💻 kept", "emoji 👩\u200d💻 kept", False),
     ("हिन्दी\u200c kept", "हिन्दी\u200c kept", False),
     ("a \u00adstray soft hyphen\u00ad", "a stray soft hyphen", False),
+    ("_emphasis\u00ad_ ends", "_emphasis_ ends", False),  # at a word's edge, behind emphasis marks
     ("one in\u00advisible hint kept", "one in\u00advisible hint kept", False),
     (" ".join(["hy\u00adphen\u00adated"] * 6), " ".join(["hyphenated"] * 6), True),
     ("tabs\tand   runs  of spaces", "tabs and runs of spaces", False),

@@ -95,8 +95,9 @@ _ZERO_WIDTH_IN_WORD = re.compile(f"(?<=[{_LATIN}])[\u200b\u200c\u200d\u2060]+(?=
 # A zero-width space at a word's edge (next to a space, a line's end, or emphasis marks there).
 _ZERO_WIDTH_AFTER_SPACE = re.compile("(^|[ \t\n])([*_]{0,2})\u200b+", re.MULTILINE)
 _ZERO_WIDTH_BEFORE_SPACE = re.compile("\u200b+([*_]{0,2})(?=[ \t\n]|$)", re.MULTILINE)
-_SOFT_HYPHEN_IN_WORD = re.compile(r"(?<=\w)\u00ad(?=\w)")
-_SOFT_HYPHEN_OUTSIDE_WORD = re.compile(r"\u00ad(?<!\w\u00ad)|\u00ad(?!\w)")
+# A word's letters and digits; `_` is not one (it is an emphasis mark in text and Markdown).
+_SOFT_HYPHEN_IN_WORD = re.compile(r"(?<=[^\W_])\u00ad(?=[^\W_])")
+_SOFT_HYPHEN_OUTSIDE_WORD = re.compile(r"\u00ad(?<![^\W_]\u00ad)|\u00ad(?![^\W_])")
 # More soft hyphens than this inside words: pasted from a web page that hyphenates, not chosen.
 _SOFT_HYPHENS_MEANT = 10
 # Runs of spaces and tabs between words (not indentation, not Markdown's two-space line break).

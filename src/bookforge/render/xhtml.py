@@ -343,10 +343,11 @@ def render_footnotes(marks: list[NoteMark], ctx: Context) -> str:
 
 
 def render_note_list(marks: list[NoteMark], ctx: Context) -> str:
-    """Notes set together (a story's endnotes, or a story's part of the book's Notes)."""
+    """Notes set together (a story's endnotes, or a story's part of the book's Notes): endnotes by
+    where they stand, whatever the author called them (the class keeps that)."""
     out = ['<ol class="note-list">\n']
     for mark in marks:
-        out.append(f'<li id="{mark.id}" class="{mark.kind}" epub:type="{mark.kind}" value="{mark.number}">\n')
+        out.append(f'<li id="{mark.id}" class="{mark.kind}" epub:type="endnote" value="{mark.number}">\n')
         _note_body(mark, ctx, out)
         out.append("</li>\n")
     out.append("</ol>\n")
