@@ -136,17 +136,20 @@ def repeat(name: str, command: list[str], cwd: Path, runs: int, before=None, env
     return result
 
 
-def paired(ours: tuple[str, list[str], Path], peer: tuple[str, list[str], Path], runs: int, env=None
-           ) -> tuple[Measurement, Measurement]:
-    """Run bookforge and its peer in turns, so both meet the same machine (a shared VM's other
-    tenants come and go): the medians are then comparable."""
+def paired(ours: tuple[str, list[str], Path], peer: tuple[str, list[str], Path], runs: int, env=None,
+           others: list[tuple[str, list[str], Path, dict]] = ()) -> tuple[Measurement, ...]:
+    """Run bookforge and its peer (and any others: an earlier bookforge) in turns, so all meet the
+    same machine (a shared VM's other tenants come and go): the medians are then comparable."""
     mine, theirs = Measurement(ours[0]), Measurement(peer[0])
+    extra = [Measurement(other[0]) for other in others]
     for index in range(runs):
         theirs.runs.append(measure(peer[1], peer[2], env))
         mine.runs.append(measure(ours[1], ours[2], env))
-        print(f"  run {index + 1}/{runs}: {ours[0]} {mine.runs[-1].wall:.2f} s, {peer[0]} {theirs.runs[-1].wall:.2f} s",
-              file=sys.stderr, flush=True)
-    return mine, theirs
+        for measurement, (_, command, cwd, other_env) in zip(extra, others):
+            measurement.runs.append(measure(command, cwd, other_env))
+        print(f"  run {index + 1}/{runs}: {ours[0]} {mine.runs[-1].wall:.2f} s, {peer[0]} {theirs.runs[-1].wall:.2f} s"
+              + "".join(f", {m.name} {m.runs[-1].wall:.2f} s" for m in extra), file=sys.stderr, flush=True)
+    return (mine, theirs, *extra)
 
 
 def paired_ratio(top: Measurement, bottom: Measurement) -> float:
@@ -271,6 +274,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="100k-word corpus only, fewer runs")
     parser.add_argument("--runs", type=int, default=5, help="runs for fast steps (median)")
+    parser.add_argument("--against", metavar="REV", help="also run bookforge as of this git revision on the 100k "
+                        "corpora, in the same turns, and state this version's ratios against its")
     args = parser.parse_args()
     runs, slow_runs = args.runs, (1 if args.quick else 3)
     env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}  # as users run it
@@ -288,6 +293,13 @@ def main() -> None:
             generate(folder, stories, words, structure=structure)
         projects[name] = folder
     subprocess.run([*BOOKFORGE, "--version"], env=env, check=True, capture_output=True)  # warm .pyc caches
+    earlier_env = _earlier(args.against, env) if args.against else None
+
+    def earlier(name: str, command: list[str], folder: Path) -> list[tuple[str, list[str], Path, dict]]:
+        """The same command run by the earlier revision, on the 100k corpora (when asked for)."""
+        if earlier_env is None or not name.startswith("100k"):
+            return []
+        return [(f"{command[0]} {args.against}", [*BOOKFORGE, *command[1:]], folder, earlier_env)]
 
     results: dict[str, dict] = {}
     ratios: list[tuple[str, str, float, str, bool]] = []
@@ -311,24 +323,25 @@ def main() -> None:
     ratios.append(("`bookforge --help`", "wall", help_run.wall, "≤ 0.25 s", help_run.wall <= 0.25))
     ratios.append(("`bookforge epub` on the two seeds", "wall", seeds_run.wall, "≤ 0.6 s", seeds_run.wall <= 0.6))
 
-    epub_speedups: dict[str, float] = {}
     for name, folder in projects.items():
         words = _words(name)
         count = 2 * runs if name.startswith("100k") else slow_runs  # sub-second runs: more of them
-        ours, peer = paired(
-            (f"bookforge epub {name}", [*BOOKFORGE, "-q", "epub", "-o", str(WORK / "out.epub")], folder),
+        command = ["bookforge epub", "-q", "epub", "-o", str(WORK / "out.epub")]
+        ours, peer, *before = paired(
+            (f"bookforge epub {name}", [*BOOKFORGE, *command[1:]], folder),
             (f"pandoc epub {name}", pandoc_command(folder, WORK / "pandoc.epub"), folder),
-            count, env,
+            count, env, earlier(f"{name}", [f"bookforge epub {name}", *command[1:]], folder),
         )
         record(ours)
         record(peer)
         target = 10 if name.startswith("100k") else 20
-        speedup = epub_speedups[name] = paired_ratio(peer, ours)
+        speedup = paired_ratio(peer, ours)
         ratios.append((f"EPUB, {words}, cold, process start included", "pandoc ÷ bookforge", speedup,
                        f"≥ {target}×", speedup >= target))
-        if name == "100k+s":
-            share = speedup / epub_speedups["100k"]
-            ratios.append(("EPUB with notes, tables and lists, against the plain corpus", "speed-up ÷ plain speed-up",
+        for old in before:
+            record(old)
+            share = speedup / paired_ratio(peer, old)
+            ratios.append((f"EPUB, {words}: this version against {args.against}", "speed-up ÷ its speed-up",
                            share, "≥ 0.9×", share >= 0.9))
     ledger = json.loads(subprocess.run([sys.executable, str(HERE / "ledger_cost.py"), str(projects["100k"])],
                                        env=env, check=True, capture_output=True, text=True).stdout)
@@ -336,29 +349,31 @@ def main() -> None:
     ratios.append(("The word ledger (F001), EPUB, 100k words", "share of the build", ledger["share"], "≤ 0.05×",
                    ledger["share"] <= 0.05))
 
-    pdf_ratios: dict[str, float] = {}
     for name, folder in projects.items():
         words = _words(name)
         count = 3 if name.startswith("100k") and not args.quick else 1
         html_inputs = one_pass_inputs(folder, WORK / f"one-pass-{name}")
         one_pass_pdf = WORK / f"one-pass-{name}.pdf"
         ours_pdf = WORK / f"bookforge-{name}.pdf"
-        ours, peer = paired(
-            (f"bookforge pdf {name} (cold)", [*BOOKFORGE, "-q", "pdf", "--no-cache", "-o", str(ours_pdf)], folder),
+        command = ["bookforge pdf", "-q", "pdf", "--no-cache", "-o"]
+        ours, peer, *before = paired(
+            (f"bookforge pdf {name} (cold)", [*BOOKFORGE, *command[1:], str(ours_pdf)], folder),
             (f"one-pass WeasyPrint pdf {name}", [sys.executable, str(PEER_SCRIPT), str(one_pass_pdf), *html_inputs],
              folder),
-            count, env,
+            count, env, earlier(name, [f"bookforge pdf {name} (cold)", *command[1:], str(WORK / "earlier.pdf")], folder),
         )
         record(ours)
         record(peer)
         target_time = 0.6 if name.startswith("100k") else 0.55
-        time_ratio = pdf_ratios[name] = paired_ratio(ours, peer)
+        time_ratio = paired_ratio(ours, peer)
         ratios.append((f"PDF, {words}, cold", "time ÷ one-pass", time_ratio, f"≤ {target_time}×",
                        time_ratio <= target_time))
-        if name == "100k+s":
-            share = time_ratio / pdf_ratios["100k"]
-            ratios.append(("PDF with notes, tables and lists, against the plain corpus", "ratio ÷ plain ratio",
+        for old in before:
+            record(old)
+            share = time_ratio / paired_ratio(old, peer)
+            ratios.append((f"PDF, {words}: this version against {args.against}", "ratio ÷ its ratio",
                            share, "≤ 1.1×", share <= 1.1))
+        if name == "100k+s":
             continue
         if name == "100k":
             ratios.append((f"PDF, {words}, cold", "peak memory ÷ one-pass", ours.peak_mb / peer.peak_mb, "≤ 0.6×",
@@ -372,6 +387,16 @@ def main() -> None:
                            ours.peak_mb <= 400))
 
     report(results, ratios)
+
+
+def _earlier(rev: str, env: dict) -> dict:
+    """A git worktree of an earlier revision under benchmarks/.work, and the environment that runs
+    its bookforge (its src/ first on the path) with this virtual environment's libraries."""
+    folder = WORK / f"rev-{rev}"
+    if not folder.exists():
+        subprocess.run(["git", "worktree", "add", "--detach", str(folder), rev], cwd=REPO, check=True,
+                       capture_output=True)
+    return {**env, "PYTHONPATH": str(folder / "src")}
 
 
 def _words(name: str) -> str:

@@ -379,3 +379,44 @@ def test_a_zip_bomb_manuscript_is_refused_cleanly(tmp_path, bombs):
     result = run_cli("epub", cwd=project)
     assert result.returncode == 4
     assert "manuscripts/story.docx" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_google_docs_export_keeps_styles_classes_give_and_its_footnote():
+    story, diagnostics = read("google-docs-export.html")
+    assert story.title == "The Salt Ledger"
+    paragraph = blocks(story)[1]
+    assert [type(n).__name__ for n in paragraph.children if not isinstance(n, str)].count("Emph") == 1
+    assert every(paragraph, Strikeout) and every(story, Superscript)
+    assert [plain_text(b.children) for b in every(story, Note)[0].blocks] == [
+        "The first ledger is now in the museum on Quay Street, open at the last page."]
+    assert sum(isinstance(b, SceneBreak) for b in blocks(story)) == 1, "the rule above the notes is not a break"
+    assert diagnostics.codes() == []
+
+
+def test_word_own_contents_is_left_out_equations_kept_charts_said(tmp_path):
+    from docx import Document
+    from docx.enum.style import WD_STYLE_TYPE
+    from docx.oxml import parse_xml
+
+    document = Document()
+    document.styles.add_style("toc 1", WD_STYLE_TYPE.PARAGRAPH)
+    document.add_paragraph("Chapter One\t3", style="toc 1")
+    document.add_paragraph("The lock-keeper measured the water twice a day.")
+    math = ('<w:p xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" '
+            'xmlns:m="http://schemas.openxmlformats.org/officeDocument/2006/math"><w:r><w:t xml:space="preserve">'
+            'He wrote it as </w:t></w:r><m:oMath><m:r><m:t>h=2t+1</m:t></m:r></m:oMath></w:p>')
+    document.element.body.sectPr.addprevious(parse_xml(math))
+    chart = ('<w:p xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main" '
+             'xmlns:a="http://schemas.openxmlformats.org/drawingml/2006/main"><w:r><w:drawing><a:graphic>'
+             '<a:graphicData uri="http://schemas.openxmlformats.org/drawingml/2006/chart"/></a:graphic>'
+             '</w:drawing></w:r></w:p>')
+    document.element.body.sectPr.addprevious(parse_xml(chart))
+    path = tmp_path / "lock.docx"
+    document.save(path)
+    diagnostics = Diagnostics()
+    story = read_file(path, "lock.docx", diagnostics)
+    texts = [plain_text(b.children) for b in blocks(story)]
+    assert texts == ["The lock-keeper measured the water twice a day.", "He wrote it as h=2t+1"]
+    left_out = [d.message for d in diagnostics.items if d.code == "D001"]
+    assert any("table of contents" in m for m in left_out) and any("chart" in m for m in left_out)
+    assert "F001" not in diagnostics.codes()

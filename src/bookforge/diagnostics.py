@@ -21,7 +21,8 @@ CODES: dict[str, str] = {
     "M009": "soft hyphens pasted from a web page removed",
     "M010": "a Markdown footnote is defined but never called",
     "H001": "active HTML (scripts, event handlers, javascript: links) removed",
-    "D001": "an embedded object or a linked image in a Word document was left out",
+    "D001": "something in a Word document the book does not carry was left out (an embedded object, a chart, "
+            "a linked image, the document's own table of contents)",
     "D002": "an image in a Word document has no alternative text",
     "D003": "a Word symbol character (Insert → Symbol) has no Unicode equivalent",
     "F001": "words of the manuscript that did not reach the book",

@@ -435,13 +435,23 @@ def walk_blocks(blocks: list[Block]):
                 yield from walk_blocks(note.blocks)
 
 
-def story_notes(story: Story) -> list[Note]:
-    """Every note of a story, in reading order (notes inside notes after their caller)."""
+def notes_called_in(blocks: list[Block]) -> list[Note]:
+    """The notes called in a run of blocks, in reading order (a note's own notes after it).
+
+    Runs over every paragraph of a book at each build, so the usual paragraph (one run of text,
+    no note possible) is passed over before anything else is asked of it."""
     found: list[Note] = []
-    for blocks in story.block_lists():
-        for block in walk_blocks(blocks):
-            for run in block_inlines(block):
-                found += notes_in(run)
+    for block in blocks:
+        if type(block) is Paragraph:
+            children = block.children
+            if len(children) == 1 and type(children[0]) is Text:
+                continue
+        for run in block_inlines(block):
+            for note in notes_in(run):
+                found.append(note)
+                found += notes_called_in(note.blocks)
+        for inner in child_blocks(block):
+            found += notes_called_in(inner)
     return found
 
 

@@ -14,7 +14,7 @@ from ..errors import BuildError
 from ..model import Book
 from ..render.documents import Document, RenderedBook, RenderOptions, TocEntry, join_names, render_book
 from ..render.xhtml import attr, esc
-from ..transforms.resources import IMAGE_TYPES, book_images, book_media, image_bytes
+from ..transforms.resources import IMAGE_TYPES, book_media, image_bytes
 from . import BuildContext, kindle_safety
 from .epub_zip import Deflater, ZipOut
 
@@ -64,7 +64,7 @@ def build_epub_bytes(ctx: BuildContext, document_transform: Callable[[bytes], by
     )
 
     package = epub.EpubBook()
-    pictures_alt = ([("cover", cover.alt)] if has_cover else []) + book_images(book)
+    pictures_alt = ([("cover", cover.alt)] if has_cover else []) + _image_alts(rendered)
     _metadata(package, book, ctx.project.config, pictures_alt, rendered)
     from ..themes import THEMES_DIR
     from .epub_css import ASSET_TYPES, package_css
@@ -136,6 +136,15 @@ def build_epub_bytes(ctx: BuildContext, document_transform: Callable[[bytes], by
 
 
 # ---------------------------------------------------------------------------------------------
+
+
+_IMG_ALT = re.compile(r'<img src="([^"]*)" alt="([^"]*)"')
+
+
+def _image_alts(rendered: RenderedBook) -> list[tuple[str, str]]:
+    """(src, alt text) of every image the book's documents show (the renderer writes them so)."""
+    return [found for document in rendered.documents if "<img" in document.body
+            for found in _IMG_ALT.findall(document.body)]
 
 
 def _href(document: str, fragment: str | None) -> str:

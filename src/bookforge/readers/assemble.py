@@ -14,7 +14,7 @@ The rules, the same for every format:
 from __future__ import annotations
 
 import itertools
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from ..diagnostics import Diagnostics
 from ..model import Block, Chapter, Heading, Inline, LineBreak, Loc, Paragraph, SceneBreak, Story, Text, plain_text
@@ -23,8 +23,11 @@ from .inlines import without_label
 from .marks import chapter_title
 
 
-@dataclass
-class ChapterStart:
+# Two records of a reader's stream, named tuples rather than dataclasses: every build imports
+# this module, and a dataclass costs half a millisecond to define.
+
+
+class ChapterStart(NamedTuple):
     """A heading (or a "Chapter 3: …" paragraph) that may begin a chapter, in a reader's stream."""
 
     title: str
@@ -32,8 +35,7 @@ class ChapterStart:
     loc: Loc
 
 
-@dataclass
-class Break:
+class Break(NamedTuple):
     """A scene break in a reader's stream: an explicit mark (`***`, `<hr>`, `❧`) or a blank run."""
 
     loc: Loc
@@ -89,42 +91,50 @@ def assemble(items: list[Item], story: Story, diagnostics: Diagnostics, *, chapt
     chapter_level = min((s.level for s in starts), default=1)
     chapter = Chapter(loc=Loc(rel, 1))
     chapters = [chapter]
+    pending: Break | None = None  # a break waiting for the block it separates from the ones before
     for item in items:
-        if isinstance(item, SceneBreak):  # a reader that made the break itself: an explicit one
-            item = Break(item.loc or Loc(rel, 1), True)
-        if isinstance(item, Paragraph) and len(item.children) == 1 and isinstance(item.children[0], Text):
-            title = chapter_title(item.children[0].text)
-            if title:
-                item = ChapterStart(title, chapter_level, item.loc)
-        if isinstance(item, ChapterStart):
-            if item.level <= chapter_level:
-                _close(chapter, diagnostics)
-                if chapter.blocks or chapter.title is not None:
-                    chapter = Chapter(loc=item.loc)
-                    chapters.append(chapter)
-                chapter.title = item.title
-                chapter.loc = item.loc
-            else:
-                chapter.blocks.append(Heading(item.level - chapter_level, [Text(item.title)], loc=item.loc))
-            continue
-        if isinstance(item, Break):
+        kind = type(item)
+        if kind is Paragraph:
+            children = item.children
+            if len(children) == 1 and type(children[0]) is Text:
+                title = chapter_title(children[0].text)
+                if title:
+                    item, kind = ChapterStart(title, chapter_level, item.loc), ChapterStart
+        elif kind is SceneBreak:  # a reader that made the break itself: an explicit one
+            item, kind = Break(item.loc or Loc(rel, 1), True), Break
+        if kind is Break:
             if not chapter.blocks:
                 _dropped(item, "start", rel, diagnostics, quiet=item.loc.line <= 1)
-                continue
-            if isinstance(chapter.blocks[-1], Break):  # two in a row are one (the explicit one)
-                if item.explicit:
-                    chapter.blocks[-1] = item
-                continue
-        chapter.blocks.append(item)  # Breaks stay Breaks until the chapter is closed
-    _close(chapter, diagnostics)
+            elif pending is None or (item.explicit and not pending.explicit):
+                pending = item  # two in a row are one (the explicit one)
+            continue
+        if kind is ChapterStart and item.level <= chapter_level:
+            _dropped(pending, "end", rel, diagnostics)
+            pending = None
+            if chapter.blocks or chapter.title is not None:
+                chapter = Chapter(loc=item.loc)
+                chapters.append(chapter)
+            chapter.title = item.title
+            chapter.loc = item.loc
+            continue
+        if kind is ChapterStart:
+            item = Heading(item.level - chapter_level, [Text(item.title)], loc=item.loc)
+        if pending is not None:
+            chapter.blocks.append(SceneBreak(loc=pending.loc))
+            pending = None
+        chapter.blocks.append(item)
+    _dropped(pending, "end", rel, diagnostics)
     story.chapters = [c for c in chapters if c.blocks or c.title is not None]
 
 
 def _split_end_notes(items: list[Item], story: Story) -> list[Item]:
     """An `End notes:` paragraph and everything after it are the story's end notes."""
     for index, item in enumerate(items):
-        if not isinstance(item, Paragraph):
+        if type(item) is not Paragraph or not item.children:
             continue
+        first = item.children[0]
+        if type(first) is Text and ":" not in first.text[:40]:
+            continue  # the usual paragraph: no label, known without looking further
         text = plain_text(_first_line(item.children))
         if ":" not in text[:40]:
             continue
@@ -143,23 +153,14 @@ def _split_end_notes(items: list[Item], story: Story) -> list[Item]:
     return items
 
 
-def _close(chapter: Chapter, diagnostics: Diagnostics) -> None:
-    """A chapter is done: a break at its end separates nothing; the others become SceneBreaks."""
-    blocks: list = chapter.blocks
-    while blocks and isinstance(blocks[-1], (Break, SceneBreak)):
-        dropped = blocks.pop()
-        if isinstance(dropped, Break):
-            _dropped(dropped, "end", dropped.loc.path, diagnostics)
-    chapter.blocks = [SceneBreak(loc=b.loc) if isinstance(b, Break) else b for b in blocks]
-
-
-def _dropped(item: Break, where: str, rel: str, diagnostics: Diagnostics, quiet: bool = False) -> None:
-    if not item.explicit or quiet:
+def _dropped(item: Break | None, where: str, rel: str, diagnostics: Diagnostics, quiet: bool = False) -> None:
+    """A break at a chapter's start or end separates nothing: an explicit mark dropped there is said."""
+    if item is None or not item.explicit or quiet:
         return
     diagnostics.warn(
         "M006",
         f"scene break at the {where} of a chapter dropped",
-        path=rel,
+        path=item.loc.path or rel,
         line=item.loc.line,
         hint="nothing to separate there; remove the break marks to silence this",
     )

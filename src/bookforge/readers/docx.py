@@ -32,6 +32,8 @@ A_BLIP = "{http://schemas.openxmlformats.org/drawingml/2006/main}blip"
 WP_DOCPR = "{http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing}docPr"
 V_IMAGEDATA = "{urn:schemas-microsoft-com:vml}imagedata"
 MC = "{http://schemas.openxmlformats.org/markup-compatibility/2006}"
+M = "{http://schemas.openxmlformats.org/officeDocument/2006/math}"
+A_GRAPHIC_DATA = "{http://schemas.openxmlformats.org/drawingml/2006/main}graphicData"
 _OFF = {"0", "false", "off", "none"}
 # Nesting order of the formatting a run may carry: outermost first.
 _ORDER = ("strong", "emph", "strike", "smallcaps", "sup", "sub")
@@ -92,6 +94,8 @@ def note_words(document, reader: _Reader, ledger: Ledger) -> None:
     for p in document.element.body.iter(W + "p"):
         if _excluded(p, document.element.body):
             continue
+        if reader._is_toc(p) or any(a.tag == W + "sdt" and _is_toc_control(a) for a in p.iterancestors()):
+            continue  # Word's own table of contents: left out on purpose (D001 says so)
         number += 1
         ledger.add(number, _paragraph_words(p))
         for reference in p.iter(W + "footnoteReference", W + "endnoteReference"):
@@ -101,6 +105,12 @@ def note_words(document, reader: _Reader, ledger: Ledger) -> None:
     for number, note in notes:
         for inner in note.iter(W + "p") if note is not None else ():
             ledger.add(number, _paragraph_words(inner))
+
+
+def _is_toc_control(sdt) -> bool:
+    """A content control holding Word's table of contents (docPartGallery "Table of Contents")."""
+    gallery = sdt.find(f"{W}sdtPr/{W}docPartObj/{W}docPartGallery")
+    return gallery is not None and "contents" in (_val(gallery) or "").lower()
 
 
 def _excluded(element, top) -> bool:
@@ -199,13 +209,23 @@ class _Reader:
                 else SceneBreak(loc=item.loc) if isinstance(item, Break) else item for item in blocks]
 
     def _children(self, container):
-        """Paragraphs and tables in reading order, through content controls and custom XML."""
+        """Paragraphs and tables in reading order, through content controls and custom XML; Word's
+        own table of contents is left out (the book makes its own), and said."""
         for child in container:
             tag = child.tag
-            if tag in (W + "p", W + "tbl"):
+            if tag == W + "p" and self._is_toc(child):
+                self.left_out.setdefault("the document's own table of contents (the book makes its own)",
+                                         self.number + 1)
+            elif tag in (W + "p", W + "tbl"):
                 yield child
+            elif tag == W + "sdt" and _is_toc_control(child):
+                self.left_out.setdefault("the document's own table of contents (the book makes its own)",
+                                         self.number + 1)
             elif tag in (W + "sdt", W + "sdtContent", W + "customXml"):
                 yield from self._children(child.find(W + "sdtContent") if tag == W + "sdt" else child)
+            elif tag == W + "altChunk":
+                self.left_out.setdefault("an embedded document (altChunk); open the file in Word and save it "
+                                         "again to make it part of the text", self.number + 1)
             elif tag == MC + "AlternateContent":
                 choice = child.find(MC + "Choice")
                 if choice is not None:
@@ -280,6 +300,11 @@ class _Reader:
                 return True
             style_id = style.basedOn_val
         return False
+
+    def _is_toc(self, p) -> bool:
+        """A line of Word's generated table of contents (styles "toc 1" to "toc 9")."""
+        name, _ = self._paragraph_style(_val(p.find(f"{W}pPr/{W}pStyle")))
+        return bool(re.fullmatch(r"toc \d", name))
 
     def _paragraph_style(self, style_id: str | None) -> tuple[str, int | None]:
         """(lower-case style name, outline level or None), following basedOn for the level."""
@@ -419,6 +444,8 @@ class _Reader:
             elif tag == MC + "AlternateContent":
                 choice = child.find(MC + "Choice")
                 self._walk(choice if choice is not None else [], pieces, loc, boxes, link)
+            elif tag in (M + "oMath", M + "oMathPara"):  # an equation: its text, in reading order
+                pieces.append(("".join(t.text or "" for t in child.iter(M + "t")), frozenset()))
 
     def _link_target(self, hyperlink) -> str | None:
         rid = hyperlink.get(R + "id")
@@ -474,6 +501,10 @@ class _Reader:
         in reading order, after the paragraph they are anchored in."""
         for content in _text_boxes(drawing):
             boxes.append(self.blocks(content))
+        for graphic in drawing.iter(A_GRAPHIC_DATA):
+            kind = graphic.get("uri") or ""
+            if "chart" in kind or "diagram" in kind:  # its text lives in parts of its own
+                self.left_out.setdefault("a chart or SmartArt diagram", loc.line)
         for blip, description in _pictures(drawing):
             src = self._media(blip)
             if src is None:

@@ -109,11 +109,17 @@ def _sanitise(root, rel: str, diagnostics: Diagnostics) -> None:
     from lxml_html_clean import Cleaner
 
     found: dict[str, list[int]] = {}
+    meanings = _class_meanings(root)
     for element in root.iter():
         if not isinstance(element.tag, str):
             continue
         tag = element.tag.lower()
         line = element.sourceline or 1
+        if meanings and element.get("class"):
+            added = {meaning for name in element.get("class", "").split()
+                     for key in (("", name), (tag, name)) for meaning in meanings.get(key, ())}
+            if added:
+                element.set("class", " ".join([element.get("class", ""), *sorted(added)]))
         if tag in _ACTIVE:
             found.setdefault(f"<{tag}>", []).append(line)
         for name, value in element.attrib.items():
@@ -151,6 +157,37 @@ def _sanitise(root, rel: str, diagnostics: Diagnostics) -> None:
     )(root)
 
 
+# What a stylesheet's class rules mean for the text (Google Docs and other exporters put italics,
+# bold, strikethrough in classes, `.c3{font-style:italic}`): kept as classes the reader understands.
+_CSS_RULE = re.compile(r"([^{}]+)\{([^{}]*)\}")
+_CLASS_SELECTOR = re.compile(r"^\s*([a-z0-9]*)\.([\w-]+)\s*$", re.IGNORECASE)
+_CSS_MEANINGS = (
+    (re.compile(r"font-style\s*:\s*(?:italic|oblique)"), "italic"),
+    (re.compile(r"font-weight\s*:\s*(?:bold|bolder|[6-9]00)"), "bold"),
+    (re.compile(r"text-decoration(?:-line)?\s*:[^;]*line-through"), "struck"),
+    (re.compile(r"font-variant(?:-caps)?\s*:\s*small-caps"), "smallcaps"),
+    (re.compile(r"vertical-align\s*:\s*super"), "raised"),
+    (re.compile(r"vertical-align\s*:\s*sub"), "lowered"),
+    (re.compile(r"display\s*:\s*none"), "hidden"),
+)
+
+
+def _class_meanings(root) -> dict[tuple[str, str], set[str]]:
+    """(tag or "", class) → the meanings the page's <style> rules give it (`.c3`, `span.c3`; rules
+    with descendants or other conditions are left alone)."""
+    meanings: dict[tuple[str, str], set[str]] = {}
+    for style in root.iter("style"):
+        for selectors, body in _CSS_RULE.findall(style.text or ""):
+            found = {meaning for pattern, meaning in _CSS_MEANINGS if pattern.search(body.lower())}
+            if not found:
+                continue
+            for selector in selectors.split(","):
+                match = _CLASS_SELECTOR.match(selector)
+                if match:
+                    meanings.setdefault((match.group(1).lower(), match.group(2)), set()).update(found)
+    return meanings
+
+
 class _Reader:
     def __init__(self, rel: str, diagnostics: Diagnostics, ledger: Ledger) -> None:
         self.rel = rel
@@ -186,9 +223,24 @@ class _Reader:
         return story
 
     def _title_block(self, body, story: Story) -> None:
-        """Pandoc's title block (`header#title-block-header`: title, subtitle, authors, date)."""
+        """Pandoc's title block (`header#title-block-header`: title, subtitle, authors, date), or the
+        Title and Subtitle paragraphs a word processor's export opens with (Google Docs' `p.title`,
+        Word's `p.MsoTitle`)."""
         header = body.find(".//header[@id='title-block-header']")
         if header is None:
+            for element in list(body.iter("p", "h1")):
+                classes = (element.get("class") or "").lower().split()
+                text = " ".join(element.text_content().split())
+                if not text:
+                    continue
+                if "title" in classes or "msotitle" in classes:
+                    story.title = story.title or text
+                elif "subtitle" in classes or "msosubtitle" in classes:
+                    story.subtitle = story.subtitle or text
+                else:
+                    return  # the text has begun
+                self.ledger.add(self.loc(element).line, text)
+                element.drop_tree()
             return
         for element in header.iter("h1", "p"):
             text = " ".join(element.text_content().split())
@@ -528,25 +580,21 @@ class _Reader:
         if tag == "a":
             href = (element.get("href") or "").strip()
             return [Link(children, href)] if _SAFE_LINK.match(href) else children
-        if tag in _STRUCK or "struck" in classes:
-            node: Inline = Strikeout(children)
-        elif tag in _EMPH or "italic" in classes:
-            node = Emph(children)
-        elif tag in _STRONG or "bold" in classes:
-            node = Strong(children)
-        elif tag == "sup":
-            node = Superscript(children)
-        elif tag == "sub":
-            node = Subscript(children)
-        elif "smallcaps" in classes or "small-caps" in classes:
-            node = SmallCaps(children)
-        elif element.get("lang"):
-            node = Span(children, Attrs(lang=element.get("lang")))
-        else:
-            return children
-        if element.get("lang") and not isinstance(node, Span):
-            node = Span([node], Attrs(lang=element.get("lang")))
-        return [node]
+        # One element may mean several things (a class that is bold and italic): each wraps the next.
+        kinds = [kind for kind, applies in (
+            (Subscript, tag == "sub" or "lowered" in classes),
+            (Superscript, tag == "sup" or "raised" in classes),
+            (SmallCaps, "smallcaps" in classes or "small-caps" in classes),
+            (Strikeout, tag in _STRUCK or "struck" in classes),
+            (Emph, tag in _EMPH or "italic" in classes),
+            (Strong, tag in _STRONG or "bold" in classes),
+        ) if applies]
+        nodes: list[Inline] = children
+        for kind in kinds:
+            nodes = [kind(nodes)]
+        if element.get("lang"):
+            nodes = [Span(nodes, Attrs(lang=element.get("lang")))]
+        return nodes
 
     def note_blocks(self, elements) -> list[Block]:
         """A note's own blocks (html_notes hands over the elements the note is made of)."""
@@ -558,6 +606,10 @@ class _Reader:
             else:
                 found = self.text_blocks_in(element, None)
             blocks += [b for b in found if not is_blank(b)]
+        first = blocks[0] if blocks else None
+        if isinstance(first, Paragraph) and first.children and isinstance(first.children[0], Text):
+            # The space (often a no-break one) the tool put between the note's number and its text.
+            first.children[0] = Text(first.children[0].text.lstrip())
         return blocks
 
     def _embedded(self, uri: str, element) -> str:

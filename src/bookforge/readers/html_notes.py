@@ -182,5 +182,8 @@ def _remove_if_empty(container) -> None:
                                                                container.get("role"))))):
             return  # a heading in a container that is not a notes section is the author's
         parent = container.getparent()
+        previous = container.getprevious()
+        if previous is not None and previous.tag == "hr" and not (previous.tail or "").strip():
+            _remove(previous)  # the rule that set the notes off from the text (Google Docs, Word)
         _remove(container)
         container = parent

@@ -8,7 +8,7 @@ import bisect
 import re
 
 from ..diagnostics import Diagnostics
-from ..model import Story, block_inlines, child_blocks, notes_in, plain_text
+from ..model import Paragraph, Preformatted, Story, Text, block_inlines, child_blocks, notes_in, plain_text
 from .header import HEADER_LINE, canonical_field
 from .marks import is_break_mark
 
@@ -106,7 +106,12 @@ def _model_text(story: Story) -> str:
 
 def _text_of(blocks, parts: list[str], notes: list) -> None:
     for block in blocks:
-        if type(block).__name__ == "Preformatted":
+        if type(block) is Paragraph:
+            children = block.children
+            if len(children) == 1 and type(children[0]) is Text:  # the usual paragraph
+                parts.append(children[0].text)
+                continue
+        elif type(block) is Preformatted:
             parts.append(block.text)
             continue
         for run in block_inlines(block):
@@ -141,6 +146,11 @@ class _Matcher:
             if not key or is_break_mark(text):
                 continue
             found = self.blob.find(key, cursor, cursor + len(key) + _NEAR)
+            if found < 0:  # a `Notes:` label is structure: the value is what must be there
+                unlabelled = _without_label(text)
+                if unlabelled is not text:
+                    key = _squeeze(unlabelled)
+                    found = self.blob.find(key, cursor, cursor + len(key) + _NEAR)
             if found < 0:  # out of the expected order (a header field, a note): anywhere will do
                 found = self.blob.find(key)
             if found >= 0:

@@ -51,11 +51,16 @@ def is_break_mark(line: str) -> bool:
     return bool(_O_BREAK.match(compact))
 
 
+# What every heading above starts with: one test rules out nearly every line of prose.
+_MAYBE_HEADING = re.compile(r"\s*(?:#|chapter|part|book|prologue|epilogue|interlude|afterword|foreword|preface|"
+                            r"introduction|[IVXLC]{1,7}\.?\s*$)", re.IGNORECASE)
+
+
 def chapter_title(line: str) -> str | None:
     """The chapter title when a line, alone, is a chapter heading; else None."""
-    line = line.strip()
-    if len(line) > 100 or not line:
+    if len(line) > 100 or not _MAYBE_HEADING.match(line):
         return None
+    line = line.strip()
     hashed = _HASHED.match(line)
     if hashed:
         return hashed.group("title").strip()

@@ -149,18 +149,9 @@ class _Reader:
         self.quote_depth = 0  # inside a blockquote, a paragraph of short lines is verse
 
     def parse(self, text: str):
-        from markdown_it import MarkdownIt
-        from mdit_py_plugins.footnote import footnote_plugin
-
-        # "html": False makes raw HTML plain text, so the renderer escapes it: never passed through.
-        md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
-        md.enable(["table", "strikethrough"]).use(footnote_plugin)
-        if "]{" in text:  # `[passage]{lang=fr}`, `[Name]{.smallcaps}`: attribute spans, as in pandoc
-            from mdit_py_plugins.attrs import attrs_plugin
-
-            md.use(attrs_plugin, after=("span_close",), spans=True)
+        # `[passage]{lang=fr}`, `[Name]{.smallcaps}`: attribute spans, as in pandoc, only when used.
         env: dict = {}
-        tokens = md.parse(text, env)
+        tokens = _parser("]{" in text).parse(text, env)
         self._unused_notes(env, text)
         return tokens
 
@@ -210,8 +201,12 @@ class _Reader:
             if token.map:
                 line = token.map[0] + 1 + self.offset
             if token.type == "inline":
-                self.ledger.add(line, "".join(child.content if child.type != "softbreak" else " "
-                                              for child in token.children or ()))
+                children = token.children or ()
+                if len(children) == 1:
+                    self.ledger.add(line, children[0].content)
+                else:
+                    self.ledger.add(line, "".join(child.content if child.type != "softbreak" else " "
+                                                  for child in children))
             elif token.type in ("fence", "code_block"):
                 self.ledger.add(line, token.content)
 
@@ -267,9 +262,12 @@ class _Reader:
     def _paragraph(self, inline, token) -> Block:
         loc = self.loc(token)
         children = inline.children or []
-        source_lines = inline.content.split("\n")
-        if len(source_lines) > 1 and all(line.startswith("| ") or line == "|" for line in source_lines):
+        content = inline.content
+        if "\n" in content and content.startswith("|") and all(
+                line.startswith("| ") or line == "|" for line in content.split("\n")):
             return self._line_block(children, token)  # pandoc's `| ` line block: verse, addresses
+        if len(children) == 1 and children[0].type == "text" and not self.quote_depth:
+            return Paragraph([Text(children[0].content)], loc=loc)  # most paragraphs: one run of text
         inlines = self.inlines(children, token)
         images = [node for node in inlines if isinstance(node, Image)]
         if len(images) == 1 and all(isinstance(n, Image) or (isinstance(n, Text) and not n.text.strip())
@@ -440,6 +438,26 @@ def _without_prefix(inlines: list[Inline], length: int) -> list[Inline]:
     first = inlines[0]
     rest = first.text[length:] if isinstance(first, Text) else ""
     return ([Text(rest)] if rest else []) + inlines[1:]
+
+
+_PARSERS: dict[bool, object] = {}
+
+
+def _parser(attribute_spans: bool):
+    """One markdown-it parser per kind, built once: CommonMark with raw HTML off (so it is shown as
+    text, never passed through), pipe tables, strikethrough and footnotes."""
+    if attribute_spans not in _PARSERS:
+        from markdown_it import MarkdownIt
+        from mdit_py_plugins.footnote import footnote_plugin
+
+        md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
+        md.enable(["table", "strikethrough"]).use(footnote_plugin)
+        if attribute_spans:
+            from mdit_py_plugins.attrs import attrs_plugin
+
+            md.use(attrs_plugin, after=("span_close",), spans=True)
+        _PARSERS[attribute_spans] = md
+    return _PARSERS[attribute_spans]
 
 
 def _append_text(nodes: list[Inline], text: str) -> None:

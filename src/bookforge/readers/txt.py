@@ -154,7 +154,10 @@ def _split_unwrapped(para: _Para) -> list[_Para]:
 
 
 def _is_indented(text: str, base: int = 0) -> bool:
-    return _indent(text) > base and (text.startswith("\t") or _indent(text) >= base + 2)
+    if text[:1] not in (" ", "\t"):  # the usual line: not indented at all
+        return False
+    indent = _indent(text)
+    return indent > base and (text.startswith("\t") or indent >= base + 2)
 
 
 def _indent(text: str) -> int:
@@ -163,8 +166,15 @@ def _indent(text: str) -> int:
 
 def _body_indent(lines: list[str], start: int) -> int:
     """How far the file's prose is indented as a rule (0 for most files): only deeper is a quotation."""
-    indents = [_indent(line) for line in lines[start:] if line.strip()]
-    return min(indents) if indents else 0
+    lowest = None
+    for line in lines[start:]:
+        if line[:1] not in (" ", "\t"):
+            if line:
+                return 0  # the usual file: a line starts at the margin
+            continue
+        if line.strip():
+            lowest = _indent(line) if lowest is None else min(lowest, _indent(line))
+    return lowest or 0
 
 
 def _join(para: _Para) -> str:
@@ -192,7 +202,7 @@ def _items(scanned: list[_Para | _Break], rel: str, base_indent: int) -> list[It
             continue
         first_line, first_text = piece.lines[0]
         loc = Loc(rel, first_line)
-        end = _quotation_end(pieces, index, base_indent)
+        end = _quotation_end(pieces, index, base_indent) if first_text[:1] in (" ", "\t") else index
         if end > index:
             items.append(BlockQuote([_quotation(p, Loc(rel, p.lines[0][0])) for p in pieces[index:end]], loc=loc))
             index = end
@@ -246,9 +256,9 @@ _NUMBERED = re.compile(r"^\s*(\d{1,3})[.)]\s+(\S.*)$")
 def _marked_list(para: _Para, rel: str) -> ListBlock | None:
     """A block whose every line starts with the same bullet (- * •), or with numbers counting up
     (3. 4. 5.): a list, one item a line."""
-    lines = [text for _, text in para.lines]
-    if len(lines) < 2:
+    if len(para.lines) < 2 or not (_BULLET.match(para.lines[0][1]) or _NUMBERED.match(para.lines[0][1])):
         return None
+    lines = [text for _, text in para.lines]
     bullets = [_BULLET.match(line) for line in lines]
     if all(bullets) and len({match.group(1) for match in bullets}) == 1:
         return ListBlock([[Paragraph(parse_inlines(m.group(2).strip()), loc=Loc(rel, n))]

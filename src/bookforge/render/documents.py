@@ -381,7 +381,8 @@ def _story_notes(story: Story, options: RenderOptions, ctx: Context, href: Href)
         for blocks in (chapter.summary, chapter.notes, chapter.blocks, chapter.end_notes):
             places[id(blocks)] = chapter_document(story, index)
     notes_document = ENDNOTES_DOCUMENT if options.notes_at == "book" else last
-    return StoryNotes(story, options.notes_at, href, notes_document, places)
+    return StoryNotes(story, options.notes_at, href, notes_document, places,
+                      calls_seen_here=options.notes == "story")
 
 
 def _endnotes(notes: StoryNotes, labels, ctx: Context) -> str:

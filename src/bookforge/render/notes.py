@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from ..model import Note, Story, block_inlines, notes_in, walk_blocks
+from ..model import Note, Story, notes_called_in
 from ..names import roman
 
 @dataclass
@@ -29,9 +29,7 @@ def number_notes(story: Story, places: dict[int, str] | None = None) -> list[Not
     calls: list[tuple[Note, str]] = []
     for blocks in story.block_lists():
         document = (places or {}).get(id(blocks), "")
-        for block in walk_blocks(blocks):
-            for run in block_inlines(block):
-                calls += [(note, document) for note in notes_in(run)]
+        calls += [(note, document) for note in notes_called_in(blocks)]
     both = len({note.kind for note, _ in calls}) > 1
     counts = {"footnote": 0, "endnote": 0}
     marks = []
@@ -61,11 +59,17 @@ class StoryNotes:
     href: Callable[[str, str | None], str]
     notes_document: str = ""  # where endnotes (and in "book" placement, every note) are set
     places: dict[int, str] = field(default_factory=dict)  # block list id → its document
-    marks: dict[int, NoteMark] = field(default_factory=dict)
+    # Every call is rendered with this story (its notes and afterword stay with it, the notes are
+    # not all in the book's Notes section): then a story no call was met in has no notes to set.
+    calls_seen_here: bool = True
     pending: list[NoteMark] = field(default_factory=list)  # footnotes called in the current document
+    _marks: dict[int, NoteMark] | None = None  # numbered when the first call is met (most stories: never)
 
-    def __post_init__(self) -> None:
-        self.marks = {id(mark.note): mark for mark in number_notes(self.story, self.places)}
+    @property
+    def marks(self) -> dict[int, NoteMark]:
+        if self._marks is None:
+            self._marks = {id(mark.note): mark for mark in number_notes(self.story, self.places)}
+        return self._marks
 
     def mark(self, note: Note) -> NoteMark | None:
         return self.marks.get(id(note))
@@ -97,6 +101,8 @@ class StoryNotes:
 
     def gathered(self) -> list[NoteMark]:
         """The notes set together at the story's end or in the book's Notes section."""
+        if self._marks is None and self.calls_seen_here and self.placement != "book":
+            return []  # no call was rendered: the story has no notes
         if self.placement == "book":
             return list(self.marks.values())
         return [mark for mark in self.marks.values() if mark.kind == "endnote"]
