@@ -12,6 +12,7 @@ from .render.labels import labels_for
 from .project import Manuscript, Project
 from .readers import read_manuscript
 from .render.cache import set_fingerprint
+from .split_read import read_in_two, split_worth_it
 
 # Namespace for identifiers derived from title and names (stable across builds and machines).
 _BOOK_NAMESPACE = uuid.UUID("5b0f6e1c-7a63-4d55-9a1e-0b00cf0f0b00")
@@ -21,13 +22,20 @@ def load_book(
     project: Project, diagnostics: Diagnostics, *, typography: bool | None = None, cache: StoryCache | None = None
 ) -> Book:
     """Read, assemble and transform the whole book (each story only once per content, with a cache)."""
-    from .transforms.ids import assign_ids
-    from .transforms.resources import check_images
-    from .transforms.typography import educate_book_fields, educate_story, quote_style
+    from .transforms.typography import educate_story, quote_style
 
     config = project.config
     educate = config.typography if typography is None else typography
     stories = []
+    if cache is None and split_worth_it(_sizes(project)):
+        def read_one(manuscript: Manuscript, said: Diagnostics) -> Story:
+            story = read_story(manuscript, config, said)
+            if educate:
+                educate_story(story, quote_style(story.language or config.language, config.quotes))
+            return story
+
+        stories = read_in_two(project.manuscripts, read_one, diagnostics)
+        return _finish_book(project, config, stories, educate, diagnostics)
     worker = _typography_worker(project) if educate and cache is None else None
     try:
         finishing = []
@@ -47,12 +55,32 @@ def load_book(
     finally:
         if worker is not None:
             worker.close()
+    return _finish_book(project, config, stories, educate, diagnostics)
+
+
+def _finish_book(project: Project, config: Config, stories: list[Story], educate: bool,
+                 diagnostics: Diagnostics) -> Book:
+    """The stories read: the book around them, its images checked, its fields educated, ids given."""
+    from .transforms.ids import assign_ids
+    from .transforms.resources import check_images
+    from .transforms.typography import educate_book_fields
+
     book = book_from_config(config, stories, diagnostics)
     check_images(book, project.root, diagnostics)
     if educate:
         educate_book_fields(book, config.quotes)
     assign_ids(book)
     return book
+
+
+def _sizes(project: Project) -> list[int]:
+    sizes = []
+    for manuscript in project.manuscripts:
+        try:
+            sizes.append(sum(path.stat().st_size for path in manuscript.files))
+        except OSError:
+            sizes.append(0)  # reading it will say what is wrong
+    return sizes
 
 
 def _typography_worker(project: Project):

@@ -1,0 +1,73 @@
+"""Reading a big book on two cores gives the very book one process reads: the same model, the same
+warnings in the same order, the same first error; and a helper that dies costs nothing but time."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sys
+
+import pytest
+from conftest import FIXTURES
+
+import bookforge.pipeline as pipeline
+import bookforge.split_read as split_read
+from bookforge.diagnostics import Diagnostics
+from bookforge.errors import ManuscriptError
+from bookforge.model import to_json
+from bookforge.project import open_project
+
+pytestmark = pytest.mark.skipif(sys.platform != "linux", reason="the split read forks, on Linux only")
+
+
+@pytest.fixture
+def book(tmp_path):
+    """A book of every format, with warnings from several manuscripts, big enough to be split."""
+    project = tmp_path / "book"
+    shutil.copytree(FIXTURES / "structure", project, ignore=shutil.ignore_patterns("build"))
+    for name in ("cp1252", "lint"):  # manuscripts that warn
+        for path in (FIXTURES / name / "manuscripts").iterdir():
+            shutil.copy(path, project / "manuscripts" / f"9{name}-{path.name}")
+    return project
+
+
+def _load(project, split: bool, monkeypatch):
+    monkeypatch.setattr(pipeline, "split_worth_it", lambda sizes: split)
+    diagnostics = Diagnostics()
+    book = pipeline.load_book(open_project(project, diagnostics), diagnostics)
+    return to_json(book), [d.format() for d in diagnostics.items], [d.format() for d in diagnostics.infos]
+
+
+def test_the_split_read_gives_the_book_one_process_reads(book, monkeypatch):
+    split = _load(book, True, monkeypatch)
+    single = _load(book, False, monkeypatch)
+    assert split == single
+    assert split[1], "the book warns, so the order of warnings is tested"
+
+
+def test_the_first_error_in_manuscript_order_is_the_one_raised(book, monkeypatch):
+    (book / "manuscripts" / "00-broken.docx").write_bytes(b"not a zip")
+    (book / "manuscripts" / "zz-broken.docx").write_bytes(b"not a zip either")
+    monkeypatch.setattr(pipeline, "split_worth_it", lambda sizes: True)
+    with pytest.raises(ManuscriptError) as raised:
+        pipeline.load_book(open_project(book, Diagnostics()), Diagnostics())
+    assert raised.value.path == "manuscripts/00-broken.docx"
+
+
+def test_a_helper_that_dies_costs_only_time(book, monkeypatch):
+    def dying(item, said):
+        if os.getpid() != parent:
+            os._exit(3)  # the helper dies before it answers
+        return pipeline.read_story(item, config, said)
+
+    parent = os.getpid()
+    config = open_project(book, Diagnostics()).config
+    items = open_project(book, Diagnostics()).manuscripts
+    stories = split_read.read_in_two(items, dying, Diagnostics())
+    assert [s.source for s in stories] == [m.rel for m in items]
+
+
+def test_big_books_of_several_manuscripts_are_split_and_small_ones_not():
+    assert split_read.split_worth_it([200 * 1024, 100 * 1024]) == (len(os.sched_getaffinity(0)) >= 2)
+    assert not split_read.split_worth_it([300 * 1024])
+    assert not split_read.split_worth_it([10 * 1024, 10 * 1024])
