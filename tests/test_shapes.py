@@ -420,3 +420,26 @@ def test_word_own_contents_is_left_out_equations_kept_charts_said(tmp_path):
     left_out = [d.message for d in diagnostics.items if d.code == "D001"]
     assert any("table of contents" in m for m in left_out) and any("chart" in m for m in left_out)
     assert "F001" not in diagnostics.codes()
+
+
+def test_epub_bombs_are_refused_where_bookforge_reads_epubs(tmp_path):
+    """`bookforge check` reads the built EPUB and `bookforge send` the EPUBs already on a device:
+    both through the bomb-proof reader, since neither file need be the one bookforge wrote."""
+    import zipfile
+
+    from bookforge.send.devices import epub_identifier
+    from bookforge.validate.built import check_epub
+
+    bomb = tmp_path / "book.epub"
+    with zipfile.ZipFile(bomb, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr(zipfile.ZipInfo("mimetype"), "application/epub+zip")
+        archive.writestr("META-INF/container.xml", '<container><rootfiles><rootfile full-path="EPUB/content.opf"/>'
+                                                   "</rootfiles></container>")
+        with archive.open("EPUB/content.opf", "w", force_zip64=True) as stream:  # 100 MB of one byte
+            chunk = b"<" * (1 << 20)
+            for _ in range(100):
+                stream.write(chunk)
+    assert bomb.stat().st_size < 1_000_000
+    problems = check_epub(bomb, [])
+    assert [p.code for p in problems] == ["E101"] and "zip bomb" in problems[0].message
+    assert epub_identifier(bomb) is None

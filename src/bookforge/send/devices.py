@@ -7,7 +7,6 @@ import os
 import re
 import shutil
 import sys
-import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -174,14 +173,18 @@ def book_stem(name: str) -> str:
 
 def epub_identifier(path: Path) -> str | None:
     """The EPUB's unique identifier (dc:identifier), read from its package document."""
-    try:
-        with zipfile.ZipFile(path) as archive:
-            container = archive.read("META-INF/container.xml").decode("utf-8", "replace")
-            match = re.search(r'full-path="([^"]+)"', container)
-            if not match:
-                return None
-            opf = archive.read(match.group(1)).decode("utf-8", "replace")
-    except (OSError, KeyError, zipfile.BadZipFile, ValueError):
+    from ..errors import ManuscriptError
+    from ..readers.zipsafe import read_members
+
+    try:  # a book on the device may be anybody's: read through the bomb-proof reader
+        members = read_members(path.read_bytes(), str(path), "EPUB",
+                               wanted=lambda name: name == "META-INF/container.xml" or name.endswith(".opf"))
+        container = members["META-INF/container.xml"].decode("utf-8", "replace")
+        match = re.search(r'full-path="([^"]+)"', container)
+        if not match:
+            return None
+        opf = members[match.group(1)].decode("utf-8", "replace")
+    except (OSError, KeyError, ManuscriptError, ValueError):
         return None
     unique = re.search(r'unique-identifier="([^"]+)"', opf)
     if unique:

@@ -32,24 +32,35 @@ BUILT_CODES = {
 }
 
 _XHTML = "{http://www.w3.org/1999/xhtml}"
+_PARSED = (".xml", ".opf", ".xhtml", ".html", ".htm", ".ncx")  # the members the checks read
 
 
 def check_epub(path: Path, story_titles: list[str]) -> list[Problem]:
     """Container, reading order, links and contents of a built EPUB."""
     from lxml import etree
 
+    from ..errors import ManuscriptError
+    from ..readers.zipsafe import read_members
+
     try:
-        archive = zipfile.ZipFile(path)
+        with zipfile.ZipFile(path) as listing:  # the order of entries; nothing inflated here
+            infos = listing.infolist()
+        # What the checks read, inflated within the bomb-proof reader's limits (a file in build/
+        # may not be the one bookforge wrote).
+        members = read_members(path.read_bytes(), str(path), "EPUB",
+                               wanted=lambda name: name == "mimetype" or name.endswith(_PARSED))
     except (zipfile.BadZipFile, OSError) as exc:
         return [Problem("E101", f"not a zip archive: {exc}")]
-    names = set(archive.namelist())
-    first = archive.infolist()[0] if archive.infolist() else None
-    if first is None or first.filename != "mimetype" or archive.read("mimetype") != b"application/epub+zip":
+    except ManuscriptError as exc:
+        return [Problem("E101", exc.message)]
+    names = {info.filename for info in infos}
+    first = infos[0] if infos else None
+    if first is None or first.filename != "mimetype" or members.get("mimetype") != b"application/epub+zip":
         return [Problem("E101", "the first entry is not an uncompressed 'mimetype' of application/epub+zip")]
     try:
-        container = etree.fromstring(archive.read("META-INF/container.xml"))
+        container = etree.fromstring(members["META-INF/container.xml"])
         opf_path = container.xpath("//*[local-name()='rootfile']/@full-path")[0]
-        opf = etree.fromstring(archive.read(opf_path))
+        opf = etree.fromstring(members[opf_path])
     except (KeyError, IndexError, etree.XMLSyntaxError) as exc:
         return [Problem("E101", f"no readable package document: {exc}")]
     base = posixpath.dirname(opf_path)
@@ -68,7 +79,7 @@ def check_epub(path: Path, story_titles: list[str]) -> list[Problem]:
         if full not in names:
             continue
         try:
-            documents[full] = etree.fromstring(archive.read(full))
+            documents[full] = etree.fromstring(members[full])
         except etree.XMLSyntaxError as exc:
             problems.append(Problem("E102", f"does not parse: {exc}", full))
 
