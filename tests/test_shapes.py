@@ -443,3 +443,28 @@ def test_epub_bombs_are_refused_where_bookforge_reads_epubs(tmp_path):
     problems = check_epub(bomb, [])
     assert [p.code for p in problems] == ["E101"] and "zip bomb" in problems[0].message
     assert epub_identifier(bomb) is None
+
+
+def test_markdown_comments_are_left_out_like_word_comments_and_raw_html_stays_text(tmp_path):
+    story, diagnostics = read("c", "<!-- TODO: make the heron older -->\n\nThe heron<!-- grey? --> waited.\n\n"
+                                   "A <b>bold</b> claim.\n", tmp_path=tmp_path)
+    texts = [plain_text(b.children) for b in blocks(story)]
+    assert texts == ["The heron waited.", "A <b>bold</b> claim."]
+    assert "F001" not in diagnostics.codes()
+
+
+def test_word_ruby_keeps_its_base_and_reading(tmp_path):
+    from docx import Document
+    from docx.oxml import parse_xml
+
+    document = Document()
+    ruby = ('<w:p xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"><w:r><w:t>The sign said </w:t>'
+            '</w:r><w:r><w:ruby><w:rubyPr><w:rubyAlign w:val="center"/></w:rubyPr><w:rt><w:r><w:t>とうきょう</w:t></w:r>'
+            '</w:rt><w:rubyBase><w:r><w:t>東京</w:t></w:r></w:rubyBase></w:ruby></w:r><w:r><w:t>.</w:t></w:r></w:p>')
+    document.element.body.sectPr.addprevious(parse_xml(ruby))
+    path = tmp_path / "ruby.docx"
+    document.save(path)
+    diagnostics = Diagnostics()
+    story = read_file(path, "ruby.docx", diagnostics)
+    assert plain_text(blocks(story)[0].children) == "The sign said 東京(とうきょう)."
+    assert "F001" not in diagnostics.codes()

@@ -128,8 +128,8 @@ def _paragraph_words(p) -> str:
     pieces = []
     for node in p.iter(W + "t", W + "sym", W + "tab"):
         owner = next((a for a in node.iterancestors(W + "p")), None)
-        if owner is not p or _excluded(node, p) or _hidden(node):
-            continue
+        if owner is not p or _excluded(node, p) or _hidden(node) or _between(node, p, (W + "rt",)):
+            continue  # (a ruby's reading is its base's annotation, set after it: not counted)
         if node.tag == W + "t":
             pieces.append(node.text or "")
         elif node.tag == W + "sym":
@@ -475,6 +475,13 @@ class _Reader:
                 pieces.append(("\u2011", marks))
             elif tag == W + "sym":
                 self._symbol(child, pieces, marks, loc)
+            elif tag == W + "ruby":  # East Asian ruby: the base text, its reading in brackets after it
+                self._walk(child.find(W + "rubyBase") if child.find(W + "rubyBase") is not None else [],
+                           pieces, loc, boxes, link)
+                reading: list = []
+                self._walk(child.find(W + "rt") if child.find(W + "rt") is not None else [], reading, loc, boxes, link)
+                if reading:
+                    pieces += [("(", marks), *reading, (")", marks)]
             elif tag in (W + "drawing", W + "pict"):
                 self._drawing(child, pieces, marks, loc, boxes)
             elif tag == W + "object":

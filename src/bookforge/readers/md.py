@@ -205,10 +205,13 @@ class _Reader:
                 if len(children) == 1:
                     self.ledger.add(line, children[0].content)
                 else:
-                    self.ledger.add(line, "".join(child.content if child.type != "softbreak" else " "
-                                                  for child in children))
+                    self.ledger.add(line, "".join(
+                        " " if child.type == "softbreak" else "" if child.content.startswith("<!--")
+                        and child.type == "html_inline" else child.content for child in children))
             elif token.type in ("fence", "code_block"):
                 self.ledger.add(line, token.content)
+            elif token.type == "html_block":  # comments are left out on purpose, like Word's
+                self.ledger.add(line, _COMMENT.sub("", token.content))
 
     def _read_notes(self, tokens, start: int) -> None:
         index = start
@@ -255,8 +258,9 @@ class _Reader:
             return self._table(tokens, index)
         if kind in ("code_block", "fence"):
             return Preformatted(token.content.rstrip("\n"), loc=self.loc(token)), index + 1
-        if kind == "html_block":  # not produced with html off; kept as escaped text to be safe
-            return Paragraph([Text(token.content.strip())], loc=self.loc(token)), index + 1
+        if kind == "html_block":  # raw HTML: shown as text, escaped; a comment is left out
+            text = _COMMENT.sub("", token.content).strip()
+            return (Paragraph([Text(text)], loc=self.loc(token)) if text else None), index + 1
         return None, index + 1
 
     def _paragraph(self, inline, token) -> Block:
@@ -343,8 +347,11 @@ class _Reader:
         containers: list[Inline | None] = []
         for token in children:
             kind = token.type
-            if kind == "text" or kind == "html_inline":
+            if kind == "text":
                 _append_text(stack[-1], token.content)
+            elif kind == "html_inline":  # shown as text, escaped; a comment is left out
+                if not token.content.startswith("<!--"):
+                    _append_text(stack[-1], token.content)
             elif kind == "softbreak":
                 _append_text(stack[-1], "\n")  # a space, except in a quotation's verse (_verse)
             elif kind == "hardbreak":
@@ -440,6 +447,7 @@ def _without_prefix(inlines: list[Inline], length: int) -> list[Inline]:
     return ([Text(rest)] if rest else []) + inlines[1:]
 
 
+_COMMENT = re.compile(r"<!--.*?(?:-->|$)", re.DOTALL)
 _PARSERS: dict[bool, object] = {}
 
 
@@ -450,7 +458,9 @@ def _parser(attribute_spans: bool):
         from markdown_it import MarkdownIt
         from mdit_py_plugins.footnote import footnote_plugin
 
-        md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False})
+        # Raw HTML is recognised (so that comments, the author's notes to self, can be left out, as
+        # Word comments are) and otherwise shown as the text it is: never passed through.
+        md = MarkdownIt("commonmark", {"html": True, "linkify": False, "typographer": False})
         md.enable(["table", "strikethrough"]).use(footnote_plugin)
         if attribute_spans:
             from mdit_py_plugins.attrs import attrs_plugin
