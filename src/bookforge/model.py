@@ -27,11 +27,13 @@ class Loc(NamedTuple):
 
 @dataclass
 class Attrs:
-    """The escape hatch (as in pandoc): an id, classes and a language, so new meanings need no new node."""
+    """The escape hatch (as in pandoc): an id, classes, a language and a writing direction, so new
+    meanings need no new node."""
 
     id: str | None = None
     classes: list[str] = field(default_factory=list)
     lang: str | None = None  # BCP 47 tag when the passage is in another language than its story
+    dir: str | None = None  # "rtl" or "ltr" when the author set it (Arabic, Hebrew in a left-to-right book)
 
 
 # ---------------------------------------------------------------------------------------------

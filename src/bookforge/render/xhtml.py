@@ -105,6 +105,8 @@ def _attrs(attrs: Attrs | None, extra_class: str = "") -> str:
         parts.append(f' class="{attr(" ".join(classes))}"')
     if attrs and attrs.lang:
         parts.append(lang_attrs(attrs.lang))
+    if attrs and attrs.dir in ("rtl", "ltr"):
+        parts.append(f' dir="{attrs.dir}"')
     return "".join(parts)
 
 
