@@ -151,6 +151,23 @@ def test_the_members_together_are_limited(monkeypatch):
         zipsafe.read_members(data, "two.docx")
 
 
+@pytest.mark.parametrize("method", [zipfile.ZIP_BZIP2, zipfile.ZIP_LZMA])
+def test_members_compressed_otherwise_than_word_and_epub_writers_do_are_refused_unopened(method, monkeypatch):
+    """zipfile inflates bzip2 and LZMA a whole block at a time, past any bound: such a member is refused
+    on its declared method, before it is opened (the stream's bound is for stored and deflated ones)."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        archive.writestr("[Content_Types].xml", b"<Types/>")
+        archive.writestr(zipfile.ZipInfo("word/document.xml"), b"<w:document/>", compress_type=method)
+    monkeypatch.setattr(zipsafe, "_inflate", lambda *args: pytest.fail("the member was opened"))
+    with pytest.raises(ManuscriptError) as caught:
+        zipsafe.read_members(out.getvalue(), "packed.docx")
+    assert caught.value.message == ("not a readable Word document: word/document.xml uses a compression method "
+                                    "bookforge cannot read (only stored and deflated members, as Word and EPUB "
+                                    "writers make)")
+    assert caught.value.path == "packed.docx" and caught.value.hint
+
+
 def test_unwanted_members_are_never_inflated_nor_refused():
     data = zipped({"word/document.xml": b"<w:document/>", "junk.bin": bytes(400 * MB // 8)})
     assert zipsafe.read_members(data, "x.docx", wanted=lambda name: name.endswith(".xml")) == {
@@ -180,6 +197,16 @@ def bombs(tmp_path_factory) -> dict[str, Path]:
     data = honest.read_bytes()
     assert len(data) < 3 * MB
     paths = {"honest": honest}
+    # bzip2 packs 400 MB of zeros into a few hundred bytes, and zipfile would inflate it a whole
+    # block at a time: declared 1000 bytes, it is refused on its method before it is opened.
+    packed = io.BytesIO()
+    with zipfile.ZipFile(packed, "w", zipfile.ZIP_BZIP2) as archive:
+        archive.writestr("[Content_Types].xml", b"<Types/>", compress_type=zipfile.ZIP_DEFLATED)
+        with archive.open("word/document.xml", "w") as stream:
+            for _ in range(400):
+                stream.write(bytes(MB))
+    paths["bzip2"] = folder / "bzip2.docx"
+    paths["bzip2"].write_bytes(patch_central(packed.getvalue(), "word/document.xml", UNCOMPRESSED, 1000))
     for variant, size in (("lying-small", 4096), ("lying-near-limit", zipsafe.MAX_MEMBER_BYTES - MB)):
         paths[variant] = folder / f"{variant}.docx"
         paths[variant].write_bytes(patch_central(data, "word/document.xml", UNCOMPRESSED, size))
@@ -205,7 +232,7 @@ def test_a_bomb_lying_about_its_size_is_refused(bombs, variant):
 
 @pytest.mark.slow
 def test_the_stream_is_bounded_even_without_the_declared_size_check(bombs, monkeypatch):
-    monkeypatch.setattr(zipsafe, "_check_declared", lambda infos, rel: None)
+    monkeypatch.setattr(zipsafe, "_check_declared", lambda *declared: None)
     with pytest.raises(ManuscriptError, match=r"^bomb\.docx: word/document\.xml inflates to more than 48 MB: refused"):
         zipsafe.open_docx_bytes(bombs["honest"].read_bytes(), "bomb.docx")
 
@@ -222,7 +249,7 @@ from bookforge.errors import ManuscriptError
 from bookforge.readers import zipsafe
 path, variant = sys.argv[1:]
 if variant == "unchecked":
-    zipsafe._check_declared = lambda infos, rel: None
+    zipsafe._check_declared = lambda *declared: None
 try:
     zipsafe.open_docx_bytes(open(path, "rb").read(), "bomb.docx")
     outcome = "accepted"
@@ -236,7 +263,7 @@ print(outcome)
 
 @pytest.mark.slow
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="RLIMIT_AS, /proc and ru_maxrss in KiB are Linux's")
-@pytest.mark.parametrize("variant", ["honest", "lying-small", "lying-near-limit", "unchecked"])
+@pytest.mark.parametrize("variant", ["honest", "lying-small", "lying-near-limit", "unchecked", "bzip2"])
 def test_reading_a_bomb_keeps_peak_memory_under_200_mb(bombs, variant):
     path = bombs["honest" if variant == "unchecked" else variant]
     done = subprocess.run([sys.executable, "-c", MEASURE, str(path), variant], cwd=REPO,

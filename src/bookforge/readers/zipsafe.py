@@ -17,8 +17,9 @@ MB = 1024 * 1024
 # One member, inflated. A 300 000-word novel's word/document.xml is about 20 MB; 48 MB leaves room
 # for tracked changes and Word's rsid attributes, and is also larger than any sane embedded image.
 MAX_MEMBER_BYTES = 48 * MB
-# All the members read together. They are held in memory at once, so this (plus one chunk) is the
-# reader's memory bound: room for a long novel and its images, well under 200 MB.
+# All the members read together. They are held in memory at once, so this (plus one chunk: stored and
+# deflated members only, whose reads zipfile bounds) is the reader's memory bound: room for a long
+# novel and its images, well under 200 MB.
 MAX_TOTAL_BYTES = 160 * MB
 # Inflated size over compressed size. Word's XML deflates 5-40:1 (styles.xml ~30:1), images hardly; a
 # bomb's run of one repeated byte deflates about 1000:1.
@@ -30,6 +31,7 @@ MAX_MEMBERS = 10_000
 CHUNK = 1 * MB
 
 _CENTRAL_ENTRY = b"PK\x01\x02"
+_METHODS = (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED)  # the only ones read: their inflation is bounded
 _DAMAGED_HINT = "open it in Word or LibreOffice and save it again as .docx"
 _BOMB_HINT = "if it really is a manuscript, save it again from Word or LibreOffice, or split it into smaller files"
 # What a damaged archive or member raises somewhere in zipfile and its decompressors.
@@ -49,7 +51,7 @@ def read_members(data: bytes, rel: str, what: str = "Word document",
             # Folders skipped by name: ZipInfo.is_dir() fails on an empty one.
             infos = [info for info in archive.infolist()
                      if not info.filename.endswith("/") and (wanted is None or wanted(info.filename))]
-            _check_declared(infos, rel)
+            _check_declared(infos, rel, what)
             members: dict[str, bytes] = {}
             total = 0
             for info in infos:
@@ -64,10 +66,14 @@ def read_members(data: bytes, rel: str, what: str = "Word document",
         raise ManuscriptError(_damage(what, name, exc), path=rel, hint=_DAMAGED_HINT) from None
 
 
-def _check_declared(infos: list[zipfile.ZipInfo], rel: str) -> None:
-    """Refuse on the sizes the central directory declares, before a single byte is inflated."""
+def _check_declared(infos: list[zipfile.ZipInfo], rel: str, what: str) -> None:
+    """Refuse on the methods and sizes the central directory declares, before a byte is inflated."""
     for info in infos:
         name, size, packed = info.filename, info.file_size, max(info.compress_size, 1)
+        if info.compress_type not in _METHODS:
+            # zipfile inflates bzip2 and LZMA a whole compressed block at a time, past any bound the
+            # stream below could set; Word, LibreOffice and every EPUB writer only store or deflate.
+            raise ManuscriptError(_damage(what, name, NotImplementedError()), path=rel, hint=_DAMAGED_HINT)
         if size > MAX_MEMBER_BYTES:
             raise _bomb(f"{name} would inflate to {_mb(size)} MB (the limit is {_mb(MAX_MEMBER_BYTES)} MB)", rel)
         if size > RATIO_FLOOR and size > MAX_RATIO * packed:
@@ -103,7 +109,8 @@ def _damage(what: str, name: str | None, exc: Exception) -> str:
     if name is None:
         return f"not a readable {what} (not a zip archive, or a damaged one)"
     if isinstance(exc, NotImplementedError):
-        return f"not a readable {what}: {name} uses a compression method bookforge cannot read"
+        return (f"not a readable {what}: {name} uses a compression method bookforge cannot read (only "
+                "stored and deflated members, as Word and EPUB writers make)")
     if "CRC" in str(exc):
         return f"not a readable {what}: {name} does not match its checksum"
     return f"not a readable {what}: {name} is damaged or cut short"
