@@ -468,3 +468,24 @@ def test_word_ruby_keeps_its_base_and_reading(tmp_path):
     story = read_file(path, "ruby.docx", diagnostics)
     assert plain_text(blocks(story)[0].children) == "The sign said 東京(とうきょう)."
     assert "F001" not in diagnostics.codes()
+
+
+# -- review of the structure work: shapes found by reading the code ------------------------------
+
+
+def test_a_text_note_that_mentions_another_notes_number_stays_text(tmp_path):
+    """`[2]` inside note 1's own text is its text, not a second call of note 2: two notes, two calls,
+    and every id in the book once."""
+    (tmp_path / "twice.txt").write_text(
+        "Title: Twice Called\nAuthor: A. Writer\n\nThe first claim needs a source.[1] The second one too.[2]\n\n"
+        "A further paragraph of prose.\n\n[1] Smith, page 4. See also [2] below.\n\n[2] Jones, page 9.\n",
+        encoding="utf-8")
+    diagnostics = Diagnostics()
+    story = read_manuscript(tmp_path / "twice.txt", "twice.txt", diagnostics)
+    notes = every(story, Note)
+    assert [plain_text(note.blocks[0].children) for note in notes] == ["Smith, page 4. See also [2] below.",
+                                                                       "Jones, page 9."]
+    done = run_cli("epub", "twice.txt", "-o", "twice.epub", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    ids = [i for _, root in Epub(tmp_path / "twice.epub").documents() for i in root.xpath("//@id")]
+    assert len(ids) == len(set(ids))

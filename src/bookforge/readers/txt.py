@@ -285,19 +285,17 @@ def _with_notes(items: list[Item]) -> list[Item]:
     definitions = items[end:]
     if not definitions or [_note_number(p) for p in definitions] != list(range(1, len(definitions) + 1)):
         return items
-    calls: list[tuple[Text, int]] = []
-    for block in (b for item in items[:end] if not isinstance(item, (Break, ChapterStart))
-                  for b in walk_blocks([item])):
-        for run in block_inlines(block):
-            calls += [(node, int(m.group(1))) for node in run if isinstance(node, Text)
-                      for m in _NOTE_CALL.finditer(node.text)]
-    if [number for _, number in calls] != list(range(1, len(definitions) + 1)):
+    # The text's runs, listed before any call is made a note: a note's own "[2]" is its text, and
+    # the walk must not reach into the notes it is placing.
+    runs = [run for item in items[:end] if not isinstance(item, (Break, ChapterStart))
+            for block in walk_blocks([item]) for run in block_inlines(block)]
+    calls = [int(m.group(1)) for run in runs for node in run if isinstance(node, Text)
+             for m in _NOTE_CALL.finditer(node.text)]
+    if calls != list(range(1, len(definitions) + 1)):
         return items
     notes = {number: Note([_without_number(p)]) for number, p in enumerate(definitions, start=1)}
-    for block in (b for item in items[:end] if not isinstance(item, (Break, ChapterStart))
-                  for b in walk_blocks([item])):
-        for run in block_inlines(block):
-            run[:] = [piece for node in run for piece in _split_calls(node, notes)]
+    for run in runs:
+        run[:] = [piece for node in run for piece in _split_calls(node, notes)]
     return items[:end]
 
 
