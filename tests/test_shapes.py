@@ -489,3 +489,40 @@ def test_a_text_note_that_mentions_another_notes_number_stays_text(tmp_path):
     assert done.returncode == 0, done.stderr
     ids = [i for _, root in Epub(tmp_path / "twice.epub").documents() for i in root.xpath("//@id")]
     assert len(ids) == len(set(ids))
+
+
+def test_a_story_folder_keeps_what_every_file_says(tmp_path):
+    """A file of end notes alone, a file of notes alone, a later co-author, a later file's subtitle:
+    all reach the story (they used to be dropped without a word, past the ledger)."""
+    folder = tmp_path / "The Long Way"
+    folder.mkdir()
+    (folder / "01-one.txt").write_text("Title: Setting Out\nAuthor: A. Writer\nSubtitle: a road story\n\n"
+                                       "The first chapter begins on the quay.\n", encoding="utf-8")
+    (folder / "02-afterword.txt").write_text("End notes: Thank you to my beta readers.\n", encoding="utf-8")
+    (folder / "03-three.md").write_text("---\nnotes: A note for the third part, which has no text yet.\n---\n",
+                                        encoding="utf-8")
+    (folder / "04-four.md").write_text("---\nauthor: B. Helper\nlanguage: fr\n---\n\n# Arrivée\n\n"
+                                       "Le dernier chapitre arrive au port.\n", encoding="utf-8")
+    diagnostics = Diagnostics()
+    story = read_manuscript(folder, "manuscripts/The Long Way", diagnostics)
+    assert story.authors == ["A. Writer", "B. Helper"] and story.subtitle == "a road story"
+    first, last = story.chapters
+    # in reading order, after the text before them
+    assert [plain_text(b.children) for b in first.end_notes] == ["Thank you to my beta readers.",
+                                                                 "A note for the third part, which has no text yet."]
+    assert last.title == "Arrivée" and last.blocks[0].attrs.lang == "fr"
+    assert "F001" not in diagnostics.codes()
+
+
+def test_a_link_in_a_story_folder_to_a_file_outside_it_is_refused(tmp_path):
+    outside = tmp_path / "secret.txt"
+    outside.write_text("Not part of any book.\n", encoding="utf-8")
+    folder = tmp_path / "book" / "manuscripts" / "Story"
+    folder.mkdir(parents=True)
+    (tmp_path / "book" / "book.toml").write_text('[book]\ntitle = "T"\nauthors = ["A"]\n', encoding="utf-8")
+    (folder / "01.txt").write_text("The story's own text.\n", encoding="utf-8")
+    (folder / "02.txt").symlink_to(outside)
+    done = run_cli("inspect", cwd=tmp_path / "book")
+    assert done.returncode == 4 and "Traceback" not in done.stderr
+    assert "manuscripts/Story/02.txt: error: is a link to a file outside its story folder" in done.stderr
+    assert "Not part of any book" not in done.stdout
