@@ -106,3 +106,20 @@ def test_epub_and_pdf_keep_their_own_renderings(tmp_path):
     assert cache.rendered.misses == 4  # two stories, two backends
     build_with(folder, cache, ("epub", "pdf"))
     assert cache.rendered.hits == 4
+
+
+def test_a_cached_story_says_its_warnings_and_information_again(tmp_path):
+    """What reading said the first time (warnings and information lines) is said on every build."""
+    import shutil
+
+    from conftest import FIXTURES
+
+    folder = make(tmp_path, {"01-one.txt": "Title: One\n\nIt was \u0007 late.\n"})
+    shutil.copy(FIXTURES / "shapes" / "properties-last-first.docx", folder / "manuscripts")
+    cache = StoryCache()
+    said = []
+    for _ in range(2):
+        diagnostics = Diagnostics()
+        build_formats(open_project(folder, diagnostics), ["epub"], diagnostics, story_cache=cache)
+        said.append(([d.format() for d in diagnostics.items], [d.format() for d in diagnostics.infos]))
+    assert said[0] == said[1] and said[0][0] and said[0][1]

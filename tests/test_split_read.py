@@ -71,3 +71,34 @@ def test_big_books_of_several_manuscripts_are_split_and_small_ones_not():
     assert split_read.split_worth_it([200 * 1024, 100 * 1024]) == (len(os.sched_getaffinity(0)) >= 2)
     assert not split_read.split_worth_it([300 * 1024])
     assert not split_read.split_worth_it([10 * 1024, 10 * 1024])
+
+
+def test_no_fork_while_another_thread_runs(monkeypatch):
+    """A thread holding the import or logging lock at the fork would leave the child stuck for good."""
+    import threading
+
+    from bookforge import forking
+
+    assert split_read.split_worth_it([300 * 1024, 300 * 1024]) == (len(os.sched_getaffinity(0)) >= 2)
+    release = threading.Event()
+    other = threading.Thread(target=release.wait)
+    other.start()
+    try:
+        assert not forking.worth_forking(10 * forking.WORTH_BYTES)
+        assert not split_read.split_worth_it([300 * 1024, 300 * 1024])
+    finally:
+        release.set()
+        other.join()
+
+
+def test_a_bug_in_the_helper_keeps_its_traceback():
+    def buggy(item, said):
+        if os.getpid() != parent and item == "b":
+            {}["missing"]  # a bug, in the helper only
+        return item
+
+    parent = os.getpid()
+    with pytest.raises(KeyError) as raised:
+        split_read.read_in_two(["a", "b"], buggy, Diagnostics())
+    notes = "".join(getattr(raised.value, "__notes__", []))
+    assert "raised in the reading helper process" in notes and "in buggy" in notes

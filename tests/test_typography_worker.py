@@ -11,6 +11,8 @@ import pytest
 from conftest import load
 
 from bookforge.model import to_json
+import bookforge.pipeline as pipeline
+from bookforge import forking
 from bookforge.transforms import typography_worker
 from bookforge.transforms.typography_worker import TypographyWorker
 
@@ -35,7 +37,8 @@ def test_the_helper_educates_exactly_as_the_main_process(project, monkeypatch):
         started.append(worker)
         return worker
 
-    monkeypatch.setattr(typography_worker, "WORTH_BYTES", 0)
+    monkeypatch.setattr(forking, "WORTH_BYTES", 0)
+    monkeypatch.setattr(pipeline, "split_worth_it", lambda sizes: False)  # the other helper, not tested here
     monkeypatch.setattr(TypographyWorker, "start", classmethod(start))
     if not hasattr(os, "sched_getaffinity") or len(os.sched_getaffinity(0)) < 2:
         pytest.skip("one core: no helper")
@@ -54,8 +57,25 @@ def test_a_helper_that_dies_leaves_the_work_to_the_main_process(project, monkeyp
         os.kill(self.pid, signal.SIGKILL)
         return ticket
 
-    monkeypatch.setattr(typography_worker, "WORTH_BYTES", 0)
+    monkeypatch.setattr(forking, "WORTH_BYTES", 0)
+    monkeypatch.setattr(pipeline, "split_worth_it", lambda sizes: False)
     monkeypatch.setattr(TypographyWorker, "submit", submit_then_die)
     if not hasattr(os, "sched_getaffinity") or len(os.sched_getaffinity(0)) < 2:
         pytest.skip("one core: no helper")
     assert model(folder) == alone
+
+
+def test_closing_the_helper_leaves_no_thread_behind(monkeypatch):
+    """The PDF backend forks its own workers after the read: no reply-reading thread may still run."""
+    import threading
+
+    from bookforge.transforms.typography import QUOTE_STYLES
+
+    monkeypatch.setattr(forking, "WORTH_BYTES", 0)
+    worker = TypographyWorker.start(1)
+    if worker is None:
+        pytest.skip("one core: no helper")
+    style = next(iter(QUOTE_STYLES.values()))
+    assert worker.result(worker.submit('"Hello," she said.', style))
+    worker.close()
+    assert not worker.collector.is_alive() and threading.active_count() == 1

@@ -118,6 +118,17 @@ class Diagnostics:
             self.on_info(diagnostic, INFO_CODES[code][1])
         return diagnostic
 
+    def replay(self, other: Diagnostics) -> None:
+        """Say again, in order, what another collector heard (a helper process's, a cached read's)."""
+        for diagnostic in other.items:
+            self.items.append(diagnostic)
+            if self.on_report is not None:
+                self.on_report(diagnostic)
+        for diagnostic in other.infos:
+            self.infos.append(diagnostic)
+            if self.on_info is not None:
+                self.on_info(diagnostic, INFO_CODES[diagnostic.code][1])
+
     def codes(self) -> list[str]:
         return [d.code for d in self.items]
 

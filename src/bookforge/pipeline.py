@@ -23,11 +23,13 @@ def load_book(
 ) -> Book:
     """Read, assemble and transform the whole book (each story only once per content, with a cache)."""
     from .transforms.typography import educate_story, quote_style
+    from .transforms.typography_worker import TypographyWorker
 
     config = project.config
     educate = config.typography if typography is None else typography
     stories = []
-    if cache is None and split_worth_it(_sizes(project)):
+    sizes = _sizes(project) if cache is None else []
+    if sizes and split_worth_it(sizes):
         def read_one(manuscript: Manuscript, said: Diagnostics) -> Story:
             story = read_story(manuscript, config, said)
             if educate:
@@ -36,7 +38,7 @@ def load_book(
 
         stories = read_in_two(project.manuscripts, read_one, diagnostics)
         return _finish_book(project, config, stories, educate, diagnostics)
-    worker = _typography_worker(project) if educate and cache is None else None
+    worker = TypographyWorker.start(sum(sizes)) if educate and sizes else None
     try:
         finishing = []
         for manuscript in project.manuscripts:
@@ -74,6 +76,7 @@ def _finish_book(project: Project, config: Config, stories: list[Story], educate
 
 
 def _sizes(project: Project) -> list[int]:
+    """Each manuscript's bytes on disk: what the helper processes are decided on."""
     sizes = []
     for manuscript in project.manuscripts:
         try:
@@ -81,21 +84,6 @@ def _sizes(project: Project) -> list[int]:
         except OSError:
             sizes.append(0)  # reading it will say what is wrong
     return sizes
-
-
-def _typography_worker(project: Project):
-    """A helper process for typography when the book is big enough to gain from one (see there)."""
-    from .transforms.typography_worker import WORTH_BYTES, TypographyWorker
-
-    total = 0
-    for manuscript in project.manuscripts:
-        try:
-            total += sum(path.stat().st_size for path in manuscript.files)
-        except OSError:
-            pass  # reading it will say what is wrong
-        if total >= WORTH_BYTES:
-            return TypographyWorker.start(total)
-    return None
 
 
 class StoryCache:
@@ -107,7 +95,7 @@ class StoryCache:
     def __init__(self) -> None:
         from .render.cache import RenderCache
 
-        self.entries: dict[tuple, tuple[bytes, list]] = {}
+        self.entries: dict[tuple, tuple[bytes, Diagnostics]] = {}
         self.rendered = RenderCache()
 
     def _key(self, manuscript: Manuscript, config: Config, educate: bool) -> tuple | None:
@@ -130,11 +118,8 @@ class StoryCache:
         key = self._key(manuscript, config, educate)
         if key is None or key not in self.entries:
             return None
-        data, warnings = self.entries[key]
-        diagnostics.items.extend(warnings)  # the same warnings as the first time, shown again
-        if diagnostics.on_report:
-            for warning in warnings:
-                diagnostics.on_report(warning)
+        data, said = self.entries[key]
+        diagnostics.replay(said)  # the same warnings and information as the first time, shown again
         story = pickle.loads(data)
         set_fingerprint(story, key)
         return story
@@ -144,8 +129,9 @@ class StoryCache:
 
         key = self._key(manuscript, config, educate)
         if key is not None:
-            warnings = [d for d in diagnostics.items if d.path == manuscript.rel]
-            self.entries[key] = (pickle.dumps(story, protocol=pickle.HIGHEST_PROTOCOL), warnings)
+            said = Diagnostics(items=[d for d in diagnostics.items if d.path == manuscript.rel],
+                               infos=[d for d in diagnostics.infos if d.path == manuscript.rel])
+            self.entries[key] = (pickle.dumps(story, protocol=pickle.HIGHEST_PROTOCOL), said)
             set_fingerprint(story, key)
 
 

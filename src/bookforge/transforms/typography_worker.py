@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import os
 import struct
-import sys
 import threading
 
+from ..forking import fork_helper, read_exactly, reap, worth_forking, write_all
 from .typography import QUOTE_STYLES, QuoteStyle, educate_joined
 
 _HEADER = struct.Struct("<II")  # ticket, payload length
-# Below this much manuscript text, starting the helper costs more than it saves.
-WORTH_BYTES = 256 * 1024
 
 
 class TypographyWorker:
@@ -26,33 +24,20 @@ class TypographyWorker:
         self.alive = True
         self.arrived = threading.Condition()
         self.tickets = 0
-        threading.Thread(target=self._collect, args=(replies,), daemon=True).start()
+        self.collector = threading.Thread(target=self._collect, args=(replies,), daemon=True)
+        self.collector.start()
 
     @classmethod
     def start(cls, text_bytes: int) -> TypographyWorker | None:
         """A worker, when this machine and this much text make one worth it; else None."""
-        cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else 1
-        if sys.platform != "linux" or cores < 2 or text_bytes < WORTH_BYTES:
-            return None  # fork is safe and cheap on Linux; elsewhere the work stays here
-        try:
-            requests_read, requests_write = os.pipe()
-            replies_read, replies_write = os.pipe()
-            pid = os.fork()
-        except OSError:
+        if not worth_forking(text_bytes):
+            return None  # the work stays here
+        # The helper serves until the main process closes its end of the requests, then vanishes.
+        forked = fork_helper(_serve, "to", "from")
+        if forked is None:
             return None
-        if pid == 0:  # the helper: serve until the main process closes its end, then vanish
-            status = 0
-            try:
-                os.close(requests_write)
-                os.close(replies_read)
-                _serve(requests_read, replies_write)
-            except BaseException:  # noqa: BLE001 - the main process notices and does the work
-                status = 1
-            finally:
-                os._exit(status)  # never run the main process's exit handlers twice
-        os.close(requests_read)
-        os.close(replies_write)
-        return cls(pid, requests_write, replies_read)
+        pid, (requests, replies) = forked
+        return cls(pid, requests, replies)
 
     def submit(self, joined: str, style: QuoteStyle) -> int | None:
         if not self.alive:
@@ -60,7 +45,7 @@ class TypographyWorker:
         self.tickets += 1
         payload = f"{style.key}\x01{joined}".encode("utf-8", "surrogatepass")
         try:
-            _write_all(self.requests, _HEADER.pack(self.tickets, len(payload)) + payload)
+            write_all(self.requests, _HEADER.pack(self.tickets, len(payload)) + payload)
         except OSError:
             self.alive = False
             return None
@@ -79,19 +64,19 @@ class TypographyWorker:
             os.close(self.requests)  # the helper reads end-of-file and exits
         except OSError:
             pass
-        try:
-            os.waitpid(self.pid, 0)
-        except ChildProcessError:
-            pass
+        reap(self.pid)
+        # The helper gone, its replies pipe ends and the thread with it: joined, so that no thread
+        # is left running when a backend forks its own workers.
+        self.collector.join()
 
     def _collect(self, replies: int) -> None:
         try:
             while True:
-                head = _read_exactly(replies, _HEADER.size)
+                head = read_exactly(replies, _HEADER.size)
                 if head is None:
                     break
                 ticket, length = _HEADER.unpack(head)
-                body = _read_exactly(replies, length)
+                body = read_exactly(replies, length)
                 if body is None:
                     break
                 with self.arrived:
@@ -106,30 +91,14 @@ class TypographyWorker:
 
 def _serve(requests: int, replies: int) -> None:
     while True:
-        head = _read_exactly(requests, _HEADER.size)
+        head = read_exactly(requests, _HEADER.size)
         if head is None:
             return
         ticket, length = _HEADER.unpack(head)
-        body = _read_exactly(requests, length)
+        body = read_exactly(requests, length)
         if body is None:
             return
         key, joined = body.decode("utf-8", "surrogatepass").split("\x01", 1)
         educated = educate_joined(joined, QUOTE_STYLES[key]).encode("utf-8", "surrogatepass")
-        _write_all(replies, _HEADER.pack(ticket, len(educated)) + educated)
+        write_all(replies, _HEADER.pack(ticket, len(educated)) + educated)
 
-
-def _read_exactly(fd: int, size: int) -> bytes | None:
-    chunks, missing = [], size
-    while missing:
-        chunk = os.read(fd, min(missing, 1 << 20))
-        if not chunk:
-            return None
-        chunks.append(chunk)
-        missing -= len(chunk)
-    return b"".join(chunks)
-
-
-def _write_all(fd: int, data: bytes) -> None:
-    view = memoryview(data)
-    while view:
-        view = view[os.write(fd, view):]
