@@ -14,7 +14,7 @@ from epubfacts import NS, Epub
 from bookforge.diagnostics import Diagnostics
 from bookforge.model import (
     BlockQuote, Figure, Heading, LineBlock, ListBlock, Note, Paragraph, SceneBreak, Strikeout, Subscript,
-    Superscript, Table, plain_text, to_json,
+    Superscript, Table, Text, plain_text, to_json,
 )
 from bookforge.readers import read_file, read_manuscript
 from test_zipsafe import bombs, members_of, to_strict, zipped  # noqa: F401 - bombs is a fixture
@@ -526,3 +526,22 @@ def test_a_link_in_a_story_folder_to_a_file_outside_it_is_refused(tmp_path):
     assert done.returncode == 4 and "Traceback" not in done.stderr
     assert "manuscripts/Story/02.txt: error: is a link to a file outside its story folder" in done.stderr
     assert "Not part of any book" not in done.stdout
+
+
+def test_a_picture_inside_a_manuscript_of_a_type_no_epub_holds_is_left_out_and_said(tmp_path):
+    """The safety net under every reader: a Word document's EMF picture reaching the book is refused
+    by name (it used to crash the EPUB with KeyError '.emf' and vanish silently from the PDF)."""
+    from bookforge.model import Book, Chapter, Image, Story
+    from bookforge.transforms.resources import check_images
+
+    story = Story(source="s.docx", title="S", chapters=[Chapter(blocks=[
+        Figure(Image("s.docx/image1.emf", "a chart"), [], loc=None),
+        Paragraph([Text("Before "), Image("s.docx/image2.png", "a lamp"), Text(" after.")])])])
+    story.media = {"s.docx/image1.emf": b"\x01\x00\x00\x00", "s.docx/image2.png": b"\x89PNG"}
+    diagnostics = Diagnostics()
+    check_images(Book(title="B", stories=[story]), tmp_path, diagnostics)
+    assert [d.code for d in diagnostics.items] == ["M005"]
+    assert "s.docx/image1.emf' is not a JPEG, PNG, GIF, SVG or WebP image" in diagnostics.items[0].message
+    assert "Save as Picture" in diagnostics.items[0].hint
+    assert [type(b).__name__ for b in story.chapters[0].blocks] == ["Paragraph", "Paragraph"]
+    assert [i.src for i in every(story, Image)] == ["s.docx/image2.png"]

@@ -6,7 +6,7 @@ import re
 from pathlib import Path
 
 from ..diagnostics import Diagnostics
-from ..model import Block, Book, Figure, Image, Inline, Paragraph, block_inlines, child_blocks, notes_in, walk_blocks
+from ..model import Block, Book, Figure, Image, Inline, Paragraph, block_inlines, child_blocks, notes_in
 from ..render.cache import set_fingerprint
 
 IMAGE_TYPES = {
@@ -32,25 +32,6 @@ def check_images(book: Book, root: Path, diagnostics: Diagnostics) -> None:
             set_fingerprint(story, None)
 
 
-def book_images(book: Book) -> list[tuple[str, str]]:
-    """(src, alt text) of every image in the book's stories, in reading order."""
-    found: list[tuple[str, str]] = []
-
-    def collect(inlines) -> None:
-        for node in inlines:
-            if isinstance(node, Image):
-                found.append((node.src, node.alt))
-            elif hasattr(node, "children"):
-                collect(node.children)
-
-    for story in book.stories:
-        for blocks in story.block_lists():
-            for block in walk_blocks(blocks):
-                for run in block_inlines(block):
-                    collect(run)
-    return found
-
-
 def book_media(book: Book) -> dict[str, bytes]:
     """Every image that lives inside a manuscript, by its src."""
     return {src: data for story in book.stories for src, data in story.media.items()}
@@ -67,6 +48,14 @@ def image_bytes(root: Path, src: str, media: dict[str, bytes]) -> bytes:
     return path.read_bytes()
 
 
+def usable(src: str, root: Path, media: dict[str, bytes]) -> bool:
+    """An image an EPUB may hold and the build may read: in the manuscript (a Word document's) or a
+    file in the project, of a core image type either way (a Word document may hold EMF or TIFF)."""
+    if src in media:
+        return Path(src).suffix.lower() in IMAGE_TYPES
+    return image_path(root, src) is not None
+
+
 def image_path(root: Path, src: str) -> Path | None:
     """The file a project-relative image src names, when it is safe to read; else None."""
     if _REMOTE.match(src) or src.startswith("/"):
@@ -79,8 +68,8 @@ def image_path(root: Path, src: str) -> Path | None:
 
 def _blocks(blocks: list[Block], root: Path, media: dict[str, bytes], diagnostics: Diagnostics) -> None:
     for index, block in enumerate(blocks):
-        if type(block) is Figure and block.image.src not in media and image_path(root, block.image.src) is None:
-            _refuse(block.image.src, block, root, diagnostics)
+        if type(block) is Figure and not usable(block.image.src, root, media):
+            _refuse(block.image.src, block, root, media, diagnostics)
             blocks[index] = block = Paragraph(block.caption, loc=block.loc)  # the caption's words stay
         runs = [block.caption] if type(block) is Figure else block_inlines(block)
         for run in runs:
@@ -96,8 +85,8 @@ def _inlines(inlines: list[Inline], block, root: Path, media: dict[str, bytes],
     kept: list[Inline] = []
     for node in inlines:
         if isinstance(node, Image):
-            if node.src not in media and image_path(root, node.src) is None:
-                _refuse(node.src, block, root, diagnostics)
+            if not usable(node.src, root, media):
+                _refuse(node.src, block, root, media, diagnostics)
                 continue
         elif hasattr(node, "children"):
             node.children = _inlines(node.children, block, root, media, diagnostics)
@@ -105,8 +94,10 @@ def _inlines(inlines: list[Inline], block, root: Path, media: dict[str, bytes],
     return kept
 
 
-def _refuse(src: str, block, root: Path, diagnostics: Diagnostics) -> None:
-    if _REMOTE.match(src):
+def _refuse(src: str, block, root: Path, media: dict[str, bytes], diagnostics: Diagnostics) -> None:
+    if src in media:
+        why = "is not a JPEG, PNG, GIF, SVG or WebP image"
+    elif _REMOTE.match(src):
         why = "is on the network; bookforge never fetches anything"
     elif src.startswith("/") or not (root / src).resolve().is_relative_to(root):
         why = "is outside the project folder"
@@ -120,5 +111,6 @@ def _refuse(src: str, block, root: Path, diagnostics: Diagnostics) -> None:
         f"image '{src[:80]}' {why}; left out",
         path=loc.path if loc else None,
         line=loc.line if loc else None,
-        hint="put images in the project (e.g. images/) and link them with a relative path",
+        hint="save the picture as PNG or JPEG and insert that (in Word: right-click it → Save as Picture)"
+        if src in media else "put images in the project (e.g. images/) and link them with a relative path",
     )
