@@ -55,8 +55,7 @@ def take_header(items: list[Item], story: Story, diagnostics: Diagnostics) -> li
         if field is None or field == "end_notes":
             break
         items = items[1:]
-        label_end = len(text) - len(text.lstrip()) + text.lstrip().index(":") + 1
-        body = without_label(paragraph.children, label_end)
+        body = without_label(paragraph.children, _label_end(text))
         blocks = [Paragraph(body, loc=paragraph.loc, attrs=paragraph.attrs)] if body else []
         apply_field(story, field, (match.group(2) or "").strip(), loc=paragraph.loc or Loc(story.source, 1),
                     diagnostics=diagnostics, blocks=blocks)
@@ -140,8 +139,7 @@ def _split_end_notes(items: list[Item], story: Story) -> list[Item]:
             continue
         match = HEADER_LINE.match(text)
         if match and canonical_field(match.group(1)) == "end_notes":
-            label_end = len(text) - len(text.lstrip()) + text.lstrip().index(":") + 1
-            body = without_label(item.children, label_end)
+            body = without_label(item.children, _label_end(text))
             if body:
                 story.end_notes.append(Paragraph(body, loc=item.loc, attrs=item.attrs))
             for later in items[index + 1:]:
@@ -164,3 +162,8 @@ def _dropped(item: Break | None, where: str, rel: str, diagnostics: Diagnostics,
         line=item.loc.line,
         hint="nothing to separate there; remove the break marks to silence this",
     )
+
+
+def _label_end(text: str) -> int:
+    """Where a `Label:` paragraph's text starts: just past the label's colon."""
+    return text.index(":") + 1

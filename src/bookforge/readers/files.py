@@ -7,7 +7,7 @@ from pathlib import Path
 
 from ..names import natural_key
 
-# suffix → module in this package that has a `read(data, rel, diagnostics)` function
+# suffix → module in this package whose `read(data, rel, diagnostics, *, chapter_file, ledger)` reads it
 READERS = {
     ".txt": "txt",
     ".text": "txt",

@@ -1,5 +1,6 @@
 """The word ledger: every reader notes the text it was handed, paragraph by paragraph; once the story
-is read, each paragraph's words must be in it, in order. Whatever is missing is said (F001), so a
+is read, each paragraph's words must be in it (looked for after the previous paragraph's, then
+anywhere, since a reader may move a note or a caption). Whatever is missing is said (F001), so a
 shape of manuscript nobody foresaw can lose nothing silently."""
 
 from __future__ import annotations
