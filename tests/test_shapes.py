@@ -545,3 +545,13 @@ def test_a_picture_inside_a_manuscript_of_a_type_no_epub_holds_is_left_out_and_s
     assert "Save as Picture" in diagnostics.items[0].hint
     assert [type(b).__name__ for b in story.chapters[0].blocks] == ["Paragraph", "Paragraph"]
     assert [i.src for i in every(story, Image)] == ["s.docx/image2.png"]
+
+
+def test_plain_text_lettered_and_roman_lists_typed_as_lines(tmp_path):
+    story, _ = read("lists", "Title: Lists\n\nThe recipe had three parts:\n\na. flour\nb. water\nc. salt\n\n"
+                             "And three warnings:\n\ni) never rush\nii) never sulk\niii) never stop\n\n"
+                             "A. Writer and B. Reader were there.\n", suffix=".txt", tmp_path=tmp_path)
+    lists = every(story, ListBlock)
+    assert [(item.ordered, item.start, item.style) for item in lists] == [(True, 1, "lower-alpha"),
+                                                                          (True, 1, "lower-roman")]
+    assert plain_text(blocks(story)[-1].children) == "A. Writer and B. Reader were there."

@@ -104,9 +104,10 @@ _SOFT_HYPHENS_MEANT = 10
 _SPACE_RUN = re.compile(r"(?<=\S)(?:[ \t]{2,}|\t)(?=\S)")
 
 
-def clean(text: str, rel: str, diagnostics: Diagnostics) -> str:
+def clean(text: str, rel: str, diagnostics: Diagnostics, *, spaces: bool = True) -> str:
     """Normalise line ends to LF and Unicode to NFC; remove control characters (with a warning)
-    and invisible junk; collapse runs of spaces between words."""
+    and invisible junk; collapse runs of spaces between words (unless `spaces` is False: a reader
+    whose format has preformatted text collapses them in its running text itself)."""
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     if _CONTROL.search(text):  # first: junk is judged by the characters a reader will see
         lines = sorted({text.count("\n", 0, m.start()) + 1 for m in _CONTROL.finditer(text)})
@@ -128,9 +129,12 @@ def clean(text: str, rel: str, diagnostics: Diagnostics) -> str:
         text = _ZERO_WIDTH_BEFORE_SPACE.sub(r"\1", _ZERO_WIDTH_AFTER_SPACE.sub(r"\1\2", text))
     if "\u00ad" in text:
         text = _soft_hyphens(text, rel, diagnostics)
-    if "  " in text or "\t" in text:
-        text = _SPACE_RUN.sub(" ", text)
-    return text
+    return collapse_spaces(text) if spaces else text
+
+
+def collapse_spaces(text: str) -> str:
+    """Runs of spaces and tabs between words made one space."""
+    return _SPACE_RUN.sub(" ", text) if "  " in text or "\t" in text else text
 
 
 def _soft_hyphens(text: str, rel: str, diagnostics: Diagnostics) -> str:

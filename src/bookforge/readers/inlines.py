@@ -1,10 +1,14 @@
-"""Tidying a reader's inlines: neighbouring texts joined, spaces at the edges and around breaks trimmed."""
+"""Readers' shared inline helpers: tidying (texts joined, edges trimmed), labels cut off, and the
+shapes typed lines take (verse, lists one item a line)."""
 
 from __future__ import annotations
 
 import re
+from typing import NamedTuple
 
-from ..model import Block, Image, Inline, LineBlock, LineBreak, Note, Paragraph, Text, plain_text
+from ..model import (
+    Block, Code, Image, Inline, LineBlock, LineBreak, Note, Paragraph, Text, notes_in, plain_text,
+)
 
 _SPACE_RUN = re.compile(" {2,}")
 
@@ -73,7 +77,10 @@ def _holds_object(inlines: list[Inline]) -> bool:
 
 
 def without_label(inlines: list[Inline], length: int) -> list[Inline]:
-    """The inlines after the first `length` characters (a `Notes:` label), leading space trimmed."""
+    """The inlines after the first `length` characters (a `Notes:` label), leading space trimmed.
+
+    A note called inside the label (`Notes[^1]:`) has no characters of its own: it is kept, at the
+    start of what remains; a code span or container that runs past the label keeps its rest."""
     out: list[Inline] = []
     for node in inlines:
         if length <= 0:
@@ -83,16 +90,26 @@ def without_label(inlines: list[Inline], length: int) -> list[Inline]:
             if len(node.text) > length:
                 out.append(Text(node.text[length:]))
             length -= len(node.text)
+        elif isinstance(node, Note):
+            out.append(node)
+        elif isinstance(node, Code):
+            if len(node.text) > length:
+                out.append(Code(node.text[length:]))
+            length -= len(node.text)
         else:
             size = len(plain_text([node]))
             if size > length and hasattr(node, "children"):
                 node.children = without_label(node.children, length)
                 out.append(node)
+            else:  # a label in emphasis with a note in it: the note stays
+                out += notes_in([node])
             length -= size
-    while out and isinstance(out[0], Text) and not out[0].text.strip():
-        out.pop(0)
-    if out and isinstance(out[0], Text):
-        out[0] = Text(out[0].text.lstrip())
+    # Leading spaces go, also after the notes the label called.
+    first = next((index for index, node in enumerate(out) if not isinstance(node, Note)), None)
+    while first is not None and first < len(out) and isinstance(out[first], Text) and not out[first].text.strip():
+        out.pop(first)
+    if first is not None and first < len(out) and isinstance(out[first], (Text, Code)):
+        out[first] = type(out[first])(out[first].text.lstrip())
     return out
 
 
@@ -108,6 +125,31 @@ def reads_as_verse(lines: list[str]) -> bool:
     return sum(len(line) >= PROSE_LINE for line in lines[:-1]) < 0.6 * (len(lines) - 1)
 
 
+# Lines that end a sentence: one sentence a line is a way of writing prose, not verse.
+_SENTENCE_END = re.compile(r"[.!?…][\"'’”)\]]*$")
+# Wrapped prose is filled to a margin at least this wide; verse's lines are shorter, or ragged.
+_WRAP_MARGIN = 40
+
+
+def reads_as_sentences(lines: list[str]) -> bool:
+    """Every line but the last ends a sentence: prose written one sentence a line (Markdown's
+    "semantic line breaks"), not verse."""
+    return len(lines) > 1 and all(_SENTENCE_END.search(line.rstrip()) for line in lines[:-1])
+
+
+def is_filled(lines: list[str]) -> bool:
+    """Three or more lines hard-wrapped at a margin: each but the last would have run past the
+    longest with the next line's first word. Verse's lines end where the poet ended them."""
+    lines = [line.strip() for line in lines]
+    if len(lines) < 3:
+        return False
+    margin = max(len(line) for line in lines)
+    if margin < _WRAP_MARGIN:
+        return False
+    return all(len(line) + 1 + len(following.split(" ", 1)[0]) > margin
+               for line, following in zip(lines, lines[1:]))
+
+
 def verse_or_paragraph(paragraph: Paragraph, forced: bool = False) -> Paragraph | LineBlock:
     """A paragraph whose line breaks are the author's lines (short lines, or a poem's container)
     becomes a LineBlock; prose with a break or two stays a paragraph."""
@@ -117,3 +159,77 @@ def verse_or_paragraph(paragraph: Paragraph, forced: bool = False) -> Paragraph 
     if forced or reads_as_verse([plain_text(line) for line in lines]):
         return LineBlock([trim_inlines(line) for line in lines], loc=paragraph.loc, attrs=paragraph.attrs)
     return paragraph
+
+
+# ---------------------------------------------------------------------------------------------
+# Lists typed as lines of text: `- milk`, `3. Rub the butter…`, `a. the door sticks`, `ii. Wash…`
+
+_BULLET_MARK = re.compile(r"^\s*([-*•])\s+(?=\S)")
+_ORDER_MARK = re.compile(r"^\s*(\d{1,3}|[a-zA-Z]|[ivxlcdm]{1,7}|[IVXLCDM]{1,7})([.)])\s+(?=\S)")
+_ROMAN = re.compile(r"^m{0,3}(cm|cd|d?c{0,3})(xc|xl|l?x{0,3})(ix|iv|v?i{0,3})$")
+_ROMAN_VALUES = {"i": 1, "v": 5, "x": 10, "l": 50, "c": 100, "d": 500, "m": 1000}
+
+
+class ListMarkers(NamedTuple):
+    """A run of lines that are a list, one item a line: its kind and where each item's text starts."""
+
+    ordered: bool
+    start: int  # the first item's number (ordered lists)
+    style: str  # a LIST_STYLES name; "" for bullets and decimal numbers
+    widths: list[int]  # per line, the characters of its marker and the spaces after it
+
+
+def list_markers(lines: list[str]) -> ListMarkers | None:
+    """Two or more lines that each start with the same bullet (- * •), or with markers counting
+    up with the same punctuation (3. 4. 5. / a. b. c. / i) ii) iii) / A. B. C.): a list.
+    None for anything else, so prose that merely opens with "A. Writer" stays prose."""
+    if len(lines) < 2:
+        return None
+    bullets = [_BULLET_MARK.match(line) for line in lines]
+    if all(bullets):
+        if len({match.group(1) for match in bullets}) == 1:
+            return ListMarkers(False, 1, "", [match.end() for match in bullets])
+        return None
+    marks = [_ORDER_MARK.match(line) for line in lines]
+    if not all(marks) or len({match.group(2) for match in marks}) != 1:
+        return None
+    labels = [match.group(1) for match in marks]
+    numbered = _counting(labels)
+    if numbered is None:
+        return None
+    start, style = numbered
+    return ListMarkers(True, start, style, [match.end() for match in marks])
+
+
+def _counting(labels: list[str]) -> tuple[int, str] | None:
+    """(first number, style) when the labels count up by one in one style; decimal first, then
+    single letters (c. d. e.), then roman numerals (i. ii. iii.): `i. j.` are letters, `i. ii.` numerals."""
+    if all(label.isdigit() for label in labels):
+        values = [int(label) for label in labels]
+        style = ""
+    elif all(len(label) == 1 and label.isalpha() for label in labels) and _one_case(labels) and \
+            _consecutive([ord(label) for label in labels]):
+        return ord(labels[0].lower()) - ord("a") + 1, "upper-alpha" if labels[0].isupper() else "lower-alpha"
+    elif _one_case(labels) and all(_ROMAN.match(label.lower()) for label in labels):
+        values = [_roman_value(label.lower()) for label in labels]
+        style = "upper-roman" if labels[0].isupper() else "lower-roman"
+    else:
+        return None
+    return (values[0], style) if _consecutive(values) else None
+
+
+def _one_case(labels: list[str]) -> bool:
+    return all(label.isupper() for label in labels) or all(label.islower() for label in labels)
+
+
+def _consecutive(values: list[int]) -> bool:
+    return values == list(range(values[0], values[0] + len(values)))
+
+
+def _roman_value(numeral: str) -> int:
+    total = 0
+    for index, char in enumerate(numeral):
+        value = _ROMAN_VALUES[char]
+        following = _ROMAN_VALUES[numeral[index + 1]] if index + 1 < len(numeral) else 0
+        total += -value if value < following else value
+    return total

@@ -14,7 +14,7 @@ from .assemble import Break, ChapterStart, Item, assemble
 from .decode import clean, decode
 from .header import HEADER_LINE, PROSE_FIELDS, apply_field, canonical_field
 from .inline_markup import parse_inlines
-from .inlines import PROSE_LINE, reads_as_verse
+from .inlines import PROSE_LINE, list_markers, reads_as_verse
 from .ledger import Ledger
 from .marks import chapter_title, is_break_mark
 
@@ -249,27 +249,16 @@ def _quotation_end(pieces: list[_Para | _Break], start: int, base_indent: int) -
     return start
 
 
-_BULLET = re.compile(r"^\s*([-*•])\s+(\S.*)$")
-_NUMBERED = re.compile(r"^\s*(\d{1,3})[.)]\s+(\S.*)$")
-
-
 def _marked_list(para: _Para, rel: str) -> ListBlock | None:
-    """A block whose every line starts with the same bullet (- * •), or with numbers counting up
-    (3. 4. 5.): a list, one item a line."""
-    if len(para.lines) < 2 or not (_BULLET.match(para.lines[0][1]) or _NUMBERED.match(para.lines[0][1])):
+    """A block whose every line starts with the same bullet (- * •), or with markers counting up in
+    one style (3. 4. 5. / a. b. c. / i) ii) iii)): a list, one item a line."""
+    markers = list_markers([text for _, text in para.lines])
+    if markers is None:
         return None
-    lines = [text for _, text in para.lines]
-    bullets = [_BULLET.match(line) for line in lines]
-    if all(bullets) and len({match.group(1) for match in bullets}) == 1:
-        return ListBlock([[Paragraph(parse_inlines(m.group(2).strip()), loc=Loc(rel, n))]
-                          for m, (n, _) in zip(bullets, para.lines)], loc=Loc(rel, para.lines[0][0]))
-    numbers = [_NUMBERED.match(line) for line in lines]
-    if all(numbers) and [int(m.group(1)) for m in numbers] == list(range(int(numbers[0].group(1)),
-                                                                          int(numbers[0].group(1)) + len(lines))):
-        return ListBlock([[Paragraph(parse_inlines(m.group(2).strip()), loc=Loc(rel, n))]
-                          for m, (n, _) in zip(numbers, para.lines)], ordered=True,
-                         loc=Loc(rel, para.lines[0][0]), start=int(numbers[0].group(1)))
-    return None
+    return ListBlock([[Paragraph(parse_inlines(text[width:].strip()), loc=Loc(rel, n))]
+                      for (n, text), width in zip(para.lines, markers.widths)],
+                     ordered=markers.ordered, loc=Loc(rel, para.lines[0][0]), start=markers.start,
+                     style=markers.style)
 
 
 _NOTE_CALL = re.compile(r"\[(\d{1,3})\]")
