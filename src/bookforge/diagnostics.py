@@ -20,7 +20,12 @@ CODES: dict[str, str] = {
     "M008": "manuscript decoded from UTF-16",
     "M009": "soft hyphens pasted from a web page removed",
     "M010": "a Markdown footnote is defined but never called",
+    "M011": "Markdown syntax bookforge does not read was kept as typed",
+    "M012": "a Markdown footnote calls itself (directly or through another note); that call was left out",
     "H001": "active HTML (scripts, event handlers, javascript: links) removed",
+    "H002": "an image in an HTML manuscript has no alternative text",
+    "H003": "an HTML document's own table of contents (a word processor's, with page numbers) was left out",
+    "H004": "HTML attributes whose names are not valid (template placeholders such as {{foo}}, @click) removed",
     "D001": "something in a Word document the book does not carry was left out (an embedded object, a chart, "
             "a linked image, the document's own table of contents)",
     "D002": "an image in a Word document has no alternative text",

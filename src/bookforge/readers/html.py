@@ -18,8 +18,12 @@ from ..model import (
 from .assemble import Break, ChapterStart, Item, assemble, take_header
 from .decode import clean, decode
 from .header import LIST_FIELDS, canonical_field, language_tag, split_list
-from .html_blocks import BLOCKS as _BLOCKS, record_text
+from .html_blocks import BLOCKS as _BLOCKS, block_holders, is_within, record_text
+from .html_contents import drop_own_contents
+from .html_images import image_sources, report_emptied
+from .html_lists import nest_google_lists
 from .html_notes import NOTE_TAG, extract_notes
+from .html_pre import shield, unshield
 from .inlines import is_blank, join_text, trim_inlines, verse_or_paragraph
 from .ledger import Ledger
 from .marks import is_break_mark
@@ -29,8 +33,8 @@ _ACTIVE = {"script", "iframe", "frame", "frameset", "object", "embed", "applet",
 _SAFE_LINK = re.compile(r"^(?:https?:|mailto:)", re.IGNORECASE)
 _REMOTE = re.compile(r"^(?:[a-z][a-z0-9+.-]*:|//)", re.IGNORECASE)
 _SPACES = re.compile(r"[ \t\n\r\f]+")  # HTML white space (a no-break space is not)
-_DATA_URI = re.compile(r"^data:image/(png|jpeg|jpg|gif|webp|svg\+xml);base64,", re.IGNORECASE)
-_DATA_SUFFIXES = {"png": "png", "jpeg": "jpg", "jpg": "jpg", "gif": "gif", "webp": "webp", "svg+xml": "svg"}
+_DATA_URI = re.compile(r"^data:image/(png|jpeg|jpg|gif|webp);base64,", re.IGNORECASE)
+_DATA_SUFFIXES = {"png": "png", "jpeg": "jpg", "jpg": "jpg", "gif": "gif", "webp": "webp"}
 _MAX_EMBEDDED = 20 * 1024 * 1024
 
 _EMPH = {"em", "i", "cite", "dfn", "var", "u", "ins"}  # underline is italic's typewriter stand-in
@@ -43,6 +47,7 @@ _CSS_LIST_STYLES = {"decimal": "decimal", "lower-alpha": "lower-alpha", "lower-l
                     "upper-roman": "upper-roman"}
 # The archive's own layout text, never the author's: hidden headings, the "please comment" message.
 _ARCHIVE_CHROME = ("toc-heading", "landmark", "message", "endnote-link")
+_ARCHIVE_PARTS = ("preface", "chapters", "afterword")  # the work's own, wherever the archive put them
 
 
 def read(data: bytes, rel: str, diagnostics: Diagnostics, *, chapter_file: bool = False,
@@ -50,7 +55,8 @@ def read(data: bytes, rel: str, diagnostics: Diagnostics, *, chapter_file: bool 
     """Decode, sanitise and read an HTML manuscript's bytes (YAML front matter first, if any); the
     ledger notes the text of every block the page holds, minus the archive's own furniture."""
     ledger = ledger or Ledger(rel)
-    text = clean(decode(data, rel, diagnostics), rel, diagnostics)
+    text, shielded = shield(decode(data, rel, diagnostics))  # (<pre> keeps its runs of spaces)
+    text = clean(text, rel, diagnostics)
     front_story = None
     if text.startswith("---"):  # a Jekyll or Eleventy export: YAML front matter, then the HTML
         from .md import apply_front_matter, split_front_matter
@@ -61,12 +67,19 @@ def read(data: bytes, rel: str, diagnostics: Diagnostics, *, chapter_file: bool 
             apply_front_matter(front, key_lines, front_story, diagnostics, ledger)
             text = "\n" * offset + body  # keep line numbers the file's own
     root = _parse(text, rel)
+    if shielded:
+        unshield(root)
     authors = [split_list(meta.get("content", "")) for meta in root.iter("meta")
                if (meta.get("name") or "").lower() == "author"]  # read before the cleaner drops <meta>
+    nest_google_lists(root)  # (before the cleaner: their numbering styles are in the page's <style>)
+    sources = image_sources(root)  # (to say which ones the cleaner empties)
     _sanitise(root, rel, diagnostics)
     for hidden in [e for e in root.iter() if isinstance(e.tag, str) and _has_class(e, "hidden")]:
         hidden.drop_tree()  # display: none — the author hid it from every reader of the page
+    report_emptied({img: src for img, src in sources.items() if is_within(img, root)}, rel, diagnostics)
     reader = _Reader(rel, diagnostics, ledger)
+    reader.holders = block_holders(root)
+    reader.holding = {holder.getparent() for holder in reader.holders}
     if root.find(".//div[@id='preface']") is not None and root.find(".//div[@id='chapters']") is not None:
         story = reader.archive(root)
     else:
@@ -108,6 +121,7 @@ def _sanitise(root, rel: str, diagnostics: Diagnostics) -> None:
     """Report what would run or fetch (scripts, event handlers, javascript: links), then remove it."""
     from lxml_html_clean import Cleaner
 
+    _drop_invalid_attributes(root, rel, diagnostics)
     found: dict[str, list[int]] = {}
     meanings = _class_meanings(root)
     for element in root.iter():
@@ -132,7 +146,9 @@ def _sanitise(root, rel: str, diagnostics: Diagnostics) -> None:
         for needle, css_class in (("small-caps", "smallcaps"), ("italic", "italic"), ("bold", "bold"),
                                   ("underline", "italic"), ("line-through", "struck"), ("center", "center"),
                                   ("text-align: right", "align-right"), ("text-align:right", "align-right"),
-                                  ("display: none", "hidden"), ("display:none", "hidden")):
+                                  ("display: none", "hidden"), ("display:none", "hidden"),
+                                  ("float:", "floating"), ("position: absolute", "floating"),
+                                  ("position:absolute", "floating")):
             if needle in style:
                 element.set("class", f"{element.get('class', '')} {css_class}".strip())
         for css, name in _CSS_LIST_STYLES.items():
@@ -153,8 +169,38 @@ def _sanitise(root, rel: str, diagnostics: Diagnostics) -> None:
         annoying_tags=True, remove_unknown_tags=False, safe_attrs_only=True,
         safe_attrs=frozenset({"href", "src", "alt", "lang", "class", "id", "align", "rel", "name", "content",
                               "colspan", "rowspan", "start", "type", "title", "role", "epub:type",
-                              "data-list-style", "scope", "valign"}),
+                              "data-list-style", "scope", "valign", "dir"}),
     )(root)
+
+
+# An XML name: what lxml (and the cleaner, which deletes attributes by name) can handle.
+_XML_NAME = re.compile(r"^[A-Za-z_:\u00c0-\uffff][-A-Za-z0-9_.:\u00b7\u00c0-\uffff]*$")
+
+
+def _drop_invalid_attributes(root, rel: str, diagnostics: Diagnostics) -> None:
+    """Attributes whose names are no XML names (`{{foo}}` from a template nobody rendered, a web
+    framework's `@click`): gone before the cleaner, which cannot delete some of them, and said (H004)."""
+    from lxml import etree
+
+    lines: dict[str, int] = {}
+    valid = _XML_NAME.match
+    for element in root.iter(etree.Element):
+        names = element.keys()
+        if not names or all(map(valid, names)):
+            continue
+        items = element.items()
+        element.attrib.clear()
+        for name, value in items:
+            if _XML_NAME.match(name):
+                element.set(name, value)
+            else:
+                lines.setdefault(name, element.sourceline or 1)
+    if lines:
+        names = ", ".join(list(lines)[:5]) + (" …" if len(lines) > 5 else "")
+        diagnostics.warn("H004", f"attributes with names that are not names removed: {names}", path=rel,
+                         line=min(lines.values()),
+                         hint="names like {{…}} (a template nobody filled in), @click or *ngIf (a web "
+                              "framework's) are the page's machinery, not the text; the text around them is kept")
 
 
 # What a stylesheet's class rules mean for the text (Google Docs and other exporters put italics,
@@ -197,6 +243,8 @@ class _Reader:
         self.notes: dict[str, Note] = {}  # placeholder id → the note found for it
         self.marks_only = False  # the work marks its scene breaks: blank paragraphs are spacing
         self.media: dict[str, bytes] = {}  # pictures embedded in the page, by the src they are given
+        self.holders: set = set()  # inline elements that hold blocks (html_blocks.block_holders)
+        self.holding: set = set()  # the elements those stand in (a paragraph with a frame in it)
 
     def loc(self, element) -> Loc:
         return Loc(self.rel, element.sourceline or 1)
@@ -209,11 +257,12 @@ class _Reader:
         story.language = _lang(root)
         body = root.find("body")
         body = body if body is not None else root
+        drop_own_contents(body, self.rel, self.diagnostics)
         self._title_block(body, story)
         self.notes.update(extract_notes(body, self))
         record_text(body, self.ledger)
         self.ledger.extend(self.note_ledger)
-        items = self.blocks(body, structure=True)
+        items = self.blocks(body, structure=True, voice=_voice_of(body.getparent()))
         items = take_header(items, story, self.diagnostics)
         assemble(items, story, self.diagnostics, chapter_file=chapter_file, marks_over_blanks=True)
         if not story.title:
@@ -266,9 +315,13 @@ class _Reader:
         and an afterword with the work's end notes."""
         story = Story(source=self.rel)
         for element in list(root.iter()):
-            if isinstance(element.tag, str) and any(_has_class(element, name) for name in _ARCHIVE_CHROME):
+            if isinstance(element.tag, str) and any(_has_class(element, name) for name in _ARCHIVE_CHROME) \
+                    and not any(element.find(f".//div[@id='{part}']") is not None for part in _ARCHIVE_PARTS):
                 element.drop_tree()  # the archive's CSS hides these; they are its words, not the author's
         preface = root.find(".//div[@id='preface']")
+        chapters_div = root.find(".//div[@id='chapters']")
+        if preface is None or chapters_div is None:
+            return self.page(root)  # (chrome that held the work's parts: read as any page)
         heading = preface.find(".//h1")
         if heading is not None:
             story.title = " ".join(heading.text_content().split())
@@ -284,7 +337,6 @@ class _Reader:
             elif "note" in label:
                 story.notes += blocks
         self._associations(meta if meta is not None else preface, story)
-        chapters_div = root.find(".//div[@id='chapters']")
         self.notes.update(extract_notes(chapters_div, self))
         self._archive_ledger(root, chapters_div)
         self.marks_only = chapters_div.find(".//hr") is not None or any(
@@ -399,7 +451,7 @@ class _Reader:
     def text_blocks(self, container) -> list[Block]:
         """A chapter's text: blocks, with scene breaks tidied (explicit marks win over blank
         paragraphs); headings inside stay headings."""
-        items = self.blocks(container, structure=False)
+        items = self.blocks(container, structure=False, voice=_voice_of(container.getparent()))
         if self.marks_only or any(isinstance(item, Break) and item.explicit for item in items):
             items = [item for item in items if not (isinstance(item, Break) and not item.explicit)]
         out: list[Block] = []
@@ -415,47 +467,63 @@ class _Reader:
 
     # -- blocks ------------------------------------------------------------------------------
 
-    def blocks(self, container, structure: bool, lang: str | None = None) -> list[Item]:
-        """The blocks in a container; with `structure`, headings come out as ChapterStarts."""
+    def blocks(self, container, structure: bool, voice: Attrs | None = None) -> list[Item]:
+        """The blocks in a container; with `structure`, headings come out as ChapterStarts. An inline
+        element holding blocks (`<font><p>…</p></font>`, as old Word pages have it) is a container
+        too; one floating beside the text (a LibreOffice frame) is a text box, after its paragraph."""
         out: list = []
         loose: list[Inline] = []  # text and inline elements directly in a container
         loose_loc = [self.loc(container)]
+        boxes: list[Block] = []  # text boxes floating in the paragraph being gathered
+        voice = _voice(container, voice)
 
         def flush() -> None:
             for paragraph in _split_at_double_breaks(loose):
                 if paragraph:
-                    out.append(verse_or_paragraph(self._paragraph(paragraph, loose_loc[0], lang),
+                    out.append(verse_or_paragraph(self._paragraph(paragraph, loose_loc[0], voice),
                                                   _is_verse_container(container)))
             loose.clear()
+            out.extend(boxes)
+            boxes.clear()
 
-        own_lang = container.get("lang") or lang
         if container.text and container.text.strip():
             loose.extend(self.inlines_of_text(container.text))
         for child in container:
             if not isinstance(child.tag, str):
-                if child.tail and child.tail.strip():
+                if child.tail and (child.tail.strip() or loose):
                     loose.extend(self.inlines_of_text(child.tail))
                 continue
             tag = child.tag.lower()
             if tag in _BLOCKS:
                 flush()
-                out.extend(self.block(child, tag, structure, own_lang))
+                out.extend(self.block(child, tag, structure, voice))
+                loose_loc[0] = self.loc(child)
+            elif child in self.holders and _has_class(child, "floating"):
+                box = self.text_blocks_in(child, voice)
+                if box:  # a frame holding only a picture is the picture's frame: the figure alone
+                    boxes.append(box[0] if len(box) == 1 and isinstance(box[0], Figure)
+                                 else BlockQuote(box, loc=self.loc(child), attrs=Attrs(classes=["text-box"])))
+            elif child in self.holders:
+                flush()
+                out.extend(self._wrapped(self.blocks(child, structure, voice), child))
                 loose_loc[0] = self.loc(child)
             else:
                 if not loose:
                     loose_loc[0] = self.loc(child)
                 loose.extend(self.inline(child))
-            if child.tail and child.tail.strip():
+            if child.tail and (child.tail.strip() or loose):
                 loose.extend(self.inlines_of_text(child.tail))
         flush()
         return _captions(_blank_paragraphs_to_breaks(out))
 
-    def block(self, element, tag: str, structure: bool, lang: str | None) -> list:
+    def block(self, element, tag: str, structure: bool, voice: Attrs | None) -> list:
         loc = self.loc(element)
-        own_lang = element.get("lang") or lang
+        voice = _voice(element, voice)
         if _has_class(element, "hidden"):
             return []
         if tag == "p" or tag == "dt":
+            if element in self.holding:
+                return self.blocks(element, structure, voice)  # a frame or a list inside: blocks of its own
             inlines = trim_inlines(self.inlines(element))
             text = plain_text(inlines)
             if text.strip() and is_break_mark(text):
@@ -464,7 +532,9 @@ class _Reader:
                 inlines = [Strong(inlines)] if inlines else []
             if len(inlines) == 1 and isinstance(inlines[0], Image):
                 return [Figure(inlines[0], loc=loc)]  # a picture set on its own
-            paragraph = self._paragraph(inlines, loc, own_lang)
+            paragraph = self._paragraph(inlines, loc, voice)
+            if not text.strip() and element.find(".//img") is not None and is_blank(paragraph):
+                return []  # its picture could not be kept (said where): not a blank line between scenes
             return [verse_or_paragraph(paragraph, _is_verse_container(element))]
         if tag == "hr":
             return [Break(loc)]
@@ -476,34 +546,35 @@ class _Reader:
                 return [ChapterStart(title, int(tag[1]), loc)]
             return [Heading(max(1, int(tag[1]) - 1), [Text(title)], loc=loc)]
         if tag == "blockquote":
-            return [BlockQuote(self.text_blocks_in(element, own_lang), loc=loc)]
+            return [BlockQuote(self.text_blocks_in(element, voice), loc=loc)]
         if tag in ("ul", "ol"):
-            return [self._list(element, tag, own_lang, loc)]
+            return [self._list(element, tag, voice, loc)]
         if tag == "pre":
             return [Preformatted(element.text_content().strip("\n"), loc=loc)]
         if tag == "table":
-            return [self._table(element, own_lang, loc)]
+            return [self._table(element, voice, loc)]
         if tag == "figure":
-            return self._figure(element, own_lang, loc)
-        return self.blocks(element, structure, own_lang)
+            return self._figure(element, voice, loc)
+        return self.blocks(element, structure, voice)
 
-    def text_blocks_in(self, element, lang: str | None) -> list[Block]:
-        blocks: list[Block] = []
-        for item in self.blocks(element, False, lang):
-            if isinstance(item, ChapterStart):
-                continue
-            blocks.append(SceneBreak(loc=item.loc) if isinstance(item, Break) else item)
+    def text_blocks_in(self, element, voice: Attrs | None) -> list[Block]:
+        return _text_blocks(self.blocks(element, False, voice))
+
+    def _wrapped(self, blocks: list, element) -> list:
+        """Blocks read out of an inline element (`<i><p>…</p></i>`, `<a href><div>…</div></a>`): its
+        meaning wraps each paragraph's text."""
+        for block in blocks:
+            if isinstance(block, Paragraph):
+                block.children = self._wrap(element, block.children, with_voice=False)
         return blocks
 
-    def _list(self, element, tag: str, lang: str | None, loc: Loc) -> ListBlock:
-        items = [self.text_blocks_in(li, lang) for li in element if isinstance(li.tag, str)]
-        start = element.get("start", "1").strip()
+    def _list(self, element, tag: str, voice: Attrs | None, loc: Loc) -> ListBlock:
+        items = [self.text_blocks_in(li, voice) for li in element if isinstance(li.tag, str)]
         style = _LIST_STYLES.get((element.get("type") or "").strip(), "") or element.get("data-list-style", "")
         return ListBlock([item for item in items if item], ordered=tag == "ol", loc=loc,
-                         start=int(start) if start.lstrip("-").isdigit() else 1,
-                         style="" if style == "decimal" else style)
+                         start=_number(element.get("start"), 1), style="" if style == "decimal" else style)
 
-    def _table(self, element, lang: str | None, loc: Loc) -> Table:
+    def _table(self, element, voice: Attrs | None, loc: Loc) -> Table:
         table = Table(loc=loc)
         caption = element.find("caption")
         if caption is not None:
@@ -511,7 +582,7 @@ class _Reader:
         rows = [tr for tr in element.iter("tr") if _nearest(tr, "table") is element]
         for tr in rows:
             cells = [cell for cell in tr if isinstance(cell.tag, str) and cell.tag in ("td", "th")]
-            row = [TableCell(self.text_blocks_in(cell, lang), _span(cell, "colspan"), _span(cell, "rowspan"))
+            row = [TableCell(self.text_blocks_in(cell, voice), _span(cell, "colspan"), _span(cell, "rowspan"))
                    for cell in cells]
             in_head = _inside(tr, "thead") or (not table.body and cells and all(c.tag == "th" for c in cells))
             (table.head if in_head and not table.body else table.body).append(row)
@@ -523,19 +594,26 @@ class _Reader:
             table.aligns = []
         return table
 
-    def _figure(self, element, lang: str | None, loc: Loc) -> list[Block]:
+    def _figure(self, element, voice: Attrs | None, loc: Loc) -> list[Block]:
+        """One picture with its figcaption; whatever else the figure holds (a paragraph about the
+        picture) is read as blocks after it."""
         images = [img for img in element.iter("img")]
+        if len(images) != 1:
+            return self.blocks(element, False, voice)
         caption_element = element.find("figcaption")
         caption = trim_inlines(self.inlines(caption_element)) if caption_element is not None else []
-        if len(images) != 1:
-            return self.blocks(element, False, lang)
         image = self.inline(images[0])
+        for used in (images[0], caption_element):
+            if used is not None:
+                used.drop_tree()  # (its tail stays: text after the picture is the figure's too)
+        rest = [block for block in self.text_blocks_in(element, voice) if not is_blank(block)]
         if not image:
-            return [self._paragraph(caption, loc, lang)] if caption else []
-        return [Figure(image[0], caption, loc=loc)]
+            return ([self._paragraph(caption, loc, voice)] if caption else []) + rest
+        return [Figure(image[0], caption, loc=loc), *rest]
 
-    def _paragraph(self, inlines: list[Inline], loc: Loc, lang: str | None) -> Paragraph:
-        return Paragraph(trim_inlines(inlines), loc=loc, attrs=Attrs(lang=lang) if lang else None)
+    def _paragraph(self, inlines: list[Inline], loc: Loc, voice: Attrs | None) -> Paragraph:
+        attrs = Attrs(lang=voice.lang, dir=voice.dir) if voice and (voice.lang or voice.dir) else None
+        return Paragraph(trim_inlines(inlines), loc=loc, attrs=attrs)
 
     # -- inlines -----------------------------------------------------------------------------
 
@@ -555,30 +633,32 @@ class _Reader:
 
     def inline(self, element) -> list[Inline]:
         tag = element.tag.lower()
-        classes = set((element.get("class") or "").split())
         if tag == NOTE_TAG:
             note = self.notes.get(element.get("data-note", ""))
             return [note] if note is not None else []
-        if "hidden" in classes:
+        if _has_class(element, "hidden"):
             return []
         if tag == "br":
             return [LineBreak()]
         if tag == "img":
-            src = (element.get("src") or "").strip()
-            if src.startswith("data:"):
-                src = self._embedded(src, element)
-            if not src:
-                return []
-            return [Image(src=self._image_src(src) if src not in self.media else src, alt=element.get("alt") or "")]
+            return self._image(element)
         if tag in _CODE:
             return [Code(element.text_content())]
+        if tag == "ruby":
+            return self._ruby(element)
         if tag in _BLOCKS:  # a block inside an inline (bad HTML, or a cell's paragraph): its text
             return [Text(" "), *self.inlines(element), Text(" ")]
-        children = self.inlines(element)
+        return self._wrap(element, self.inlines(element))
+
+    def _wrap(self, element, children: list[Inline], with_voice: bool = True) -> list[Inline]:
+        """What an inline element means, around its children: a link, a quotation, emphasis…, a
+        passage in another language or writing direction."""
+        tag = element.tag.lower()
+        classes = set((element.get("class") or "").split())
         if tag == "q":
             return [Text('"'), *children, Text('"')]
         if tag == "a":
-            href = (element.get("href") or "").strip()
+            href = _real_address((element.get("href") or "").strip())
             return [Link(children, href)] if _SAFE_LINK.match(href) else children
         # One element may mean several things (a class that is bold and italic): each wraps the next.
         kinds = [kind for kind, applies in (
@@ -592,19 +672,57 @@ class _Reader:
         nodes: list[Inline] = children
         for kind in kinds:
             nodes = [kind(nodes)]
-        if element.get("lang"):
-            nodes = [Span(nodes, Attrs(lang=element.get("lang")))]
+        direction = _own_direction(element) if with_voice else None
+        if with_voice and (element.get("lang") or direction):
+            nodes = [Span(nodes, Attrs(lang=element.get("lang") or None, dir=direction))]
         return nodes
 
+    def _ruby(self, element) -> list[Inline]:
+        """East Asian ruby, as the Word reader has it: each base, then its reading in brackets
+        (漢(かん)字(じ)); the page's own fallback brackets (<rp>) are not doubled."""
+        out: list[Inline] = []
+        base: list[Inline] = []
+        if (element.text or "").strip():
+            base += self.inlines_of_text(element.text)
+        for child in element:
+            tag = child.tag.lower() if isinstance(child.tag, str) else ""
+            if tag == "rt":
+                reading = trim_inlines(self.inlines(child))
+                out += base
+                base = []
+                if reading:
+                    out += [Text("("), *reading, Text(")")]
+            elif tag and tag != "rp":
+                base += self.inline(child)  # <rb>, or a base in emphasis
+            if (child.tail or "").strip():
+                base += self.inlines_of_text(child.tail)
+        return join_text(out + base)
+
+    def _image(self, element) -> list[Inline]:
+        src = (element.get("src") or "").strip()
+        if src.startswith("data:"):
+            src = self._embedded(src, element)
+        if not src:
+            return []
+        if element.get("alt") is None:
+            self.diagnostics.warn(
+                "H002", "image without alternative text", path=self.rel, line=self.loc(element).line,
+                hint='describe the picture in the <img> tag: alt="…" (alt="" marks a picture that is only '
+                     "decoration)")
+        return [Image(src=self._image_src(src) if src not in self.media else src, alt=element.get("alt") or "")]
+
     def note_blocks(self, elements) -> list[Block]:
-        """A note's own blocks (html_notes hands over the elements the note is made of)."""
+        """A note's own blocks (html_notes hands over the elements the note is made of: a container,
+        or its paragraphs, lists and quotes), in the language and direction of where they stand."""
         blocks: list[Block] = []
         for element in elements:
-            if element.tag in ("p", "div", "li", "aside", "section", "dd", "span", "sup"):
-                found = self.text_blocks_in(element, None) if element.tag != "p" else [
-                    self._paragraph(self.inlines(element), self.loc(element), None)]
+            voice = _voice_of(element.getparent())
+            if element.tag == "p":
+                found = [self._paragraph(self.inlines(element), self.loc(element), _voice(element, voice))]
+            elif element.tag in _BLOCKS:
+                found = _text_blocks(self.block(element, element.tag, False, voice))
             else:
-                found = self.text_blocks_in(element, None)
+                found = self.text_blocks_in(element, voice)
             blocks += [b for b in found if not is_blank(b)]
         first = blocks[0] if blocks else None
         if isinstance(first, Paragraph) and first.children and isinstance(first.children[0], Text):
@@ -614,7 +732,9 @@ class _Reader:
 
     def _embedded(self, uri: str, element) -> str:
         """A picture inside the page (a data: URI, as LibreOffice and pandoc embed them): kept as the
-        story's own image. Anything that is not a base64 picture is left out and said (M005)."""
+        story's own image. Anything that is not a base64 PNG, JPEG, GIF or WebP picture is left out
+        and said (M005); an SVG one never gets here, as the sanitiser empties it (an SVG can carry
+        scripts) and html_images says so."""
         match = _DATA_URI.match(uri)
         data = b""
         if match:
@@ -623,7 +743,7 @@ class _Reader:
             except (binascii.Error, ValueError):
                 data = b""
         if not data or len(data) > _MAX_EMBEDDED:
-            self.diagnostics.warn("M005", "an embedded picture that is not a readable PNG, JPEG, GIF, WebP or SVG "
+            self.diagnostics.warn("M005", "an embedded picture that is not a readable PNG, JPEG, GIF or WebP "
                                   "image (or over 20 MB) left out", path=self.rel, line=self.loc(element).line,
                                   hint="save the picture as a file beside the page and link it")
             return ""
@@ -659,8 +779,88 @@ def _nearest(element, tag: str):
 
 
 def _span(cell, name: str) -> int:
-    value = (cell.get(name) or "1").strip()
-    return max(1, min(int(value), 1000)) if value.isdigit() else 1
+    return max(1, min(_number(cell.get(name), 1), 1000))
+
+
+def _number(value: str | None, default: int) -> int:
+    """An attribute's whole number (`start="3"`, `colspan="2"`); anything else (`"²"`, `"abc"`) is
+    the default, as browsers have it."""
+    value = (value or "").strip()
+    if not value.lstrip("-").isdecimal():  # (isdigit would let "²" through, which int refuses)
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        return default
+
+
+def _text_blocks(items: list) -> list[Block]:
+    """A reader's stream inside a quote, cell, list item or note: a heading there is no chapter,
+    a break a scene break."""
+    blocks: list[Block] = []
+    for item in items:
+        if isinstance(item, ChapterStart):
+            continue
+        blocks.append(SceneBreak(loc=item.loc) if isinstance(item, Break) else item)
+    return blocks
+
+
+_DIRECTIONS = ("rtl", "ltr")
+
+
+def _voice(element, inherited: Attrs | None) -> Attrs | None:
+    """The language and writing direction of what an element holds: its own `lang` and `dir`, else
+    those it stands in. A direction is kept once right-to-left text is involved (an `ltr` inside an
+    `rtl` passage is said too); a page that is left to right throughout needs none."""
+    lang = element.get("lang") or (inherited.lang if inherited else None)
+    direction = inherited.dir if inherited else None
+    own = (element.get("dir") or "").strip().lower()
+    if own == "rtl" or own == "ltr" and direction is not None:
+        direction = own
+    if inherited is not None and lang == inherited.lang and direction == inherited.dir:
+        return inherited
+    return Attrs(lang=lang, dir=direction) if lang or direction else None
+
+
+def _voice_of(element) -> Attrs | None:
+    """The voice an element stands in, from the page's root down (the <html> element's language is
+    the story's, so only its direction counts)."""
+    chain = []
+    while element is not None and isinstance(element.tag, str) and element.tag != "html":
+        chain.append(element)
+        element = element.getparent()
+    rtl = element is not None and (element.get("dir") or "").strip().lower() == "rtl"
+    voice = Attrs(dir="rtl") if rtl else None
+    for node in reversed(chain):
+        voice = _voice(node, voice)
+    return voice
+
+
+def _own_direction(element) -> str | None:
+    """An inline element's `dir` when it turns the text's direction (Hebrew inside English)."""
+    own = (element.get("dir") or "").strip().lower()
+    if own not in _DIRECTIONS:
+        return None
+    parent = element.getparent()
+    while parent is not None and (parent.get("dir") or "").strip().lower() not in _DIRECTIONS:
+        parent = parent.getparent()
+    around = (parent.get("dir") or "").strip().lower() if parent is not None else "ltr"
+    return own if own != around else None
+
+
+_GOOGLE_REDIRECT = re.compile(r"^https?://(?:www\.)?google\.[a-z.]+/url\?", re.IGNORECASE)
+
+
+def _real_address(href: str) -> str:
+    """Google Docs sends every link through its redirect (`https://www.google.com/url?q=REAL&sa=…`):
+    the book links to the real address."""
+    if not _GOOGLE_REDIRECT.match(href):
+        return href
+    from urllib.parse import parse_qs, urlsplit
+
+    query = parse_qs(urlsplit(href).query)
+    real = (query.get("q") or query.get("url") or [""])[0].strip()
+    return real if _SAFE_LINK.match(real) else href
 
 
 def _align(cell) -> str:

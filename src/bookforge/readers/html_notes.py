@@ -1,15 +1,18 @@
 """Footnotes in HTML, in the shapes tools and authors write them: a short marked link to a note later
 in the page (pandoc's `a.footnote-ref` → `li#fn1`, LibreOffice's `sdfootnoteanc` → `div#sdfootnote1`,
 Word's `_ftn1`, EPUB `noteref` → `aside`, an archive author's `<sup><a href="#footnote1">1</a></sup>`
-→ `<p><a name="footnote1"></a>1. …</p>`)."""
+→ `<p><a name="footnote1"></a>1. …</p>`). A note is every block of it: its container whole, or the
+paragraph its anchor sits in and the paragraphs and lists after it that are still the note's; notes
+written one after another in one block are cut apart at their anchors."""
 
 from __future__ import annotations
 
+import copy
 import re
 from typing import TYPE_CHECKING
 
 from ..model import Note
-from .html_blocks import record_text
+from .html_blocks import BLOCKS, is_within, record_text
 
 if TYPE_CHECKING:
     from .html import _Reader
@@ -20,6 +23,9 @@ _MARKER = re.compile(r"^[\[(]?(?:\d{1,3}|[*†‡§¶#]{1,3}|[a-z]|[ivxlc]{1,6})
 _NOTEISH = re.compile(r"foot|endnote|noteref|fnref|sdfootnote|sdendnote|_ftn|_edn|note", re.IGNORECASE)
 _ENDNOTEISH = re.compile(r"endnote|sdendnote|_edn", re.IGNORECASE)
 _NOTE_CONTAINERS = {"li", "aside", "div", "section", "dd"}
+_INLINE_WRAPPERS = {"sup", "span", "a", "b", "strong", "i", "em", "font", "u", "small"}
+_HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}
+_RUN_BLOCKS = {"p", "ul", "ol", "blockquote", "pre", "dl", "table"}  # what a note's later blocks can be
 _EPUB_TYPE = "epub:type"
 
 
@@ -28,21 +34,29 @@ def extract_notes(root, reader: _Reader) -> dict[str, Note]:
     becomes a placeholder element the reader turns into the Note (which holds the note's blocks)."""
     targets = _targets(root)
     order = {element: index for index, element in enumerate(root.iter())}
+    pairs = [(call, target) for call in list(root.iter("a"))
+             if (target := _call_target(call, targets, order)) is not None]
+    starts = {target for _, target in pairs}
+    calls = [call for call, _ in pairs]
+    _split_shared_blocks(starts)
     notes: dict[str, Note] = {}
+    read: dict[object, Note] = {}  # target → its note, for a note called twice
     emptied: list = []
-    for call in list(root.iter("a")):
-        target = _call_target(call, targets, order)
-        if target is None:
+    for call, target in pairs:
+        if target in read:
+            key = str(len(notes) + 1)
+            notes[key] = copy.deepcopy(read[target])
+            _replace_call(call, key)
             continue
-        body = _note_elements(target, call)
-        if not body:
+        body = _note_elements(target, call, starts, calls, order)
+        if not body or not is_within(target, root):
             continue
         for element in body:
-            _strip_back_links(element, call)
-            _strip_leading_marker(element, _marker_text(call))
+            _strip_back_links(element, call, target)
+        _strip_leading_marker(body[0], _marker_text(call))
         key = str(len(notes) + 1)
         kind = "endnote" if _is_endnote(call, target) else "footnote"
-        notes[key] = Note(reader.note_blocks(body), kind=kind)
+        notes[key] = read[target] = Note(reader.note_blocks(body), kind=kind)
         for element in body:  # the note's words, as the page holds them (its number and ↩ gone)
             record_text(element, reader.note_ledger)
         for element in body:
@@ -89,36 +103,142 @@ def _marker_text(call) -> str:
     return " ".join(call.text_content().split()).strip("[]().")
 
 
-def _note_elements(target, call) -> list:
-    """The elements that make up the note the target starts."""
-    if target.tag in _NOTE_CONTAINERS or target.tag == "p":
+def _note_elements(target, call, starts: set, calls: list, order: dict) -> list:
+    """The elements that make up the note the target starts: a note container whole (pandoc's
+    `li#fn1`, an `aside`); else the block the target is or sits in, and the blocks after it that
+    are still the note's (a second paragraph, a list), see `_continuation`."""
+    if target.tag in _NOTE_CONTAINERS:
         return [target]
-    # An anchor (`<a name="fn1">` or `<a id>`): the block it sits in is the note.
-    block = target.getparent()
-    while block is not None and block.tag in ("sup", "span", "a", "b", "strong", "i", "em"):
-        block = block.getparent()
-    if block is None or block.tag in ("body", "html") or _contains(block, call):
+    start = target
+    if target.tag not in BLOCKS:  # an anchor (`<a name="fn1">`, `<a id>`): the block it sits in
+        start = target.getparent()
+        while start is not None and start.tag in _INLINE_WRAPPERS:
+            start = start.getparent()
+    if start is None or start.tag in ("body", "html") or start.tag in _HEADINGS or is_within(call, start):
+        return []  # (a raised number linking to a heading is a cross-reference, not a note)
+    if start.tag != "p":
+        return [start]
+    return [start, *_continuation(start, call, starts, calls, order, order[target])]
+
+
+def _continuation(start, call, starts: set, calls: list, order: dict, position: int) -> list:
+    """The blocks after a note's first that are the note's too: up to its link back to the call
+    (↩, the archive's shape); else, where the text is over (no call comes after the note in its
+    container: LibreOffice's `div#sdfootnote1`, Google Docs' `<div>` a note, a notes section),
+    up to the next note, a heading, a rule, a blank paragraph or the container's end."""
+    names = _call_names(call)
+    if _ends_linking_back(start, names):
         return []
-    return [block]
+    called = set(calls)
+    run = []
+    for sibling in start.itersiblings():
+        if not isinstance(sibling.tag, str):
+            continue
+        if sibling.tag not in _RUN_BLOCKS or _blank(sibling) or _holds(sibling, starts) or _holds(sibling, called):
+            break
+        run.append(sibling)
+        if _ends_linking_back(sibling, names):
+            return run
+    container = start.getparent()
+    if any(order.get(other, -1) > position and is_within(other, container) for other in calls):
+        return []  # text and notes still take turns here: the note is its one block
+    return run
 
 
-def _contains(element, other) -> bool:
-    return any(node is other for node in element.iter())
+def _split_shared_blocks(starts: set) -> None:
+    """Notes written one after another in one block (`<div><a name="fn1"></a>1. …<br><a
+    name="fn2"></a>2. …</div>`): each becomes a paragraph of its own, from its anchor to the next
+    note's anchor, a blank line (`<br><br>`) or a block, whichever comes first."""
+    anchors: dict[object, list] = {}
+    for target in starts:
+        if target.tag in BLOCKS:
+            continue  # (a block is a note of its own)
+        top = target
+        while top.getparent() is not None and top.getparent().tag in _INLINE_WRAPPERS:
+            top = top.getparent()
+        block = top.getparent()
+        if block is not None and block.tag not in _HEADINGS and top not in anchors.setdefault(block, []):
+            anchors[block].append(top)
+    for block, tops in anchors.items():
+        children = list(block)
+        tops.sort(key=children.index)
+        if len(tops) == 1 and _opens(block, tops[0]):
+            continue  # the block is the note's own
+        for number, top in enumerate(tops):
+            end = children.index(tops[number + 1]) if number + 1 < len(tops) else len(children)
+            segment = []
+            for node in children[children.index(top):end]:
+                if isinstance(node.tag, str) and node.tag in BLOCKS or _blank_line(segment, node):
+                    break
+                segment.append(node)
+            while segment and segment[-1].tag == "br" and not (segment[-1].tail or "").strip():
+                segment.pop()  # the line break that ended the note
+            paragraph = block.makeelement("p", {})  # (an HtmlElement, like the page's own)
+            paragraph.sourceline = top.sourceline or 1
+            top.addprevious(paragraph)
+            for node in segment:
+                paragraph.append(node)  # with its tail: the note's text after it
 
 
-def _strip_back_links(element, call) -> None:
-    """The note's link back to its call (↩, the number itself) is the reader's job to draw."""
-    call_names = {call.get("id"), call.get("name")} - {None}
+def _opens(block, top) -> bool:
+    """Nothing but white space comes before `top` in its block."""
+    before = [block.text or ""]
+    for node in block:
+        if node is top:
+            break
+        before += [node.text_content() if isinstance(node.tag, str) else "", node.tail or ""]
+    return not "".join(before).strip()
+
+
+def _blank_line(segment: list, node) -> bool:
+    """`node` is the second `<br>` of a blank line."""
+    return node.tag == "br" and bool(segment) and segment[-1].tag == "br" and not (segment[-1].tail or "").strip()
+
+
+def _call_names(call) -> set[str]:
+    """What the note's link back to its call points at: the call's id or name, or its <sup>'s id."""
+    names = {call.get("id"), call.get("name")} - {None}
     parent = call.getparent()
     if parent is not None and parent.tag == "sup" and parent.get("id"):
-        call_names.add(parent.get("id"))
+        names.add(parent.get("id"))
+    return names
+
+
+def _ends_linking_back(element, names: set[str]) -> bool:
+    """The block ends with a link back to the call (the archive's `↩`; the number a note opens
+    with, LibreOffice's and Google's, links back too, but does not end it)."""
+    links = [link for link in element.iter("a") if (link.get("href") or "").lstrip("#") in names]
+    if not links:
+        return False
+    after, node = [], links[-1]
+    while node is not element:
+        after.append(node.tail or "")
+        after += [(sibling.text_content() if isinstance(sibling.tag, str) else "") + (sibling.tail or "")
+                  for sibling in node.itersiblings()]
+        node = node.getparent()
+    return not "".join(after).strip()
+
+
+def _holds(element, nodes) -> bool:
+    return any(node in nodes for node in element.iter())
+
+
+def _blank(element) -> bool:
+    """An empty paragraph (`<p>&nbsp;</p>`), which sets what follows off from the note."""
+    return element.tag == "p" and not element.text_content().strip() and element.find(".//img") is None
+
+
+def _strip_back_links(element, call, target) -> None:
+    """The note's link back to its call (↩, the number itself) is the reader's job to draw; the
+    empty anchor the call points at goes too (other notes' anchors stay for their calls)."""
+    names = _call_names(call)
     for link in list(element.iter("a")):
         href = (link.get("href") or "").lstrip("#")
         hints = " ".join(filter(None, (link.get("class"), link.get("role"), link.get(_EPUB_TYPE))))
-        if href in call_names or re.search(r"back|sdfootnotesym|sdendnotesym", hints):
+        if href in names or re.search(r"back|sdfootnotesym|sdendnotesym", hints):
             _remove(link)
-        elif link.get("name") and not link.get("href") and not link.text_content().strip():
-            _remove(link)  # the empty anchor the call points at
+        elif link is target and not link.text_content().strip():
+            _remove(link)
 
 
 def _strip_leading_marker(element, marker: str) -> None:
