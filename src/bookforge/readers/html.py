@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import base64
 import binascii
-import posixpath
 import re
 
 from ..diagnostics import Diagnostics
 from ..errors import ManuscriptError
+from ..links import image_src, is_safe_link
 from ..model import (
     Attrs, Block, BlockQuote, Chapter, Code, Emph, Figure, Heading, Image, Inline, LineBreak, Link, ListBlock, Loc,
     Note, Paragraph, Preformatted, SceneBreak, SmallCaps, Span, Story, Strikeout, Strong, Subscript, Superscript,
@@ -30,8 +30,6 @@ from .marks import is_break_mark
 
 # Elements that run code or pull in other documents: reported, then removed with their content.
 _ACTIVE = {"script", "iframe", "frame", "frameset", "object", "embed", "applet", "form", "base"}
-_SAFE_LINK = re.compile(r"^(?:https?:|mailto:)", re.IGNORECASE)
-_REMOTE = re.compile(r"^(?:[a-z][a-z0-9+.-]*:|//)", re.IGNORECASE)
 _SPACES = re.compile(r"[ \t\n\r\f]+")  # HTML white space (a no-break space is not)
 _DATA_URI = re.compile(r"^data:image/(png|jpeg|jpg|gif|webp);base64,", re.IGNORECASE)
 _DATA_SUFFIXES = {"png": "png", "jpeg": "jpg", "jpg": "jpg", "gif": "gif", "webp": "webp"}
@@ -659,7 +657,7 @@ class _Reader:
             return [Text('"'), *children, Text('"')]
         if tag == "a":
             href = _real_address((element.get("href") or "").strip())
-            return [Link(children, href)] if _SAFE_LINK.match(href) else children
+            return [Link(children, href)] if is_safe_link(href) else children
         # One element may mean several things (a class that is bold and italic): each wraps the next.
         kinds = [kind for kind, applies in (
             (Subscript, tag == "sub" or "lowered" in classes),
@@ -709,7 +707,7 @@ class _Reader:
                 "H002", "image without alternative text", path=self.rel, line=self.loc(element).line,
                 hint='describe the picture in the <img> tag: alt="…" (alt="" marks a picture that is only '
                      "decoration)")
-        return [Image(src=self._image_src(src) if src not in self.media else src, alt=element.get("alt") or "")]
+        return [Image(src=image_src(self.rel, src) if src not in self.media else src, alt=element.get("alt") or "")]
 
     def note_blocks(self, elements) -> list[Block]:
         """A note's own blocks (html_notes hands over the elements the note is made of: a container,
@@ -750,12 +748,6 @@ class _Reader:
         src = f"{self.rel}/embedded-{len(self.media) + 1}.{_DATA_SUFFIXES[match.group(1).lower()]}"
         self.media[src] = data
         return src
-
-    def _image_src(self, src: str) -> str:
-        """Project-relative; remote addresses are kept for the image check to refuse (M005)."""
-        if _REMOTE.match(src) or src.startswith("/"):
-            return src
-        return posixpath.normpath(posixpath.join(posixpath.dirname(self.rel), src))
 
 
 def _has_class(element, name: str) -> bool:
@@ -860,7 +852,7 @@ def _real_address(href: str) -> str:
 
     query = parse_qs(urlsplit(href).query)
     real = (query.get("q") or query.get("url") or [""])[0].strip()
-    return real if _SAFE_LINK.match(real) else href
+    return real if is_safe_link(real) else href
 
 
 def _align(cell) -> str:

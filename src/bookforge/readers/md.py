@@ -5,12 +5,12 @@ rules for the writing apps' own syntax), with optional YAML front matter or a me
 from __future__ import annotations
 
 import copy
-import posixpath
 import re
 from typing import Any
 
 from ..diagnostics import Diagnostics
 from ..errors import ManuscriptError
+from ..links import image_src, is_safe_link
 from ..model import (
     Attrs, Block, BlockQuote, Code, Emph, Figure, Heading, Image, Inline, LineBlock, LineBreak, Link, ListBlock, Loc,
     Note, Paragraph, Preformatted, SceneBreak, SmallCaps, Span, Story, Strikeout, Strong, Subscript, Superscript,
@@ -25,8 +25,6 @@ from .md_notes import definition_line, unreached_notes
 from .md_verse import line_block_indents, no_newlines, spaces_for_newlines, split_at_newlines, verse
 
 _FRONT_MATTER_END = re.compile(r"^(?:---|\.\.\.)[ \t]*$", re.MULTILINE)
-_SAFE_LINK = re.compile(r"^(?:https?:|mailto:)", re.IGNORECASE)
-_REMOTE = re.compile(r"^(?:[a-z][a-z0-9+.-]*:|//)", re.IGNORECASE)
 _ALIGN = re.compile(r"text-align:\s*(left|right|center)")
 
 
@@ -499,7 +497,7 @@ class _Reader:
                 open_container(None)
             elif kind == "link_open":
                 href = str(token.attrs.get("href", ""))
-                if _SAFE_LINK.match(href):
+                if is_safe_link(href):
                     open_container(Link(href=href))
                 else:
                     if re.match(r"^\s*(?:javascript|vbscript|data):", href, re.IGNORECASE):
@@ -524,7 +522,7 @@ class _Reader:
                     stack.pop()
             elif kind == "image":
                 src = str(token.attrs.get("src", ""))
-                stack[-1].append(Image(src=self._image_src(src), alt=token.content))
+                stack[-1].append(Image(src=image_src(self.rel, src), alt=token.content))
             elif kind == "footnote_ref":
                 blocks = self._note(token.meta["id"], block_token)
                 if blocks is None:
@@ -555,13 +553,6 @@ class _Reader:
             "M012", f"footnote {name} is called from inside itself; that call is left out", path=self.rel,
             line=self.loc(token).line, hint="a note cannot hold itself: call it from the text instead",
         )
-
-    def _image_src(self, src: str) -> str:
-        """Image paths become project-relative; remote addresses are kept for the check to refuse."""
-        if _REMOTE.match(src) or src.startswith("/"):
-            return src
-        joined = posixpath.normpath(posixpath.join(posixpath.dirname(self.rel), src))
-        return joined
 
     def _warn_link(self, href: str, token) -> None:
         self.diagnostics.warn(

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 from ..diagnostics import Diagnostics
+from ..links import is_remote
 from ..model import Block, Book, Figure, Image, Inline, Paragraph, block_inlines, child_blocks, notes_in
 from ..render.cache import set_fingerprint
 
@@ -17,7 +17,6 @@ IMAGE_TYPES = {
     ".svg": "image/svg+xml",
     ".webp": "image/webp",
 }
-_REMOTE = re.compile(r"^(?:[a-z][a-z0-9+.-]*:|//)", re.IGNORECASE)
 
 
 def check_images(book: Book, root: Path, diagnostics: Diagnostics) -> None:
@@ -58,7 +57,7 @@ def usable(src: str, root: Path, media: dict[str, bytes]) -> bool:
 
 def image_path(root: Path, src: str) -> Path | None:
     """The file a project-relative image src names, when it is safe to read; else None."""
-    if _REMOTE.match(src) or src.startswith("/"):
+    if is_remote(src) or src.startswith("/"):
         return None
     path = (root / src).resolve()
     if not path.is_relative_to(root) or not path.is_file() or path.suffix.lower() not in IMAGE_TYPES:
@@ -97,7 +96,7 @@ def _inlines(inlines: list[Inline], block, root: Path, media: dict[str, bytes],
 def _refuse(src: str, block, root: Path, media: dict[str, bytes], diagnostics: Diagnostics) -> None:
     if src in media:
         why = "is not a JPEG, PNG, GIF, SVG or WebP image"
-    elif _REMOTE.match(src):
+    elif is_remote(src):
         why = "is on the network; bookforge never fetches anything"
     elif src.startswith("/") or not (root / src).resolve().is_relative_to(root):
         why = "is outside the project folder"
