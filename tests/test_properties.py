@@ -93,7 +93,9 @@ def manuscripts(draw):
     body = draw(st.lists(paragraphs(), min_size=1, max_size=8).filter(
         lambda ps: all(_paragraph_ok(_plain(p)) and _paragraph_ok(_written(p, "txt", 999)) for p in ps)))
     separators = draw(st.lists(SEPARATORS, min_size=len(body) - 1, max_size=len(body) - 1))
-    wrap = draw(st.integers(min_value=10, max_value=100))
+    # (Editors wrap at 60-80 columns; a Markdown paragraph of lines far shorter than its margin,
+    # not filled to it, is verse, which md_verse keeps line by line on purpose.)
+    wrap = draw(st.integers(min_value=50, max_value=100))
     notes = draw(st.none() | st.lists(WORD, min_size=1, max_size=6).map(" ".join))
     header = ""
     if notes is not None:

@@ -69,11 +69,12 @@ def split_lines(inlines: list[Inline]) -> list[list[Inline]]:
 
 def is_blank(block: Block) -> bool:
     """An empty paragraph (only spaces, no-break spaces or line breaks: no image, no note)."""
-    return isinstance(block, Paragraph) and not plain_text(block.children).strip() and not _holds_object(block.children)
+    return isinstance(block, Paragraph) and not plain_text(block.children).strip() and not holds_object(block.children)
 
 
-def _holds_object(inlines: list[Inline]) -> bool:
-    return any(isinstance(node, (Image, Note)) or _holds_object(getattr(node, "children", [])) for node in inlines)
+def holds_object(inlines: list[Inline]) -> bool:
+    """Whether inlines hold an image or a note (something that is there without any text)."""
+    return any(isinstance(node, (Image, Note)) or holds_object(getattr(node, "children", [])) for node in inlines)
 
 
 def without_label(inlines: list[Inline], length: int) -> list[Inline]:
@@ -129,6 +130,7 @@ def reads_as_verse(lines: list[str]) -> bool:
 _SENTENCE_END = re.compile(r"[.!?…][\"'’”)\]]*$")
 # Wrapped prose is filled to a margin at least this wide; verse's lines are shorter, or ragged.
 _WRAP_MARGIN = 40
+_WRAP_SLACK = 2
 
 
 def reads_as_sentences(lines: list[str]) -> bool:
@@ -146,7 +148,8 @@ def is_filled(lines: list[str]) -> bool:
     margin = max(len(line) for line in lines)
     if margin < _WRAP_MARGIN:
         return False
-    return all(len(line) + 1 + len(following.split(" ", 1)[0]) > margin
+    # (A character or two of slack: invisible characters the editor counted are gone by now.)
+    return all(len(line) + 1 + len(following.split(" ", 1)[0]) > margin - _WRAP_SLACK
                for line, following in zip(lines, lines[1:]))
 
 

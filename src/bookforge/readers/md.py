@@ -355,7 +355,7 @@ class _Reader:
         paragraph = Paragraph(inlines, loc=loc, attrs=attrs)
         if self.verse_depth:
             return no_newlines(LineBlock(split_at_newlines(paragraph.children), loc=loc, attrs=self.verse_attrs))
-        return verse(paragraph, quoted=bool(self.quote_depth))
+        return verse(paragraph, quoted=bool(self.quote_depth), source=content)
 
     def _line_block(self, children, token) -> LineBlock:
         lines: list[list] = [[]]

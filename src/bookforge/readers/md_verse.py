@@ -49,13 +49,16 @@ def spaces_for_newlines(inlines: list[Inline]) -> None:
             spaces_for_newlines(node.children)
 
 
-def verse(block: Paragraph, quoted: bool) -> Block:
+def verse(block: Paragraph, quoted: bool, source: str = "") -> Block:
     """A paragraph whose lines read as verse (lyrics, a poem, an address, a run of text messages)
     keeps them; wrapped prose (lines filled to a margin) is one paragraph. In a quotation, set off
     by the author, two lines are verse when the first is short; outside one, lines that each end a
     sentence are prose written one sentence a line."""
-    lines = [plain_text(line) for line in split_at_newlines(block.children)]
-    if len(lines) < 2 or is_filled(lines) or (not quoted and reads_as_sentences(lines)):
+    # The lines as written: a soft break inside emphasis ends a source line too.
+    lines = "\n".join(plain_text(line) for line in split_at_newlines(block.children)).split("\n")
+    # Filled to a margin is measured on the lines as typed, markup included: the editor wrapped those.
+    typed = source.split("\n") if source.count("\n") == len(lines) - 1 else lines
+    if len(lines) < 2 or is_filled(typed) or (not quoted and reads_as_sentences(lines)):
         return no_newlines(block)
     if not (reads_as_verse(lines) or (quoted and len(lines) == 2 and len(lines[0].strip()) < PROSE_LINE)):
         return no_newlines(block)
