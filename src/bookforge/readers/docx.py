@@ -1,7 +1,8 @@
 """Word manuscripts (.docx, opened with python-docx, the XML walked in reading order): emphasis,
 strikethrough, headings and "Chapter" lines, lists, tables, footnotes and endnotes, text boxes,
-symbols, images with their alt text and captions, scene breaks, a leading Notes: paragraph, the
-title, subtitle and core properties; comments, deletions, headers and footers left out."""
+symbols, images with their alt text and captions, scene breaks, passages in other languages and
+right-to-left text, a leading Notes: paragraph, the title, subtitle and core properties; comments,
+deletions, headers and footers left out."""
 
 from __future__ import annotations
 
@@ -14,27 +15,30 @@ from ..diagnostics import Diagnostics
 from ..errors import ManuscriptError
 from ..model import (
     Attrs, Block, BlockQuote, Emph, Figure, Heading, Image, Inline, LineBlock, LineBreak, Link, ListBlock, Loc, Note,
-    Paragraph, SceneBreak, SmallCaps, Story, Strikeout, Strong, Subscript, Superscript, Table, TableCell, Text,
+    Paragraph, SceneBreak, SmallCaps, Span, Story, Strikeout, Strong, Subscript, Superscript, Table, TableCell, Text,
     plain_text,
 )
 from .assemble import Break, ChapterStart, Item, assemble, take_header
 from .decode import scrub
+from .docx_language import DIR, LANG, RTL, Languages, settle
+from .docx_ledger import note_words
+from .docx_media import book_picture
 from .docx_numbering import ListLevel, Numbering
 from .docx_properties import apply_properties
-from .inlines import is_blank, join_text, reads_as_verse, trim_inlines, verse_or_paragraph
+from .docx_xml import MC, R, W, Styles, between, is_on, is_toc_control, to_int, val
+from .inlines import holds_object, is_blank, join_text, reads_as_verse, trim_inlines, verse_or_paragraph
 from .ledger import Ledger
 from .marks import is_break_mark
 from .symbols import symbol_char
 
-W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
-R = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
 A_BLIP = "{http://schemas.openxmlformats.org/drawingml/2006/main}blip"
 WP_DOCPR = "{http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing}docPr"
 V_IMAGEDATA = "{urn:schemas-microsoft-com:vml}imagedata"
-MC = "{http://schemas.openxmlformats.org/markup-compatibility/2006}"
 M = "{http://schemas.openxmlformats.org/officeDocument/2006/math}"
 A_GRAPHIC_DATA = "{http://schemas.openxmlformats.org/drawingml/2006/main}graphicData"
-_OFF = {"0", "false", "off", "none"}
+# The toggle properties of a run bookforge keeps, by tag (w:u is underline, italic but on links).
+_TOGGLES = {W + "i": "emph", W + "b": "strong", W + "smallCaps": "smallcaps", W + "strike": "strike",
+            W + "dstrike": "strike", W + "vanish": "hidden", W + "u": "underline"}
 # Nesting order of the formatting a run may carry: outermost first.
 _ORDER = ("strong", "emph", "strike", "smallcaps", "sup", "sub")
 _NODES = {"strong": Strong, "emph": Emph, "strike": Strikeout, "smallcaps": SmallCaps, "sup": Superscript,
@@ -42,11 +46,14 @@ _NODES = {"strong": Strong, "emph": Emph, "strike": Strikeout, "smallcaps": Smal
 _QUOTE_STYLES = {"quote", "intense quote", "block text", "quotations"}
 _VERSE_STYLES = {"poem", "verse", "poetry", "lyrics", "song", "address"}
 # Containers whose runs are part of the paragraph's text (insertions, fields, content controls).
-_TRANSPARENT = {W + name for name in ("ins", "moveTo", "smartTag", "sdt", "sdtContent", "fldSimple", "customXml",
-                                      "dir", "bdo")}
+_TRANSPARENT = {W + name for name in ("ins", "moveTo", "smartTag", "sdt", "sdtContent", "customXml", "dir", "bdo")}
 # Removed text and things that are not text: never in the book.
 _SKIPPED = {W + name for name in ("del", "moveFrom", "pPr", "rPr")}
 _SAFE_LINK = re.compile(r"^(?:https?:|mailto:)", re.IGNORECASE)
+_HYPERLINK_FIELD = re.compile(r'^\s*HYPERLINK\s+"?([^"\s]+)', re.IGNORECASE)
+# Character styles that only say "this is a link" (Word's Hyperlink and FollowedHyperlink, LibreOffice's
+# Internet Link and Visited Internet Link), by style name or id without spaces, in lower case.
+_LINK_STYLES = {"hyperlink", "followedhyperlink", "internetlink", "visitedinternetlink"}
 _INDENT_SLACK = 120  # twips: list items indented within this of each other are at the same depth
 
 
@@ -85,73 +92,17 @@ class _ListItem:
     blocks: list[Block] = field(default_factory=list)
 
 
-def note_words(document, reader: _Reader, ledger: Ledger) -> None:
-    """The ledger: every w:t, w:sym and w:tab of every paragraph (in the body, its tables and text
-    boxes, and the notes it calls), outside deletions, hidden text and Word's fallback copies;
-    numbered as the reader numbers paragraphs. Comments, headers and footers are not the text."""
-    number = 0
-    notes: list[tuple[int, object]] = []  # read after the body, as the notes part comes after it
-    for p in document.element.body.iter(W + "p"):
-        if _excluded(p, document.element.body):
-            continue
-        if reader._is_toc(p) or any(a.tag == W + "sdt" and _is_toc_control(a) for a in p.iterancestors()):
-            continue  # Word's own table of contents: left out on purpose (D001 says so)
-        number += 1
-        ledger.add(number, _paragraph_words(p))
-        for reference in p.iter(W + "footnoteReference", W + "endnoteReference"):
-            if not _excluded(reference, p):
-                kind = "footnotes" if reference.tag == W + "footnoteReference" else "endnotes"
-                notes.append((number, reader._notes_of(kind).get(reference.get(W + "id") or "")))
-    for number, note in notes:
-        for inner in note.iter(W + "p") if note is not None else ():
-            ledger.add(number, _paragraph_words(inner))
-
-
-def _is_toc_control(sdt) -> bool:
-    """A content control holding Word's table of contents (docPartGallery "Table of Contents")."""
-    gallery = sdt.find(f"{W}sdtPr/{W}docPartObj/{W}docPartGallery")
-    return gallery is not None and "contents" in (_val(gallery) or "").lower()
-
-
-def _excluded(element, top) -> bool:
-    """Inside a deletion, a moved-from range or an mc:Fallback (the copy of an mc:Choice)."""
-    for ancestor in element.iterancestors():
-        if ancestor is top:
-            return False
-        if ancestor.tag in (W + "del", W + "moveFrom", MC + "Fallback"):
-            return True
-    return False
-
-
-def _paragraph_words(p) -> str:
-    """A paragraph's own text (a text box's paragraphs inside it are their own entries)."""
-    pieces = []
-    for node in p.iter(W + "t", W + "sym", W + "tab"):
-        owner = next((a for a in node.iterancestors(W + "p")), None)
-        if owner is not p or _excluded(node, p) or _hidden(node) or _between(node, p, (W + "rt",)):
-            continue  # (a ruby's reading is its base's annotation, set after it: not counted)
-        if node.tag == W + "t":
-            pieces.append(node.text or "")
-        elif node.tag == W + "sym":
-            pieces.append(symbol_char(node.get(W + "font"), node.get(W + "char") or "") or "")
-        else:
-            pieces.append(" ")
-    return "".join(pieces)
-
-
-def _hidden(node) -> bool:
-    run = node.getparent()
-    vanish = run.find(f"{W}rPr/{W}vanish") if run is not None else None
-    return vanish is not None and (_val(vanish) or "true").lower() not in _OFF
-
-
 class _Reader:
     def __init__(self, document, rel: str, diagnostics: Diagnostics) -> None:
         self.document = document
+        # The part being read: the document, or a notes part while a note is read. Pictures and
+        # links are relationship ids, and each part has relationships of its own.
+        self.part = document.part
         self.rel = rel
         self.diagnostics = diagnostics
-        self.styles = document.styles.element
-        self.numbering = Numbering(document)
+        self.styles = Styles(document.styles.element)
+        self.numbering = Numbering(document, self.styles)
+        self.languages = Languages(self.styles)
         self.title = ""
         self.subtitle = ""
         self.media: dict[str, bytes] = {}  # image src → bytes (the images live in the document)
@@ -159,7 +110,13 @@ class _Reader:
         self.number = 0  # paragraph counter: a .docx file's "line" numbers
         self._style_cache: dict[str, dict] = {}
         self._notes: dict[str, dict[str, object]] = {}  # "footnotes"/"endnotes" → id → element
+        self._note_parts: dict[str, object] = {}  # "footnotes"/"endnotes" → the part holding them
+        self._open_notes: set[tuple[str, str]] = set()  # the notes being read (a note may call a note)
         self._counters: dict[tuple[str, int], int] = {}  # (list, level) → last number used
+        self._later_titles: list[ChapterStart] = []  # Title paragraphs after the first: parts of the story
+        self._paragraph_style_id: str | None = None  # the style of the paragraph whose runs are read
+        self._fields: list[list] = []  # the paragraph's open fields: [instruction, link target or None]
+        self._pictures: dict[str, str] = {}  # picture part → its src in the book
 
     def report(self) -> None:
         for what, number in self.left_out.items():
@@ -169,8 +126,17 @@ class _Reader:
     # -- blocks ----------------------------------------------------------------------------------
 
     def body(self) -> list[Item]:
-        """The document's text as the skeleton's stream; runs of empty paragraphs are scene breaks."""
-        return self.blocks(self.document.element.body, top=True)
+        """The document's text as the skeleton's stream; runs of empty paragraphs are scene breaks.
+        A Title paragraph after the first opens a part of the story ("Part Two"): a chapter at the
+        level of the document's chapter headings, so it reaches the contents (one directly followed
+        by a chapter heading is a title page of its own)."""
+        items = self.blocks(self.document.element.body, top=True)
+        if self._later_titles:
+            later = {id(start) for start in self._later_titles}
+            level = min((item.level for item in items if isinstance(item, ChapterStart) and id(item) not in later),
+                        default=1)
+            items = [item._replace(level=level) if id(item) in later else item for item in items]
+        return items
 
     def blocks(self, container, top: bool = False, fixed: Loc | None = None) -> list:
         """Blocks (and, at the top, chapter starts and breaks) of a body, cell, text box or note.
@@ -213,16 +179,18 @@ class _Reader:
         own table of contents is left out (the book makes its own), and said."""
         for child in container:
             tag = child.tag
-            if tag == W + "p" and self._is_toc(child):
+            if tag == W + "p" and self.is_toc(child):
                 self.left_out.setdefault("the document's own table of contents (the book makes its own)",
                                          self.number + 1)
             elif tag in (W + "p", W + "tbl"):
                 yield child
-            elif tag == W + "sdt" and _is_toc_control(child):
+            elif tag == W + "sdt" and is_toc_control(child):
                 self.left_out.setdefault("the document's own table of contents (the book makes its own)",
                                          self.number + 1)
             elif tag in (W + "sdt", W + "sdtContent", W + "customXml"):
-                yield from self._children(child.find(W + "sdtContent") if tag == W + "sdt" else child)
+                content = child.find(W + "sdtContent") if tag == W + "sdt" else child
+                if content is not None:  # the schema lets a content control have no content
+                    yield from self._children(content)
             elif tag == W + "altChunk":
                 self.left_out.setdefault("an embedded document (altChunk); open the file in Word and save it "
                                          "again to make it part of the text", self.number + 1)
@@ -234,15 +202,20 @@ class _Reader:
     def paragraph(self, p, loc: Loc, prefix: list[Inline]):
         """(item, text boxes, carry): the paragraph's item; the text boxes anchored in it, as block
         lists; and inlines to join to the next paragraph (a drop cap, a deleted paragraph mark)."""
-        style_id = _val(p.find(f"{W}pPr/{W}pStyle"))
+        style_id = val(p.find(f"{W}pPr/{W}pStyle"))
         name, outline = self._paragraph_style(style_id)
         caption = self._is_caption(style_id)
-        own_outline = _val(p.find(f"{W}pPr/{W}outlineLvl"))
+        own_outline = val(p.find(f"{W}pPr/{W}outlineLvl"))
         if own_outline is not None and own_outline.isdigit():
             outline = int(own_outline)
         pieces: list[tuple[object, frozenset]] = []
         boxes: list[list[Block]] = []
+        # A paragraph's own style and fields (a text box's paragraphs are read inside it).
+        outer = self._paragraph_style_id, self._fields
+        self._paragraph_style_id, self._fields = style_id, []
         self._walk(p, pieces, loc, boxes)
+        self._paragraph_style_id, self._fields = outer
+        pieces, lang, direction = settle(pieces, self.languages.paragraph_direction(p, style_id))
         frame = p.find(f"{W}pPr/{W}framePr")
         if frame is not None and (frame.get(W + "dropCap") or "none") in ("drop", "margin"):
             # Word's drop cap: the letter in its own framed paragraph, lowered to sit in the text
@@ -260,7 +233,9 @@ class _Reader:
             if not self.title:
                 self.title = text
                 return None, boxes, []
-            return Heading(1, inlines, loc=loc), boxes, []
+            start = ChapterStart(" ".join(text.split()), 1, loc)  # its level is settled in body()
+            self._later_titles.append(start)
+            return start, boxes, []
         if name == "subtitle" and text:
             if not self.subtitle:
                 self.subtitle = text
@@ -272,14 +247,15 @@ class _Reader:
             if label and not title.startswith(label):
                 title = f"{label} {title}" if label[-1:].isalnum() else f"{label.rstrip()} {title}"
             return ChapterStart(title, outline + 1, loc), boxes, []
-        centred = _val(p.find(f"{W}pPr/{W}jc")) == "center"
-        if text and not _holds_objects(inlines) and (
+        centred = val(p.find(f"{W}pPr/{W}jc")) == "center"
+        if text and not holds_object(inlines) and (
                 is_break_mark(text) or (centred and len(text) <= 5 and not any(c.isalnum() for c in text))):
             return Break(loc), boxes, []
         figure = _figure(inlines, loc, caption)
         if figure is not None:
             return figure, boxes, []
-        paragraph = Paragraph(inlines, loc=loc, attrs=Attrs(classes=["caption"]) if caption else None)
+        attrs = Attrs(classes=["caption"] if caption else [], lang=lang, dir=direction)
+        paragraph = Paragraph(inlines, loc=loc, attrs=attrs if caption or lang or direction else None)
         level = self.numbering.of(p)
         if level is not None and text:
             return _ListItem(level, [paragraph]), boxes, []
@@ -290,43 +266,29 @@ class _Reader:
 
     def _is_caption(self, style_id: str | None) -> bool:
         """A Caption paragraph, or one in a style based on it (LibreOffice's Table, Figure, Illustration)."""
-        seen = set()
-        while style_id and style_id not in seen:
-            seen.add(style_id)
-            style = self.styles.get_by_id(style_id)
-            if style is None:
-                return False
-            if (style.name_val or "").lower() == "caption":
-                return True
-            style_id = style.basedOn_val
-        return False
+        return any((style.name_val or "").lower() == "caption" for style in self.styles.chain(style_id))
 
-    def _is_toc(self, p) -> bool:
+    def is_toc(self, p) -> bool:
         """A line of Word's generated table of contents (styles "toc 1" to "toc 9")."""
-        name, _ = self._paragraph_style(_val(p.find(f"{W}pPr/{W}pStyle")))
+        name, _ = self._paragraph_style(val(p.find(f"{W}pPr/{W}pStyle")))
         return bool(re.fullmatch(r"toc \d", name))
 
     def _paragraph_style(self, style_id: str | None) -> tuple[str, int | None]:
         """(lower-case style name, outline level or None), following basedOn for the level."""
         if not style_id:
             return "", None
-        style = self.styles.get_by_id(style_id)
+        style = self.styles.get(style_id)
         if style is None:
             return "", None
         name = (style.name_val or "").lower()
-        level = None
         heading = re.match(r"heading (\d)$", name)
         if heading:
-            level = int(heading.group(1)) - 1
-        current, seen = style, set()
-        while level is None and current is not None and current.styleId not in seen:
-            seen.add(current.styleId)
-            value = _val(current.find(f"{W}pPr/{W}outlineLvl"))
+            return name, int(heading.group(1)) - 1
+        for current in self.styles.chain(style_id):
+            value = val(current.find(f"{W}pPr/{W}outlineLvl"))
             if value is not None and value.isdigit():
-                level = int(value)
-            based = current.basedOn_val
-            current = self.styles.get_by_id(based) if based else None
-        return name, level
+                return name, int(value)
+        return name, None
 
     # -- tables ----------------------------------------------------------------------------------
 
@@ -336,13 +298,13 @@ class _Reader:
         table = Table(loc=loc)
         above: dict[int, TableCell] = {}  # grid column → the cell a vertical merge continues
         aligns: dict[int, set[str]] = {}
-        for index, tr in enumerate(tr for tr in tbl if tr.tag == W + "tr"):
+        for index, tr in enumerate(_through_controls(tbl, W + "tr")):
             row: list[TableCell] = []
-            column = _int(_val(tr.find(f"{W}trPr/{W}gridBefore")), 0)
-            for tc in (tc for tc in tr if tc.tag == W + "tc"):
-                span = max(1, _int(_val(tc.find(f"{W}tcPr/{W}gridSpan")), 1))
+            column = to_int(val(tr.find(f"{W}trPr/{W}gridBefore")), 0)
+            for tc in _through_controls(tr, W + "tc"):
+                span = max(1, to_int(val(tc.find(f"{W}tcPr/{W}gridSpan")), 1))
                 merge = tc.find(f"{W}tcPr/{W}vMerge")
-                if merge is not None and _val(merge) in (None, "continue") and column in above:
+                if merge is not None and val(merge) in (None, "continue") and column in above:
                     above[column].rowspan += 1
                     column += span
                     continue
@@ -351,13 +313,12 @@ class _Reader:
                     above[column] = cell
                 else:
                     above.pop(column, None)
-                jc = {_val(p.find(f"{W}pPr/{W}jc")) for p in tc.iter(W + "p") if "".join(p.itertext()).strip()}
+                jc = {val(p.find(f"{W}pPr/{W}jc")) for p in tc.iter(W + "p") if "".join(p.itertext()).strip()}
                 aligns.setdefault(column, set()).update(jc)
                 row.append(cell)
                 column += span
             header = tr.find(f"{W}trPr/{W}tblHeader")
-            if not table.body and ((header is not None and _val(header) not in _OFF)
-                                   or (index == 0 and _all_bold(tr))):
+            if not table.body and (is_on(header) or (index == 0 and _all_bold(tr))):
                 table.head.append(row)
             else:
                 table.body.append(row)
@@ -425,7 +386,9 @@ class _Reader:
             out.append(item)
         for item in out:
             if isinstance(item, Paragraph) and item.attrs is not None and item.attrs.classes == ["caption"]:
-                item.attrs = None  # a caption with nothing to caption is a paragraph
+                item.attrs.classes = []  # a caption with nothing to caption is a paragraph
+                if not item.attrs.lang and not item.attrs.dir:
+                    item.attrs = None
         return out
 
     # -- runs ------------------------------------------------------------------------------------
@@ -439,6 +402,8 @@ class _Reader:
                 self._run(child, pieces, loc, boxes, link)
             elif tag == W + "hyperlink":
                 self._walk(child, pieces, loc, boxes, self._link_target(child))
+            elif tag == W + "fldSimple":
+                self._walk(child, pieces, loc, boxes, link or _field_link(child.get(W + "instr") or ""))
             elif tag in _TRANSPARENT:
                 self._walk(child, pieces, loc, boxes, link)
             elif tag == MC + "AlternateContent":
@@ -451,17 +416,30 @@ class _Reader:
         rid = hyperlink.get(R + "id")
         if not rid:
             return None
-        relationship = self.document.part.rels.get(rid)
+        relationship = self.part.rels.get(rid)
         target = getattr(relationship, "target_ref", None) if relationship is not None else None
         return target if target and _SAFE_LINK.match(target) else None
 
     def _run(self, run, pieces: list, loc: Loc, boxes: list, link: str | None) -> None:
-        marks = self._run_marks(run)
-        if "hidden" in marks:
-            return  # hidden text (w:vanish): the author hid it from the page
+        if self._fields and not link:
+            link = next((target for _, target in reversed(self._fields) if target), None)
+        rpr = run.find(W + "rPr")
+        if self._hidden(rpr):  # the author hid it from the page
+            for child in run.iter(W + "fldChar", W + "instrText"):
+                self._field(child)  # (a hidden field mark still opens or closes its field)
+            return
+        formatting = self._run_marks(rpr)
+        # Underline is a typewriter's italic, except on a link (inside w:hyperlink, or in a link's
+        # character style): there it is only how a link looks.
+        if formatting.get("underline") and not link and not formatting.get("link style"):
+            formatting["emph"] = True
+        marks = frozenset(name for name, on in formatting.items() if on and name in _NODES)
+        content = list(_run_content(run))
+        text = "".join(child.text or "" for child in content if child.tag == W + "t")
+        marks |= self.languages.run_marks(rpr, text, self._paragraph_style_id)
         if link:
             marks = marks | {f"link:{link}"}
-        for child in _run_content(run):
+        for child in content:
             tag = child.tag
             if tag == W + "t":
                 if child.text:
@@ -473,6 +451,8 @@ class _Reader:
                     pieces.append((LineBreak(), marks))
             elif tag == W + "noBreakHyphen":
                 pieces.append(("\u2011", marks))
+            elif tag in (W + "fldChar", W + "instrText"):
+                self._field(child)
             elif tag == W + "sym":
                 self._symbol(child, pieces, marks, loc)
             elif tag == W + "ruby":  # East Asian ruby: the base text, its reading in brackets after it
@@ -489,7 +469,24 @@ class _Reader:
             elif tag in (W + "footnoteReference", W + "endnoteReference"):
                 kind = "footnotes" if tag == W + "footnoteReference" else "endnotes"
                 # The call's raised number is the renderer's to draw: no formatting around a note.
-                pieces.append((self._note(kind, child.get(W + "id"), loc), frozenset(m for m in marks if m.startswith("link:"))))
+                note = self._note(kind, child.get(W + "id"), loc)
+                if note is not None:
+                    pieces.append((note, frozenset(m for m in marks if m.startswith("link:"))))
+
+    def _field(self, element) -> None:
+        """Word's fields (w:fldChar begin, instruction, separate, result, end): the result of a
+        HYPERLINK field (a pasted link, an older document's) is a link, as a w:hyperlink is."""
+        if element.tag == W + "instrText":
+            if self._fields:
+                self._fields[-1][0] += element.text or ""
+            return
+        kind = element.get(W + "fldCharType")
+        if kind == "begin":
+            self._fields.append(["", None])
+        elif kind == "separate" and self._fields:
+            self._fields[-1][1] = _field_link(self._fields[-1][0])
+        elif kind == "end" and self._fields:
+            self._fields.pop()
 
     def _symbol(self, sym, pieces: list, marks: frozenset, loc: Loc) -> None:
         """Insert → Symbol: a code in a symbol font's own encoding, mapped to Unicode."""
@@ -513,9 +510,8 @@ class _Reader:
             if "chart" in kind or "diagram" in kind:  # its text lives in parts of its own
                 self.left_out.setdefault("a chart or SmartArt diagram", loc.line)
         for blip, description in _pictures(drawing):
-            src = self._media(blip)
+            src = self._picture(blip, description, loc)
             if src is None:
-                self.left_out.setdefault("an image linked outside the document", loc.line)
                 continue
             if not description:
                 self.diagnostics.warn(
@@ -524,20 +520,55 @@ class _Reader:
                 )
             pieces.append((Image(src=src, alt=description), marks))
 
-    def _media(self, rid: str | None) -> str | None:
-        part = self.document.part.related_parts.get(rid) if rid else None
+    def _picture(self, rid: str | None, description: str, loc: Loc) -> str | None:
+        """The src of a picture of the part being read, its bytes kept in the story's media; None
+        (and said) for a picture linked outside the document or in a format no book can hold."""
+        part = self.part.related_parts.get(rid) if rid else None
         if part is None:
+            self.left_out.setdefault("an image linked outside the document", loc.line)
             return None
-        src = f"{self.rel}/{posixpath.basename(str(part.partname))}"
-        self.media.setdefault(src, part.blob)
-        return src
+        partname = str(part.partname)
+        if partname not in self._pictures:
+            kept = book_picture(posixpath.basename(partname), part.blob)
+            if isinstance(kept, str):
+                # Windows metafiles have no renderer outside Windows and Office. The picture's alt
+                # text is not set in the text instead: a description would read as the author's
+                # prose; the warning names the picture so the author can replace it.
+                named = f"“{description}”" if description else posixpath.basename(partname)
+                self.diagnostics.warn(
+                    "D001", f"picture {named} left out: {kept}", path=self.rel, line=loc.line,
+                    hint="in Word: right-click the picture → Save as Picture → PNG, then insert that PNG "
+                         "in its place (the line number of a .docx file is its paragraph number)")
+                return None
+            name, data = kept
+            stem, suffix = posixpath.splitext(name)
+            src, number = f"{self.rel}/{name}", 1
+            while self.media.get(src, data) != data:  # a converted TIFF named like a PNG beside it
+                number += 1
+                src = f"{self.rel}/{stem}-{number}{suffix}"
+            self.media[src] = data
+            self._pictures[partname] = src
+        return self._pictures[partname]
 
-    def _note(self, kind: str, note_id: str | None, loc: Loc) -> Note:
-        element = self._notes_of(kind).get(note_id or "")
-        blocks = [b for b in self.blocks(element, fixed=loc) if not is_blank(b)] if element is not None else []
+    def _note(self, kind: str, note_id: str | None, loc: Loc) -> Note | None:
+        """The note a reference calls, read with the relationships of the part that holds it; None
+        for a call inside the note it calls (it would repeat forever)."""
+        key = (kind, note_id or "")
+        if key in self._open_notes:
+            self.left_out.setdefault("a note's call inside that same note", loc.line)
+            return None
+        element = self.notes_of(kind).get(note_id or "")
+        blocks: list = []
+        if element is not None:
+            outer, self.part = self.part, self._note_parts[kind]
+            self._open_notes.add(key)
+            blocks = [b for b in self.blocks(element, fixed=loc) if not is_blank(b)]
+            self._open_notes.discard(key)
+            self.part = outer
         return Note(blocks, kind="footnote" if kind == "footnotes" else "endnote")
 
-    def _notes_of(self, kind: str) -> dict:
+    def notes_of(self, kind: str) -> dict:
+        """The footnotes or endnotes ("footnotes"/"endnotes") by id: Word's separators left out."""
         if kind not in self._notes:
             from lxml import etree
 
@@ -545,42 +576,62 @@ class _Reader:
             for relationship in self.document.part.rels.values():
                 if relationship.reltype.endswith("/" + kind) and not relationship.is_external:
                     parser = etree.XMLParser(resolve_entities=False, no_network=True)
-                    root = etree.fromstring(relationship.target_part.blob, parser)
+                    part = relationship.target_part
+                    try:
+                        root = etree.fromstring(part.blob, parser)
+                    except etree.XMLSyntaxError:
+                        raise ManuscriptError(
+                            f"the {kind} part is damaged ({str(part.partname).lstrip('/')} is not well-formed XML)",
+                            path=self.rel, hint="open it in Word or LibreOffice and save it again as .docx") from None
                     tag = W + kind[:-1]
                     found = {note.get(W + "id"): note for note in root.iter(tag)
                              if note.get(W + "type") in (None, "normal")}
+                    self._note_parts[kind] = part
             self._notes[kind] = found
         return self._notes[kind]
 
-    def _run_marks(self, run) -> frozenset:
-        marks: dict[str, bool] = {}
-        rpr = run.find(W + "rPr")
-        style_id = _val(rpr.find(W + "rStyle")) if rpr is not None else None
-        if style_id:
-            marks.update(self._character_style(style_id))
-        if rpr is not None:
-            marks.update(_formatting(rpr))
-        return frozenset(name for name, on in marks.items() if on)
+    def hidden(self, run) -> bool:
+        """Hidden text (w:vanish on the run, else in its character style): never in the book. The
+        one test both the reader and its ledger use."""
+        return self._hidden(run.find(W + "rPr"))
+
+    def _hidden(self, rpr) -> bool:
+        if rpr is None:
+            return False
+        vanish = rpr.find(W + "vanish")
+        if vanish is not None:
+            return is_on(vanish)
+        style_id = val(rpr.find(W + "rStyle"))
+        return bool(style_id and self._character_style(style_id).get("hidden"))
+
+    def _run_marks(self, rpr) -> dict[str, bool]:
+        """A run's formatting (from its w:rPr): its character style's, then its own."""
+        if rpr is None:
+            return {}
+        own = _formatting(rpr)
+        style_id = own.pop("style", None)
+        if not style_id:
+            return own
+        marks = dict(self._character_style(style_id))
+        marks.update(own)
+        return marks
 
     def _character_style(self, style_id: str) -> dict[str, bool]:
         if style_id in self._style_cache:
             return self._style_cache[style_id]
-        chain, current, seen = [], self.styles.get_by_id(style_id), set()
-        while current is not None and current.styleId not in seen:
-            seen.add(current.styleId)
-            chain.append(current)
-            based = current.basedOn_val
-            current = self.styles.get_by_id(based) if based else None
         marks: dict[str, bool] = {}
-        for style in reversed(chain):
+        for style in reversed(self.styles.chain(style_id)):
             name = (style.name_val or "").lower()
             if name in ("emphasis", "subtle emphasis", "intense emphasis", "book title"):
                 marks["emph"] = True
             if name in ("strong", "intense emphasis"):
                 marks["strong"] = True
+            if {name.replace(" ", ""), (style.styleId or "").lower()} & _LINK_STYLES:
+                marks["link style"] = True
             rpr = style.find(W + "rPr")
             if rpr is not None:
                 marks.update(_formatting(rpr))
+        marks.pop("style", None)
         self._style_cache[style_id] = marks
         return marks
 
@@ -622,52 +673,43 @@ def _run_content(run):
             yield child
 
 
-def _formatting(rpr) -> dict[str, bool]:
-    """The run properties bookforge keeps: italic (and underline), bold, strikethrough, small caps,
-    raised, lowered; hidden text is noted so the run can be left out."""
-    marks: dict[str, bool] = {}
-    for tag, name in (("i", "emph"), ("b", "strong"), ("smallCaps", "smallcaps"), ("strike", "strike"),
-                      ("dstrike", "strike"), ("vanish", "hidden")):
-        element = rpr.find(W + tag)
-        if element is not None:
-            on = (element.get(W + "val") or "true").lower() not in _OFF
-            marks[name] = marks.get(name, False) or on if tag == "dstrike" else on
-    underline = rpr.find(W + "u")
-    if underline is not None and (underline.get(W + "val") or "single").lower() not in _OFF:
-        marks["emph"] = True  # underline is a typewriter's italic
-    position = _val(rpr.find(W + "vertAlign"))
-    if position is not None:
-        marks["sup"] = position == "superscript"
-        marks["sub"] = position == "subscript"
-    raised = _val(rpr.find(W + "position"))  # LibreOffice raises and shrinks instead
-    if raised and re.fullmatch(r"-?\d+", raised) and int(raised) != 0:
-        marks["sup" if int(raised) > 0 else "sub"] = True
+def _formatting(rpr) -> dict:
+    """The run properties bookforge keeps: italic, underline (read as italic but on links), bold,
+    strikethrough (single or double), small caps, raised, lowered; hidden text is noted so the run
+    can be left out, and the character style ("style") so its formatting can be added."""
+    marks: dict = {}
+    for element in rpr:  # (one pass: each lookup of an element costs as much as the pass)
+        tag = element.tag
+        name = _TOGGLES.get(tag)
+        if name == "strike":
+            marks[name] = marks.get(name, False) or is_on(element)  # w:strike or w:dstrike
+        elif name:
+            marks[name] = is_on(element, "single" if tag == W + "u" else "true")
+        elif tag == W + "rStyle":
+            marks["style"] = val(element)
+        elif tag == W + "vertAlign":
+            position = val(element)
+            marks["sup"] = position == "superscript"
+            marks["sub"] = position == "subscript"
+        elif tag == W + "position":  # LibreOffice raises and shrinks instead
+            raised = val(element)
+            if raised and re.fullmatch(r"-?\d+", raised) and int(raised) != 0:
+                marks["sup" if int(raised) > 0 else "sub"] = True
     return marks
-
-
-def _val(element) -> str | None:
-    return element.get(W + "val") if element is not None else None
-
-
-def _int(value: str | None, default: int) -> int:
-    try:
-        return int(value) if value is not None else default
-    except ValueError:
-        return default
 
 
 def _text_boxes(drawing) -> list:
     """The text boxes in a drawing, outermost only (a box's own boxes are read with it)."""
     # A box inside another box is read with it; the VML copy of a box (mc:Fallback) never.
     return [content for content in drawing.iter(W + "txbxContent")
-            if not _between(content, drawing, (W + "txbxContent", MC + "Fallback"))]
+            if not between(content, drawing, (W + "txbxContent", MC + "Fallback"))]
 
 
 def _pictures(drawing) -> list[tuple[str | None, str]]:
     """(relationship id, description) of each picture in a drawing (DrawingML or VML)."""
     found = []
     for blip in drawing.iter(A_BLIP, V_IMAGEDATA):
-        if _between(blip, drawing, (W + "txbxContent", MC + "Fallback")):
+        if between(blip, drawing, (W + "txbxContent", MC + "Fallback")):
             continue  # a picture in a text box is read with the box; a fallback copy never
         rid = blip.get(R + "embed") or blip.get(R + "id")
         description = ""
@@ -677,25 +719,31 @@ def _pictures(drawing) -> list[tuple[str | None, str]]:
                 description = (docpr.get("descr") or docpr.get("title") or "").strip()
                 break
             if ancestor.tag in (W + "drawing", W + "pict"):
-                description = (ancestor.find(".//{urn:schemas-microsoft-com:vml}shape") is not None and
-                               (ancestor.find(".//{urn:schemas-microsoft-com:vml}shape").get("alt") or "").strip()) or ""
+                shape = ancestor.find(".//{urn:schemas-microsoft-com:vml}shape")
+                description = (shape.get("alt") or "").strip() if shape is not None else ""
                 break
         found.append((rid, description))
     return found
 
 
-def _between(element, top, tags: tuple[str, ...]) -> bool:
-    """Is there an element with one of these tags between `element` and `top`?"""
-    for ancestor in element.iterancestors():
-        if ancestor is top:
-            return False
-        if ancestor.tag in tags:
-            return True
-    return False
+def _field_link(instruction: str) -> str | None:
+    """The target of a HYPERLINK field's instruction (` HYPERLINK "https://…" `), if a book may keep it."""
+    match = _HYPERLINK_FIELD.match(instruction)
+    return match.group(1) if match and _SAFE_LINK.match(match.group(1)) else None
 
 
-def _holds_objects(inlines: list[Inline]) -> bool:
-    return any(isinstance(n, (Image, Note)) or _holds_objects(getattr(n, "children", [])) for n in inlines)
+def _through_controls(parent, tag: str):
+    """The children with that tag, also those inside content controls (a repeating section's rows
+    are each a w:sdt) and custom XML elements."""
+    for child in parent:
+        if child.tag == tag:
+            yield child
+        elif child.tag == W + "sdt":
+            content = child.find(W + "sdtContent")
+            if content is not None:
+                yield from _through_controls(content, tag)
+        elif child.tag == W + "customXml":
+            yield from _through_controls(child, tag)
 
 
 def _figure(inlines: list[Inline], loc: Loc, caption_style: bool) -> Figure | None:
@@ -703,7 +751,7 @@ def _figure(inlines: list[Inline], loc: Loc, caption_style: bool) -> Figure | No
     opens with its picture (LibreOffice's captioned frame: picture, line break, "Figure 1: …")."""
     if len(inlines) == 1 and isinstance(inlines[0], Image):
         return Figure(inlines[0], loc=loc)
-    if caption_style and inlines and isinstance(inlines[0], Image) and not _holds_objects(inlines[1:]):
+    if caption_style and inlines and isinstance(inlines[0], Image) and not holds_object(inlines[1:]):
         caption = trim_inlines(inlines[1:])
         return Figure(inlines[0], caption, loc=loc)
     return None
@@ -711,14 +759,26 @@ def _figure(inlines: list[Inline], loc: Loc, caption_style: bool) -> Figure | No
 
 def _all_bold(tr) -> bool:
     runs = [r for r in tr.iter(W + "r") if "".join(t.text or "" for t in r.iter(W + "t")).strip()]
-    return bool(runs) and all(
-        r.find(f"{W}rPr/{W}b") is not None and (_val(r.find(f"{W}rPr/{W}b")) or "true") not in _OFF for r in runs)
+    return bool(runs) and all(is_on(r.find(f"{W}rPr/{W}b")) for r in runs)
 
 
 def _nest(pieces: list[tuple[object, frozenset]], order: tuple[str, ...]) -> list[Inline]:
-    """Runs with their marks → nested inlines; neighbours that share a mark share its node."""
-    if any(mark.startswith("link:") for _, marks in pieces for mark in marks):
+    """Runs with their marks → nested inlines: a passage in another language or direction outermost,
+    then a link, then the formatting of `order`; neighbours that share a mark share its node."""
+    if not any(marks for _, marks in pieces):  # plain text: nothing to nest
+        return join_text([value if not isinstance(value, str) else Text(value) for value, _ in pieces])
+    if any(mark.startswith((LANG, DIR)) for _, marks in pieces for mark in marks):
         out: list[Inline] = []
+        for passage, group in _groups(pieces, _passage):
+            inner = _nest([(value, marks - passage) for value, marks in group], order)
+            if passage and inner:
+                lang = next((mark[len(LANG):] for mark in passage if mark.startswith(LANG)), None)
+                out.append(Span(inner, Attrs(lang=lang, dir="rtl" if RTL in passage else None)))
+            else:
+                out.extend(inner)
+        return join_text(out)
+    if any(mark.startswith("link:") for _, marks in pieces for mark in marks):
+        out = []
         for link, group in _groups(pieces, lambda marks: next((m for m in marks if m.startswith("link:")), None)):
             if link:
                 out.append(Link(_nest([(value, marks - {link}) for value, marks in group], order), link[5:]))
@@ -736,6 +796,11 @@ def _nest(pieces: list[tuple[object, frozenset]], order: tuple[str, ...]) -> lis
         else:
             out.extend(children)
     return join_text(out)
+
+
+def _passage(marks: frozenset) -> frozenset:
+    """The marks of a piece's language and direction."""
+    return frozenset(mark for mark in marks if mark.startswith((LANG, DIR)))
 
 
 def _groups(pieces, key):

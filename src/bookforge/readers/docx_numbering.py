@@ -6,12 +6,16 @@ import re
 from dataclasses import dataclass
 
 from ..names import roman
-
-W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+from .docx_xml import W, Styles, to_int, val
 
 # Word's number formats → the model's list styles (anything else is counted in decimal).
 _FORMATS = {"decimal": "decimal", "decimalZero": "decimal", "lowerLetter": "lower-alpha",
             "upperLetter": "upper-alpha", "lowerRoman": "lower-roman", "upperRoman": "upper-roman"}
+# The largest counters written in letters ("zz…z", 30 of them) and in Roman numerals (mmmcmxcix);
+# beyond them, and below 1, a counter is written in digits: a crafted w:start of two billion must
+# not become a label of 77 million letters.
+_MAX_LETTERS = 26 * 30
+_MAX_ROMAN = 3999
 
 
 @dataclass(frozen=True)
@@ -29,12 +33,12 @@ class ListLevel:
 class Numbering:
     """Resolves a paragraph's numbering (its own w:numPr or its style's) to a ListLevel."""
 
-    def __init__(self, document) -> None:
+    def __init__(self, document, styles: Styles) -> None:
         try:
             self.root = document.part.numbering_part.element
         except (NotImplementedError, KeyError, AttributeError):  # a document without lists
             self.root = None
-        self.styles = document.styles.element
+        self.styles = styles
         self._abstract = {}
         self._nums = {}
         self._heading_counts: dict[str, dict[int, int]] = {}
@@ -48,7 +52,7 @@ class Numbering:
             return None
         num_id, level = _num_pr(p.find(f"{W}pPr/{W}numPr"))
         if num_id is None:
-            style_id = _val(p.find(f"{W}pPr/{W}pStyle"))
+            style_id = val(p.find(f"{W}pPr/{W}pStyle"))
             num_id, style_level = self._style_numbering(style_id)
             level = level if level is not None else style_level
             if level is None and num_id:  # the level is the one that names this style
@@ -58,21 +62,15 @@ class Numbering:
         found = self._level(num_id, level or 0)
         own = _indent(p.find(f"{W}pPr/{W}ind"))
         if own is None:
-            own = found.indent if found.indent >= 0 else self._style_indent(_val(p.find(f"{W}pPr/{W}pStyle")))
+            own = found.indent if found.indent >= 0 else self._style_indent(val(p.find(f"{W}pPr/{W}pStyle")))
         return ListLevel(found.num_id, found.level, found.ordered, found.style, found.start,
                          own if own is not None and own >= 0 else 720 * (found.level + 1))
 
     def _style_indent(self, style_id: str | None) -> int | None:
-        seen = set()
-        while style_id and style_id not in seen:
-            seen.add(style_id)
-            style = self.styles.get_by_id(style_id)
-            if style is None:
-                return None
+        for style in self.styles.chain(style_id):
             indent = _indent(style.find(f"{W}pPr/{W}ind"))
             if indent is not None:
                 return indent
-            style_id = style.basedOn_val
         return None
 
     def heading_label(self, p) -> str:
@@ -87,15 +85,15 @@ class Numbering:
             del counts[deeper]
         counts[level.level] = counts.get(level.level, level.start - 1) + 1
         definition = definitions.get(level.level)
-        pattern = _val(definition.find(W + "lvlText")) if definition is not None else None
+        pattern = val(definition.find(W + "lvlText")) if definition is not None else None
         if not pattern:
             return ""
 
         def number(match: re.Match) -> str:
             index = int(match.group(1)) - 1
             found = definitions.get(index)
-            fmt = _val(found.find(W + "numFmt")) if found is not None else "decimal"
-            start = _int(_val(found.find(W + "start")) if found is not None else None, 1)
+            fmt = val(found.find(W + "numFmt")) if found is not None else "decimal"
+            start = to_int(val(found.find(W + "start")) if found is not None else None, 1)
             return _formatted(counts.get(index, start), fmt or "decimal")
 
         return re.sub(r"%(\d)", number, pattern)
@@ -103,50 +101,45 @@ class Numbering:
     def _definitions(self, num_id: str) -> dict[int, object]:
         """Level → w:lvl of a list (the abstract definition, with the list's overrides)."""
         num = self._nums[num_id]
-        abstract = self._abstract.get(_val(num.find(W + "abstractNumId")))
-        levels = {_int(lvl.get(W + "ilvl"), 0): lvl for lvl in (abstract.findall(W + "lvl") if abstract is not None else [])}
+        abstract = self._abstract.get(val(num.find(W + "abstractNumId")))
+        defined = abstract.findall(W + "lvl") if abstract is not None else []
+        levels = {to_int(lvl.get(W + "ilvl"), 0): lvl for lvl in defined}
         for override in num.findall(W + "lvlOverride"):
             if override.find(W + "lvl") is not None:
-                levels[_int(override.get(W + "ilvl"), 0)] = override.find(W + "lvl")
+                levels[to_int(override.get(W + "ilvl"), 0)] = override.find(W + "lvl")
         return levels
 
     def _level_of_style(self, num_id: str, style_id: str | None) -> int | None:
         for index, lvl in self._definitions(num_id).items():
-            if style_id and _val(lvl.find(W + "pStyle")) == style_id:
+            if style_id and val(lvl.find(W + "pStyle")) == style_id:
                 return index
         return None
 
     def _style_numbering(self, style_id: str | None) -> tuple[str | None, int | None]:
-        seen = set()
-        while style_id and style_id not in seen:
-            seen.add(style_id)
-            style = self.styles.get_by_id(style_id)
-            if style is None:
-                return None, None
+        for style in self.styles.chain(style_id):
             num_id, level = _num_pr(style.find(f"{W}pPr/{W}numPr"))
             if num_id is not None:
                 return num_id, level
-            style_id = style.basedOn_val
         return None, None
 
     def _level(self, num_id: str, level: int) -> ListLevel:
         num = self._nums[num_id]
-        abstract = self._abstract.get(_val(num.find(W + "abstractNumId")))
+        abstract = self._abstract.get(val(num.find(W + "abstractNumId")))
         definition = None
         if abstract is not None:
-            link = _val(abstract.find(W + "numStyleLink"))
+            link = val(abstract.find(W + "numStyleLink"))
             if link:  # the list's levels are defined by a numbering style's own list
                 linked_num, _ = self._style_numbering(link)
                 if linked_num and linked_num in self._nums and linked_num != num_id:
-                    linked = self._abstract.get(_val(self._nums[linked_num].find(W + "abstractNumId")))
+                    linked = self._abstract.get(val(self._nums[linked_num].find(W + "abstractNumId")))
                     abstract = linked if linked is not None else abstract
             definition = next((lvl for lvl in abstract.findall(W + "lvl") if lvl.get(W + "ilvl") == str(level)), None)
-        start = _int(_val(definition.find(W + "start")) if definition is not None else None, 1)
+        start = to_int(val(definition.find(W + "start")) if definition is not None else None, 1)
         override = next((o for o in num.findall(W + "lvlOverride") if o.get(W + "ilvl") == str(level)), None)
         if override is not None:
-            start = _int(_val(override.find(W + "startOverride")), start)
+            start = to_int(val(override.find(W + "startOverride")), start)
             definition = override.find(W + "lvl") if override.find(W + "lvl") is not None else definition
-        number_format = _val(definition.find(W + "numFmt")) if definition is not None else "bullet"
+        number_format = val(definition.find(W + "numFmt")) if definition is not None else "bullet"
         ordered = number_format not in (None, "bullet", "none")
         indent = _indent(definition.find(f"{W}pPr/{W}ind")) if definition is not None else None
         return ListLevel(num_id, level, ordered, _FORMATS.get(number_format or "", "decimal"), start,
@@ -157,10 +150,10 @@ def _formatted(number: int, fmt: str) -> str:
     """A counter as Word shows it in a number format."""
     if fmt == "none":
         return ""
-    if fmt in ("lowerRoman", "upperRoman"):
+    if fmt in ("lowerRoman", "upperRoman") and 1 <= number <= _MAX_ROMAN:
         text = roman(number)
         return text if fmt == "lowerRoman" else text.upper()
-    if fmt in ("lowerLetter", "upperLetter"):
+    if fmt in ("lowerLetter", "upperLetter") and 1 <= number <= _MAX_LETTERS:
         letter = chr(ord("a") + (number - 1) % 26) * ((number - 1) // 26 + 1)
         return letter if fmt == "lowerLetter" else letter.upper()
     if fmt == "decimalZero":
@@ -171,9 +164,9 @@ def _formatted(number: int, fmt: str) -> str:
 def _num_pr(num_pr) -> tuple[str | None, int | None]:
     if num_pr is None:
         return None, None
-    num_id = _val(num_pr.find(W + "numId"))
-    level = _val(num_pr.find(W + "ilvl"))
-    return num_id, _int(level, 0) if level is not None else None
+    num_id = val(num_pr.find(W + "numId"))
+    level = val(num_pr.find(W + "ilvl"))
+    return num_id, to_int(level, 0) if level is not None else None
 
 
 def _indent(ind) -> int | None:
@@ -181,15 +174,5 @@ def _indent(ind) -> int | None:
     if ind is None:
         return None
     value = ind.get(W + "left") or ind.get(W + "start")
-    return _int(value, 0) if value is not None else None
+    return to_int(value, 0) if value is not None else None
 
-
-def _val(element) -> str | None:
-    return element.get(W + "val") if element is not None else None
-
-
-def _int(value: str | None, default: int) -> int:
-    try:
-        return int(value) if value is not None else default
-    except ValueError:
-        return default
