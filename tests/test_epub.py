@@ -97,7 +97,7 @@ def test_notes_come_before_the_story_text_marked_as_front_matter(seeds_epub):
     assert tags == [("header", "story-opening"), ("section", "story-notes"), ("p", "opening")]
     notes = children[1]
     assert notes.get("role") == "doc-preface" and notes.get("{http://www.idpf.org/2007/ops}type") == "preface"
-    assert notes.xpath("string(x:h3)", namespaces=NS) == "Notes"
+    assert notes.xpath("string(x:h3)", namespaces=NS) == "Author’s Note"
     assert "‘Night Window’ follows an earlier piece" in "".join(notes.itertext())
     opening = children[0]
     assert opening.xpath("string(x:h2)", namespaces=NS) == "Night Window"
@@ -176,7 +176,7 @@ def test_notes_collected_in_front_or_back_matter(project, placement):
     )
     assert bool(end_notes_in_story) == (placement == "front")
     contents = [t.strip() for t in epub.nav().xpath("//x:nav[@epub:type='toc']/x:ol/x:li/x:a/x:span[@class='toc-title']/text()", namespaces=NS)]
-    assert contents[0 if placement == "front" else -1] == "Notes"
+    assert contents[0 if placement == "front" else -1] == "Authors’ Notes"
 
 
 def test_multi_chapter_story_is_split_and_nested_in_the_contents(project):
@@ -200,7 +200,7 @@ def test_summary_and_end_notes_are_labelled_sections(project):
     assert summary.get("role") == "doc-abstract" and "last" in "".join(summary.itertext())
     last = epub.document("text/the-tide-table-2.xhtml")
     end = last.xpath("//x:section[@class='story-end-notes']", namespaces=NS)[0]
-    assert end.get("role") == "doc-afterword" and end.xpath("string(x:h3)", namespaces=NS) == "End Notes"
+    assert end.get("role") == "doc-afterword" and end.xpath("string(x:h3)", namespaces=NS) == "Afterword"
 
 
 def test_cover_and_images_are_packaged(project):

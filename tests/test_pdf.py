@@ -208,11 +208,11 @@ def test_collected_notes_in_print(project, placement):
     toml.write_text(toml.read_text().replace('notes = "end"', f'notes = "{placement}"'))
     pdf, _ = build_pdf(folder)
     outline = [title for _, title, _ in pdf.outline()]
-    assert ("Notes" in outline[:2]) if placement == "front" else (outline[-1] == "Notes")
-    notes_page = next(page for _, title, page in pdf.outline() if title == "Notes")
+    assert ("Authors’ Notes" in outline[:2]) if placement == "front" else (outline[-1] == "Authors’ Notes")
+    notes_page = next(page for _, title, page in pdf.outline() if title == "Authors’ Notes")
     label = pdf.reader.page_labels[notes_page]
     assert label.isalpha() == (placement == "front"), "front notes are numbered in roman"
-    assert contents_numbers(pdf)["Notes"] == label
+    assert contents_numbers(pdf)["Authors’ Notes"] == label
     assert "Written for a friend who reads tide tables" in pdf.regions(notes_page).body
 
 

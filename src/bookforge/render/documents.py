@@ -7,9 +7,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from ..model import Block, Book, Chapter, Story
+from ..model import Attrs, Block, Book, Chapter, Heading, Story
 from .labels import labels_for
-from .notes import StoryNotes
+from .notes import StoryNotes, reading_order
 from .xhtml import Context, attr, esc, lang_attrs, render_blocks, render_footnotes, render_note_list, render_opening
 
 if TYPE_CHECKING:
@@ -92,7 +92,8 @@ def render_book(
     `cache_tag` names what else its markup depends on (the backend and how it links images).
     """
     labels = labels_for(book.language)
-    ctx = Context(image_src=image_src, scene_break_label=labels["scene_break"], back_label=labels["note_back"])
+    ctx = Context(image_src=image_src, scene_break_label=labels["scene_break"], back_label=labels["note_back"],
+                  page_label=labels["page"] if page_numbers is not None else "")
     docs: list[Document] = []
     front = lambda name, title, body, kind, **kw: docs.append(  # noqa: E731
         Document(name, title, body, book.language, "frontmatter", kind, **kw)
@@ -117,11 +118,12 @@ def render_book(
     has_notes = any(s.notes or (options.notes == "end" and s.end_notes) for s in book.stories)
     if options.notes in ("front", "end") and has_notes:
         matter = "frontmatter" if options.notes == "front" else "backmatter"
+        title = collected_notes_title(book, labels)
         notes_doc = Document(
-            "notes", labels["notes"], _collected_notes(book, options, labels, ctx, href),
+            "notes", title, _collected_notes(book, options, labels, ctx, href, title),
             book.language, matter, "notes",
         )
-        entry = TocEntry(labels["notes"], "notes", "notes", matter=matter)
+        entry = TocEntry(title, "notes", "notes", matter=matter)
         if options.notes == "front":
             toc.insert(0, entry)
         else:
@@ -347,28 +349,55 @@ def _end_notes(story: Story, options: RenderOptions, labels, ctx: Context) -> st
 
 
 def _opening(story: Story, book: Book) -> str:
+    """The story's title, its subtitle under it (not in the contents: a subtitle belongs to the
+    opening page, as on a title page), and its byline."""
     byline = join_names(story.authors, story.language or book.language)
     out = [
         '<header class="story-opening">\n'
         f'<h2 id="{story.id}-title" class="story-title" epub:type="title">{esc(story.title)}</h2>\n'
     ]
+    if story.subtitle:
+        out.append(f'<p class="story-subtitle" role="doc-subtitle">{esc(story.subtitle)}</p>\n')
     if byline:
         out.append(f'<p class="byline">{esc(byline)}</p>\n')
     out.append("</header>\n")
     return "".join(out)
 
 
-def _chapter_body(chapter: Chapter, ctx: Context) -> str:
+def _chapter_body(chapter: Chapter, ctx: Context, labels, followed: bool = False) -> str:
+    """A chapter's title, the author's notes before and after its text (each with a small label,
+    so a note that a page break leaves alone still says what it is), and the text. `followed`:
+    another chapter of the story comes after this one."""
     out = []
     if chapter.title:
         out.append(f'<h3 id="{chapter.id}-title" class="chapter-title" epub:type="title">{esc(chapter.title)}</h3>\n')
-    for blocks, css_class in ((chapter.summary, "chapter-summary"), (chapter.notes, "chapter-notes")):
-        if blocks:
-            out.append(f'<div class="{css_class}">\n{render_blocks(blocks, ctx)}</div>\n')
-    out.append(render_opening(chapter.blocks, ctx))
+    if chapter.summary:
+        out.append(f'<div class="chapter-summary">\n{render_blocks(chapter.summary, ctx)}</div>\n')
+    if chapter.notes:
+        out.append(f'<div class="chapter-notes">\n<p class="block-label">{esc(labels["story_notes"])}</p>\n'
+                   f"{render_blocks(chapter.notes, ctx)}</div>\n")
+    blocks = _part_titles(chapter.blocks) if followed else chapter.blocks
+    out.append(render_opening(blocks, ctx))
     if chapter.end_notes:
-        out.append(f'<div class="chapter-end-notes">\n{render_blocks(chapter.end_notes, ctx)}</div>\n')
+        out.append(f'<div class="chapter-end-notes">\n<p class="block-label">{esc(labels["chapter_end_notes"])}</p>\n'
+                   f"{render_blocks(chapter.end_notes, ctx)}</div>\n")
     return "".join(out)
+
+
+def _part_titles(blocks: list[Block]) -> list[Block]:
+    """Headings that end a chapter belong to what follows (a "Part Two" before the next chapter):
+    marked as part titles, which open a page of their own rather than close this one."""
+    end = len(blocks)
+    while end and type(blocks[end - 1]) is Heading:
+        end -= 1
+    if end == len(blocks) or end == 0:
+        return blocks
+    titles = []
+    for heading in blocks[end:]:
+        attrs = heading.attrs or Attrs()
+        titles.append(dataclasses.replace(heading, attrs=dataclasses.replace(
+            attrs, classes=["part-title", *attrs.classes])))
+    return blocks[:end] + titles
 
 
 def _story_notes(story: Story, options: RenderOptions, ctx: Context, href: Href) -> StoryNotes:
@@ -382,7 +411,7 @@ def _story_notes(story: Story, options: RenderOptions, ctx: Context, href: Href)
             places[id(blocks)] = chapter_document(story, index)
     notes_document = ENDNOTES_DOCUMENT if options.notes_at == "book" else last
     return StoryNotes(story, options.notes_at, href, notes_document, places,
-                      calls_seen_here=options.notes == "story")
+                      calls_seen_here=options.notes == "story", order=reading_order(story, options.notes))
 
 
 def _endnotes(notes: StoryNotes, labels, ctx: Context) -> str:
@@ -431,10 +460,11 @@ def _story_documents(story: Story, book: Book, options: RenderOptions, labels, c
             f'aria-labelledby="{story.id}-title">\n'
             + _opening(story, book)
             + _story_front(story, options, labels, ctx)
-            + _chapter_body(chapters[0], ctx)
+            + _chapter_body(chapters[0], ctx, labels)
             + _end_notes(story, options, labels, ctx)
-            + render_footnotes(notes.take_pending(), ctx)
+            + render_footnotes(ctx)
             + _endnotes(notes, labels, ctx)
+            + render_footnotes(ctx)  # those called in an endnote
             + "</section>\n"
         )
         return [Document(story.id, story.title, body, lang, "bodymatter", "story", story=story)]
@@ -455,13 +485,13 @@ def _story_documents(story: Story, book: Book, options: RenderOptions, labels, c
             )
         section = head + (
             f'<section id="{chapter.id}" class="chapter" epub:type="chapter" role="doc-chapter"{labelled}>\n'
-            + _chapter_body(chapter, ctx)
-            + render_footnotes(notes.take_pending(), ctx)
+            + _chapter_body(chapter, ctx, labels, followed=index < len(chapters) - 1)
+            + render_footnotes(ctx)
             + "</section>\n"
         )
         if index == len(chapters) - 1:  # the story's afterword, then its endnotes
             section += _end_notes(story, options, labels, ctx)
-            section += render_footnotes(notes.take_pending(), ctx) + _endnotes(notes, labels, ctx)
+            section += render_footnotes(ctx) + _endnotes(notes, labels, ctx) + render_footnotes(ctx)
         title = story.title if index == 0 else (chapter.title or story.title)
         kind = "story" if index == 0 else "chapter"
         documents.append(
@@ -470,11 +500,17 @@ def _story_documents(story: Story, book: Book, options: RenderOptions, labels, c
     return documents
 
 
-def _collected_notes(book: Book, options: RenderOptions, labels, ctx: Context, href: Href) -> str:
+def collected_notes_title(book: Book, labels) -> str:
+    """The title of the authors' own notes gathered in the front or back matter: not "Notes",
+    which is the book's word for its footnotes and endnotes."""
+    return labels["authors_notes"] if len(book.story_authors()) > 1 else labels["author_notes"]
+
+
+def _collected_notes(book: Book, options: RenderOptions, labels, ctx: Context, href: Href, title: str) -> str:
     """Every story's notes gathered in one section of the front or back matter."""
     out = [
         '<section id="notes" class="collected-notes" aria-labelledby="notes-title">\n'
-        f'<h2 id="notes-title" class="notes-title">{esc(labels["notes"])}</h2>\n'
+        f'<h2 id="notes-title" class="notes-title">{esc(title)}</h2>\n'
     ]
     for story in book.stories:
         blocks = story.notes + (story.end_notes if options.notes == "end" else [])
@@ -497,7 +533,7 @@ def _collected_notes(book: Book, options: RenderOptions, labels, ctx: Context, h
                 f'<div class="collected-end-notes"><h4 class="block-label">{esc(labels["end_notes"])}</h4>\n'
                 f"{render_blocks(story.end_notes, story_ctx)}</div>\n"
             )
-        out.append(render_footnotes(story_ctx.notes.take_pending(), story_ctx))
+        out.append(render_footnotes(story_ctx))
         out.append("</section>\n")
     out.append("</section>\n")
     return "".join(out)

@@ -11,7 +11,9 @@ from ..model import (
     Note, Paragraph, Preformatted, SceneBreak, SmallCaps, Span, Strikeout, Strong, Subscript, Superscript, Table,
     TableCell, Text, block_text, plain_text,
 )
+from ..names import roman
 from .notes import NoteMark, StoryNotes
+from .table_fit import breakable, table_fit
 
 def esc(text: str) -> str:
     """Escape character data (str.replace is several times faster than translate here)."""
@@ -43,6 +45,9 @@ class Context:
     heading_base: int = 3  # the <hN> level of a level-1 Heading block inside a chapter
     notes: StoryNotes | None = None  # the story being rendered: how its notes are called and set
     back_label: str = "Back to the text"  # a note's link back to its call
+    # Print: a note set away from its call (the book's Notes section) says the call's page,
+    # "page 12", with this word; "" in the EPUB, which has no pages.
+    page_label: str = ""
 
 
 def render_blocks(blocks: list[Block], ctx: Context) -> str:
@@ -88,12 +93,6 @@ def _split_lead_in(children: list[Inline]) -> tuple[list[Inline], list[Inline]]:
     rest_text = head.text[match.end():]
     rest = ([Text(rest_text)] if rest_text else []) + children[1:]
     return [Text(match.group(0))], rest
-
-
-def render_inlines(inlines: list[Inline], ctx: Context | None = None) -> str:
-    out: list[str] = []
-    _inlines(inlines, ctx, out)
-    return "".join(out)
 
 
 def _attrs(attrs: Attrs | None, extra_class: str = "") -> str:
@@ -183,13 +182,15 @@ _ALIGN_CLASSES = {"left": "align-left", "right": "align-right", "center": "align
 
 def _table(table: Table, ctx: Context, out: list[str]) -> None:
     """A table that reflows: no fixed widths, cells that wrap; header rows in <thead> (repeated on
-    every printed page), column alignment as classes."""
-    out.append(f'<table{_attrs(table.attrs, "table")}>\n')
+    every printed page), column alignment as classes. Its classes say what the themes need to
+    know: a short table is kept on one page, a wide one may break words to fit the screen."""
+    columns = _grid_columns(table)
+    fit = table_fit(table, columns)
+    out.append(f"<table{_attrs(table.attrs, ' '.join(['table', *fit.classes]))}>\n")
     if table.caption:
         out.append("<caption>")
         _inlines(table.caption, ctx, out)
         out.append("</caption>\n")
-    columns = _grid_columns(table)
     for rows, group, cell_tag in ((table.head, "thead", "th"), (table.body, "tbody", "td")):
         if not rows:
             continue
@@ -199,8 +200,11 @@ def _table(table: Table, ctx: Context, out: list[str]) -> None:
             for cell in row:
                 align = table.aligns[columns[id(cell)]] if columns[id(cell)] < len(table.aligns) else ""
                 attributes = ' scope="col"' if cell_tag == "th" else ""
-                if align in _ALIGN_CLASSES:
-                    attributes += f' class="{_ALIGN_CLASSES[align]}"'
+                cell_classes = [_ALIGN_CLASSES[align]] if align in _ALIGN_CLASSES else []
+                if id(cell) in fit.whole:
+                    cell_classes.append("whole")
+                if cell_classes:
+                    attributes += f' class="{" ".join(cell_classes)}"'
                 if cell.colspan > 1:
                     attributes += f' colspan="{cell.colspan}"'
                 if cell.rowspan > 1:
@@ -233,10 +237,12 @@ def _grid_columns(table: Table) -> dict[int, int]:
 def _cell(cell: TableCell, ctx: Context, out: list[str]) -> None:
     # A cell of one paragraph is written without the <p>, as tight lists are.
     if len(cell.blocks) == 1 and type(cell.blocks[0]) is Paragraph and not cell.blocks[0].attrs:
-        _inlines(cell.blocks[0].children, ctx, out)
-    else:
-        for child in cell.blocks:
-            _block(child, ctx, out)
+        _inlines(breakable(cell.blocks[0].children), ctx, out)
+        return
+    for child in cell.blocks:
+        if type(child) is Paragraph:
+            child = Paragraph(breakable(child.children), child.loc, child.attrs)
+        _block(child, ctx, out)
 
 
 def _figure(figure: Figure, ctx: Context, out: list[str]) -> None:
@@ -316,14 +322,11 @@ def _note_call(note: Note, ctx: Context | None, out: list[str]) -> None:
         out.append("]</span>")
         return
     if notes.floats(mark):
+        # Inside a paragraph only inline markup may stand: the note's blocks are spans, set as
+        # blocks by the print stylesheet, with everything in them rendered as anywhere else.
         out.append(f'<span class="footnote" id="{mark.id}" data-label="{attr(mark.label)}">')
-        for index, block in enumerate(note.blocks):
-            out.append('<span class="footnote-p">')
-            if type(block) is Paragraph:
-                _inlines(block.children, ctx, out)
-            else:
-                out.append(esc(block_text(block)))
-            out.append("</span>")
+        for block in note.blocks:
+            _span_block(block, ctx, out)
         out.append("</span>")
         return
     notes.called(mark)
@@ -331,36 +334,136 @@ def _note_call(note: Note, ctx: Context | None, out: list[str]) -> None:
                f'role="doc-noteref">{esc(mark.label)}</a>')
 
 
-def render_footnotes(marks: list[NoteMark], ctx: Context) -> str:
-    """The footnotes called in one document, set at its end, each an aside that pops up."""
-    if not marks:
+def _span_block(block: Block, ctx: Context, out: list[str]) -> None:
+    """One block of a floated footnote as a span (paragraphs run on from the note's number)."""
+    kind = type(block)
+    if kind is Paragraph or kind is Heading:
+        css_class = "footnote-p" if kind is Paragraph else "footnote-p footnote-heading"
+        out.append(f"<span{_attrs(block.attrs, css_class)}>")
+        _inlines(block.children, ctx, out)
+        out.append("</span>")
+    elif kind is LineBlock:
+        out.append(f"<span{_attrs(block.attrs, 'footnote-lines')}>")
+        for line in block.lines:
+            out.append('<span class="line">')
+            if line:
+                _inlines(line, ctx, out)
+            else:
+                out.append("\u00a0")
+            out.append("</span>")
+        out.append("</span>")
+    elif kind is BlockQuote:
+        out.append(f"<span{_attrs(block.attrs, 'footnote-quote')}>")
+        for child in block.children:
+            _span_block(child, ctx, out)
+        out.append("</span>")
+    elif kind is ListBlock:
+        out.append('<span class="footnote-list">')
+        for index, item in enumerate(block.items):
+            marker = _list_marker(block, index)
+            out.append(f'<span class="li"><span class="li-marker">{esc(marker)}</span> ')
+            for child in item:
+                _span_block(child, ctx, out)
+            out.append("</span>")
+        out.append("</span>")
+    elif kind is Preformatted:
+        out.append(f'<span class="footnote-pre">{esc(block.text)}</span>')
+    elif kind is Table:
+        out.append(f"<span{_attrs(block.attrs, 'footnote-table')}>")
+        if block.caption:
+            out.append('<span class="caption">')
+            _inlines(block.caption, ctx, out)
+            out.append("</span>")
+        for rows, css_class in ((block.head, "th"), (block.body, "td")):
+            for row in rows:
+                out.append('<span class="tr">')
+                for cell in row:
+                    out.append(f'<span class="{css_class}">')
+                    for child in cell.blocks:
+                        _span_block(child, ctx, out)
+                    out.append("</span>")
+                out.append("</span>")
+        out.append("</span>")
+    elif kind is Figure:
+        out.append(f"<span{_attrs(block.attrs, 'footnote-figure')}>")
+        _inlines([block.image], ctx, out)
+        if block.caption:
+            out.append('<span class="caption">')
+            _inlines(block.caption, ctx, out)
+            out.append("</span>")
+        out.append("</span>")
+    elif kind is SceneBreak:
+        out.append(f'<span class="footnote-break" role="separator" aria-label="{attr(ctx.scene_break_label)}">'
+                   "* * *</span>")
+    else:  # pragma: no cover - the model is a closed set
+        raise TypeError(f"cannot render {kind.__name__}")
+
+
+def _list_marker(block: ListBlock, index: int) -> str:
+    """The number or bullet a list item shows (for lists written without <ol>, in a footnote)."""
+    if not block.ordered:
+        return "\u2022"
+    number = block.start + index
+    style = block.style or "decimal"
+    if style.endswith("roman"):
+        text = roman(number)
+    elif style.endswith("alpha"):
+        text = ""
+        while number > 0:
+            number, rest = divmod(number - 1, 26)
+            text = chr(ord("a") + rest) + text
+    else:
+        text = str(number)
+    return (text.upper() if style.startswith("upper") else text) + "."
+
+
+def render_footnotes(ctx: Context) -> str:
+    """The footnotes called in one document, set at its end, each an aside that pops up; a note
+    called inside one of them is set after it (so until no call is left unanswered)."""
+    if ctx.notes is None:
         return ""
-    out = ['<div class="footnotes">\n']
-    for mark in marks:
-        out.append(f'<aside id="{mark.id}" class="footnote" epub:type="footnote" role="doc-footnote">\n')
-        _note_body(mark, ctx, out)
-        out.append("</aside>\n")
-    out.append("</div>\n")
-    return "".join(out)
+    out: list[str] = []
+    marks = ctx.notes.take_pending()
+    while marks:
+        for mark in marks:
+            out.append(f'<aside id="{mark.id}" class="footnote" epub:type="footnote" role="doc-footnote">\n')
+            _note_body(mark, ctx, out)
+            out.append("</aside>\n")
+        marks = ctx.notes.take_pending()
+    if not out:
+        return ""
+    return '<div class="footnotes">\n' + "".join(out) + "</div>\n"
 
 
 def render_note_list(marks: list[NoteMark], ctx: Context) -> str:
     """Notes set together (a story's endnotes, or a story's part of the book's Notes): endnotes by
-    where they stand, whatever the author called them (the class keeps that)."""
-    out = ['<ol class="note-list">\n']
-    for mark in marks:
-        out.append(f'<li id="{mark.id}" class="{mark.kind}" epub:type="endnote" value="{mark.number}">\n')
-        _note_body(mark, ctx, out)
-        out.append("</li>\n")
-    out.append("</ol>\n")
+    where they stand, whatever the author called them (the class keeps that). Footnotes and
+    endnotes are numbered apart (1, 2… and i, ii…), so each kind is a list of its own."""
+    out = []
+    for kind in ("footnote", "endnote"):
+        listed = [mark for mark in marks if mark.kind == kind]
+        if not listed:
+            continue
+        roman_labels = listed[0].label != str(listed[0].number)
+        out.append('<ol class="note-list"' + (' type="i"' if roman_labels else "") + ">\n")
+        for mark in listed:
+            out.append(f'<li id="{mark.id}" class="{mark.kind}" epub:type="endnote" value="{mark.number}">\n')
+            _note_body(mark, ctx, out)
+            out.append("</li>\n")
+        out.append("</ol>\n")
     return "".join(out)
 
 
 def _note_body(mark: NoteMark, ctx: Context, out: list[str]) -> None:
-    """The note's blocks, the first opening with its number, which links back to the call."""
+    """The note's blocks, the first opening with its number (“1.”, as at the foot of a printed
+    page), which links back to the call; in print, a note set away from its call says its page."""
     back_href = ctx.notes.back(mark) if ctx.notes is not None else f"#{mark.ref_id}"
     back = (f'<a class="note-label" href="{attr(back_href)}" role="doc-backlink" '
-            f'aria-label="{attr(ctx.back_label)} ({attr(mark.label)})">{esc(mark.label)}</a> ')
+            f'aria-label="{attr(ctx.back_label)} ({attr(mark.label)})">{esc(mark.label)}.</a> ')
+    if ctx.page_label and ctx.notes is not None and ctx.notes.placement == "book" and mark.parent is None:
+        # The number is the print stylesheet's: target-counter(), or data-page filled after layout.
+        back += (f'<span class="note-page">(<a href="{attr(back_href)}" data-page="">'
+                 f'{esc(ctx.page_label)}\u00a0</a>)</span> ')
     blocks = mark.note.blocks
     if blocks and type(blocks[0]) is Paragraph:
         out.append(f"<p{_attrs(blocks[0].attrs)}>{back}")

@@ -130,7 +130,8 @@ def _font_coverage(ctx: BuildContext, rendered, parts, css):
     rules = ""
     if found.outside and found.scripts() & CJK_SCRIPTS:
         book = ctx.book
-        rules = rules_for(languages_in(bodies, (book.language, *(story.language or "" for story in book.stories))))
+        languages = languages_in(bodies, (book.language, *(story.language or "" for story in book.stories)))
+        rules = rules_for(languages, found.scripts())
     return found, rules
 
 
@@ -198,6 +199,7 @@ def build_pdf(ctx: BuildContext, handle) -> None:
             body_results = runner.run(body_jobs, cache, part_key)
             # The workers' memory is not needed any more: the rest is a few pages and the assembly.
             runner.close()
+            _settle_note_pages(body_parts, body_results, lambda name, body: job(name, body), runner, cache)
             phases["lay out stories"] = time.perf_counter() - started
 
             # The front matter goes last: its contents needs every story's page number. Its own
@@ -229,6 +231,22 @@ def build_pdf(ctx: BuildContext, handle) -> None:
         "laid_out": sorted(set(cache.laid_out)),
         "seconds": time.perf_counter() - started, "one_pass": one_pass, "phases": phases,
     }
+
+
+def _settle_note_pages(body_parts, body_results, job, runner, cache) -> None:
+    """The book's Notes section (`footnotes = "book"`) gives each note the page of its call: known
+    only now the stories are laid out, so that part is laid out again with the numbers. It comes
+    last, so its own length moves no other page."""
+    from .assemble import start_pages
+    from .book_html import fill_note_pages, has_note_pages, part_body
+    from .cache import part_key
+
+    for index, part in enumerate(body_parts):
+        body = part_body(part)
+        if part.kind != "back" or not has_note_pages(body):
+            continue
+        numbers = start_pages(body_parts, body_results)
+        body_results[index] = runner.run([job(part.name, fill_note_pages(body, numbers))], cache, part_key)[0]
 
 
 def _empty_front():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -106,6 +107,18 @@ def part_body(part: PrintPart, contents: str | None = None) -> str:
     if part.kind == "story":
         out.append("</div>\n")
     return "".join(out)
+
+
+_NOTE_PAGE = re.compile(r'(<span class="note-page">\(<a href="' + re.escape(PART_LINK) + r'([^"]*)" data-page=")(")')
+
+
+def fill_note_pages(body: str, page_numbers: dict[str, str]) -> str:
+    """The back Notes section with the page of each note's call, known once the stories are laid out."""
+    return _NOTE_PAGE.sub(lambda m: m.group(1) + attr(page_numbers.get(m.group(2), "")) + m.group(3), body)
+
+
+def has_note_pages(body: str) -> bool:
+    return '<span class="note-page">' in body
 
 
 def html_document(

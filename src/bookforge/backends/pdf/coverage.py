@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+from ...model import Preformatted, block_inlines, child_blocks, notes_in, plain_text
 from ...themes import FONTS_DIR
 
 BUNDLED_FILES = ("LinLibertine_R.otf", "LinLibertine_RI.otf", "LinLibertine_RB.otf", "LinLibertine_RBI.otf")
@@ -334,55 +335,19 @@ def book_texts(book) -> Iterator[tuple[str, str | None, int | None]]:
 
 
 def _block_texts(blocks, source: str | None) -> Iterator[tuple[str, str | None, int | None]]:
+    """(text, path, line) of each block, then of the blocks inside it and of the notes it calls."""
     for block in blocks:
         loc = getattr(block, "loc", None)
         path, line = (loc.path, loc.line) if loc else (source, None)
-        text = getattr(block, "text", None)
-        pieces = [text] if isinstance(text, str) else []
-        notes: list = []
-        for name in ("children", "lines", "caption"):
-            value = getattr(block, name, None)
-            if isinstance(value, list):
-                _inline_text(value, pieces, notes)
-        image = getattr(block, "image", None)
-        if image is not None and getattr(image, "alt", None):
-            pieces.append(image.alt)
+        runs = block_inlines(block)
+        pieces = [block.text] if type(block) is Preformatted else []
+        pieces += [plain_text(run) for run in runs]  # an image's alt text included
         yield " ".join(pieces), path, line
-        for run in _child_block_runs(block):
+        for run in child_blocks(block):
             yield from _block_texts(run, path)
-        for note_blocks in notes:
-            yield from _block_texts(note_blocks, path)
-
-
-def _child_block_runs(block) -> list[list]:
-    from ...model import BlockQuote, ListBlock, Table
-
-    if isinstance(block, BlockQuote):
-        return [block.children]
-    if isinstance(block, ListBlock):
-        return block.items
-    if isinstance(block, Table):
-        return [cell.blocks for row in block.rows() for cell in row]
-    return []
-
-
-def _inline_text(nodes, pieces: list[str], notes: list) -> None:
-    for node in nodes:
-        if isinstance(node, list):  # a LineBlock's line
-            _inline_text(node, pieces, notes)
-            continue
-        text = getattr(node, "text", None)
-        if isinstance(text, str):
-            pieces.append(text)
-        alt = getattr(node, "alt", None)
-        if isinstance(alt, str):
-            pieces.append(alt)
-        children = getattr(node, "children", None)
-        if isinstance(children, list):
-            _inline_text(children, pieces, notes)
-        blocks = getattr(node, "blocks", None)
-        if isinstance(blocks, list):  # a footnote: its own blocks, located after the paragraph
-            notes.append(blocks)
+        for run in runs:  # a footnote: its own blocks, located after the paragraph
+            for note in notes_in(run):
+                yield from _block_texts(note.blocks, path)
 
 
 def book_coverage(book) -> Coverage:

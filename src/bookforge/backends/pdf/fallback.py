@@ -88,12 +88,30 @@ def languages_in(texts, first: tuple[str, ...] = ()) -> list[str]:
     return list(seen)
 
 
-def rules_for(languages: list[str]) -> str:
-    """fontconfig rules (XML) preferring each CJK language's face; "" when none is CJK."""
+# The language CJK text without a CJK language tag is most likely in, by its scripts: kana only
+# Japanese has, Hangul only Korean, Bopomofo is Taiwan's; Han alone is read as Chinese.
+_LANGUAGE_OF_SCRIPTS = (("Hira", "ja"), ("Kana", "ja"), ("Hang", "ko"), ("Bopo", "zh-Hant"), ("Hani", "zh"))
+
+
+def language_of_scripts(scripts) -> str | None:
+    """A language tag for CJK characters whose passage names no CJK language (a Japanese sentence
+    in an English story), from the scripts they are in; None without CJK."""
+    return next((tag for script, tag in _LANGUAGE_OF_SCRIPTS if script in scripts), None)
+
+
+def rules_for(languages: list[str], scripts=()) -> str:
+    """fontconfig rules (XML) preferring each CJK language's face; "" when none is CJK.
+
+    CJK text in no CJK language (a Japanese sentence in an English story) still gets one face,
+    the one its `scripts` point to: left to fontconfig, kanji and kana can come from two families
+    (Noto Sans CJK beside Noto Serif CJK) in one sentence."""
     regions = [(tag, cjk_region(tag)) for tag in languages]
     regions = [(tag, region) for tag, region in regions if region]
     if not regions:
-        return ""
+        guessed = language_of_scripts(scripts)
+        if guessed is None:
+            return ""
+        regions = [(guessed, cjk_region(guessed))]
     rules = []
     # Text in a language with a region of its own: that region's faces, bound strongly so they
     # come before any other CJK face (Pango writes the tag lower-case, as `lang` has it).

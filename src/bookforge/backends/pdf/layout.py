@@ -71,8 +71,10 @@ atexit.register(_STYLES.clear)
 
 def _styles(job: PartJob, handler: _Collect) -> _Styles:
     """Parse the stylesheets once per process: every part of a book shares them (and their fonts)."""
+    from . import weasy_fixes
     from .fallback import activate
 
+    weasy_fixes.apply()
     activate(job.font_rules)  # before the FontConfiguration: its fonts are chosen with these rules
     key = (tuple(job.css), job.base_url, tuple(job.roots), job.font_rules)
     if key in _STYLES:

@@ -92,6 +92,7 @@ def page_css(book: Book, parts: list[PrintPart], geometry: Geometry, one_pass: b
             "@page front { @bottom-center { content: counter(page, lower-roman); } }",
             "@page bare { @bottom-center { content: none; } }",
             "a.toc-link::after { content: leader('. ') target-counter(attr(href), page); }",
+            ".note-page a::after { content: target-counter(attr(href), page); }",
             ".toc-front a.toc-link::after { content: leader('. ') target-counter(attr(href), page, lower-roman); }",
         ]
         if first_story is not None:
@@ -104,4 +105,5 @@ def page_css(book: Book, parts: list[PrintPart], geometry: Geometry, one_pass: b
     else:
         # Parts: folios are stamped after assembly, when every page's number is known.
         lines.append("a.toc-link::after { content: leader('. ') attr(data-page); }")
+        lines.append(".note-page a::after { content: attr(data-page); }")  # filled after layout (fill_note_pages)
     return "\n".join(lines) + "\n"
