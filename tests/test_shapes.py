@@ -556,3 +556,19 @@ def test_plain_text_lettered_and_roman_lists_typed_as_lines(tmp_path):
     assert [(item.ordered, item.start, item.style) for item in lists] == [(True, 1, "lower-alpha"),
                                                                           (True, 1, "lower-roman")]
     assert plain_text(blocks(story)[-1].children) == "A. Writer and B. Reader were there."
+
+
+def test_a_part_title_page_is_not_a_chapter_without_text(tmp_path):
+    """A later Title paragraph ("Part Two: Low Water") directly before a chapter is a part's title
+    page: `bookforge check` does not call it an empty chapter; an empty "The Second Room" it does."""
+    from bookforge.lint import lint_book
+
+    project = tmp_path / "book"
+    (project / "manuscripts").mkdir(parents=True)
+    (project / "book.toml").write_text('[book]\ntitle = "T"\nauthors = ["A"]\n', encoding="utf-8")
+    (project / "manuscripts" / "s.md").write_text(
+        "---\ntitle: Tides\n---\n\n# One\n\nThe first part's text.\n\n# Part Two: Low Water\n\n# Three\n\n"
+        "The second part's text.\n\n# The Second Room\n\n# Four\n\nThe end.\n", encoding="utf-8")
+    book, _ = load(project)
+    empty = [f.message for f in lint_book(book, {}, typography=True) if f.code == "L004"]
+    assert empty == ["chapter “The Second Room” has no text"]

@@ -6,10 +6,9 @@ import difflib
 import re
 from dataclasses import dataclass
 
-from .model import Book, Paragraph, SceneBreak, Story
+from .model import Book, Paragraph, SceneBreak, Story, plain_text
 from .readers.header import FIELD_ALIASES, HEADER_LINE
-from .readers.marks import is_break_mark
-from .model import plain_text
+from .readers.marks import is_break_mark, is_part_title
 
 # Lint codes (stable): documented in README next to the build warnings.
 LINT_CODES: dict[str, str] = {
@@ -69,8 +68,9 @@ def _story(story: Story, book: Book, typography: bool) -> list[Finding]:
         found.append(Finding("L007", f"“{story.title}” has no author", story.source, 1,
                              "add `Author:` to the manuscript, or author = \"…\" to its [[story]] entry"))
     straight_reported = False
-    for chapter in story.chapters:
-        if chapter.title and not chapter.blocks:
+    for index, chapter in enumerate(story.chapters):
+        part_page = is_part_title(chapter.title or "") and index + 1 < len(story.chapters)
+        if chapter.title and not chapter.blocks and not part_page:  # ("Part Two" alone: a part's title page)
             line = chapter.loc.line if chapter.loc else None
             found.append(Finding("L004", f"chapter “{chapter.title}” has no text", _path(chapter, story), line,
                                  "remove the heading, or check that the chapter's text is in the file"))
