@@ -162,9 +162,8 @@ class _Reader:
         self.warned: set[str] = set()  # syntax kept as typed is said once a file
 
     def parse(self, text: str):
-        # `[passage]{lang=fr}`, `[Name]{.smallcaps}`: attribute spans, as in pandoc, only when used.
         env: dict = {"metadata_header": self.metadata_header}
-        tokens = _parser("]{" in text).parse(text, env)
+        tokens = _parser(_syntax_used(text)).parse(text, env)
         self._unused_notes(env, text)
         return tokens
 
@@ -602,37 +601,66 @@ _HTML_HINT = ("write it in Markdown (*emphasis*, a backslash at a line's end for
 _CONTAINERS = {"em_open": Emph, "strong_open": Strong, "s_open": Strikeout, "sup_open": Superscript,
                "sub_open": Subscript}
 _VERSE_CLASSES = {"verse", "poem", "poetry", "lyrics", "song"}
-_PARSERS: dict[bool, object] = {}
+_PARSERS: dict[tuple[bool, ...], object] = {}
+# A definition line (`: the meaning`, `~ the meaning`) of a definition list.
+_DEFINITION = re.compile(r"\n {0,3}[:~][ \t]")
 
 
-def _parser(attribute_spans: bool):
-    """One markdown-it parser per kind, built once: CommonMark with pipe tables, strikethrough,
-    task lists, footnotes, definition lists, fenced divs, `^super^`/`~sub~` scripts and the
-    writing apps' syntax (md_inline_syntax, md_block_syntax)."""
-    if attribute_spans not in _PARSERS:
+def _syntax_used(text: str) -> tuple[bool, ...]:
+    """Which of the rarer syntaxes a file could use, told by characters it must then hold: a
+    parser that leaves out the others reads a plain story faster (markdown-it tries every rule at
+    every line of every paragraph), and reads it just the same."""
+    return (
+        "]{" in text,  # attribute spans: `[passage]{lang=fr}`
+        ":::" in text,  # fenced divs
+        _DEFINITION.search("\n" + text) is not None,  # definition lists
+        # `^super^`, `~sub~`: a caret not opening a footnote call `[^1]`, a tilde not in a `~~` pair
+        text.count("^") > text.count("[^") or text.count("~") > 2 * text.count("~~"),
+        "{" in text or "%%" in text or "==" in text or "[[" in text,  # the writing apps' inline syntax
+        "%%" in text or "\n+" in text or text.startswith("+"),  # `%%` comment blocks, grid tables
+    )
+
+
+def _parser(used: tuple[bool, ...]):
+    """One markdown-it parser per set of syntax used, built once: CommonMark with pipe tables,
+    strikethrough, task lists and footnotes, and where a file may use them attribute spans, fenced
+    divs, definition lists, `^super^`/`~sub~` and the writing apps' syntax (md_inline_syntax,
+    md_block_syntax)."""
+    if used not in _PARSERS:
         from markdown_it import MarkdownIt
-        from mdit_py_plugins.container import container_plugin
-        from mdit_py_plugins.deflist import deflist_plugin
         from mdit_py_plugins.footnote import footnote_plugin
-        from mdit_py_plugins.subscript import sub_plugin
-        from mdit_py_plugins.superscript import superscript_plugin
 
         from .md_block_syntax import markdown_block_syntax_plugin
-        from .md_inline_syntax import markdown_inline_syntax_plugin
 
+        spans, divs, definitions, scripts, inline_syntax, block_syntax = used
         # Raw HTML is recognised (so that comments, the author's notes to self, can be left out, as
         # Word comments are) and otherwise shown as the text it is: never passed through.
         md = MarkdownIt("commonmark", {"html": True, "linkify": False, "typographer": False, "tasklists": True})
-        md.enable(["table", "strikethrough"]).use(footnote_plugin).use(deflist_plugin)
-        md.use(superscript_plugin).use(sub_plugin)
-        md.use(container_plugin, "div", validate=lambda params, *_: bool(params.strip()))
-        md.use(markdown_inline_syntax_plugin).use(markdown_block_syntax_plugin)
-        if attribute_spans:
+        md.enable(["table", "strikethrough"]).use(footnote_plugin)
+        if definitions:
+            from mdit_py_plugins.deflist import deflist_plugin
+
+            md.use(deflist_plugin)
+        if scripts:
+            from mdit_py_plugins.subscript import sub_plugin
+            from mdit_py_plugins.superscript import superscript_plugin
+
+            md.use(superscript_plugin).use(sub_plugin)
+        if divs:
+            from mdit_py_plugins.container import container_plugin
+
+            md.use(container_plugin, "div", validate=lambda params, *_: bool(params.strip()))
+        if inline_syntax:
+            from .md_inline_syntax import markdown_inline_syntax_plugin
+
+            md.use(markdown_inline_syntax_plugin)
+        md.use(markdown_block_syntax_plugin, blocks=block_syntax)
+        if spans:
             from mdit_py_plugins.attrs import attrs_plugin
 
             md.use(attrs_plugin, after=("span_close",), spans=True)
-        _PARSERS[attribute_spans] = md
-    return _PARSERS[attribute_spans]
+        _PARSERS[used] = md
+    return _PARSERS[used]
 
 
 def _blank_lines_before(lines: list[str], start: int) -> int:

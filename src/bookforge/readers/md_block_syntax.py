@@ -19,6 +19,10 @@ from markdown_it.token import Token
 from .header import HEADER_LINE, canonical_field
 from .inlines import list_markers
 
+# A line that could open an item of a list typed by hand (a bullet Markdown does not read, or a
+# letter or roman numeral with its stop): the quick test before any paragraph is looked at.
+# (Searched in "\n" + the text: a pattern that starts with a literal is found by a fast scan.)
+_TYPED_ITEM = re.compile(r"\n[ \t]*(?:•|(?:[A-Za-z]|[ivxlcdmIVXLCDM]{2,8})[.)])[ \t]")
 _GRID_BORDER = re.compile(r"^\+(?:[-=:]+\+)+[ \t]*$")
 _CALLOUT = re.compile(r"^\[!([A-Za-z][\w-]*)\][+-]?[ \t]*")
 # Pandoc's attributes closing a heading: `{#id .class}`, `{-}` (unnumbered), `{lang=fr}`.
@@ -26,10 +30,12 @@ _HEADING_ATTRIBUTES = re.compile(r"[ \t]+\{[ \t]*(?:-|[#.][\w-][^{}]*|[\w-]+=[^{
 _BREAKS = ("softbreak", "hardbreak")
 
 
-def markdown_block_syntax_plugin(md: MarkdownIt) -> None:
-    """Add the rules; the core ones run last, on the finished tokens."""
-    md.block.ruler.before("fence", "obsidian_comment", _comment_block)
-    md.block.ruler.before("table", "grid_table", _grid_table)
+def markdown_block_syntax_plugin(md: MarkdownIt, blocks: bool = True) -> None:
+    """Add the rules (the block ones only where a file may hold `%%` or a grid table); the core
+    ones run last, on the finished tokens."""
+    if blocks:
+        md.block.ruler.before("fence", "obsidian_comment", _comment_block)
+        md.block.ruler.before("table", "grid_table", _grid_table)
     md.core.ruler.push("heading_attributes", _heading_attributes)
     md.core.ruler.push("metadata_header", _metadata_header)
     md.core.ruler.push("callouts", _callouts)
@@ -145,6 +151,8 @@ def _line_text(line: list[Token]) -> str:
 
 def _heading_attributes(state: StateCore) -> None:
     """`# Prologue {.unnumbered}`: the attributes are layout, not the heading's words; left out."""
+    if "{" not in state.src:
+        return
     tokens = state.tokens
     for index in range(len(tokens) - 1):
         if tokens[index].type != "heading_open" or "{" not in tokens[index + 1].content:
@@ -191,6 +199,8 @@ def _metadata_header(state: StateCore) -> None:
 def _callouts(state: StateCore) -> None:
     """Obsidian's `> [!note] Title` (and GitHub's `> [!NOTE]`): a quotation marked "callout",
     its title (the kind, when none is given) a paragraph of its own marked "callout-title"."""
+    if "[!" not in state.src:
+        return
     tokens = state.tokens
     for index, inline in _paragraphs(tokens):
         if index == 0 or tokens[index - 1].type != "blockquote_open" or not inline.content.startswith("[!"):
@@ -219,6 +229,8 @@ def _callouts(state: StateCore) -> None:
 def _typed_lists(state: StateCore) -> None:
     """A paragraph whose every line is an item of a list typed by hand, marked in sequence (`a.`
     `b.`, `i.` `ii.`, `A)` `B)`, or `•`, which Markdown does not read): that list."""
+    if not _TYPED_ITEM.search("\n" + state.src):  # no line starts like such an item: nothing to look at
+        return
     tokens = state.tokens
     for index, inline in _paragraphs(tokens):
         if "\n" not in inline.content:

@@ -17,7 +17,7 @@ def unreached_notes(tokens, end: int) -> set[int]:
             current = token.meta["id"]
         elif token.type == "inline":
             calls.setdefault(current, []).extend(_calls(token))
-    if not calls:
+    if not any(calls.values()):  # no note calls a note: every note here was called from the text
         return set()
     calls[None] = [note for token in tokens[:end] if token.type == "inline" for note in _calls(token)]
     reached: set[int] = set()

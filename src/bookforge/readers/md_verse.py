@@ -8,6 +8,7 @@ import re
 from ..model import Block, Inline, LineBlock, LineBreak, Paragraph, Text, plain_text
 from .inlines import PROSE_LINE, is_filled, reads_as_sentences, reads_as_verse
 
+_INDENTED_BAR_LINE = re.compile(r"\n\| [ \t]")  # (searched in "\n" + the text: a fast literal scan)
 _LINE_BLOCK_INDENT = re.compile(r"^(\| )([ \t]+)(?=\S)")
 _TABLE_DELIMITER = re.compile(r"^\|?[ \t]*:?-+:?[ \t]*(?:\|[ \t]*:?-+:?[ \t]*)*\|?[ \t]*$")
 
@@ -16,7 +17,7 @@ def line_block_indents(text: str) -> str:
     """A pandoc line block's indented lines (`|     knead it twice`) keep their indentation, as
     no-break spaces (as pandoc keeps it), before clean() makes runs of spaces one. A line block
     is a run of lines that all start with `|`, none of them a table's delimiter row or border."""
-    if "\n| " not in text and not text.startswith("| "):
+    if not _INDENTED_BAR_LINE.search("\n" + text):  # no `|` line indented after its bar: nothing to keep
         return text
     lines = text.split("\n")
     start = None
@@ -54,9 +55,14 @@ def verse(block: Paragraph, quoted: bool, source: str = "") -> Block:
     keeps them; wrapped prose (lines filled to a margin) is one paragraph. In a quotation, set off
     by the author, two lines are verse when the first is short; outside one, lines that each end a
     sentence are prose written one sentence a line."""
+    # Filled to a margin is measured on the lines as typed, markup included: the editor wrapped
+    # those (and most paragraphs with line ends are such prose: known before the inlines are split).
+    if source and "\n" not in source:
+        return block  # one line: nothing to keep or to join (most paragraphs)
+    if source and is_filled(source.split("\n")):
+        return no_newlines(block)
     # The lines as written: a soft break inside emphasis ends a source line too.
     lines = "\n".join(plain_text(line) for line in split_at_newlines(block.children)).split("\n")
-    # Filled to a margin is measured on the lines as typed, markup included: the editor wrapped those.
     typed = source.split("\n") if source.count("\n") == len(lines) - 1 else lines
     if len(lines) < 2 or is_filled(typed) or (not quoted and reads_as_sentences(lines)):
         return no_newlines(block)
