@@ -1,4 +1,8 @@
-"""Forked helper processes: when one pays, how it is started and stopped, and the pipe framing."""
+"""Forked helper processes: when one pays, how it is started and stopped, and the pipe framing.
+
+A helper whose parent is killed works on until its next write to the pipe fails, then ends: Linux's
+parent-death signal would stop it sooner, but asking for it (ctypes) costs a helper more start-up
+time than a helper's work left undone ever costs."""
 
 from __future__ import annotations
 
@@ -11,7 +15,6 @@ from collections.abc import Callable
 # Below this much manuscript text, a fork and what crosses its pipes cost more than the second core
 # saves (measured by benchmarks/bench.py; the "100k+s" row is Markdown with notes and tables).
 WORTH_BYTES = 256 * 1024
-_PR_SET_PDEATHSIG = 1  # linux/prctl.h
 
 
 def worth_forking(text_bytes: int) -> bool:
@@ -44,7 +47,6 @@ def fork_helper(serve: Callable[..., None], *directions: str) -> tuple[int, list
         try:
             for fd in own_ends:
                 os.close(fd)
-            _die_with_parent()
             serve(*helper_ends)
         except BaseException:  # noqa: BLE001 - the parent notices the missing answer and does the work
             status = 1
@@ -53,16 +55,6 @@ def fork_helper(serve: Callable[..., None], *directions: str) -> tuple[int, list
     for fd in helper_ends:
         os.close(fd)
     return pid, own_ends
-
-
-def _die_with_parent() -> None:
-    """Ask Linux to end the helper if the parent is killed (else it works on into a broken pipe)."""
-    try:
-        import ctypes
-
-        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
-    except (OSError, AttributeError):
-        pass  # an optimisation only: the helper still stops at its first write to a closed pipe
 
 
 def stop(pid: int) -> None:

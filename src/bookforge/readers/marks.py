@@ -56,13 +56,10 @@ _MAYBE_HEADING = re.compile(r"\s*(?:#|chapter|part|book|prologue|epilogue|interl
                             r"introduction|[IVXLC]{1,7}\.?\s*$)", re.IGNORECASE)
 
 
-_PART = re.compile(r"^(?:part|book|volume|act)[ \t]+" + _NUMBER + r"\b", re.IGNORECASE)
-
-
 def is_part_title(title: str) -> bool:
     """"Part Two", "Book III: The Sea", "Volume 2": a division of the story, which may have no text
-    of its own (a part title page)."""
-    return _PART.match(title.strip()) is not None
+    of its own (a part title page). (Compiled on first use: only `bookforge check` asks.)"""
+    return re.match(r"^(?:part|book|volume|act)[ \t]+" + _NUMBER + r"\b", title.strip(), re.IGNORECASE) is not None
 
 
 def chapter_title(line: str) -> str | None:
