@@ -17,8 +17,8 @@ import pytest
 from PIL import Image
 
 from bookforge.errors import ManuscriptError
-from bookforge.readers import zipsafe
-from bookforge.readers.zipsafe import MB
+from bookforge import zipsafe
+from bookforge.zipsafe import MB
 
 REPO = Path(__file__).resolve().parent.parent
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -246,7 +246,7 @@ if os.fork():
     sys.exit(os.waitstatus_to_exitcode(os.wait()[1]))
 resource.setrlimit(resource.RLIMIT_AS, (1 << 30, 1 << 30))
 from bookforge.errors import ManuscriptError
-from bookforge.readers import zipsafe
+from bookforge import zipsafe
 path, variant = sys.argv[1:]
 if variant == "unchecked":
     zipsafe._check_declared = lambda *declared: None

@@ -62,7 +62,7 @@ def read(data: bytes, rel: str, diagnostics: Diagnostics, *, chapter_file: bool 
     """Read a .docx file's bytes into a Story; paragraph numbers stand for line numbers."""
     import docx
 
-    from .zipsafe import open_docx_bytes
+    from ..zipsafe import open_docx_bytes
 
     package = open_docx_bytes(data, rel)  # bounded inflation; Strict Open XML made Transitional
     try:

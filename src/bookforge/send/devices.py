@@ -174,7 +174,7 @@ def book_stem(name: str) -> str:
 def epub_identifier(path: Path) -> str | None:
     """The EPUB's unique identifier (dc:identifier), read from its package document."""
     from ..errors import ManuscriptError
-    from ..readers.zipsafe import read_members
+    from ..zipsafe import read_members
 
     try:  # a book on the device may be anybody's: read through the bomb-proof reader
         members = read_members(path.read_bytes(), str(path), "EPUB",

@@ -40,7 +40,7 @@ def check_epub(path: Path, story_titles: list[str]) -> list[Problem]:
     from lxml import etree
 
     from ..errors import ManuscriptError
-    from ..readers.zipsafe import read_members
+    from ..zipsafe import read_members
 
     try:
         with zipfile.ZipFile(path) as listing:  # the order of entries; nothing inflated here

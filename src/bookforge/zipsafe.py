@@ -1,4 +1,4 @@
-"""Zip archives read within fixed memory bounds (zip-bomb proof), and Strict Open XML made Transitional."""
+"""Zip archives (Word manuscripts, the EPUBs check and send open) read in bounded memory; Strict made Transitional."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import zipfile
 import zlib
 from collections.abc import Callable
 
-from ..errors import ManuscriptError
+from .errors import ManuscriptError
 
 MB = 1024 * 1024
 # One member, inflated. A 300 000-word novel's word/document.xml is about 20 MB; 48 MB leaves room
