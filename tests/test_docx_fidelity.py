@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 from conftest import FIXTURES, build, run_cli
+from modelfacts import blocks, every
 from epubfacts import NS, Epub
 from PIL import Image as PillowImage
 from test_zipsafe import members_of, zipped
@@ -42,26 +43,8 @@ def read_changed(tmp_path: Path, source: Path, change) -> tuple:
     return read(path)
 
 
-def every(value, kind) -> list:
-    found = []
-
-    def visit(item):
-        if isinstance(item, kind):
-            found.append(item)
-        if isinstance(item, list):
-            for child in item:
-                visit(child)
-        elif hasattr(item, "__dataclass_fields__"):
-            for name in item.__dataclass_fields__:
-                if name != "media":
-                    visit(getattr(item, name))
-
-    visit(value)
-    return found
 
 
-def blocks(story) -> list:
-    return [block for chapter in story.chapters for block in chapter.blocks]
 
 
 def lost_words(diagnostics: Diagnostics) -> list[str]:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from conftest import FIXTURES, build
+from modelfacts import blocks, every
 from epubfacts import NS, Epub
 
 from bookforge.diagnostics import Diagnostics
@@ -34,26 +35,12 @@ def read(name: str, text: str | None = None, tmp_path: Path | None = None):
     return read_manuscript(path, path.name, diagnostics), diagnostics
 
 
-def blocks(story):
-    return [block for chapter in story.chapters for block in chapter.blocks]
 
 
 def texts(story) -> list[str]:
     return [block_text(block) for block in blocks(story)]
 
 
-def every(value, kind) -> list:
-    found = []
-    if isinstance(value, kind):
-        found.append(value)
-    if isinstance(value, list):
-        for item in value:
-            found += every(item, kind)
-    elif hasattr(value, "__dataclass_fields__"):
-        for name in value.__dataclass_fields__:
-            if name != "media":
-                found += every(getattr(value, name), kind)
-    return found
 
 
 def warned(diagnostics, code: str) -> list:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from conftest import FIXTURES, build, load, run_cli
+from modelfacts import blocks, every
 from epubfacts import NS, Epub
 
 from bookforge.diagnostics import Diagnostics
@@ -34,26 +35,8 @@ def read(name: str, text: str | None = None, suffix: str = ".md", tmp_path: Path
     return story, diagnostics
 
 
-def blocks(story):
-    return [block for chapter in story.chapters for block in chapter.blocks]
 
 
-def every(story, kind):
-    found = []
-
-    def visit(value):
-        if isinstance(value, kind):
-            found.append(value)
-        if isinstance(value, list):
-            for item in value:
-                visit(item)
-        elif hasattr(value, "__dataclass_fields__"):
-            for name in value.__dataclass_fields__:
-                if name != "media":
-                    visit(getattr(value, name))
-
-    visit(story)
-    return found
 
 
 # -- issue: notes, tables, lists and strikethrough -----------------------------------------------
