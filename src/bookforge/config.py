@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .errors import ConfigError
+from .printers import BINDINGS, PAPERS, PRINTERS
 
 NOTES_PLACEMENTS = ("story", "front", "end")
 FOOTNOTE_PLACEMENTS = ("story", "book")
@@ -42,6 +43,20 @@ class PdfConfig:
     variant: str = ""
     drop_caps: bool = True
     cover: bool = False  # the cover as the first page: a reading PDF (never with bleed, marks or PDF/X)
+    printer: str = "generic"  # whose rules the print files follow (printers.py)
+    paper: str = "cream"
+    binding: str = "paperback"
+    output_intent: str | None = None  # a CMYK ICC profile in the project, for PDF/X
+    line_of: dict[str, int] = field(default_factory=dict)  # key → its line in book.toml, for later checks
+
+
+@dataclass
+class CoverConfig:
+    """The `[cover]` table: what the print cover's back and spine say."""
+
+    back_text: str | None = None  # the back cover's text (else the book's description)
+    back_text_file: str | None = None  # …or a Markdown/plain-text file in the project
+    author_line: bool = True  # the names under the back text
 
 
 @dataclass
@@ -79,6 +94,7 @@ class Config:
     rights: str | None = None
     date: str | None = None
     description: str | None = None
+    isbn: str | None = None  # the print edition's ISBN-13, digits only (the back cover's barcode)
     cover: str | bool | None = None  # a file, False for none, None for a generated cover
     notes: str = "story"
     footnotes: str = "story"  # "story": after each story (EPUB) or at the page foot (PDF); "book": one Notes section
@@ -90,6 +106,7 @@ class Config:
     conforms_to: bool = False  # claim EPUB Accessibility 1.1 / WCAG 2.2 AA (the user's claim to make)
     stories: list[StoryEntry] = field(default_factory=list)
     pdf: PdfConfig = field(default_factory=PdfConfig)
+    cover_print: CoverConfig = field(default_factory=CoverConfig)
     build: BuildConfig = field(default_factory=BuildConfig)
     send: SendConfig = field(default_factory=SendConfig)
 
@@ -163,6 +180,35 @@ def _str_list(value: Any) -> list[str]:
     return value
 
 
+def _isbn(value: Any) -> str:
+    """An ISBN-13 (or ISBN-10, made 978-…), hyphens and spaces allowed; its check digit must hold."""
+    if not isinstance(value, str):
+        raise ValueError('an ISBN as a string, e.g. "978-1-23456-789-7"')
+    digits = re.sub(r"[\s-]", "", value).upper()
+    if re.fullmatch(r"\d{9}[\dX]", digits):
+        if _isbn10_check(digits[:9]) != digits[9]:
+            raise ValueError("an ISBN whose check digit is right (the last digit does not match)")
+        digits = "978" + digits[:9]
+        return digits + ean13_check_digit(digits)
+    if not re.fullmatch(r"97[89]\d{10}", digits):
+        raise ValueError('an ISBN-13 (13 digits starting 978 or 979) or an ISBN-10')
+    if ean13_check_digit(digits[:12]) != digits[12]:
+        raise ValueError("an ISBN whose check digit is right (the last digit does not match)")
+    return digits
+
+
+def ean13_check_digit(twelve: str) -> str:
+    """The EAN-13 check digit of twelve digits (weights 1, 3, 1, 3…)."""
+    total = sum(int(d) * (3 if i % 2 else 1) for i, d in enumerate(twelve))
+    return str((10 - total % 10) % 10)
+
+
+def _isbn10_check(nine: str) -> str:
+    total = sum(int(d) * (10 - i) for i, d in enumerate(nine))
+    check = (11 - total % 11) % 11
+    return "X" if check == 10 else str(check)
+
+
 def _cover(value: Any) -> str | bool:
     if value is False:
         return False
@@ -200,6 +246,7 @@ BOOK_KEYS: dict[str, tuple[str, Callable[[Any], Any]]] = {
     "rights": ("rights", _str),
     "date": ("date", _date),
     "description": ("description", _str),
+    "isbn": ("isbn", _isbn),
     "cover": ("cover", _cover),
     "notes": ("notes", _choice(*NOTES_PLACEMENTS)),
     "footnotes": ("footnotes", _choice(*FOOTNOTE_PLACEMENTS)),
@@ -228,6 +275,16 @@ PDF_KEYS: dict[str, tuple[str, Callable[[Any], Any]]] = {
     "variant": ("variant", _str),
     "drop-caps": ("drop_caps", _bool),
     "cover": ("cover", _bool),
+    "printer": ("printer", _choice(*PRINTERS)),
+    "paper": ("paper", _choice(*PAPERS)),
+    "binding": ("binding", _choice(*BINDINGS)),
+    "output-intent": ("output_intent", _nonempty_str),
+}
+
+COVER_KEYS: dict[str, tuple[str, Callable[[Any], Any]]] = {
+    "back-text": ("back_text", _nonempty_str),
+    "back-text-file": ("back_text_file", _nonempty_str),
+    "author-line": ("author_line", _bool),
 }
 
 BUILD_KEYS: dict[str, tuple[str, Callable[[Any], Any]]] = {
@@ -247,7 +304,8 @@ SEND_KEYS: dict[str, tuple[str, Callable[[Any], Any]]] = {
 # Keys that would hold a secret: refused without echoing the value (book.toml is shared and committed).
 SECRET_KEYS = ("password", "smtp-password", "pass", "secret")
 
-TABLES = {"book": BOOK_KEYS, "story": STORY_KEYS, "pdf": PDF_KEYS, "build": BUILD_KEYS, "send": SEND_KEYS}
+TABLES = {"book": BOOK_KEYS, "story": STORY_KEYS, "pdf": PDF_KEYS, "cover": COVER_KEYS, "build": BUILD_KEYS,
+          "send": SEND_KEYS}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -309,13 +367,26 @@ def load_config(text: str, path: str = "book.toml") -> Config:
             )
         config.stories.append(entry)
 
-    for name, target, schema in (("pdf", config.pdf, PDF_KEYS), ("build", config.build, BUILD_KEYS),
-                                 ("send", config.send, SEND_KEYS)):
+    for name, target, schema in (("pdf", config.pdf, PDF_KEYS), ("cover", config.cover_print, COVER_KEYS),
+                                 ("build", config.build, BUILD_KEYS), ("send", config.send, SEND_KEYS)):
         if name in data:
             if not isinstance(data[name], dict):
                 raise ConfigError(f"[{name}] must be a table", path=path, line=locator.find(None, name))
             _apply(target, data[name], schema, name, path, locator)
+    config.pdf.line_of = {key: line for key in data.get("pdf", {}) if (line := locator.find("pdf", key))}
+    _check_paper(config.pdf, path)
     return config
+
+
+def _check_paper(pdf: PdfConfig, path: str) -> None:
+    """The paper must be one the printer offers (each printer has its own stocks)."""
+    papers = PRINTERS[pdf.printer].papers
+    if pdf.paper not in papers:
+        raise ConfigError(
+            f"[pdf] paper \"{pdf.paper}\" is not one {PRINTERS[pdf.printer].label} offers",
+            path=path, line=pdf.line_of.get("paper") or pdf.line_of.get("printer"),
+            hint="papers: " + ", ".join(f'"{p}"' for p in papers),
+        )
 
 
 def _apply(target, table: dict, schema, table_name: str, path: str, locator, index: int | None = None):

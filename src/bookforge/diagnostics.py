@@ -35,10 +35,15 @@ CODES: dict[str, str] = {
     "P002": "PDF/X variant without a CMYK output intent",
     "P003": "[pdf] cover ignored in a PDF made for a printer (bleed, marks or PDF/X)",
     "P004": "no installed font has the characters of a script the book uses: they would be blank in the PDF",
+    "P005": "the interior's page count is outside what the printer takes",
+    "P006": "a page margin is under the printer's minimum",
+    "P007": "the spine is too narrow for text: the print cover's spine is left blank",
     "T001": "a stylesheet or image refers to a file outside the project or on the network",
     "V001": "cover image is small (under 1000 px tall)",
     "V002": "cover image is far from the 1:1.6 shape e-readers expect",
     "V003": "the generated cover has characters no installed font has",
+    "V004": "a picture on the print cover is under 300 ppi at its printed size",
+    "V005": "the print cover's back text does not fit and was cut",
     "K001": "CSS custom properties, which Send to Kindle rejects",
     "K002": "image over 5 MB, which Kindle refuses",
     "K003": "EPUB over 50 MB, the Send to Kindle e-mail limit",
@@ -53,6 +58,7 @@ INFO_CODES: dict[str, tuple[str, bool]] = {
     "I001": ("a lock file, backup or system file beside the manuscripts was skipped", True),
     "I002": ("a story's title or author was taken from the Word document's properties", False),
     "I003": ("a placeholder in the Word document's properties was ignored", True),
+    "I004": ("the print cover's spine is too narrow for the printer to put text on: it was left blank", False),
 }
 
 

@@ -26,6 +26,8 @@ BUILT_CODES = {
     "P102": "the PDF's pages are not the trim size (plus bleed)",
     "P103": "the PDF's outline does not list every story",
     "P104": "the PDF's page count is not plausible",
+    "P105": "a PDF/X file has no CMYK output intent or no PDF/X identification",
+    "P106": "a page's TrimBox or BleedBox is missing or does not match the trim and bleed",
     "X001": "EPUBCheck could not run",
     "X002": "EPUBCheck reported an error",
     "X003": "EPUBCheck reported a warning",

@@ -1,0 +1,54 @@
+"""The PDF/X output intent: the CMYK ICC profile book.toml names, checked and handed to WeasyPrint."""
+
+from __future__ import annotations
+
+import base64
+from functools import lru_cache
+from pathlib import Path
+
+from ...config import PdfConfig
+from ...errors import ConfigError
+from ...project import CONFIG_NAME, resolve_inside
+
+
+def is_pdfx(variant: str | None) -> bool:
+    return bool(variant) and variant.startswith("pdf/x")
+
+
+def output_intent_css(root: Path, config: PdfConfig) -> str:
+    """`@color-profile device-cmyk` for the profile `[pdf] output-intent` names ("" when none).
+
+    The profile travels as a data: URI, so WeasyPrint's fetcher needs no new folder to read from;
+    an absolute path is the user's own choice (a system profile), a relative one stays in the project.
+    """
+    named = config.output_intent
+    if not named:
+        return ""
+    line = config.line_of.get("output-intent")
+    path = Path(named) if Path(named).is_absolute() else resolve_inside(root, named, "output-intent", line=line)
+    data = _profile(path, named, line)
+    encoded = base64.b64encode(data).decode("ascii")
+    return f"@color-profile device-cmyk {{ src: url(data:application/vnd.iccprofile;base64,{encoded}) }}\n"
+
+
+@lru_cache(maxsize=4)
+def _read(path: Path) -> bytes:
+    return path.read_bytes()
+
+
+def _profile(path: Path, named: str, line: int | None) -> bytes:
+    try:
+        data = _read(path)
+    except OSError as exc:
+        raise ConfigError(f"[pdf] output-intent: cannot read {named}: {exc.strerror or exc}", path=CONFIG_NAME,
+                          line=line, hint="name a CMYK ICC profile (.icc) from your printer") from None
+    # An ICC header: the signature 'acsp' at byte 36, the data colour space at bytes 16–20.
+    if len(data) < 128 or data[36:40] != b"acsp":
+        raise ConfigError(f"[pdf] output-intent: {named} is not an ICC profile", path=CONFIG_NAME, line=line,
+                          hint="name the .icc file your printer gives (e.g. GRACoL, SWOP or FOGRA39)")
+    if data[16:20] != b"CMYK":
+        space = data[16:20].decode("ascii", "replace").strip()
+        raise ConfigError(f"[pdf] output-intent: {named} is a {space} profile; PDF/X needs a CMYK one",
+                          path=CONFIG_NAME, line=line,
+                          hint="name the printer's CMYK profile (e.g. GRACoL, SWOP or FOGRA39)")
+    return data
