@@ -65,6 +65,15 @@ class _Plan:
     fonts_key: str = ""  # installed fonts the text falls back to, for the part cache
     uncovered: frozenset[str] = frozenset()  # characters no font has (reported as P004)
 
+    def with_geometry(self, book: Book, geometry) -> _Plan:
+        """The same plan on pages of another geometry (margins corrected for the real page count)."""
+        from dataclasses import replace
+
+        from .page_css import page_css
+
+        css = [("page (generated)", page_css(book, self.parts, geometry, self.one_pass)), *self.css[1:]]
+        return replace(self, geometry=geometry, css=css)
+
     def job(self, book: Book, name: str, body: str, whole_book: bool = False, style: str = ""):
         from .book_html import html_document
         from .layout import PartJob
@@ -80,6 +89,7 @@ def plan_pdf(ctx: BuildContext) -> _Plan:
     """Everything about a PDF build that comes before layout."""
     from .book_html import print_book
     from .geometry import page_geometry
+    from .intent import is_pdfx, output_intent_css
     from .page_css import page_css
 
     options = ctx.options
@@ -97,11 +107,16 @@ def plan_pdf(ctx: BuildContext) -> _Plan:
     css = [("page (generated)", page_css(book, parts, geometry, one_pass))]
     css += [(name, ctx.theme.files[name]) for name in ("base.css", "print.css")]
     css += list(ctx.theme.extras)
-    if variant and variant.startswith("pdf/x") and "@color-profile" not in "".join(t for _, t in css):
-        ctx.diagnostics.warn(
-            "P002", f"{variant} needs a CMYK output intent; the PDF will not conform without one",
-            hint="add `@color-profile device-cmyk { src: url(your-profile.icc) }` to styles/print.css",
-        )
+    if is_pdfx(variant):
+        intent = output_intent_css(root, config)  # after the theme's: book.toml's profile wins
+        if intent:
+            css.append(("[pdf] output-intent", intent))
+        elif "@color-profile" not in "".join(t for _, t in css):
+            ctx.diagnostics.warn(
+                "P002", f"{variant} needs a CMYK output intent; the PDF will not conform without one",
+                path="book.toml", line=config.line_of.get("variant"),
+                hint="name your printer's CMYK profile in book.toml: [pdf] output-intent = \"profile.icc\"",
+            )
     found, font_rules = _font_coverage(ctx, rendered, parts, css)
     return _Plan(
         rendered, parts, geometry, css, one_pass, variant, root.as_uri() + "/", [str(root), str(FONTS_DIR)],
@@ -164,73 +179,126 @@ def warm_up(ctx: BuildContext) -> None:
 
 def build_pdf(ctx: BuildContext, handle) -> None:
     """Lay out the book and write the PDF to an open binary file."""
-    from .book_html import contents_body, part_body
-    from .cache import PartCache, part_key
-    from .page_css import story_page_css
+    from .cache import PartCache
 
     options = ctx.options
-    book = ctx.book
-    root = ctx.project.root
     plan = plan_pdf(ctx)
-    rendered, parts, geometry, one_pass = plan.rendered, plan.parts, plan.geometry, plan.one_pass
-
-    def job(name: str, body: str, whole_book: bool = False, style: str = ""):
-        return plan.job(book, name, body, whole_book, style)
-
     cache = PartCache(None if options.get("no_cache") else ctx.project.cache_dir("pdf"))
     runner = _Runner(int(options.get("jobs") or os.cpu_count() or 1), ctx)
     started = time.perf_counter()
     phases: dict[str, float] = {}
 
     with runner:
-        if one_pass:
-            body = "".join(part_body(part) for part in parts)
-            results = runner.run([job("book", body, whole_book=True)], cache, part_key)
-            _report(ctx, results, plan.uncovered)
-            handle.write(results[0].pdf)
+        laid = _lay_out(ctx, plan, runner, cache, phases, started)
+        # Auto margins were chosen for a page count estimated from the words; the printer's gutter
+        # minimum is for the real count. Should the book land in a bracket that needs more, it is
+        # laid out again with the gutter for that count. This converges at once: the gutter grows
+        # by what the outer margin gives up, so the text block keeps its width and the book its
+        # page count. Only at the outer margin's floor can the text block narrow and the count
+        # grow, and the minimum only grows with the count: a third layout at most, in practice one.
+        for _ in range(2):
+            better = _printer_geometry(ctx, plan.geometry, laid.pages)
+            if better is None:
+                break
+            plan = plan.with_geometry(ctx.book, better)
+            laid = _lay_out(ctx, plan, runner, cache, phases, started)
+        _printer_rules(ctx, plan.geometry, laid.pages)
+        _report(ctx, laid.results, plan.uncovered)
+        if plan.one_pass:
+            handle.write(laid.results[0].pdf)
         else:
-            from .assemble import Assembler, start_pages
+            from .assemble import Assembler
 
-            body_parts = parts[1:]
-            body_jobs = [
-                job(part.name, part_body(part), style=story_page_css(part, book) if part.kind == "story" else "")
-                for part in body_parts
-            ]
-            body_results = runner.run(body_jobs, cache, part_key)
-            # The workers' memory is not needed any more: the rest is a few pages and the assembly.
-            runner.close()
-            _settle_note_pages(body_parts, body_results, lambda name, body: job(name, body), runner, cache)
-            phases["lay out stories"] = time.perf_counter() - started
-
-            # The front matter goes last: its contents needs every story's page number. Its own
-            # length never moves them (stories are numbered from 1), so the body is written first.
-            assembler = Assembler(handle, book, geometry, ctx.build_time, cache)
-            assembler.add_body(body_parts, body_results)
-            phases["write the body"] = time.perf_counter() - started - sum(phases.values())
-
-            def front_job(front_result):
-                numbers = start_pages(parts, [front_result, *body_results])
-                contents = contents_body(rendered, numbers, one_pass=False)
-                return contents, job("front", part_body(parts[0], contents=contents))
-
-            contents, first_job = front_job(_empty_front())
-            front_result = runner.run([first_job], cache, part_key)[0]
-            for _ in range(2):  # front notes are numbered by the front matter's own layout: settle it
-                settled, again = front_job(front_result)
-                if settled == contents:  # the contents read the same: nothing moved
-                    break
-                contents = settled
-                front_result = runner.run([again], cache, part_key)[0]
-            assembler.add_front(parts[0], front_result)
-            assembler.finish(parts)
-            _report(ctx, [front_result, *body_results], plan.uncovered)
-            phases["lay out the front and finish"] = time.perf_counter() - started - sum(phases.values())
+            # The front was laid out last (its contents needs every story's page number), but its
+            # own length never moves them (stories are numbered from 1): the body is written first.
+            assembler = Assembler(handle, ctx.book, plan.geometry, ctx.build_time, cache)
+            assembler.add_body(plan.parts[1:], laid.results[1:])
+            assembler.add_front(plan.parts[0], laid.results[0])
+            assembler.finish(plan.parts)
+            phases["write the book"] = time.perf_counter() - started - sum(phases.values())
     cache.prune()
     ctx.options["_stats"] = {
-        "parts": len(parts), "cache_hits": cache.hits, "cache_misses": cache.misses,
+        "parts": len(plan.parts), "cache_hits": cache.hits, "cache_misses": cache.misses,
         "laid_out": sorted(set(cache.laid_out)),
-        "seconds": time.perf_counter() - started, "one_pass": one_pass, "phases": phases,
+        "seconds": time.perf_counter() - started, "one_pass": plan.one_pass, "phases": phases,
     }
+
+
+@dataclass
+class _Laid:
+    """A layout of the whole book: the parts' results (front first) and the book's page count."""
+
+    results: list
+    pages: int
+
+
+def _lay_out(ctx: BuildContext, plan: _Plan, runner, cache, phases: dict, started: float) -> _Laid:
+    """Lay out every part (or the whole book in one pass); nothing is written yet."""
+    from .book_html import contents_body, part_body
+    from .cache import part_key
+    from .page_css import story_page_css
+
+    book, parts = ctx.book, plan.parts
+
+    def job(name: str, body: str, whole_book: bool = False, style: str = ""):
+        return plan.job(book, name, body, whole_book, style)
+
+    if plan.one_pass:
+        body = "".join(part_body(part) for part in parts)
+        results = runner.run([job("book", body, whole_book=True)], cache, part_key)
+        return _Laid(results, results[0].pages)
+
+    from .assemble import plan as place_pages
+    from .assemble import start_pages
+
+    body_parts = parts[1:]
+    body_jobs = [
+        job(part.name, part_body(part), style=story_page_css(part, book) if part.kind == "story" else "")
+        for part in body_parts
+    ]
+    body_results = runner.run(body_jobs, cache, part_key)
+    # The workers' memory is not needed any more: the rest is a few pages and the assembly.
+    runner.close()
+    _settle_note_pages(body_parts, body_results, lambda name, body: job(name, body), runner, cache)
+    phases["lay out stories"] = time.perf_counter() - started - sum(phases.values())
+
+    def front_job(front_result):
+        numbers = start_pages(parts, [front_result, *body_results])
+        contents = contents_body(plan.rendered, numbers, one_pass=False)
+        return contents, job("front", part_body(parts[0], contents=contents))
+
+    contents, first_job = front_job(_empty_front())
+    front_result = runner.run([first_job], cache, part_key)[0]
+    for _ in range(2):  # front notes are numbered by the front matter's own layout: settle it
+        settled, again = front_job(front_result)
+        if settled == contents:  # the contents read the same: nothing moved
+            break
+        contents = settled
+        front_result = runner.run([again], cache, part_key)[0]
+    phases["lay out the front"] = time.perf_counter() - started - sum(phases.values())
+    # Front and body are each padded to an even count, as the assembler places them.
+    pages = len(place_pages([parts[0]], [front_result])) + len(place_pages(body_parts, body_results))
+    return _Laid([front_result, *body_results], pages)
+
+
+def _printer_geometry(ctx: BuildContext, geometry, pages: int):
+    """Auto margins for the real page count, when the printer needs a wider gutter than the
+    estimate gave (None when the layout stands)."""
+    from ...printers import printer_named
+    from .geometry import gutter_too_narrow, page_geometry
+
+    config = ctx.project.config.pdf
+    if config.margins != "auto" or not gutter_too_narrow(geometry, printer_named(config.printer), pages):
+        return None
+    return page_geometry(config, word_count(ctx.book), ctx.options, pages=pages)
+
+
+def _printer_rules(ctx: BuildContext, geometry, pages: int) -> None:
+    """P005 and P006: what the printer would refuse or trim, said at build time."""
+    from .printer_checks import interior_breaches
+
+    for breach in interior_breaches(ctx.project.config.pdf, geometry, pages):
+        ctx.diagnostics.warn(breach.code, breach.message, path="book.toml", line=breach.line, hint=breach.hint)
 
 
 def _settle_note_pages(body_parts, body_results, job, runner, cache) -> None:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from ...config import PdfConfig
 from ...errors import ConfigError
+from ...printers import Printer, printer_named
 
 POINTS = {"in": 72.0, "mm": 72 / 25.4, "cm": 72 / 2.54, "pt": 1.0, "pc": 12.0, "px": 0.75}
 
@@ -20,10 +21,12 @@ TRIMS = {
     "b-format": (129 * POINTS["mm"], 198 * POINTS["mm"]),
 }
 
-# KDP's minimum inside margin by page count (the gutter a binding swallows grows with the spine).
-GUTTER_MINIMUMS = [(150, 0.375), (300, 0.5), (500, 0.625), (700, 0.75), (10**9, 0.875)]
 MARKS = ("crop", "cross")
 OUTER_FLOOR = 0.4 * 72  # a mass-market paperback's outer margin; above KDP's 0.25in/0.375in minimums
+# Auto margins give the gutter this much beyond the printer's minimum: the minimum is where text
+# starts to vanish into the binding, not where it reads comfortably. It also absorbs one bracket of
+# error in the page-count estimate (KDP's brackets step by 0.125in), so a relayout is rare.
+GUTTER_COMFORT = 0.125 * 72
 
 
 @dataclass(frozen=True)
@@ -86,8 +89,12 @@ def estimate_pages(words: int, geometry: Geometry) -> int:
     return max(1, int(words / max(words_per_page, 1)))
 
 
-def page_geometry(config: PdfConfig, words: int, overrides: dict | None = None) -> Geometry:
-    """Resolve [pdf] settings (and command-line overrides) into a Geometry."""
+def page_geometry(config: PdfConfig, words: int, overrides: dict | None = None, pages: int | None = None) -> Geometry:
+    """Resolve [pdf] settings (and command-line overrides) into a Geometry.
+
+    Auto margins follow the printer's rules for `pages` (the real count, once laid out) or, before
+    layout, for the count estimated from `words`.
+    """
     overrides = overrides or {}
     trim = overrides.get("trim") or config.trim
     width, height = parse_trim(trim)
@@ -107,20 +114,31 @@ def page_geometry(config: PdfConfig, words: int, overrides: dict | None = None) 
     inner = outer + 0.15 * 72
     margins = config.margins
     if margins == "auto":
-        base = Geometry(width, height, inner, outer, top, bottom, bleed, marks, font_size, trim)
-        pages = estimate_pages(words, base)
-        minimum = next(m for limit, m in GUTTER_MINIMUMS if pages <= limit) * 72 + 0.125 * 72
+        printer = printer_named(config.printer)
+        floor = printer.outside_minimum(bleed > 0) * 72  # the trim wanders more on a page with bleed
+        outer, top, bottom = max(outer, floor), max(top, floor), max(bottom, floor)
+        inner = max(inner, outer + 0.15 * 72)
+        if pages is None:
+            pages = estimate_pages(words, Geometry(width, height, inner, outer, top, bottom, bleed, marks,
+                                                   font_size, trim))
+        minimum = printer.inside_minimum(pages) * 72 + GUTTER_COMFORT
         if minimum > inner:
             # Widen the gutter and narrow the outer margin as much: the text block keeps its width,
-            # so the layout stays the same. Only past 0.4in of outer margin does the text give way.
+            # so the layout stays the same. Only at the outer floor does the text give way.
             grow = minimum - inner
             inner += grow
-            outer = max(OUTER_FLOOR, outer - grow)
+            outer = max(OUTER_FLOOR, floor, outer - grow)
     else:
         inner = parse_length(margins.get("inner", f"{inner}pt"), "margins.inner")
         outer = parse_length(margins.get("outer", f"{outer}pt"), "margins.outer")
         top = parse_length(margins.get("top", f"{top}pt"), "margins.top")
         bottom = parse_length(margins.get("bottom", f"{bottom}pt"), "margins.bottom")
     if inner + outer > width * 0.6 or top + bottom > height * 0.6:
-        raise ConfigError("[pdf] margins leave too little room for the text", path="book.toml")
+        raise ConfigError("[pdf] margins leave too little room for the text", path="book.toml",
+                          line=config.line_of.get("margins"))
     return Geometry(width, height, inner, outer, top, bottom, bleed, marks, font_size, trim)
+
+
+def gutter_too_narrow(geometry: Geometry, printer: Printer, pages: int) -> bool:
+    """Is the inside margin under what the printer asks for this many pages?"""
+    return geometry.inner < printer.inside_minimum(pages) * 72 - 0.01

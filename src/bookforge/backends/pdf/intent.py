@@ -28,7 +28,9 @@ def output_intent_css(root: Path, config: PdfConfig) -> str:
     path = Path(named) if Path(named).is_absolute() else resolve_inside(root, named, "output-intent", line=line)
     data = _profile(path, named, line)
     encoded = base64.b64encode(data).decode("ascii")
-    return f"@color-profile device-cmyk {{ src: url(data:application/vnd.iccprofile;base64,{encoded}) }}\n"
+    # WeasyPrint writes a profile's /N from its components: without them it cannot embed it at all.
+    return (f"@color-profile device-cmyk {{ src: url(data:application/vnd.iccprofile;base64,{encoded}); "
+            "components: cyan, magenta, yellow, black }\n")
 
 
 @lru_cache(maxsize=4)

@@ -59,6 +59,7 @@ class _Styles:
     fonts: object
     sheets: list
     fetcher: object
+    profiles: dict  # @color-profile rules: WeasyPrint keeps them only in a dict shared with render()
     warnings: list[str]
     refused: list[str]
 
@@ -86,13 +87,15 @@ def _styles(job: PartJob, handler: _Collect) -> _Styles:
 
     fetcher = ProjectFetcher(job.roots)
     fonts = FontConfiguration()
+    profiles: dict = {}
     sheets = []
     start = len(handler.messages)
     for name, text in job.css:
         handler.source = name
-        sheets.append(CSS(string=text, base_url=job.base_url, url_fetcher=fetcher, font_config=fonts))
+        sheets.append(CSS(string=text, base_url=job.base_url, url_fetcher=fetcher, font_config=fonts,
+                          color_profiles=profiles))
     handler.source = ""
-    styles = _Styles(fonts, sheets, fetcher, handler.messages[start:], list(fetcher.refused))
+    styles = _Styles(fonts, sheets, fetcher, profiles, handler.messages[start:], list(fetcher.refused))
     _STYLES.clear()  # a new book: forget the last one's styles
     _STYLES[key] = styles
     return styles
@@ -155,9 +158,18 @@ def _padded(document, job: PartJob, styles: _Styles):
     from weasyprint import HTML
 
     pad = HTML(string=_PAD_HTML, base_url=job.base_url, url_fetcher=styles.fetcher).render(
-        stylesheets=styles.sheets, font_config=styles.fonts
+        stylesheets=styles.sheets, font_config=styles.fonts, color_profiles=styles.profiles
     )
     return document.copy([*document.pages, pad.pages[0]])
+
+
+def _bleed_box_to_the_edge(document, pdf) -> None:
+    """WeasyPrint sets each page's BleedBox at most 10pt past the trim, whatever the bleed; the
+    MediaBox it writes is the CSS bleed area, so the BleedBox is made that (a 0.25in bleed is then
+    the bleed a printer's preflight finds)."""
+    for obj in pdf.objects:
+        if isinstance(obj, dict) and obj.get("Type") == "/Page" and "BleedBox" in obj and "MediaBox" in obj:
+            obj["BleedBox"] = obj["MediaBox"]
 
 
 def render_part(job: PartJob) -> PartResult:
@@ -173,7 +185,7 @@ def render_part(job: PartJob) -> PartResult:
         fetcher = styles.fetcher
         refused_before = len(fetcher.refused)
         document = HTML(string=job.html, base_url=job.base_url, url_fetcher=fetcher).render(
-            stylesheets=styles.sheets, font_config=styles.fonts
+            stylesheets=styles.sheets, font_config=styles.fonts, color_profiles=styles.profiles
         )
         if job.pad_to_even and len(document.pages) % 2 == 1:
             document = _padded(document, job, styles)
@@ -186,7 +198,10 @@ def render_part(job: PartJob) -> PartResult:
             names.append(page_type.name or "")
             blank.append(bool(page_type.blank))
         options = {"pdf_variant": job.variant} if job.variant else {}
-        pdf = document.write_pdf(**options)
+        from . import weasy_fixes
+
+        weasy_fixes.set_document(job.html)  # a PDF/X-4 DocumentID of its own, the same every build
+        pdf = document.write_pdf(finisher=_bleed_box_to_the_edge, **options)
     finally:
         logger.removeHandler(handler)
         logger.propagate = propagate
