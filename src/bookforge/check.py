@@ -144,6 +144,43 @@ def _check_outputs(project, book, report: CheckReport, epubcheck: bool) -> None:
             return
         for problem in check_pdf(pdf, titles, trim, bleed):
             report.add(problem.code, problem.severity, _where(problem), source="pdf", path=project.rel(pdf))
+        _check_printer(project, pdf, trim, bleed, report)
+
+
+def _check_printer(project, pdf: Path, trim, bleed: float, report: CheckReport) -> None:
+    """The printer's rules for the built interior's real page count (P005–P007: no layout needed,
+    the margins are book.toml's), and for a PDF/X file what a preflight checks (P105, P106)."""
+    from .backends.pdf.geometry import page_geometry
+    from .backends.pdf.intent import is_pdfx
+    from .backends.pdf.printer_checks import margin_breaches, page_count_breach, spine_breach
+    from .validate.built import check_print_pdf, pdf_page_count
+
+    config = project.config.pdf
+    pages = pdf_page_count(pdf)
+    if pages is None:
+        return  # unreadable: check_pdf has said so (P104)
+    try:
+        geometry = page_geometry(config, 0)
+    except ConfigError as error:
+        report.add("C000", "error", error.message, source="config", path="book.toml", line=error.line)
+        return
+    breaches = [page_count_breach(config, pages), *margin_breaches(config, geometry, pages)]
+    # A spine too thin for text matters only to a book made for a printer (one named in book.toml).
+    if "printer" in config.line_of:
+        breaches.append(spine_breach(config, pages))
+    for breach in filter(None, breaches):
+        report.add(breach.code, "warning", breach.message, source="pdf", path="book.toml", line=breach.line,
+                   hint=breach.hint)
+    if is_pdfx(config.variant):
+        for problem in check_print_pdf(pdf, trim, bleed):
+            report.add(problem.code, problem.severity, _where(problem), source="pdf", path=project.rel(pdf),
+                       hint=_PRINT_HINTS.get(problem.code))
+
+
+_PRINT_HINTS = {
+    "P105": 'build it with [pdf] variant = "pdf/x-4" and output-intent = your printer\'s CMYK profile (.icc)',
+    "P106": "build the PDF again with bookforge; a PDF changed by another program may have lost its page boxes",
+}
 
 
 def _where(problem) -> str:

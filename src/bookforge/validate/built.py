@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import posixpath
+import re
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -169,3 +170,93 @@ def check_pdf(path: Path, story_titles: list[str], trim: tuple[float, float], bl
     if missing:
         problems.append(Problem("P103", "the outline lacks " + ", ".join(f"“{t}”" for t in missing[:3])))
     return problems
+
+
+_PDFX_ID = re.compile(rb"GTS_PDFXVersion[^>]*>\s*PDF/X-|GTS_PDFXVersion\s*=\s*[\"']PDF/X-")
+_BOX_TOLERANCE = 0.72  # 0.01 in, in points
+
+
+def check_print_pdf(path: Path, trim: tuple[float, float], bleed: float) -> list[Problem]:
+    """What a printer's preflight asks of a PDF/X file, interior or cover (lengths in points):
+    a CMYK output intent and the PDF/X identification (P105), and on every page a TrimBox of the
+    trim size with a BleedBox `bleed` beyond it on each side (P106)."""
+    import pypdf
+
+    try:
+        reader = pypdf.PdfReader(path)
+        root = reader.trailer["/Root"]
+        pages = reader.pages
+    except Exception as exc:  # noqa: BLE001 - pypdf raises many kinds on a broken file
+        return [Problem("P104", f"not a readable PDF: {exc}")]
+    problems = _output_intent_problems(reader, root)
+    for number, page in enumerate(pages, start=1):
+        problem = _box_problem(page, trim, bleed)
+        if problem:
+            # One page says it: the boxes come from one stylesheet, so the rest are alike.
+            problems.append(Problem("P106", problem, f"page {number}"))
+            break
+    return problems
+
+
+def _output_intent_problems(reader, root) -> list[Problem]:
+    problems = []
+    intents = root.get("/OutputIntents")
+    intents = intents.get_object() if intents is not None else []
+    spaces = []
+    for intent in intents:
+        intent = intent.get_object()
+        if intent.get("/S") != "/GTS_PDFX":
+            continue
+        profile = intent.get("/DestOutputProfile")
+        try:
+            spaces.append(profile.get_object().get_data()[16:20] if profile is not None else b"")
+        except Exception:  # noqa: BLE001 - an unreadable profile is as good as none
+            spaces.append(b"")
+    if not spaces:
+        problems.append(Problem("P105", "no PDF/X output intent (the printing condition the colours are meant for)"))
+    elif b"CMYK" not in spaces:
+        problems.append(Problem("P105", "the PDF/X output intent's profile is not a CMYK one"))
+    # PDF/X-1a and X-3 name their version in the document information, X-4 in the XMP metadata.
+    info = reader.trailer.get("/Info")
+    info = info.get_object() if info is not None else {}
+    named = str(info.get("/GTS_PDFXVersion", "")).startswith("PDF/X-")
+    if not named:
+        metadata = root.get("/Metadata")
+        try:
+            named = metadata is not None and bool(_PDFX_ID.search(metadata.get_object().get_data()))
+        except Exception:  # noqa: BLE001
+            named = False
+    if not named:
+        problems.append(Problem("P105", "no PDF/X identification (GTS_PDFXVersion)"))
+    return problems
+
+
+def _box_problem(page, trim: tuple[float, float], bleed: float) -> str | None:
+    from pypdf.generic import RectangleObject
+
+    if "/TrimBox" not in page:
+        return "no TrimBox (PDF/X needs one on every page)"
+    box = RectangleObject(page["/TrimBox"])
+    width, height = float(box.width), float(box.height)
+    if abs(width - trim[0]) > _BOX_TOLERANCE or abs(height - trim[1]) > _BOX_TOLERANCE:
+        return (f"the TrimBox is {width / 72:.3f}×{height / 72:.3f} in, the trim is "
+                f"{trim[0] / 72:.3f}×{trim[1] / 72:.3f} in")
+    # Without a BleedBox a reader takes the CropBox, then the MediaBox (PDF 32000, 14.11.2).
+    bleed_box = RectangleObject(page["/BleedBox"]) if "/BleedBox" in page else page.cropbox
+    edges = (float(box.left) - float(bleed_box.left), float(box.bottom) - float(bleed_box.bottom),
+             float(bleed_box.right) - float(box.right), float(bleed_box.top) - float(box.top))
+    if any(abs(edge - bleed) > _BOX_TOLERANCE for edge in edges):
+        shown = ", ".join(f"{edge / 72:.3f}" for edge in edges)
+        return (f"the BleedBox reaches {shown} in past the trim (left, bottom, right, top); "
+                f"the bleed is {bleed / 72:.3f} in")
+    return None
+
+
+def pdf_page_count(path: Path) -> int | None:
+    """The number of pages, or None for a file pypdf cannot read."""
+    import pypdf
+
+    try:
+        return len(pypdf.PdfReader(path).pages)
+    except Exception:  # noqa: BLE001 - pypdf raises many kinds on a broken file
+        return None
