@@ -45,48 +45,79 @@ class _Block:
     line_height: float
 
 
-def draw_cover(text: CoverText, image_format: str = "JPEG") -> bytes:
-    """The cover as JPEG (or PNG) bytes; the same text and colours always give the same bytes."""
-    from PIL import Image, ImageDraw
+@dataclass(frozen=True)
+class Placed:
+    """One block of the design where it goes: its top edge (cap height) and colour (a CoverText field)."""
 
-    image = Image.new("RGB", (WIDTH, HEIGHT), text.paper)
-    draw = ImageDraw.Draw(image)
-    band_bottom = int(HEIGHT * 0.58)
-    draw.rectangle((0, 0, WIDTH, band_bottom), fill=text.accent)
-    # A thin rule inside the band, the way a printed jacket frames its title.
-    inset = 70
-    draw.rectangle((inset, inset, WIDTH - inset, band_bottom - inset), outline=text.paper, width=4)
+    block: _Block
+    top: float
+    colour: str  # "ink", "paper" or "accent"
 
-    width = WIDTH - 2 * MARGIN
-    title = fit_block(text.title, text.language, _font_for(text.title, REGULAR), width,
+
+@dataclass(frozen=True)
+class CoverPlan:
+    """The generated design on a canvas of `width` × `height` units: the band, its frame, the text."""
+
+    width: int
+    height: int
+    band_bottom: int
+    frame_inset: int
+    frame_width: int
+    blocks: tuple[Placed, ...]
+
+
+def plan_cover(text: CoverText, width: int = WIDTH, height: int = HEIGHT) -> CoverPlan:
+    """Where everything on the generated cover goes; the raster cover and the print cover's
+    vector front (cover/print_front.py) both draw this plan, so they look alike."""
+    band_bottom = int(height * 0.58)
+    inset = 70  # a thin rule inside the band, the way a printed jacket frames its title
+    placed = []
+    room = width - 2 * MARGIN
+    title = fit_block(text.title, text.language, _font_for(text.title, REGULAR), room,
                       max_height=band_bottom - 2 * MARGIN - (260 if text.subtitle else 0),
                       largest=250, smallest=72, max_lines=5)
-    subtitle = fit_block(text.subtitle, text.language, _font_for(text.subtitle, ITALIC), width,
+    subtitle = fit_block(text.subtitle, text.language, _font_for(text.subtitle, ITALIC), room,
                          max_height=240, largest=84, smallest=44, max_lines=3) if text.subtitle else None
     gap = 70 if subtitle else 0
     total = _height(title) + gap + (_height(subtitle) if subtitle else 0)
     top = (band_bottom - total) / 2
-    top = _draw_block(draw, title, top, text.paper, text.language)
+    placed.append(Placed(title, top, "paper"))
     if subtitle:
-        _draw_block(draw, subtitle, top + gap, text.paper, text.language)
+        placed.append(Placed(subtitle, top + _height(title) + gap, "paper"))
 
-    ornament_font = _font(str(REGULAR), 120)
-    _centred(draw, ORNAMENT, band_bottom + 110, ornament_font, text.accent, text.language)
+    placed.append(Placed(_Block((ORNAMENT,), 120, str(REGULAR), 1.0), band_bottom + 110, "accent"))
 
     y = band_bottom + 330
     if text.byline_label:
-        label = fit_block(text.byline_label, text.language, _font_for(text.byline_label, ITALIC), width,
+        label = fit_block(text.byline_label, text.language, _font_for(text.byline_label, ITALIC), room,
                           max_height=120, largest=64, smallest=40, max_lines=1)
-        y = _draw_block(draw, label, y, text.ink, text.language) + 30
+        placed.append(Placed(label, y, "ink"))
+        y = y + _height(label) + 30
     if text.names:
-        names = fit_block(text.names, text.language, _font_for(text.names, REGULAR), width,
-                          max_height=HEIGHT - y - 330, largest=96, smallest=40, max_lines=4,
+        names = fit_block(text.names, text.language, _font_for(text.names, REGULAR), room,
+                          max_height=height - y - 330, largest=96, smallest=40, max_lines=4,
                           keep_together=_NAME_BREAKS)
-        _draw_block(draw, names, y, text.ink, text.language)
+        placed.append(Placed(names, y, "ink"))
     if text.publisher:
-        publisher = fit_block(text.publisher, text.language, _font_for(text.publisher, REGULAR), width,
+        publisher = fit_block(text.publisher, text.language, _font_for(text.publisher, REGULAR), room,
                               max_height=110, largest=52, smallest=32, max_lines=1)
-        _draw_block(draw, publisher, HEIGHT - 150 - _height(publisher), text.accent, text.language)
+        placed.append(Placed(publisher, height - 150 - _height(publisher), "accent"))
+    return CoverPlan(width, height, band_bottom, inset, 4, tuple(placed))
+
+
+def draw_cover(text: CoverText, image_format: str = "JPEG") -> bytes:
+    """The cover as JPEG (or PNG) bytes; the same text and colours always give the same bytes."""
+    from PIL import Image, ImageDraw
+
+    plan = plan_cover(text)
+    image = Image.new("RGB", (WIDTH, HEIGHT), text.paper)
+    draw = ImageDraw.Draw(image)
+    draw.rectangle((0, 0, WIDTH, plan.band_bottom), fill=text.accent)
+    inset = plan.frame_inset
+    draw.rectangle((inset, inset, WIDTH - inset, plan.band_bottom - inset), outline=text.paper,
+                   width=plan.frame_width)
+    for item in plan.blocks:
+        _draw_block(draw, item.block, item.top, getattr(text, item.colour), text.language)
 
     out = io.BytesIO()
     if image_format == "PNG":
