@@ -94,6 +94,10 @@ def build_formats(
     moment = build_time(project.config.date, project.inputs())
 
     results = []
+    built: dict[str, Path] = {}
+    # The interior before its cover, whatever the order asked: the cover's spine needs its pages.
+    if "cover-pdf" in formats and "pdf" in formats:
+        formats = sorted(formats, key=lambda name: name == "cover-pdf")
     for name in formats:
         started = time.perf_counter()
         backend = get_backend(name)
@@ -108,8 +112,10 @@ def build_formats(
             options=dict(options or {}),
             show_progress=show_progress,
             render_cache=story_cache.rendered if story_cache is not None else None,
+            built=dict(built),
         )
         path = backend.build(ctx)
+        built[name] = path
         seconds = time.perf_counter() - started
         stats = ctx.options.get("_stats", {})
         for phase, phase_seconds in stats.get("phases", {}).items():

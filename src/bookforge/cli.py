@@ -244,17 +244,38 @@ def cover(
     sources: Sources = None,
     output: Output = None,
     png: Annotated[bool, typer.Option("--png", help="Write a PNG instead of a JPEG.")] = False,
+    print_cover: Annotated[
+        bool, typer.Option("--print", help="Write the full-wrap print cover PDF (back, spine, front) instead.")
+    ] = False,
+    pages: Annotated[
+        Optional[int],
+        typer.Option("--pages", min=1, help="With --print: the interior's page count (default: lay it out and count)."),
+    ] = None,
     quiet: Quiet = False,
     verbose: Verbose = False,
 ) -> None:
-    """Write the book's cover on its own (build/<title>-cover.jpg): the generated one, or book.toml's."""
+    """Write the book's cover on its own (build/<title>-cover.jpg), or the print cover (--print)."""
     from .build import resolve_project
-    from .cover import write_cover
     from .output import human_size
 
     _apply_output_flags(quiet, verbose)
+    if png and print_cover:
+        raise typer.BadParameter("--png and --print do not go together: the print cover is a PDF")
+    if pages is not None and not print_cover:
+        raise typer.BadParameter("--pages is for the print cover: add --print")
     diagnostics = _diagnostics()
     project = resolve_project(sources, diagnostics)
+    if print_cover:
+        from .build import build_formats
+
+        result = build_formats(project, ["cover-pdf"], diagnostics, output=str(output) if output else None,
+                               options={"pages": pages} if pages else None)[0]
+        facts = result.stats
+        say(f"wrote {project.rel(result.path)} ({facts['width']:.3f}×{facts['height']:.3f} in with bleed, spine "
+            f"{facts['spine']:.3f} in for {facts['pages']} pages, {human_size(result.size)})")
+        return
+    from .cover import write_cover
+
     path, width, height = write_cover(project, diagnostics, png=png, output=output)
     say(f"wrote {project.rel(path)} ({width}×{height} px, {human_size(path.stat().st_size)})")
 
@@ -264,7 +285,8 @@ def build(
     sources: Sources = None,
     to: Annotated[
         Optional[list[str]],
-        typer.Option("--to", help="Format to build (epub, pdf, kepub, azw3); repeat for several. Default: [build] formats."),
+        typer.Option("--to", help="Format to build (epub, pdf, kepub, azw3, cover-pdf); repeat for several. "
+                                 "Default: [build] formats."),
     ] = None,
     title: Title = None,
     author: Author = None,

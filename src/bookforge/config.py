@@ -15,7 +15,7 @@ from .printers import BINDINGS, PAPERS, PRINTERS
 
 NOTES_PLACEMENTS = ("story", "front", "end")
 FOOTNOTE_PLACEMENTS = ("story", "book")
-FORMATS = ("epub", "pdf", "kepub", "azw3")
+FORMATS = ("epub", "pdf", "kepub", "azw3", "cover-pdf")
 _LANGUAGE_TAG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
 _DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 
@@ -57,6 +57,7 @@ class CoverConfig:
     back_text: str | None = None  # the back cover's text (else the book's description)
     back_text_file: str | None = None  # …or a Markdown/plain-text file in the project
     author_line: bool = True  # the names under the back text
+    line_of: dict[str, int] = field(default_factory=dict)  # key → its line in book.toml, for messages
 
 
 @dataclass
@@ -374,6 +375,8 @@ def load_config(text: str, path: str = "book.toml") -> Config:
                 raise ConfigError(f"[{name}] must be a table", path=path, line=locator.find(None, name))
             _apply(target, data[name], schema, name, path, locator)
     config.pdf.line_of = {key: line for key in data.get("pdf", {}) if (line := locator.find("pdf", key))}
+    config.cover_print.line_of = {key: line for key in data.get("cover", {})
+                                  if (line := locator.find("cover", key))}
     _check_paper(config.pdf, path)
     return config
 

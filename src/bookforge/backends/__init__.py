@@ -30,6 +30,9 @@ class BuildContext:
     options: dict[str, Any] = field(default_factory=dict)  # per-format command-line options
     show_progress: bool = False  # a terminal is watching: progress bars are welcome
     render_cache: RenderCache | None = None  # watch mode: unchanged stories' XHTML from the last build
+    # Outputs built earlier in this run, by format: the print cover counts the interior's pages
+    # in the PDF just written instead of laying the book out again.
+    built: dict[str, Path] = field(default_factory=dict)
 
 
 class Backend(Protocol):
@@ -45,8 +48,9 @@ BACKENDS = {
     "pdf": "bookforge.backends.pdf:PdfBackend",
     "kepub": "bookforge.backends.kepub:KepubBackend",
     "azw3": "bookforge.backends.azw3:Azw3Backend",
+    "cover-pdf": "bookforge.backends.cover_pdf:CoverPdfBackend",
 }
-SUFFIXES = {"epub": ".epub", "pdf": ".pdf", "kepub": ".kepub.epub", "azw3": ".azw3"}
+SUFFIXES = {"epub": ".epub", "pdf": ".pdf", "kepub": ".kepub.epub", "azw3": ".azw3", "cover-pdf": "-cover.pdf"}
 
 
 def get_backend(name: str) -> Backend:

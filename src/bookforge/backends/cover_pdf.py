@@ -1,0 +1,56 @@
+"""The print cover backend: the full-wrap cover PDF, its spine sized by the interior's page count."""
+
+from __future__ import annotations
+
+import io
+import os
+from pathlib import Path
+
+from ..diagnostics import Diagnostics
+from ..errors import BuildError
+from . import BuildContext
+
+
+class CoverPdfBackend:
+    name = "cover-pdf"
+    suffix = "-cover.pdf"
+
+    def build(self, ctx: BuildContext) -> Path:
+        from ..cover.print_cover import make_print_cover
+        from ..output import atomic_output
+
+        pages, source = interior_pages(ctx)
+        variant = ctx.options.get("variant") or ctx.project.config.pdf.variant or None
+        cover = make_print_cover(ctx.project, ctx.book, ctx.theme, ctx.diagnostics, pages, ctx.build_time, variant)
+        with atomic_output(ctx.output, ctx.project.rel(ctx.output)) as handle:
+            handle.write(cover.data)
+        g = cover.geometry
+        ctx.options["_stats"] = {**cover.stats, "pages": pages, "pages_from": source, "spine": g.spine,
+                                 "width": g.width, "height": g.height}
+        return ctx.output
+
+
+def interior_pages(ctx: BuildContext) -> tuple[int, str]:
+    """The interior's page count and where it came from: given (`pages`), the PDF built earlier in
+    this run, or the interior laid out now in memory (the PDF backend's part cache makes a repeat
+    quick); that layout's warnings belong to the interior's own build, not to the cover."""
+    given = ctx.options.get("pages")
+    if given is not None:
+        return int(given), "given"
+    from pypdf import PdfReader
+    from pypdf.errors import PdfReadError
+
+    earlier = ctx.built.get("pdf")
+    if earlier is not None:
+        try:
+            return len(PdfReader(earlier).pages), "built"
+        except (OSError, PdfReadError) as exc:
+            raise BuildError(f"cannot count the pages of {ctx.project.rel(earlier)}: {exc}") from None
+    from .pdf import build_pdf
+
+    options = {key: value for key, value in ctx.options.items() if key in ("jobs", "no_cache")}
+    interior = BuildContext(ctx.project, ctx.book, ctx.theme, Diagnostics(), Path(os.devnull), ctx.build_time,
+                            options, render_cache=ctx.render_cache)
+    buffer = io.BytesIO()
+    build_pdf(interior, buffer)
+    return len(PdfReader(io.BytesIO(buffer.getvalue())).pages), "laid out"
