@@ -240,6 +240,27 @@ def test_build_lays_out_the_interior_once_and_the_cover_follows_its_pages(tmp_pa
     assert longer[1].path.read_bytes() != first
 
 
+@pytest.mark.slow
+def test_check_holds_the_cover_to_the_interiors_page_count(tmp_path):
+    from bookforge.check import run_check
+
+    folder = make_project(tmp_path / "book", pdf='printer = "kdp"\npaper = "cream"\n', paragraphs=4, stories=2)
+    build(folder, ("pdf", "cover-pdf"))
+    codes = {f["code"] for f in run_check([folder], epubcheck=False).findings}
+    assert not codes & {"P105", "P106", "B002"}, codes
+
+    for number in range(3, 9):  # the interior grows; the cover made for the shorter book stays
+        (folder / "manuscripts" / f"{number:02}.md").write_text(
+            f"Title: Story {number}\n\n" + "\n\n".join(STORY * 6 for _ in range(12)) + "\n", encoding="utf-8")
+    build(folder, ("pdf",))
+    [stale] = [f for f in run_check([folder], epubcheck=False).findings if f["code"] == "P106"]
+    assert stale["path"] == "build/the-keeper-of-small-lights-cover.pdf" and "TrimBox" in stale["message"]
+    assert "bookforge cover --print" in stale["hint"]
+
+    (folder / "build" / "the-keeper-of-small-lights.pdf").unlink()
+    assert "B002" in {f["code"] for f in run_check([folder], epubcheck=False).findings}
+
+
 def test_the_same_inputs_give_the_same_bytes(tmp_path):
     folder = make_project(tmp_path / "book", book='isbn = "978-1-23456-789-7"\n')
     path, stats, _ = cover_pdf(folder, 300)

@@ -121,9 +121,11 @@ def _check_outputs(project, book, report: CheckReport, epubcheck: bool) -> None:
     newest_input = newest_mtime(project.inputs())
     epub = project.output_path(".epub")
     pdf = project.output_path(".pdf")
+    cover = project.output_path("-cover.pdf")
     report.checked["epub"] = project.rel(epub) if epub.exists() else None
     report.checked["pdf"] = project.rel(pdf) if pdf.exists() else None
-    for output in (epub, pdf):
+    report.checked["cover-pdf"] = project.rel(cover) if cover.exists() else None
+    for output in (epub, pdf, cover):
         if output.exists() and output.stat().st_mtime < newest_input:
             report.add("B001", "warning", "older than the manuscripts or settings it was built from",
                        source="output", path=project.rel(output), hint="build it again before checking")
@@ -145,6 +147,37 @@ def _check_outputs(project, book, report: CheckReport, epubcheck: bool) -> None:
         for problem in check_pdf(pdf, titles, trim, bleed):
             report.add(problem.code, problem.severity, _where(problem), source="pdf", path=project.rel(pdf))
         _check_printer(project, pdf, trim, bleed, report)
+    if cover.exists():
+        _check_cover(project, cover, pdf if pdf.exists() else None, report)
+
+
+def _check_cover(project, cover: Path, interior: Path | None, report: CheckReport) -> None:
+    """The print cover against the interior it wraps: its sheet must be the printer's formula for
+    the interior's real page count (a cover made before pages were added has too thin a spine),
+    and a PDF/X cover needs its output intent like the interior."""
+    from .backends.pdf.intent import is_pdfx
+    from .cover.wrap import wrap_geometry
+    from .validate.built import check_print_pdf, pdf_page_count
+
+    config = project.config.pdf
+    pages = pdf_page_count(interior) if interior is not None else None
+    rel = project.rel(cover)
+    if pages is None:
+        report.add("B002", "warning", "the print cover was not checked against an interior", source="output",
+                   path=rel, hint="build the interior PDF too (bookforge build), then check again")
+        return
+    try:
+        wrap = wrap_geometry(config, pages)
+    except ConfigError as error:
+        report.add("C000", "error", error.message, source="config", path="book.toml", line=error.line)
+        return
+    problems = check_print_pdf(cover, (wrap.trim_box_width * 72, wrap.trim_height * 72), wrap.bleed * 72)
+    if not is_pdfx(config.variant):
+        problems = [problem for problem in problems if problem.code != "P105"]
+    for problem in problems:
+        hint = (f"build the cover again for the interior's {pages} pages: bookforge cover --print"
+                if problem.code == "P106" else _PRINT_HINTS.get(problem.code))
+        report.add(problem.code, problem.severity, _where(problem), source="pdf", path=rel, hint=hint)
 
 
 def _check_printer(project, pdf: Path, trim, bleed: float, report: CheckReport) -> None:

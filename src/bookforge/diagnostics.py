@@ -101,6 +101,7 @@ class Diagnostics:
     items: list[Diagnostic] = field(default_factory=list)
     infos: list[Diagnostic] = field(default_factory=list)  # information lines (INFO_CODES)
     on_info: Callable[[Diagnostic, bool], None] | None = None  # (line, shown only with -v)
+    _said: set[Diagnostic] = field(default_factory=set, repr=False)  # a warning is said once per build
 
     def warn(
         self,
@@ -113,7 +114,12 @@ class Diagnostics:
     ) -> Diagnostic:
         if code not in CODES:  # a typo here would make a code nobody can look up
             raise ValueError(f"unknown diagnostic code {code!r}")
-        diagnostic = Diagnostic(code, message, path, line, hint)
+        return self._say(Diagnostic(code, message, path, line, hint))
+
+    def _say(self, diagnostic: Diagnostic) -> Diagnostic:
+        if diagnostic in self._said:  # two backends meeting one problem (the interior and the cover)
+            return diagnostic
+        self._said.add(diagnostic)
         self.items.append(diagnostic)
         if self.on_report is not None:
             self.on_report(diagnostic)
@@ -132,9 +138,7 @@ class Diagnostics:
     def replay(self, other: Diagnostics) -> None:
         """Say again, in order, what another collector heard (a helper process's, a cached read's)."""
         for diagnostic in other.items:
-            self.items.append(diagnostic)
-            if self.on_report is not None:
-                self.on_report(diagnostic)
+            self._say(diagnostic)
         for diagnostic in other.infos:
             self.infos.append(diagnostic)
             if self.on_info is not None:
