@@ -121,9 +121,11 @@ def adhoc_project(
     authors: list[str],
     language: str | None,
     diagnostics: Diagnostics,
+    root: Path | None = None,
 ) -> Project:
-    """A book made straight from manuscript files named on the command line (no book.toml)."""
-    root = Path.cwd().resolve()
+    """A book made straight from manuscript files named on the command line (no book.toml); its
+    folder is where the command runs (a batch manifest's own folder for a manifest's line)."""
+    root = (root or Path.cwd()).resolve()
     config = Config(title=title or "", authors=authors)
     if language:
         config.language = language

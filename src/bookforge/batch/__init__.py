@@ -1,0 +1,1 @@
+"""`bookforge batch`: many books on every core here, or on a Dask cluster, resumable and isolated."""
