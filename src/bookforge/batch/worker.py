@@ -72,19 +72,9 @@ def build_one(job: BookJob, force: bool = False) -> BookOutcome:
 def _build(job: BookJob, force: bool, outcome: BookOutcome) -> None:
     from ..build import build_formats
     from ..diagnostics import Diagnostics
-    from ..output import atomic_output
-    from ..project import adhoc_project, open_project
 
     diagnostics = Diagnostics()
-    if job.project is not None:
-        project = open_project(job.project, diagnostics)
-    else:
-        project = adhoc_project(list(job.manuscripts), title=job.title, authors=list(job.authors),
-                                language=job.language, diagnostics=diagnostics, root=job.root)
-    if job.out is not None:
-        project.config.build.output = str(job.out)  # absolute: root / it is it
-    formats = list(job.formats) or list(project.config.build.formats)
-    out_dir = project.root / project.config.build.output
+    project, formats, out_dir = open_job(job, diagnostics)
     key = input_key(job, project, formats)
     state_path = out_dir / STATE_NAME
     if not force and _unchanged(state_path, key):
@@ -97,8 +87,30 @@ def _build(job: BookJob, force: bool, outcome: BookOutcome) -> None:
     outcome.warnings = [_warning_line(d) for d in diagnostics.items]
     outcome.status = "built"
     # Written last: a batch killed before this line builds the book again next time.
+    write_state(state_path, key, outcome.outputs)
+
+
+def write_state(state_path: Path, key: str, outputs: list[dict]) -> None:
+    """Record a good build: its inputs' key and its outputs (a later batch skips the book while both hold)."""
+    from ..output import atomic_output
+
     with atomic_output(state_path) as handle:
-        handle.write(json.dumps({"key": key, "version": __version__, "outputs": outcome.outputs}, indent=1).encode())
+        handle.write(json.dumps({"key": key, "version": __version__, "outputs": outputs}, indent=1).encode())
+
+
+def open_job(job: BookJob, diagnostics) -> tuple:
+    """The job's project (its output folder set), the formats to build and where they go."""
+    from ..project import adhoc_project, open_project
+
+    if job.project is not None:
+        project = open_project(job.project, diagnostics)
+    else:
+        project = adhoc_project(list(job.manuscripts), title=job.title, authors=list(job.authors),
+                                language=job.language, diagnostics=diagnostics, root=job.root)
+    if job.out is not None:
+        project.config.build.output = str(job.out)  # absolute: root / it is it
+    formats = list(job.formats) or list(project.config.build.formats)
+    return project, formats, project.root / project.config.build.output
 
 
 def input_key(job: BookJob, project, formats: list[str]) -> str:
