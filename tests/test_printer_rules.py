@@ -260,3 +260,21 @@ def test_a_pdfx_interior_without_a_profile_is_found_out(tmp_path):
     assert "P106" in [p.code for p in check_print_pdf(stripped, (396, 612), 0)]
     wrong = [p for p in check_print_pdf(pdf, (900, 612), 9) if p.code == "P106"]
     assert wrong and "page 1" == wrong[0].where
+
+
+@pytest.mark.slow
+@needs_pdftotext
+@pytest.mark.parametrize("name", ["lulu", "ingramspark"])
+def test_running_heads_and_folios_keep_the_printers_minimum_from_the_trim(tmp_path, name):
+    """Printers count the running head and the folio as live matter: with auto margins they stay
+    the printer's minimum (0.5in for Lulu and IngramSpark) inside the trim, like the text."""
+    folder = make_book(tmp_path / "book", 9_000, f'printer = "{name}"\ntrim = "5.5x8.5in"\n', stories=2)
+    results, _ = build(folder, formats=("pdf",))
+    pdf = results[0].path
+    height = float(pypdf.PdfReader(pdf).pages[0].mediabox.height)
+    boxes = subprocess.run(["pdftotext", "-bbox", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    tops = [float(y) for y in re.findall(r'<word xMin="[\d.]+" yMin="([\d.]+)"', boxes)]
+    bottoms = [float(y) for y in re.findall(r'yMax="([\d.]+)"', boxes)]
+    floor = PRINTERS[name].outside_minimum(False) * 72
+    assert min(tops) >= floor - 0.5, f"something is {min(tops) / 72:.3f}in from the top"
+    assert height - max(bottoms) >= floor - 0.5, f"something is {(height - max(bottoms)) / 72:.3f}in from the foot"

@@ -27,6 +27,10 @@ OUTER_FLOOR = 0.4 * 72  # a mass-market paperback's outer margin; above KDP's 0.
 # starts to vanish into the binding, not where it reads comfortably. It also absorbs one bracket of
 # error in the page-count estimate (KDP's brackets step by 0.125in), so a relayout is rare.
 GUTTER_COMFORT = 0.125 * 72
+# From the text block to the far edge of the running head (print.css: 1.6rem of padding and a
+# 0.78rem line) and of the folio (1.4rem and 0.82rem), in ems of the body size, rounded up.
+HEAD_ROOM = 2.7
+FOLIO_ROOM = 2.6
 
 
 @dataclass(frozen=True)
@@ -116,7 +120,11 @@ def page_geometry(config: PdfConfig, words: int, overrides: dict | None = None, 
     if margins == "auto":
         printer = printer_named(config.printer)
         floor = printer.outside_minimum(bleed > 0) * 72  # the trim wanders more on a page with bleed
-        outer, top, bottom = max(outer, floor), max(top, floor), max(bottom, floor)
+        # The running head and the folio are live matter too: they sit in the top and bottom
+        # margins (print.css), so those margins hold the printer's minimum plus their room.
+        top = max(top, floor + HEAD_ROOM * font_size)
+        bottom = max(bottom, floor + FOLIO_ROOM * font_size)
+        outer = max(outer, floor)
         inner = max(inner, outer + 0.15 * 72)
         if pages is None:
             pages = estimate_pages(words, Geometry(width, height, inner, outer, top, bottom, bleed, marks,
