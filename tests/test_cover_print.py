@@ -287,3 +287,26 @@ def test_the_sample_anthologys_cover_picture(tmp_path):
     picture = ROOT / "docs" / "images" / "print-cover"
     subprocess.run(["pdftoppm", "-r", "40", "-png", "-singlefile", str(target), str(picture)], check=True)
     assert picture.with_suffix(".png").stat().st_size > 1000
+
+
+def test_a_cover_for_a_page_count_the_printer_does_not_bind_is_said(tmp_path):
+    folder = make_project(tmp_path / "book", pdf='printer = "ingramspark"\npaper = "white"\n')
+    for pages, words in ((6, "18 pages or more"), (2000, "1200 pages at most"), (117, "even number of pages")):
+        _, _, diagnostics = cover_pdf(folder, pages)
+        [said] = [d for d in diagnostics.items if d.code == "P005"]
+        assert words in said.message and said.path == "book.toml" and said.line == 8, said
+    _, _, diagnostics = cover_pdf(folder, 120)
+    assert "P005" not in diagnostics.codes()
+
+
+@pytest.mark.slow
+def test_check_finds_a_cover_two_pages_off(tmp_path):
+    from bookforge.check import run_check
+
+    folder = make_project(tmp_path / "book", pdf='printer = "kdp"\npaper = "white"\n')
+    results, _ = build(folder, ("pdf",))
+    pages = len(pypdf.PdfReader(results[0].path).pages)
+    cover_pdf(folder, pages + 2)  # 0.0045in of spine too much: under the 0.01in an interior's boxes may be off
+    assert "P106" in {f["code"] for f in run_check([folder], epubcheck=False).findings}
+    cover_pdf(folder, pages)
+    assert "P106" not in {f["code"] for f in run_check([folder], epubcheck=False).findings}

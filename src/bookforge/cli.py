@@ -310,6 +310,71 @@ def build(
 
 
 @app.command()
+def batch(
+    inputs: Annotated[
+        Optional[list[Path]],
+        typer.Argument(help="Project folders (each holding book.toml), one book each.", show_default=False),
+    ] = None,
+    manifest: Annotated[
+        Optional[Path],
+        typer.Option("--manifest", help='A JSON Lines file, one book a line: {"project": "works/12"} or '
+                                        '{"id": "12", "manuscripts": ["a.md"], "title": "…", "authors": ["…"]}.'),
+    ] = None,
+    to: Annotated[
+        Optional[list[str]],
+        typer.Option("--to", help="Format to build for every book (epub, pdf, kepub, azw3, cover-pdf); repeat "
+                                 "for several. Default: each book's [build] formats."),
+    ] = None,
+    out: Annotated[
+        Optional[Path],
+        typer.Option("--out", help="Write each book to OUT/<id>/ (default: a project's build/, a manifest's "
+                                  "books of manuscripts to build/batch/<id>/ beside the manifest)."),
+    ] = None,
+    jobs: Annotated[
+        Optional[int], typer.Option("--jobs", "-j", min=1, help="Books built at once here (default: every core).")
+    ] = None,
+    scheduler: Annotated[
+        Optional[str],
+        typer.Option("--scheduler", envvar="DASK_SCHEDULER_ADDRESS",
+                     help="Build on the Dask cluster at this scheduler, e.g. tcp://host:8786 "
+                          "(needs bookforge[cluster]).", show_default=False),
+    ] = None,
+    send_files: Annotated[
+        bool, typer.Option("--send-files", help="With --scheduler: send each book's files to the workers "
+                                                "(for workers that do not share this file system).")
+    ] = False,
+    force: Annotated[
+        bool, typer.Option("--force", help="Build every book again, even those unchanged since their last build.")
+    ] = False,
+    report: Annotated[
+        Optional[Path], typer.Option("--report", help="Write one JSON line per book (status, outputs, sizes, "
+                                                     "seconds, warnings) to this file.")
+    ] = None,
+    quiet: Quiet = False,
+    verbose: Verbose = False,
+) -> None:
+    """Build many books, on every core here or on a Dask cluster; a book that fails does not stop the rest."""
+    from .batch.run import run_batch
+    from .config import FORMATS
+
+    _apply_output_flags(quiet, verbose)
+    if not inputs and manifest is None:
+        raise typer.BadParameter("name project folders, or a manifest with --manifest FILE.jsonl")
+    unknown = [f for f in to or [] if f not in FORMATS]
+    if unknown:
+        raise typer.BadParameter(f"unknown format '{unknown[0]}' (formats: {', '.join(FORMATS)})")
+    if send_files and not scheduler:
+        raise typer.BadParameter("--send-files is for a Dask cluster: add --scheduler ADDRESS")
+    status = run_batch(
+        list(inputs or []), manifest, tuple(dict.fromkeys(to or [])), out,
+        workers=jobs, scheduler=scheduler, send_files=send_files, force=force, report=report,
+        show_progress=sys.stderr.isatty() and not settings.quiet, verbose=settings.verbose, say=say,
+        error=lambda line: print(line, file=sys.stderr),
+    )
+    raise typer.Exit(status)
+
+
+@app.command()
 def send(
     file: Annotated[
         Optional[Path],
@@ -369,7 +434,7 @@ def check(
             if finding["hint"]:
                 print(_color("2", f"  hint: {finding['hint']}"), file=sys.stderr)
         checked = [f"{len(report.checked.get('manuscripts', []))} manuscripts"]
-        checked += [report.checked[k] for k in ("epub", "pdf") if report.checked.get(k)]
+        checked += [report.checked[k] for k in ("epub", "pdf", "cover-pdf") if report.checked.get(k)]
         errors, warnings = report.count("error"), report.count("warning")
         say(f"checked {', '.join(checked)}: {errors} error{'s' if errors != 1 else ''}, "
             f"{warnings} warning{'s' if warnings != 1 else ''}")

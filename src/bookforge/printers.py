@@ -61,8 +61,8 @@ PRINTERS: dict[str, Printer] = {
     # IngramSpark, "File Creation Guide" and "File Requirements for Print Books": margins at least
     # 0.5 in from the trim on every side; bleed 0.125 in; cream ("creme") and white stocks within a
     # hair of KDP's factors (its cover template generator is the final word); 18 pages at least.
-    # Its guides give no spine-text page minimum: we keep text off spines under 0.25 in (about
-    # 110 pages), the common prepress floor for legible spine type.
+    # Its guides give no spine-text page minimum: we keep text off books under 100 pages (a
+    # 0.225–0.25in spine), about the common prepress floor for legible spine type.
     "ingramspark": Printer(
         "ingramspark", "IngramSpark",
         papers={"white": 0.002252, "cream": 0.0025, "groundwood": 0.0027},

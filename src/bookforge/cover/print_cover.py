@@ -47,6 +47,7 @@ def make_print_cover(project: Project, book: Book, theme: Theme, diagnostics: Di
         raise BuildError(f"the interior has {pages} pages: there is no spine to make a cover for")
     geometry = wrap_geometry(project.config.pdf, pages)
     said = Diagnostics()  # what this cover says, kept in the cache with it
+    _say_page_count(project, pages, said)
     html, back = _sheet(project, book, theme, geometry, build_time, said)
     extra_css = ""
     variant = variant if is_pdfx(variant) else None  # a PDF/A or PDF/UA interior: the cover stays plain
@@ -82,7 +83,6 @@ def _sheet(project: Project, book: Book, theme: Theme, geometry: WrapGeometry, b
            said: Diagnostics, paragraphs: list[str] | None = None) -> tuple[str, BackText]:
     """The cover's HTML (with `paragraphs` as the back text when given: a cut version)."""
     from . import cover_text, supplied_cover
-    from .art import unrenderable
     from .barcode import ean13_svg
     from .print_front import FONT_FAMILY, picture_front, picture_ppi, vector_front
     from .print_html import back_html, sheet_html, spine_html
@@ -100,10 +100,8 @@ def _sheet(project: Project, book: Book, theme: Theme, geometry: WrapGeometry, b
                       f"{geometry.trim_width:g}×{geometry.trim_height:g} in front; printers ask for {PRINT_PPI}",
                       path=book.cover, hint=f"use a picture at least {need[0]}×{need[1]} px (the front and its bleed)")
     else:
-        missing = unrenderable(text)
-        if missing:
-            said.warn("V003", f"no installed font has {_sample(missing)}; the print cover shows boxes for them",
-                      path="book.toml", hint="install a font for that script (e.g. Noto)")
+        # Drawn as text, the front falls back glyph by glyph to any installed font (unlike the
+        # raster cover's one face): a character no font has is WeasyPrint's P001, said as laid out.
         front = vector_front(geometry, text, geometry.safe)
     back = back_text(project, book)
     cover = project.config.cover_print
@@ -123,8 +121,18 @@ def _sheet(project: Project, book: Book, theme: Theme, geometry: WrapGeometry, b
     return html, back
 
 
-def _sample(characters: str) -> str:
-    return " ".join(f"{c} (U+{ord(c):04X})" for c in characters[:3])
+def _say_page_count(project: Project, pages: int, said: Diagnostics) -> None:
+    """P005 for a cover made for a page count the printer does not bind (`--pages` can ask for any)."""
+    from ..backends.pdf.printer_checks import page_count_breach
+
+    config = project.config.pdf
+    breach = page_count_breach(config, pages)
+    if breach is not None:
+        said.warn(breach.code, breach.message, path="book.toml", line=breach.line, hint=breach.hint)
+    if pages % 2:
+        said.warn("P005", f"{pages} pages: a bound book has an even number of pages (every leaf has two sides)",
+                  path="book.toml", line=config.line_of.get("printer"),
+                  hint="give the interior's real page count: build the PDF (bookforge pads it to an even count)")
 
 
 # ---------------------------------------------------------------------------------------------
