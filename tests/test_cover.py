@@ -280,3 +280,34 @@ def test_calibre_finds_the_cover(project, tmp_path, book):
                             text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     assert image_of(target.read_bytes()).size == (1600, 2560)
+
+
+def test_a_huge_or_fake_cover_picture_is_refused_in_plain_words(tmp_path, capfd):
+    import io
+
+    from PIL import Image
+
+    from bookforge.cover import supplied_cover
+    from bookforge.diagnostics import Diagnostics
+    from bookforge.errors import BuildError
+
+    class Project:
+        root = tmp_path.resolve()
+
+    (tmp_path / "fake.jpg").write_bytes(b"this is no picture " * 20)
+    small = io.BytesIO()
+    Image.new("RGB", (16, 16)).save(small, "JPEG")
+    header = bytearray(small.getvalue())  # a JPEG whose header claims 30000×20000 pixels
+    at = header.index(b"\xff\xc0")
+    header[at + 5:at + 9] = (20000).to_bytes(2, "big") + (30000).to_bytes(2, "big")
+    (tmp_path / "huge.jpg").write_bytes(bytes(header))
+    Image.new("RGB", (9000, 12000), "white").save(tmp_path / "large.jpg", quality=20)
+
+    with pytest.raises(BuildError) as fake:
+        supplied_cover(Project, "fake.jpg", Diagnostics())
+    assert "not an image" in fake.value.message and "BytesIO" not in (fake.value.hint or "")
+    with pytest.raises(BuildError) as huge:
+        supplied_cover(Project, "huge.jpg", Diagnostics())
+    assert "30000×20000 pixels" in huge.value.message and "resize" in huge.value.hint
+    assert supplied_cover(Project, "large.jpg", Diagnostics())[1:] == (9000, 12000)
+    assert "DecompressionBombWarning" not in capfd.readouterr().err

@@ -6,6 +6,7 @@ import hashlib
 import io
 import os
 import re
+import warnings
 from dataclasses import asdict, dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -137,11 +138,19 @@ def supplied_cover(project: Project, relative: str, diagnostics: Diagnostics) ->
     except OSError as exc:
         raise BuildError(f"cannot read the cover: {exc.strerror}", path=relative) from None
     try:
-        image = Image.open(io.BytesIO(raw))
-        image.load()
-    except (UnidentifiedImageError, OSError, Image.DecompressionBombError) as exc:
-        raise BuildError("the cover is not an image bookforge can read", path=relative,
-                         hint=f"save it as JPEG or PNG ({exc})") from None
+        with warnings.catch_warnings():  # a large picture is measured below, not warned about by Pillow
+            warnings.simplefilter("ignore", Image.DecompressionBombWarning)
+            image = Image.open(io.BytesIO(raw))
+            image.load()
+    except Image.DecompressionBombError:
+        size = _declared_size(raw)
+        raise BuildError(f"the cover is {size} pixels, more than bookforge opens (a picture that size could "
+                         "exhaust memory)", path=relative,
+                         hint="resize it: 1600×2560 px suits e-readers, 300 ppi of the trim suits print "
+                              "(e.g. 1688×2625 px for 5.5×8.5in with bleed)") from None
+    except (UnidentifiedImageError, OSError):
+        raise BuildError("the cover is not an image bookforge can read (damaged, or not really a picture)",
+                         path=relative, hint="open it in an image editor and save it as JPEG or PNG") from None
     if image.format not in ("JPEG", "PNG"):
         raise BuildError(f"the cover must be a JPEG or PNG image, not {image.format}", path=relative,
                          hint="save it as JPEG (best for photographs) or PNG")
@@ -165,6 +174,20 @@ def supplied_cover(project: Project, relative: str, diagnostics: Diagnostics) ->
     out = io.BytesIO()
     oriented.convert("RGB").save(out, "JPEG", quality=92, optimize=True, progressive=False)
     return out.getvalue(), width, height
+
+
+def _declared_size(raw: bytes) -> str:
+    """The width × height a picture's header claims, read without decoding it."""
+    from PIL import Image
+
+    Image.MAX_IMAGE_PIXELS, limit = None, Image.MAX_IMAGE_PIXELS  # only the header is read here
+    try:
+        width, height = Image.open(io.BytesIO(raw)).size
+        return f"{width}×{height}"
+    except Exception:  # noqa: BLE001 - the size is only for the message
+        return "too many"
+    finally:
+        Image.MAX_IMAGE_PIXELS = limit
 
 
 def write_cover(project: Project, diagnostics: Diagnostics, *, png: bool = False,
