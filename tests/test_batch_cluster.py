@@ -259,3 +259,20 @@ def test_an_address_with_no_scheduler_is_one_line(monkeypatch):
         _run([], "tcp://127.0.0.1:9")
     with pytest.raises(SchedulerError, match="not a scheduler's address"):
         _run([], "nowhere")
+
+
+def test_the_command_line_with_a_scheduler(books, reference, client, tmp_path):
+    good = [str(books / name) for name in sorted(reference)[:3]]
+    out = tmp_path / "cli"
+    result = run_cli("batch", *good, str(books / "book-05"), "--scheduler", client.scheduler.address,
+                     "--send-files", "--out", str(out), "--report", str(tmp_path / "report.jsonl"))
+    assert result.returncode == 10, result.stderr  # one book failed, the rest were built
+    assert "Traceback" not in result.stderr
+    assert "book-05" in result.stderr and "(exit 3)" in result.stderr
+    for name in sorted(reference)[:3]:
+        assert _outputs(out / name) == reference[name]
+    rows = [json.loads(line) for line in (tmp_path / "report.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert sorted(r["status"] for r in rows) == ["built", "built", "built", "failed"]
+    missing = run_cli("batch", good[0], "--scheduler", "tcp://127.0.0.1:9", timeout=60)
+    assert missing.returncode == 2 and "Traceback" not in missing.stderr
+    assert "no Dask scheduler answered" in missing.stderr

@@ -68,6 +68,8 @@ def run_on_cluster(jobs: list[BookJob], address, *, force: bool, send_files: boo
     client, owned = _connect(address)
     try:
         _warm(client)
+        if max_in_flight <= 0:  # not said: two books per worker thread, so none waits for the next
+            max_in_flight = 2 * sum(client.nthreads().values())
         _run(client, jobs, force, send_files, on_outcome, max(1, max_in_flight))
     finally:
         if owned:
@@ -81,7 +83,7 @@ def _run(client, jobs, force, send_files, on_outcome, max_in_flight) -> None:
     # `bookforge build` here would write, and the skip keys agree with them.
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
     pending = iter(jobs)
-    running = as_completed()
+    running = as_completed(loop=client.loop)
     sent: dict = {}
 
     def submit_next() -> bool:
