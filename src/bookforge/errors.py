@@ -82,6 +82,12 @@ class DeliveryError(BookforgeError):
     exit_code = 9
 
 
+class BatchFailedError(BookforgeError):
+    """`bookforge batch` finished, but some of its books failed (each is a line and a report row)."""
+
+    exit_code = 10
+
+
 EXIT_CODES = {
     "bug": EXIT_BUG,
     "usage": EXIT_USAGE,
@@ -92,6 +98,7 @@ EXIT_CODES = {
     "missing-dependency": MissingDependencyError.exit_code,
     "strict": StrictModeError.exit_code,
     "delivery": DeliveryError.exit_code,
+    "batch": BatchFailedError.exit_code,
 }
 
 

@@ -74,7 +74,18 @@ def writer_is_gone(pid: str) -> bool:
         return True
     except (PermissionError, OverflowError):
         return False
-    return False
+    return _is_zombie(pid)
+
+
+def _is_zombie(pid: str) -> bool:
+    """A killed process not yet reaped still answers kill(pid, 0); it writes nothing any more. (A
+    batch killed with its workers leaves them so until init reaps them: seconds, or forever in a
+    container whose first process reaps nobody.)"""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False  # not Linux, or gone since
+    return stat.rpartition(")")[2].split()[:1] == ["Z"]
 
 
 def _umask() -> int:
