@@ -186,7 +186,14 @@ def test_back_text_comes_from_cover_then_description_and_the_author_line_can_go(
 def test_pdfx_covers_carry_the_output_intent(tmp_path):
     if not PROFILE.is_file():
         pytest.skip("no CMYK profile here (Debian's libgs-common has one)")
-    folder = make_project(tmp_path / "book", pdf=f'variant = "pdf/x-4"\noutput-intent = "{PROFILE}"\n')
+    from PIL import Image
+
+    from bookforge.validate.built import check_print_pdf
+
+    from test_printer_rules import image_spaces
+
+    folder = make_project(tmp_path / "book", pdf=f'variant = "pdf/x-4"\noutput-intent = "{PROFILE}"\n',
+                          book='isbn = "978-1-23456-789-7"\n')
     path, _, diagnostics = cover_pdf(folder, 200)
     assert not diagnostics.items
     reader = pypdf.PdfReader(path)
@@ -194,6 +201,16 @@ def test_pdfx_covers_carry_the_output_intent(tmp_path):
     assert intent.get_object()["/S"] == "/GTS_PDFX"
     assert reader.pdf_header == "%PDF-1.6"
     assert_print_ready(path)
+    wrap = boxes(path)["trimbox"]
+    # Colours, the barcode's bars and the picture all in the printer's CMYK: no P107.
+    assert check_print_pdf(path, (wrap[2] - wrap[0], wrap[3] - wrap[1]), 9, tolerance=0.1) == []
+
+    Image.new("RGBA", (1800, 2800), (180, 60, 40, 255)).save(folder / "front.png")  # a supplied front
+    text = (folder / "book.toml").read_text()
+    (folder / "book.toml").write_text(text.replace("[book]\n", '[book]\ncover = "front.png"\n', 1))
+    path, _, _ = cover_pdf(folder, 200)
+    assert set(image_spaces(pypdf.PdfReader(path).pages[0].get("/Resources"))) == {"/DeviceCMYK"}
+    assert check_print_pdf(path, (wrap[2] - wrap[0], wrap[3] - wrap[1]), 9, tolerance=0.1) == []
 
 
 @needs_tools

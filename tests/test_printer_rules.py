@@ -215,12 +215,27 @@ needs_profile = pytest.mark.skipif(not PROFILE.exists(), reason="no CMYK test pr
 def test_a_pdfx_interior_carries_its_output_intent_and_page_boxes(tmp_path):
     from bookforge.validate.built import check_print_pdf
 
+    from PIL import Image
+
     folder = make_book(tmp_path / "x4", 3_000, f'variant = "pdf/x-4"\nbleed = "0.125in"\noutput-intent = "{PROFILE}"\n',
                        stories=2)
+    # A coloured picture with transparency, as an author's map or ornament might be.
+    Image.new("RGBA", (300, 200), (40, 90, 200, 180)).save(folder / "manuscripts" / "map.png")
+    (folder / "manuscripts" / "map.md").write_text("The keeper drew the harbour.\n\n"
+                                                   "![The harbour, drawn by the keeper](map.png)\n")
+    toml = folder / "book.toml"
+    toml.write_text(toml.read_text().replace("[pdf]", '[[story]]\nfile = "manuscripts/map.md"\ntitle = "The Map"\n\n[pdf]'))
     results, diagnostics = build(folder, formats=("pdf",), no_cache=True)
     pdf = results[0].path
     data = pdf.read_bytes()
     assert "P002" not in codes(diagnostics)
+    # Every colour in the printer's CMYK (check_print_pdf's P107 below): text as black ink alone,
+    # the picture separated.
+    reader = pypdf.PdfReader(pdf)
+    content = b"".join(page.get_contents().get_data() for page in reader.pages)
+    assert re.search(rb"/DeviceCMYK cs\s+0 0 0 1 scn", content), "body text in black ink only"
+    spaces = {space for page in reader.pages for space in image_spaces(page.get("/Resources"))}
+    assert spaces == {"/DeviceCMYK"}, spaces
     reader = pypdf.PdfReader(pdf)
     [intent] = reader.trailer["/Root"]["/OutputIntents"]
     intent = intent.get_object()
@@ -231,10 +246,22 @@ def test_a_pdfx_interior_carries_its_output_intent_and_page_boxes(tmp_path):
         assert (trim[2] - trim[0], trim[3] - trim[1]) == (396, 612)
         assert [b - t for b, t in zip(bleed, trim)] == [-9, -9, 9, 9], "0.125in of bleed on every side"
     assert check_print_pdf(pdf, (396, 612), 9) == []
-    assert not [f for f in check(folder).findings if f["code"] in ("P105", "P106")]
+    assert not [f for f in check(folder).findings if f["code"] in ("P105", "P106", "P107")]
 
     results, _ = build(folder, formats=("pdf",), no_cache=True)
     assert results[0].path.read_bytes() == data, "two PDF/X builds are byte-identical"
+
+
+def image_spaces(resources) -> list[str]:
+    """The colour space of every picture drawn with these resources (inside forms too)."""
+    found = []
+    for reference in ((resources.get_object() if resources is not None else {}).get("/XObject") or {}).values():
+        xobject = reference.get_object()
+        if xobject.get("/Subtype") == "/Image":
+            found.append(str(xobject.get("/ColorSpace")))
+        elif xobject.get("/Subtype") == "/Form":
+            found += image_spaces(xobject.get("/Resources"))
+    return found
 
 
 @pytest.mark.slow
@@ -250,6 +277,8 @@ def test_a_pdfx_interior_without_a_profile_is_found_out(tmp_path):
     assert pypdf.PdfReader(pdf).pages[0].get("/TrimBox") is not None, "a TrimBox without bleed too"
     found = [f for f in check(folder).findings if f["code"] in ("P105", "P106")]
     assert [f["code"] for f in found] == ["P105"] and "output intent" in found[0]["message"], found
+    # …and, with no profile to separate through, its colours are plain RGB: P107.
+    assert "P107" in {f["code"] for f in check(folder).findings}
 
     # A file whose boxes were lost (another program rewrote it): P106, and for a cover's trim too.
     writer = PdfWriter(clone_from=pdf)

@@ -176,7 +176,7 @@ def _check_cover(project, cover: Path, interior: Path | None, report: CheckRepor
     problems = check_print_pdf(cover, (wrap.trim_box_width * 72, wrap.trim_height * 72), wrap.bleed * 72,
                                tolerance=0.1)
     if not is_pdfx(config.variant):
-        problems = [problem for problem in problems if problem.code != "P105"]
+        problems = [problem for problem in problems if problem.code not in ("P105", "P107")]
     for problem in problems:
         hint = (f"build the cover again for the interior's {pages} pages: bookforge cover --print"
                 if problem.code == "P106" else _PRINT_HINTS.get(problem.code))
@@ -216,6 +216,8 @@ def _check_printer(project, pdf: Path, trim, bleed: float, report: CheckReport) 
 _PRINT_HINTS = {
     "P105": 'build it with [pdf] variant = "pdf/x-4" and output-intent = your printer\'s CMYK profile (.icc)',
     "P106": "build the PDF again with bookforge; a PDF changed by another program may have lost its page boxes",
+    "P107": "build it again with [pdf] output-intent set (bookforge then writes every colour and picture in "
+            "the profile's CMYK); in your own styles, colours may also be written as device-cmyk(c m y k)",
 }
 
 

@@ -41,7 +41,8 @@ def make_print_cover(project: Project, book: Book, theme: Theme, diagnostics: Di
                      build_time: dt.datetime, variant: str | None = None) -> PrintCoverResult:
     """The print cover for an interior of `pages` pages: from the cache when nothing that shapes
     it changed, else laid out now (its warnings are kept with it and said again on a hit)."""
-    from ..backends.pdf.intent import is_pdfx, output_intent_css
+    from ..backends.pdf.cmyk import converter_for
+    from ..backends.pdf.intent import is_pdfx, output_intent_css, output_intent_profile
 
     if pages < 1:
         raise BuildError(f"the interior has {pages} pages: there is no spine to make a cover for")
@@ -50,15 +51,22 @@ def make_print_cover(project: Project, book: Book, theme: Theme, diagnostics: Di
     _say_page_count(project, pages, said)
     html, back = _sheet(project, book, theme, geometry, build_time, said)
     extra_css = ""
+    cmyk_profile = None
     variant = variant if is_pdfx(variant) else None  # a PDF/A or PDF/UA interior: the cover stays plain
     if variant:
         extra_css = output_intent_css(project.root, project.config.pdf)
         if not extra_css:
             said.warn("P002", f"{variant} needs a CMYK output intent; the print cover will not conform without one",
                       path="book.toml", hint='name your printer\'s CMYK profile: [pdf] output-intent = "profile.icc"')
+        else:
+            cmyk_profile = output_intent_profile(project.root, project.config.pdf)
     from .print_html import sheet_css
 
     css = sheet_css(geometry, extra_css)
+    if cmyk_profile:  # every colour in the printer's CMYK, as the interior's (backends/pdf/cmyk.py)
+        converter = converter_for(cmyk_profile)
+        css = "html { color: device-cmyk(0 0 0 1) }\n" + converter.css(css)
+        html = converter.html(html)
     key = _cache_key(html, css, variant)
     folder = project.cache_dir("cover-pdf")
     cached = _cache_get(folder, key)
@@ -71,9 +79,10 @@ def make_print_cover(project: Project, book: Book, theme: Theme, diagnostics: Di
                   f"{geometry.printer.label} to print text on: it was left blank", path="book.toml")
 
     def with_back(paragraphs: list[str]) -> str:  # the same sheet with the back text cut
-        return _sheet(project, book, theme, geometry, build_time, Diagnostics(), paragraphs)[0]
+        sheet = _sheet(project, book, theme, geometry, build_time, Diagnostics(), paragraphs)[0]
+        return converter_for(cmyk_profile).html(sheet) if cmyk_profile else sheet
 
-    data = _lay_out(project, html, css, variant, back, geometry, with_back, said)
+    data = _lay_out(project, html, css, variant, back, geometry, with_back, said, cmyk_profile)
     _cache_put(folder, key, data, said)
     diagnostics.replay(said)
     return PrintCoverResult(data, geometry, False, {"cache_hits": 0, "cache_misses": 1})
@@ -149,7 +158,7 @@ class _Collect(logging.Handler):
 
 
 def _lay_out(project: Project, html: str, css: str, variant: str | None, back: BackText, geometry: WrapGeometry,
-             with_back, said: Diagnostics) -> bytes:
+             with_back, said: Diagnostics, cmyk_profile: bytes | None = None) -> bytes:
     """Render the sheet; when the back text runs into the barcode's room, cut it and render again."""
     from ..backends.pdf import _require_weasyprint
 
@@ -158,6 +167,7 @@ def _lay_out(project: Project, html: str, css: str, variant: str | None, back: B
     from weasyprint.text.fonts import FontConfiguration
 
     from ..backends.pdf import weasy_fixes
+    from ..backends.pdf.cmyk import converter_for
     from ..backends.pdf.fetcher import ProjectFetcher
     from .print_html import back_layout
 
@@ -167,7 +177,10 @@ def _lay_out(project: Project, html: str, css: str, variant: str | None, back: B
     logger.addHandler(handler)
     propagate, logger.propagate = logger.propagate, False
     try:
-        fetcher = ProjectFetcher([str(project.root), str(FONTS_DIR)])
+        pictures = None
+        if variant and cmyk_profile:
+            pictures = converter_for(cmyk_profile).picture  # the front picture, separated to CMYK
+        fetcher = ProjectFetcher([str(project.root), str(FONTS_DIR)], pictures)
         fonts = FontConfiguration()
         profiles: dict = {}  # the output intent's @color-profile: WeasyPrint keeps it only here
         base = project.root.as_uri() + "/"

@@ -29,6 +29,7 @@ BUILT_CODES = {
     "P104": "the PDF's page count is not plausible",
     "P105": "a PDF/X file has no CMYK output intent or no PDF/X identification",
     "P106": "a page's TrimBox or BleedBox is missing or does not match the trim and bleed",
+    "P107": "a PDF/X file draws in plain RGB (text, shapes or pictures) though it promises the printer CMYK",
     "X001": "EPUBCheck could not run",
     "X002": "EPUBCheck reported an error",
     "X003": "EPUBCheck reported a warning",
@@ -196,7 +197,53 @@ def check_print_pdf(path: Path, trim: tuple[float, float], bleed: float,
             # One page says it: the boxes come from one stylesheet, so the rest are alike.
             problems.append(Problem("P106", problem, f"page {number}"))
             break
+    seen: set = set()
+    for number, page in enumerate(pages, start=1):
+        found = _rgb_in(page.get("/Resources"), _contents(page), seen)
+        if found:
+            problems.append(Problem("P107", f"{found} in plain RGB", f"page {number}"))
+            break  # one place is enough to send the file back
     return problems
+
+
+# A colour set with `r g b rg` (fill) or `RG` (stroke), or the DeviceRGB space chosen by name.
+_RGB_OPERATOR = re.compile(rb"(?:^|[\s\]])(?:-?[\d.]+\s+){3}(rg|RG)(?=[\s/\[]|$)|/DeviceRGB\s+(?:cs|CS)\b")
+
+
+def _contents(page) -> bytes:
+    try:
+        contents = page.get_contents()
+        return contents.get_data() if contents is not None else b""
+    except Exception:  # noqa: BLE001 - an unreadable stream: P104's business
+        return b""
+
+
+def _rgb_in(resources, content: bytes, seen: set) -> str | None:
+    """What draws in DeviceRGB in a content stream and the resources it uses (forms recursively):
+    "text or shapes", "a picture", or None."""
+    if _RGB_OPERATOR.search(content):
+        return "text or shapes"
+    resources = resources.get_object() if resources is not None else {}
+    for space in (resources.get("/ColorSpace") or {}).values():
+        if space.get_object() == "/DeviceRGB":
+            return "a colour space"
+    for reference in (resources.get("/XObject") or {}).values():
+        key = getattr(reference, "idnum", None)
+        if key is not None and key in seen:
+            continue
+        seen.add(key)
+        xobject = reference.get_object()
+        if xobject.get("/Subtype") == "/Image":
+            if xobject.get("/ColorSpace") == "/DeviceRGB":
+                return "a picture"
+        elif xobject.get("/Subtype") == "/Form":
+            found = _rgb_in(xobject.get("/Resources"), xobject.get_data(), seen)
+            if found:
+                return found
+    for pattern in (resources.get("/Shading") or {}).values():
+        if pattern.get_object().get("/ColorSpace") == "/DeviceRGB":
+            return "a gradient"
+    return None
 
 
 def _output_intent_problems(reader, root) -> list[Problem]:

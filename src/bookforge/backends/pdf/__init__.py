@@ -64,6 +64,7 @@ class _Plan:
     font_rules: str = ""  # fontconfig rules for the CJK faces (fallback.py)
     fonts_key: str = ""  # installed fonts the text falls back to, for the part cache
     uncovered: frozenset[str] = frozenset()  # characters no font has (reported as P004)
+    cmyk_profile: bytes | None = None  # PDF/X with an output intent: every colour in its CMYK
 
     def with_geometry(self, book: Book, geometry) -> _Plan:
         """The same plan on pages of another geometry (margins corrected for the real page count)."""
@@ -71,7 +72,12 @@ class _Plan:
 
         from .page_css import page_css
 
-        css = [("page (generated)", page_css(book, self.parts, geometry, self.one_pass)), *self.css[1:]]
+        page = page_css(book, self.parts, geometry, self.one_pass)
+        if self.cmyk_profile:
+            from .cmyk import converter_for
+
+            page = converter_for(self.cmyk_profile).css(page)
+        css = [("page (generated)", page), *self.css[1:]]
         return replace(self, geometry=geometry, css=css)
 
     def job(self, book: Book, name: str, body: str, whole_book: bool = False, style: str = ""):
@@ -80,9 +86,13 @@ class _Plan:
 
         html = html_document(book, body, self.build_date, with_metadata=whole_book, body_class=self.body_class,
                              style=style)
+        if self.cmyk_profile:
+            from .cmyk import converter_for
+
+            html = converter_for(self.cmyk_profile).html(html)
         return PartJob(name, html, self.css, self.base_url, self.roots, variant=self.variant,
                        metadata_html=whole_book, pad_to_even=whole_book, font_rules=self.font_rules,
-                       fonts_key=self.fonts_key)
+                       fonts_key=self.fonts_key, cmyk_profile=self.cmyk_profile)
 
 
 def plan_pdf(ctx: BuildContext) -> _Plan:
@@ -107,9 +117,19 @@ def plan_pdf(ctx: BuildContext) -> _Plan:
     css = [("page (generated)", page_css(book, parts, geometry, one_pass))]
     css += [(name, ctx.theme.files[name]) for name in ("base.css", "print.css")]
     css += list(ctx.theme.extras)
+    cmyk_profile = None
     if is_pdfx(variant):
         intent = output_intent_css(root, config)  # after the theme's: book.toml's profile wins
         if intent:
+            from .cmyk import converter_for
+            from .intent import output_intent_profile
+
+            cmyk_profile = output_intent_profile(root, config)
+            converter = converter_for(cmyk_profile)
+            # Every colour in the printer's CMYK (text black as black ink alone), from the root
+            # element's default on: a PDF/X file with an RGB colour fails the printer's preflight.
+            css = [(name, converter.css(text)) for name, text in css]
+            css.insert(1, ("PDF/X colours", "html { color: device-cmyk(0 0 0 1) }"))
             css.append(("[pdf] output-intent", intent))
         elif "@color-profile" not in "".join(t for _, t in css):
             ctx.diagnostics.warn(
@@ -121,7 +141,7 @@ def plan_pdf(ctx: BuildContext) -> _Plan:
     return _Plan(
         rendered, parts, geometry, css, one_pass, variant, root.as_uri() + "/", [str(root), str(FONTS_DIR)],
         "print drop-caps" if config.drop_caps else "print", ctx.build_time.strftime("%Y-%m-%dT%H:%M:%SZ"),
-        font_rules, found.fingerprint(), found.uncovered,
+        font_rules, found.fingerprint(), found.uncovered, cmyk_profile,
     )
 
 

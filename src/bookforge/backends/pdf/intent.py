@@ -15,18 +15,25 @@ def is_pdfx(variant: str | None) -> bool:
     return bool(variant) and variant.startswith("pdf/x")
 
 
+def output_intent_profile(root: Path, config: PdfConfig) -> bytes | None:
+    """The CMYK ICC profile `[pdf] output-intent` names, checked (None when none is named)."""
+    named = config.output_intent
+    if not named:
+        return None
+    line = config.line_of.get("output-intent")
+    path = Path(named) if Path(named).is_absolute() else resolve_inside(root, named, "output-intent", line=line)
+    return _profile(path, named, line)
+
+
 def output_intent_css(root: Path, config: PdfConfig) -> str:
     """`@color-profile device-cmyk` for the profile `[pdf] output-intent` names ("" when none).
 
     The profile travels as a data: URI, so WeasyPrint's fetcher needs no new folder to read from;
     an absolute path is the user's own choice (a system profile), a relative one stays in the project.
     """
-    named = config.output_intent
-    if not named:
+    data = output_intent_profile(root, config)
+    if data is None:
         return ""
-    line = config.line_of.get("output-intent")
-    path = Path(named) if Path(named).is_absolute() else resolve_inside(root, named, "output-intent", line=line)
-    data = _profile(path, named, line)
     encoded = base64.b64encode(data).decode("ascii")
     # WeasyPrint writes a profile's /N from its components: without them it cannot embed it at all.
     return (f"@color-profile device-cmyk {{ src: url(data:application/vnd.iccprofile;base64,{encoded}); "

@@ -21,6 +21,7 @@ class PartJob:
     pad_to_even: bool = False  # one-pass: end on a left-hand page, as a printed book does
     font_rules: str = ""  # fontconfig rules for CJK fallback faces (fallback.py); "" for most books
     fonts_key: str = ""  # which installed fonts the text falls back to (coverage.py), for the cache
+    cmyk_profile: bytes | None = None  # PDF/X: pictures are separated through this output intent
 
 
 @dataclass
@@ -77,7 +78,7 @@ def _styles(job: PartJob, handler: _Collect) -> _Styles:
 
     weasy_fixes.apply()
     activate(job.font_rules)  # before the FontConfiguration: its fonts are chosen with these rules
-    key = (tuple(job.css), job.base_url, tuple(job.roots), job.font_rules)
+    key = (tuple(job.css), job.base_url, tuple(job.roots), job.font_rules, job.cmyk_profile)
     if key in _STYLES:
         return _STYLES[key]
     from weasyprint import CSS
@@ -85,7 +86,12 @@ def _styles(job: PartJob, handler: _Collect) -> _Styles:
 
     from .fetcher import ProjectFetcher
 
-    fetcher = ProjectFetcher(job.roots)
+    pictures = None
+    if job.cmyk_profile:
+        from .cmyk import converter_for
+
+        pictures = converter_for(job.cmyk_profile).picture
+    fetcher = ProjectFetcher(job.roots, pictures)
     fonts = FontConfiguration()
     profiles: dict = {}
     sheets = []
