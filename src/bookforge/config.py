@@ -96,6 +96,7 @@ class Config:
     date: str | None = None
     description: str | None = None
     isbn: str | None = None  # the print edition's ISBN-13, digits only (the back cover's barcode)
+    isbn_shown: str | None = None  # …as printed above the bars: the author's hyphens, when they match it
     cover: str | bool | None = None  # a file, False for none, None for a generated cover
     notes: str = "story"
     footnotes: str = "story"  # "story": after each story (EPUB) or at the page foot (PDF); "book": one Notes section
@@ -196,6 +197,16 @@ def _isbn(value: Any) -> str:
     if ean13_check_digit(digits[:12]) != digits[12]:
         raise ValueError("an ISBN whose check digit is right (the last digit does not match)")
     return digits
+
+
+def _isbn_shown(written, digits: str | None) -> str | None:
+    """The ISBN as the author hyphenated it (978-1-23456-789-7, the registration agency's groups),
+    when those are the barcode's 13 digits; else the digits. bookforge has no range tables to
+    place the hyphens itself."""
+    if not digits:
+        return None
+    shown = re.sub(r"\s+", "-", str(written).strip())
+    return shown if shown.replace("-", "") == digits and "-" in shown else digits
 
 
 def ean13_check_digit(twelve: str) -> str:
@@ -346,6 +357,7 @@ def load_config(text: str, path: str = "book.toml") -> Config:
             "missing [book] table", path=path, hint='start book.toml with [book] and title = "…"'
         )
     _apply(config, data["book"], BOOK_KEYS, "book", path, locator)
+    config.isbn_shown = _isbn_shown(data["book"].get("isbn"), config.isbn)
     if not config.title:
         raise ConfigError(
             "[book] has no title", path=path, line=locator.find("book", None), hint='add title = "…"'

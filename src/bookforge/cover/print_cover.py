@@ -119,7 +119,8 @@ def _sheet(project: Project, book: Book, theme: Theme, geometry: WrapGeometry, b
         author_line = f"{text.byline_label} {text.names}" if text.byline_label else text.names
     isbn = project.config.isbn
     barcode = ean13_svg(isbn, FONT_FAMILY) if isbn else None
-    body = (back_html(geometry, text, list(back.html if paragraphs is None else paragraphs), author_line, isbn,
+    body = (back_html(geometry, text, list(back.html if paragraphs is None else paragraphs), author_line,
+                      project.config.isbn_shown,
                       barcode)
             + spine_html(geometry, text) + front)
     names = book.editors or book.authors or book.story_authors()
