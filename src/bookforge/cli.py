@@ -151,12 +151,18 @@ def _build(formats, sources, output, title, author, language, options=None) -> N
     )
     stories = len(project.manuscripts)
     for result in results:
-        say(
-            f"wrote {project.rel(result.path)} ({stories} stor{'y' if stories == 1 else 'ies'}, "
-            f"{human_size(result.size)}) in {result.seconds:.2f} s"
-        )
+        if result.format == "cover-pdf":  # what a cover is: its sheet, not its stories
+            what = _sheet_facts(result.stats)
+        else:
+            what = f"{stories} stor{'y' if stories == 1 else 'ies'}"
+        say(f"wrote {project.rel(result.path)} ({what}, {human_size(result.size)}) in {result.seconds:.2f} s")
     if diagnostics.items:
         say(f"{len(diagnostics.items)} warning{'s' if len(diagnostics.items) != 1 else ''}")
+
+
+def _sheet_facts(facts: dict) -> str:
+    return (f"{facts['width']:.3f}×{facts['height']:.3f} in with bleed, spine {facts['spine']:.3f} in for "
+            f"{facts['pages']} pages")
 
 
 @app.command()
@@ -270,9 +276,7 @@ def cover(
 
         result = build_formats(project, ["cover-pdf"], diagnostics, output=str(output) if output else None,
                                options={"pages": pages} if pages else None)[0]
-        facts = result.stats
-        say(f"wrote {project.rel(result.path)} ({facts['width']:.3f}×{facts['height']:.3f} in with bleed, spine "
-            f"{facts['spine']:.3f} in for {facts['pages']} pages, {human_size(result.size)})")
+        say(f"wrote {project.rel(result.path)} ({_sheet_facts(result.stats)}, {human_size(result.size)})")
         return
     from .cover import write_cover
 
