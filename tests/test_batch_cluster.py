@@ -90,6 +90,21 @@ def client():
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None,
                                   silence_logs=50) as cluster, distributed.Client(cluster) as dask_client:
         yield dask_client
+    _stop_dask_threads()
+
+
+def _stop_dask_threads() -> None:
+    """Dask leaves its offload thread running after the cluster closes; bookforge forks its helpers
+    only when it is a process's one thread, and the rest of the suite runs in this process. The
+    executor is replaced by an idle one (its thread starts only if Dask is used again)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from distributed import utils
+
+    executor = getattr(utils, "_offload_executor", None)
+    if isinstance(executor, ThreadPoolExecutor):
+        executor.shutdown(wait=True)
+        utils._offload_executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="Dask-Offload")
 
 
 @pytest.fixture(autouse=True)
@@ -276,3 +291,4 @@ def test_the_command_line_with_a_scheduler(books, reference, client, tmp_path):
     missing = run_cli("batch", good[0], "--scheduler", "tcp://127.0.0.1:9", timeout=60)
     assert missing.returncode == 2 and "Traceback" not in missing.stderr
     assert "no Dask scheduler answered" in missing.stderr
+

@@ -332,11 +332,23 @@ def _connect(address):
     if not isinstance(address, str) or ":" not in address:
         raise SchedulerError(f"'{address}' is not a scheduler's address", hint="write it as tcp://HOST:PORT")
     try:
+        _reachable(address)
         return Client(address, timeout=CONNECT_TIMEOUT, set_as_default=False), True
     except (OSError, TimeoutError, ValueError) as exc:
         raise SchedulerError(f"no Dask scheduler answered at {address}: {_reason(exc)}",
                              hint="start one with `dask scheduler` and workers with `dask worker ADDRESS`, "
                                   "each with bookforge[cluster] installed") from None
+
+
+def _reachable(address: str) -> None:
+    """Raise OSError at once when nothing listens at a TCP address (a Client would retry until its
+    timeout, and leave its event loop's thread behind when it gives up)."""
+    if "://" in address and not address.startswith("tcp://"):
+        return  # tls://, ucx://…: Dask's own connection says what is wrong
+    host, _, port = address.removeprefix("tcp://").rpartition(":")
+    if not host or not port.isdigit():
+        raise ValueError("not HOST:PORT")
+    socket.create_connection((host.strip("[]"), int(port)), timeout=float(CONNECT_TIMEOUT.rstrip("s"))).close()
 
 
 def _warm(client) -> None:
@@ -349,5 +361,7 @@ def _warm(client) -> None:
 
 
 def _reason(exc: BaseException) -> str:
+    if isinstance(exc, OSError) and exc.strerror:
+        return exc.strerror.lower()  # "connection refused", not "[Errno 111] Connection refused"
     text = str(exc).strip().splitlines()
     return text[0] if text else type(exc).__name__
