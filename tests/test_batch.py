@@ -205,9 +205,16 @@ def test_sixty_books_built_reported_skipped_and_resumed_after_a_kill(tmp_path):
     assert second.returncode == EXIT_BATCH and "0 built, 57 skipped, 3 failed" in second.stderr
     again = _report(report)
     assert sorted(row["status"] for row in again.values()) == ["failed"] * 3 + ["skipped"] * 57
+    # The books' own time: a skip (hash the inputs, read the state) is a small part of a build.
+    work = {name: sum(row["seconds"] for row in run.values() if row["status"] != "failed")
+            for name, run in (("first", rows), ("second", again))}
     print(f"first run {first_seconds:.2f} s, second run {second_seconds:.2f} s "
-          f"({second_seconds / first_seconds:.0%})")
-    assert second_seconds < 0.3 * first_seconds  # loosely: mostly the workers' start (see the README)
+          f"({second_seconds / first_seconds:.0%}); the books' own seconds {work['first']:.2f} and "
+          f"{work['second']:.3f} ({work['second'] / work['first']:.1%})")
+    assert work["second"] < 0.1 * work["first"]
+    # Loosely, the wall time: a second run is mostly the fixed start (Python, the workers' fork and
+    # warm-up: ~0.7 s here), which the first run's 60 small books only outweigh by a few times.
+    assert second_seconds < 0.6 * first_seconds
 
     # Ctrl-C: the rows that finished are in the report, renamed into place; exit 130, no traceback.
     out2, report2 = tmp_path / "out2", tmp_path / "reports" / "killed.jsonl"

@@ -25,14 +25,16 @@ def run_local(
     *,
     workers: int,
     force: bool,
+    in_process: bool = False,
     on_outcome: Callable[[BookOutcome], None],
     tick: Callable[[], None] = lambda: None,
 ) -> None:
     """Build every job, calling on_outcome as each book finishes (in finishing order).
 
-    workers == 1 builds in this process (no pool: a debugger and a traceback see the real thing).
+    in_process (-j 1) builds here, with no pool: a debugger and a traceback see the real thing, but
+    a book that crashes its process ends the batch.
     """
-    if workers <= 1:
+    if in_process:
         from . import worker
 
         worker.warm()

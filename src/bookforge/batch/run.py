@@ -63,8 +63,9 @@ def run_batch(
             else:
                 from .local import run_local
 
-                run_local(jobs, workers=workers or _cores(), force=force, on_outcome=record,
-                          tick=progress.refresh if progress else (lambda: None))
+                # No more workers than books: each one costs a start and a warm-up.
+                run_local(jobs, workers=min(workers or _cores(), max(len(jobs), 1)), in_process=workers == 1,
+                          force=force, on_outcome=record, tick=progress.refresh if progress else (lambda: None))
         except KeyboardInterrupt:
             interrupted = True  # the report keeps the books that finished, and is renamed into place
     for outcome in tally.failures:
