@@ -33,6 +33,7 @@ LIBRARY = WORK / "batch-books"
 SEED_WORDS = 3_000  # the two seed stories together: about 2,300 and 700 words
 THROUGHPUT_TARGET = 2.0  # batch ÷ loop, on 2 cores
 FLAT_TARGET = 1.10  # the largest batch's peak memory ÷ the smallest's
+UNCHANGED_TARGET = 0.10  # a second run over unchanged books ÷ the first run
 
 
 def library(count: int) -> list[Path]:
@@ -88,16 +89,21 @@ def main() -> None:
         # Folders through a manifest, not the command line: 500 paths would do, 50,000 would not.
         manifest = WORK / f"batch-{size}.jsonl"
         manifest.write_text("".join(json.dumps({"project": str(p)}) + "\n" for p in chosen), encoding="utf-8")
-        batches[size] = measure([*BOOKFORGE, "batch", "-q", "--manifest", str(manifest), "-j", str(cores)],
-                                REPO_ROOT, env)
+        command = [*BOOKFORGE, "batch", "-q", "--manifest", str(manifest), "-j", str(cores)]
+        batches[size] = measure(command, REPO_ROOT, env)
         assert outputs_written(chosen) == 2 * size, "the batch did not write every book"
-    report(sizes, cores, loop, batches)
+        if size == sizes[0]:  # the same batch again, nothing changed: every book skipped
+            print(f"batch again: {size} unchanged books", file=sys.stderr, flush=True)
+            unchanged = measure(command, REPO_ROOT, env)
+    report(sizes, cores, loop, batches, unchanged)
 
 
-def report(sizes: list[int], cores: int, loop, batches: dict) -> None:
+def report(sizes: list[int], cores: int, loop, batches: dict, unchanged) -> None:
     small, large = sizes[0], sizes[-1]
     loop_rate = small * 60 / loop.wall
     rows = [("shell loop of `bookforge build`", small, loop)] + [("`bookforge batch`", n, batches[n]) for n in sizes]
+    rows.append(("`bookforge batch` again, every book unchanged", small, unchanged))
+    again = unchanged.wall / batches[small].wall
     ratio = loop.wall / batches[small].wall
     flat = batches[large].peak_mb / batches[small].peak_mb
     when = time.strftime("%Y-%m-%d")
@@ -115,6 +121,8 @@ def report(sizes: list[int], cores: int, loop, batches: dict) -> None:
     targets = [
         (f"throughput, {small} books", "batch ÷ loop", ratio, f"≥ {THROUGHPUT_TARGET:g}× on 2 cores",
          ratio >= THROUGHPUT_TARGET),
+        (f"second run, {small} unchanged books", "time ÷ first run", again, f"≤ {UNCHANGED_TARGET:.2f}×",
+         again <= UNCHANGED_TARGET),
     ]
     if large != small:
         targets.append((f"peak memory, {large} books against {small}", "ratio", flat, f"≤ {FLAT_TARGET:.2f}×",
@@ -133,6 +141,8 @@ def report(sizes: list[int], cores: int, loop, batches: dict) -> None:
                            "peak_mb": round(r.peak_mb, 1), "books_per_min": round(n * 60 / r.wall, 1),
                            "books_per_min_per_core": round(n * 60 / r.wall / cores, 1)}
                   for n, r in batches.items()},
+        "unchanged": {"books": small, "wall_s": round(unchanged.wall, 2), "cpu_s": round(unchanged.cpu, 2),
+                      "peak_mb": round(unchanged.peak_mb, 1)},
         "targets": [dict(zip(("step", "measure", "value", "target", "met"), (s, w, round(v, 3), t, m)))
                     for s, w, v, t, m in targets],
     }

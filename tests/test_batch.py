@@ -313,3 +313,17 @@ def test_usage_errors(tmp_path):
     missing = run_cli("batch", "--manifest", str(tmp_path / "nope.jsonl"))
     assert missing.returncode == 3 and "cannot read the manifest" in missing.stderr
     assert "Traceback" not in missing.stderr
+
+
+def test_a_folder_without_its_own_book_toml_is_not_taken_for_the_project_above(tmp_path):
+    from bookforge.batch.jobs import jobs_from
+    from bookforge.batch.worker import build_one
+
+    project = tmp_path / "shelf"
+    (project / "manuscripts" / "drafts").mkdir(parents=True)
+    (project / "book.toml").write_text('[book]\ntitle = "The Shelf"\n', encoding="utf-8")
+    (project / "manuscripts" / "a.txt").write_text("Notes: none.\n\nA story.\n", encoding="utf-8")
+    [job] = jobs_from([project / "manuscripts" / "drafts"], None, ("epub",), tmp_path / "out")
+    outcome = build_one(job)
+    assert (outcome.status, outcome.exit_code) == ("failed", 3)
+    assert "no book.toml in this folder" in outcome.message and not (tmp_path / "out").exists()

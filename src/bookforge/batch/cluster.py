@@ -44,8 +44,8 @@ class SchedulerError(BookforgeError):
 
 
 class WarmWorkers(WorkerPlugin):
-    """Loads bookforge's backends and WeasyPrint once in each worker, including ones that join
-    (or are restarted) after the batch began."""
+    """Loads bookforge's backends once in each worker (WeasyPrint with its first PDF), including
+    ones that join (or are restarted) after the batch began."""
 
     def setup(self, worker=None) -> None:
         warm()
@@ -352,7 +352,7 @@ def _reachable(address: str) -> None:
 
 
 def _warm(client) -> None:
-    """Load WeasyPrint once per worker (a plugin: workers that join later are warmed too)."""
+    """Load bookforge once per worker (a plugin: workers that join later are warmed too)."""
     try:
         client.register_plugin(WarmWorkers(), name=_PLUGIN_NAME)
     except (ImportError, AttributeError) as exc:  # ModuleNotFoundError on a worker without bookforge

@@ -36,16 +36,16 @@ class BookOutcome:
 
 
 def warm() -> None:
-    """Import bookforge's backends and WeasyPrint once per worker, so no book pays for it."""
+    """Import bookforge's build and backends once per worker, so no book pays for them.
+
+    WeasyPrint (0.4 s) is left to the worker's first PDF, which loads it once for every later
+    one: a batch of EPUBs, or a second run that finds every book unchanged, never pays for it.
+    """
     from ..backends import get_backend
     from ..build import build_formats  # noqa: F401 - imported for its side effect: loaded once
 
     for name in ("epub", "pdf"):
         get_backend(name)
-    try:
-        import weasyprint  # noqa: F401
-    except (ImportError, OSError):
-        pass  # the PDF jobs will say so, one by one
 
 
 def build_one(job: BookJob, force: bool = False) -> BookOutcome:
@@ -100,9 +100,14 @@ def write_state(state_path: Path, key: str, outputs: list[dict]) -> None:
 
 def open_job(job: BookJob, diagnostics) -> tuple:
     """The job's project (its output folder set), the formats to build and where they go."""
+    from ..errors import ConfigError
     from ..project import adhoc_project, open_project
 
     if job.project is not None:
+        if not (job.project / "book.toml").is_file():  # open_project would take a project above it
+            raise ConfigError("no book.toml in this folder", path=job.source,
+                              hint="name each book's project folder (the one holding its book.toml), or list "
+                                   "manuscript files in a manifest line")
         project = open_project(job.project, diagnostics)
     else:
         project = adhoc_project(list(job.manuscripts), title=job.title, authors=list(job.authors),
