@@ -82,6 +82,12 @@ class DeliveryError(BookforgeError):
     exit_code = 9
 
 
+class SchedulerError(BookforgeError):
+    """The Dask scheduler `bookforge batch --scheduler` names is not there, or is not one."""
+
+    exit_code = EXIT_USAGE  # a wrong --scheduler is a wrong command line
+
+
 class BatchFailedError(BookforgeError):
     """`bookforge batch` finished, but some of its books failed (each is a line and a report row)."""
 

@@ -22,7 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from ..errors import BookforgeError, BuildError, MissingDependencyError
+from ..errors import BookforgeError, BuildError, MissingDependencyError, SchedulerError
 from .jobs import BookJob
 from .transfer import Parcel, check_name, pack, unpack
 from .worker import STATE_NAME, BookOutcome, build_one, warm
@@ -35,12 +35,6 @@ except ImportError:  # pragma: no cover - exercised where distributed is missing
 RETRIES = 2  # a book whose worker died (or whose task failed) is run again this many times
 _PLUGIN_NAME = "bookforge-warm"
 CONNECT_TIMEOUT = "15s"  # a scheduler across a network may take a moment; none at all is an error
-
-
-class SchedulerError(BookforgeError):
-    """The Dask scheduler named with --scheduler is not there, or is not one."""
-
-    exit_code = 2  # a wrong --scheduler is a wrong command line
 
 
 class WarmWorkers(WorkerPlugin):

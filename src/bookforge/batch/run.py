@@ -12,7 +12,7 @@ from contextlib import ExitStack, nullcontext
 from pathlib import Path
 
 from ..errors import EXIT_OK, BatchFailedError, MissingDependencyError
-from .jobs import BookJob, jobs_from
+from .jobs import jobs_from
 from .worker import BookOutcome
 
 EXIT_INTERRUPTED = 130  # what a shell reports for Ctrl-C (128 + SIGINT)
