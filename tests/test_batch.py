@@ -274,6 +274,25 @@ def test_a_worker_that_dies_is_replaced_and_its_book_built_again(tmp_path, monke
     assert once.exists()
 
 
+def test_workers_are_replaced_after_their_share_of_books(tmp_path, monkeypatch):
+    """Memory stays flat over a long batch: each worker builds BOOKS_PER_WORKER books, then a fresh
+    one takes over (its heap only grows while it lives)."""
+    library = tmp_path / "books"
+    names = [f"b{n:02d}" for n in range(9)]
+    for name in names:
+        (library / name / "manuscripts").mkdir(parents=True)
+        (library / name / "manuscripts" / "s.md").write_text(_story(len(name) + int(name[1:]), 1), encoding="utf-8")
+        (library / name / "book.toml").write_text(f'[book]\ntitle = "Book {name}"\n\n[build]\nformats = ["epub"]\n')
+    monkeypatch.setattr(local, "BOOKS_PER_WORKER", 2)
+    monkeypatch.setattr(local, "_start_method", lambda: "fork")
+    outcomes = []
+    local.run_local(jobs_from([library / n for n in names], None, (), None), workers=2, force=False,
+                    on_outcome=outcomes.append)
+    assert sorted(o.id for o in outcomes) == names and {o.status for o in outcomes} == {"built"}
+    # 9 books, 2 workers, 2 books each: three pools of workers (at most 2 × 2 = 4 books a pool).
+    assert len({o.worker for o in outcomes}) >= 5
+
+
 def test_to_and_out_and_the_default_places(tmp_path):
     library = _make_library(tmp_path / "library")
     root = library["root"]

@@ -292,3 +292,24 @@ def test_the_command_line_with_a_scheduler(books, reference, client, tmp_path):
     assert missing.returncode == 2 and "Traceback" not in missing.stderr
     assert "no Dask scheduler answered" in missing.stderr
 
+
+
+def test_the_sixty_book_batch_on_the_cluster_gives_the_same_bytes(client, tmp_path):
+    """The local pool's 60-book batch (tests/test_batch.py) on the LocalCluster, from the command
+    line: the same 57 books built, byte for byte as `bookforge build` makes them, and the same 3
+    failures with their exit codes."""
+    import test_batch
+
+    library = test_batch._make_library(tmp_path / "library")
+    out, report = tmp_path / "out", tmp_path / "report.jsonl"
+    result = test_batch._batch(library, "--scheduler", client.scheduler.address, "--out", str(out),
+                               "--report", str(report))
+    assert result.returncode == test_batch.EXIT_BATCH, result.stderr
+    assert "57 built, 0 skipped, 3 failed" in result.stderr and "Traceback" not in result.stderr
+    rows = test_batch._report(report)
+    failed = {book_id: row["exit_code"] for book_id, row in rows.items() if row["status"] == "failed"}
+    assert failed == {"p58": 3, "p59": 4, "garbage": 4}
+    reference = test_batch._reference(library, tmp_path / "reference")
+    assert set(reference) == set(rows) - set(failed)
+    for book_id, expected in reference.items():
+        assert test_batch._outputs(rows[book_id]) == expected, book_id
