@@ -340,7 +340,9 @@ def main() -> None:
                        f"≥ {target}×", speedup >= target))
         for old in before:
             record(old)
-            share = speedup / paired_ratio(peer, old)
+            # Per turn, this version's speed-up over pandoc ÷ the earlier one's is old time ÷ our
+            # time: the median of that, both measured in the same turn, is the steadiest figure.
+            share = paired_ratio(old, ours)
             ratios.append((f"EPUB, {words}: this version against {args.against}", "speed-up ÷ its speed-up",
                            share, "≥ 0.9×", share >= 0.9))
     ledger = json.loads(subprocess.run([sys.executable, str(HERE / "ledger_cost.py"), str(projects["100k"])],
@@ -377,7 +379,7 @@ def main() -> None:
                        time_ratio <= target_time))
         for old in before:
             record(old)
-            share = time_ratio / paired_ratio(old, peer)
+            share = paired_ratio(ours, old)  # per turn, (ours ÷ one-pass) ÷ (its ÷ one-pass) = ours ÷ its
             if name == "100k+s":  # the earlier version set notes and tables as plain paragraphs: less to lay out
                 ratios.append((f"PDF, {words}: this version against {args.against} (which flattened them)",
                                "ratio ÷ its ratio", share, "—", True))
