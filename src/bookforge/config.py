@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .errors import ConfigError
-from .printers import BINDINGS, PAPERS, PRINTERS
 
 NOTES_PLACEMENTS = ("story", "front", "end")
 FOOTNOTE_PLACEMENTS = ("story", "book")
@@ -287,9 +286,9 @@ PDF_KEYS: dict[str, tuple[str, Callable[[Any], Any]]] = {
     "variant": ("variant", _str),
     "drop-caps": ("drop_caps", _bool),
     "cover": ("cover", _bool),
-    "printer": ("printer", _choice(*PRINTERS)),
-    "paper": ("paper", _choice(*PAPERS)),
-    "binding": ("binding", _choice(*BINDINGS)),
+    "printer": ("printer", lambda value: _printers_choice("PRINTERS", value)),
+    "paper": ("paper", lambda value: _printers_choice("PAPERS", value)),
+    "binding": ("binding", lambda value: _printers_choice("BINDINGS", value)),
     "output-intent": ("output_intent", _nonempty_str),
 }
 
@@ -393,8 +392,20 @@ def load_config(text: str, path: str = "book.toml") -> Config:
     return config
 
 
+def _printers_choice(table: str, value: Any) -> str:
+    """One of printers.py's names; that table is read only for a book that names a printer or a
+    paper (an e-book build never needs it: its import is a few milliseconds of every start)."""
+    from . import printers
+
+    return _choice(*getattr(printers, table))(value)
+
+
 def _check_paper(pdf: PdfConfig, path: str) -> None:
     """The paper must be one the printer offers (each printer has its own stocks)."""
+    if "paper" not in pdf.line_of and "printer" not in pdf.line_of:
+        return  # the defaults, generic and cream, go together
+    from .printers import PRINTERS
+
     papers = PRINTERS[pdf.printer].papers
     if pdf.paper not in papers:
         raise ConfigError(
