@@ -21,7 +21,7 @@ import subprocess
 import sys
 import threading
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -144,9 +144,12 @@ def paired(ours: tuple[str, list[str], Path], peer: tuple[str, list[str], Path],
     extra = [Measurement(other[0]) for other in others]
     for index in range(runs):
         theirs.runs.append(measure(peer[1], peer[2], env))
-        mine.runs.append(measure(ours[1], ours[2], env))
-        for measurement, (_, command, cwd, other_env) in zip(extra, others):
-            measurement.runs.append(measure(command, cwd, other_env))
+        turn = [(mine, ours[1], ours[2], env)] + [(m, command, cwd, other_env)
+                                                  for m, (_, command, cwd, other_env) in zip(extra, others)]
+        # Whoever runs right after the peer meets the caches it left: every other turn this version
+        # goes last, so an earlier revision is never the one that always runs second.
+        for measurement, command, cwd, run_env in (turn if index % 2 == 0 else turn[::-1]):
+            measurement.runs.append(measure(command, cwd, run_env))
         print(f"  run {index + 1}/{runs}: {ours[0]} {mine.runs[-1].wall:.2f} s, {peer[0]} {theirs.runs[-1].wall:.2f} s"
               + "".join(f", {m.name} {m.runs[-1].wall:.2f} s" for m in extra), file=sys.stderr, flush=True)
     return (mine, theirs, *extra)
