@@ -126,3 +126,21 @@ def test_story_needs_a_file():
 def test_toml_syntax_error_has_line_and_column():
     problem = error('[book]\ntitle = "unterminated\n')
     assert problem.message.startswith("not valid TOML") and problem.line == 2 and problem.column
+
+
+def test_pdf_lengths_are_checked_where_book_toml_says_them(tmp_path):
+    """[pdf] trim = "banana" fails every command, `bookforge epub` and `bookforge check` alike, at
+    its line (exit 3), not later in the PDF backend without one."""
+    from conftest import run_cli
+
+    (tmp_path / "manuscripts").mkdir()
+    (tmp_path / "manuscripts" / "a.txt").write_text("Notes: none.\n\nA story.\n", encoding="utf-8")
+    for key, value, line in (("trim", "banana", 5), ("bleed", "a bit", 6), ("margins", '{ inner = "wide" }', 7)):
+        pdf = {"trim": '"6x9in"', "bleed": '"0"', "margins": '"auto"'}
+        pdf[key] = value if key == "margins" else f'"{value}"'
+        (tmp_path / "book.toml").write_text('[book]\ntitle = "B"\n\n[pdf]\n'
+                                            + "".join(f"{k} = {v}\n" for k, v in pdf.items()), encoding="utf-8")
+        for command in ("epub", "check"):
+            result = run_cli(command, cwd=tmp_path)
+            assert result.returncode == 3, (command, key, result.stderr)
+            assert f"book.toml:{line}:" in result.stderr and "Traceback" not in result.stderr, result.stderr

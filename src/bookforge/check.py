@@ -135,7 +135,7 @@ def _check_outputs(project, book, report: CheckReport, epubcheck: bool) -> None:
         if epubcheck:
             _epubcheck(epub, project.rel(epub), report)
     if pdf.exists():
-        from .backends.pdf.geometry import parse_length, parse_trim
+        from .page_sizes import parse_length, parse_trim
 
         config = project.config.pdf
         try:

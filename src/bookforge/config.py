@@ -389,8 +389,27 @@ def load_config(text: str, path: str = "book.toml") -> Config:
     config.cover_print.line_of = {key: line for key in data.get("cover", {})
                                   if (line := locator.find("cover", key))}
     _check_paper(config.pdf, path)
+    _check_page(config.pdf, path)
     return config
 
+
+def _check_page(pdf: PdfConfig, path: str) -> None:
+    """[pdf] lengths as every command meets them (an EPUB build too): a trim, bleed or margin that
+    is not a length fails here at its line, not later in the PDF backend without one."""
+    from .page_sizes import parse_length, parse_trim
+
+    checks = [("trim", lambda: parse_trim(pdf.trim)), ("bleed", lambda: parse_length(pdf.bleed, "bleed")),
+              ("font-size", lambda: parse_length(pdf.font_size, "font-size"))]
+    if isinstance(pdf.margins, dict):
+        checks += [("margins", lambda side=side, value=value: parse_length(value, f"margins.{side}"))
+                   for side, value in pdf.margins.items()]
+    for key, check in checks:
+        try:
+            check()
+        except ConfigError as error:
+            raise ConfigError(f"[pdf] {error.message}", path=path, line=pdf.line_of.get(key),
+                              hint=error.hint or 'e.g. trim = "5.5x8.5in", bleed = "0.125in", font-size = "11pt"'
+                              ) from None
 
 def _printers_choice(table: str, value: Any) -> str:
     """One of printers.py's names; that table is read only for a book that names a printer or a

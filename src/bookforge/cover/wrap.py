@@ -55,7 +55,7 @@ class WrapGeometry:
 
 def wrap_geometry(config: PdfConfig, pages: int) -> WrapGeometry:
     """The full-wrap geometry for this interior page count, trim and printer."""
-    from ..backends.pdf.geometry import parse_trim
+    from ..page_sizes import parse_trim
 
     width, height = parse_trim(config.trim)  # points
     printer = printer_named(config.printer)
