@@ -45,6 +45,14 @@ def atomic_output(path: Path, shown: str | None = None) -> Iterator[BinaryIO]:
         raise
 
 
+def replace_bytes(path: Path, data: bytes) -> None:
+    """Write a cache file in one step (a hidden `.part` renamed over it): a reader never sees half
+    of it. Raises OSError; a cache that cannot be written only costs its caller time."""
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.part")
+    temporary.write_bytes(data)
+    os.replace(temporary, path)
+
+
 def _create_temporary(path: Path) -> tuple[Path, int]:
     """A new, private `.{name}.{pid}.{random}.part` beside `path` (what tempfile.mkstemp does,
     without importing tempfile and random for one name)."""

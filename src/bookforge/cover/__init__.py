@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import io
-import os
 import re
 import warnings
 from dataclasses import asdict, dataclass
@@ -15,6 +14,7 @@ from .. import __version__
 from ..diagnostics import Diagnostics
 from ..errors import BuildError, ThemeError
 from ..model import Book
+from ..output import replace_bytes
 from ..project import Project, resolve_inside
 from ..render.documents import join_names
 from ..render.labels import labels_for
@@ -114,9 +114,7 @@ def generated_cover(project: Project, text, image_format: str = "JPEG") -> bytes
     data = draw_cover(text, image_format)
     try:  # a cache that cannot be written only costs time
         folder.mkdir(parents=True, exist_ok=True)
-        temporary = cached.with_name(f".{cached.name}.{os.getpid()}.part")
-        temporary.write_bytes(data)
-        os.replace(temporary, cached)
+        replace_bytes(cached, data)
     except OSError:
         pass
     return data

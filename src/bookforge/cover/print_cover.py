@@ -16,6 +16,7 @@ from .. import __version__
 from ..diagnostics import Diagnostic, Diagnostics
 from ..errors import BuildError
 from ..model import Book
+from ..output import replace_bytes
 from ..project import Project
 from ..themes import FONTS_DIR, Theme
 from .back_text import BackText, back_text
@@ -361,8 +362,8 @@ def _cache_put(folder: Path, key: str, data: bytes, said: Diagnostics) -> None:
     info = {"format": CACHE_FORMAT, "size": len(data), "said": said_json}
     try:  # a cache that cannot be written only costs time
         folder.mkdir(parents=True, exist_ok=True)
-        _write(folder / f"{key}.pdf", data)  # the PDF first, then the JSON that vouches for it
-        _write(folder / f"{key}.json", json.dumps(info).encode())
+        replace_bytes(folder / f"{key}.pdf", data)  # the PDF first, then the JSON that vouches for it
+        replace_bytes(folder / f"{key}.json", json.dumps(info).encode())
         entries = sorted(folder.glob("*.json"), key=lambda p: p.stat().st_mtime, reverse=True)
         for old in entries[CACHE_KEEP:]:
             old.unlink(missing_ok=True)
@@ -370,8 +371,3 @@ def _cache_put(folder: Path, key: str, data: bytes, said: Diagnostics) -> None:
     except OSError:
         pass
 
-
-def _write(path: Path, data: bytes) -> None:
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.part")
-    temporary.write_bytes(data)
-    os.replace(temporary, path)

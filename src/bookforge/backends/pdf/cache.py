@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 from functools import lru_cache
 from pathlib import Path
 
 from ... import __version__
+from ...output import replace_bytes, writer_is_gone
 from ...themes import FONTS_DIR
 from .layout import PartJob, PartResult
 
@@ -90,8 +90,8 @@ class PartCache:
                 "warnings": result.warnings, "refused": result.refused,
             }
             # The PDF first, then the JSON that vouches for it: a half-written entry is never used.
-            _write_atomic(self.folder / f"{key}.pdf", result.pdf)
-            _write_atomic(self.folder / f"{key}.json", json.dumps(info).encode())
+            replace_bytes(self.folder / f"{key}.pdf", result.pdf)
+            replace_bytes(self.folder / f"{key}.json", json.dumps(info).encode())
         except OSError:
             pass  # a cache that cannot be written only costs time
 
@@ -111,7 +111,7 @@ class PartCache:
             return
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
-            _write_atomic(self.folder / f"{key}.bin", data)
+            replace_bytes(self.folder / f"{key}.bin", data)
         except OSError:
             pass
 
@@ -119,7 +119,6 @@ class PartCache:
         """Forget parts this build did not use, so the cache does not grow without bound."""
         if self.folder is None or not self.folder.is_dir():
             return
-        from ...output import writer_is_gone
 
         for path in self.folder.iterdir():
             if path.stem not in self.used and path.suffix in (".pdf", ".json", ".bin"):
@@ -127,8 +126,3 @@ class PartCache:
             elif path.suffix == ".part" and writer_is_gone(path.name.split(".")[-2]):
                 path.unlink(missing_ok=True)  # left by a build that was killed while writing
 
-
-def _write_atomic(path: Path, data: bytes) -> None:
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.part")
-    tmp.write_bytes(data)
-    os.replace(tmp, path)
