@@ -32,8 +32,9 @@ class CoverPdfBackend:
 
 def interior_pages(ctx: BuildContext) -> tuple[int, str]:
     """The interior's page count and where it came from: given (`pages`), the PDF built earlier in
-    this run, or the interior laid out now in memory (the PDF backend's part cache makes a repeat
-    quick); that layout's warnings belong to the interior's own build, not to the cover."""
+    this run, or the interior laid out now (the PDF backend's part cache makes a repeat quick; the
+    count is the layout's, the assembled file is thrown away); that layout's warnings belong to
+    the interior's own build, not to the cover."""
     given = ctx.options.get("pages")
     if given is not None:
         return int(given), "given"
@@ -51,6 +52,5 @@ def interior_pages(ctx: BuildContext) -> tuple[int, str]:
     options = {key: value for key, value in ctx.options.items() if key in ("jobs", "no_cache")}
     interior = BuildContext(ctx.project, ctx.book, ctx.theme, Diagnostics(), Path(os.devnull), ctx.build_time,
                             options, render_cache=ctx.render_cache)
-    buffer = io.BytesIO()
-    build_pdf(interior, buffer)
-    return len(PdfReader(io.BytesIO(buffer.getvalue())).pages), "laid out"
+    build_pdf(interior, io.BytesIO())
+    return interior.options["_stats"]["pages"], "laid out"

@@ -238,7 +238,7 @@ def build_pdf(ctx: BuildContext, handle) -> None:
             phases["write the book"] = time.perf_counter() - started - sum(phases.values())
     cache.prune()
     ctx.options["_stats"] = {
-        "parts": len(plan.parts), "cache_hits": cache.hits, "cache_misses": cache.misses,
+        "parts": len(plan.parts), "pages": laid.pages, "cache_hits": cache.hits, "cache_misses": cache.misses,
         "laid_out": sorted(set(cache.laid_out)),
         "seconds": time.perf_counter() - started, "one_pass": plan.one_pass, "phases": phases,
     }
