@@ -134,43 +134,37 @@ def _check_outputs(project, book, report: CheckReport, epubcheck: bool) -> None:
             report.add(problem.code, problem.severity, _where(problem), source="epub", path=project.rel(epub))
         if epubcheck:
             _epubcheck(epub, project.rel(epub), report)
+    pages = None  # the interior's real page count: its printer's rules and the cover are held to it
     if pdf.exists():
         from .page_sizes import parse_length, parse_trim
+        from .validate.built import pdf_page_count
 
-        config = project.config.pdf
-        try:
-            trim = parse_trim(config.trim)
-            bleed = parse_length(config.bleed, "bleed")
-        except ConfigError as error:
-            report.add("C000", "error", error.message, source="config", path="book.toml")
-            return
+        config = project.config.pdf  # its lengths were checked when book.toml was read
+        trim, bleed = parse_trim(config.trim), parse_length(config.bleed, "bleed")
         for problem in check_pdf(pdf, titles, trim, bleed):
             report.add(problem.code, problem.severity, _where(problem), source="pdf", path=project.rel(pdf))
-        _check_printer(project, pdf, trim, bleed, report)
+        pages = pdf_page_count(pdf)
+        if pages is not None:  # else unreadable: check_pdf has said so (P104)
+            _check_printer(project, pdf, pages, trim, bleed, report)
     if cover.exists():
-        _check_cover(project, cover, pdf if pdf.exists() else None, report)
+        _check_cover(project, cover, pages, report)
 
 
-def _check_cover(project, cover: Path, interior: Path | None, report: CheckReport) -> None:
+def _check_cover(project, cover: Path, pages: int | None, report: CheckReport) -> None:
     """The print cover against the interior it wraps: its sheet must be the printer's formula for
     the interior's real page count (a cover made before pages were added has too thin a spine),
     and a PDF/X cover needs its output intent like the interior."""
     from .backends.pdf.intent import is_pdfx
     from .cover.wrap import wrap_geometry
-    from .validate.built import check_print_pdf, pdf_page_count
+    from .validate.built import check_print_pdf
 
     config = project.config.pdf
-    pages = pdf_page_count(interior) if interior is not None else None
     rel = project.rel(cover)
     if pages is None:
         report.add("B002", "warning", "the print cover was not checked against an interior", source="output",
                    path=rel, hint="build the interior PDF too (bookforge build), then check again")
         return
-    try:
-        wrap = wrap_geometry(config, pages)
-    except ConfigError as error:
-        report.add("C000", "error", error.message, source="config", path="book.toml", line=error.line)
-        return
+    wrap = wrap_geometry(config, pages)
     # Held to 0.1pt: one page more moves the spine by 0.16pt (KDP white), and bookforge places the
     # sheet's boxes exactly.
     problems = check_print_pdf(cover, (wrap.trim_box_width * 72, wrap.trim_height * 72), wrap.bleed * 72,
@@ -183,18 +177,15 @@ def _check_cover(project, cover: Path, interior: Path | None, report: CheckRepor
         report.add(problem.code, problem.severity, _where(problem), source="pdf", path=rel, hint=hint)
 
 
-def _check_printer(project, pdf: Path, trim, bleed: float, report: CheckReport) -> None:
+def _check_printer(project, pdf: Path, pages: int, trim, bleed: float, report: CheckReport) -> None:
     """The printer's rules for the built interior's real page count (P005–P007: no layout needed,
     the margins are book.toml's), and for a PDF/X file what a preflight checks (P105, P106)."""
     from .backends.pdf.geometry import page_geometry
     from .backends.pdf.intent import is_pdfx
     from .backends.pdf.printer_checks import margin_breaches, page_count_breach, spine_breach
-    from .validate.built import check_print_pdf, pdf_page_count
+    from .validate.built import check_print_pdf
 
     config = project.config.pdf
-    pages = pdf_page_count(pdf)
-    if pages is None:
-        return  # unreadable: check_pdf has said so (P104)
     try:
         geometry = page_geometry(config, 0)
     except ConfigError as error:
