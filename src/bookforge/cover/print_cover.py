@@ -42,8 +42,8 @@ def make_print_cover(project: Project, book: Book, theme: Theme, diagnostics: Di
                      build_time: dt.datetime, variant: str | None = None) -> PrintCoverResult:
     """The print cover for an interior of `pages` pages: from the cache when nothing that shapes
     it changed, else laid out now (its warnings are kept with it and said again on a hit)."""
-    from ..backends.pdf.cmyk import converter_for
-    from ..backends.pdf.intent import is_pdfx, output_intent_css, output_intent_profile
+    from ..backends.pdf.cmyk import BLACK_TEXT, converter_for
+    from ..backends.pdf.intent import is_pdfx, output_intent
 
     if pages < 1:
         raise BuildError(f"the interior has {pages} pages: there is no spine to make a cover for")
@@ -55,18 +55,18 @@ def make_print_cover(project: Project, book: Book, theme: Theme, diagnostics: Di
     cmyk_profile = None
     variant = variant if is_pdfx(variant) else None  # a PDF/A or PDF/UA interior: the cover stays plain
     if variant:
-        extra_css = output_intent_css(project.root, project.config.pdf)
-        if not extra_css:
+        intent = output_intent(project.root, project.config.pdf)
+        if intent is None:
             said.warn("P002", f"{variant} needs a CMYK output intent; the print cover will not conform without one",
                       path="book.toml", hint='name your printer\'s CMYK profile: [pdf] output-intent = "profile.icc"')
         else:
-            cmyk_profile = output_intent_profile(project.root, project.config.pdf)
+            extra_css, cmyk_profile = intent
     from .print_html import sheet_css
 
     css = sheet_css(geometry, extra_css)
     if cmyk_profile:  # every colour in the printer's CMYK, as the interior's (backends/pdf/cmyk.py)
         converter = converter_for(cmyk_profile)
-        css = "html { color: device-cmyk(0 0 0 1) }\n" + converter.css(css)
+        css = BLACK_TEXT + converter.css(css)
         html = converter.html(html)
     key = _cache_key(html, css, variant)
     folder = project.cache_dir("cover-pdf")

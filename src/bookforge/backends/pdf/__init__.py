@@ -99,7 +99,7 @@ def plan_pdf(ctx: BuildContext) -> _Plan:
     """Everything about a PDF build that comes before layout."""
     from .book_html import print_book
     from .geometry import page_geometry
-    from .intent import is_pdfx, output_intent_css
+    from .intent import is_pdfx, output_intent
     from .page_css import page_css
 
     options = ctx.options
@@ -119,18 +119,17 @@ def plan_pdf(ctx: BuildContext) -> _Plan:
     css += list(ctx.theme.extras)
     cmyk_profile = None
     if is_pdfx(variant):
-        intent = output_intent_css(root, config)  # after the theme's: book.toml's profile wins
+        intent = output_intent(root, config)
         if intent:
-            from .cmyk import converter_for
-            from .intent import output_intent_profile
+            from .cmyk import BLACK_TEXT, converter_for
 
-            cmyk_profile = output_intent_profile(root, config)
+            intent_css, cmyk_profile = intent
             converter = converter_for(cmyk_profile)
             # Every colour in the printer's CMYK (text black as black ink alone), from the root
             # element's default on: a PDF/X file with an RGB colour fails the printer's preflight.
             css = [(name, converter.css(text)) for name, text in css]
-            css.insert(1, ("PDF/X colours", "html { color: device-cmyk(0 0 0 1) }"))
-            css.append(("[pdf] output-intent", intent))
+            css.insert(1, ("PDF/X colours", BLACK_TEXT))
+            css.append(("[pdf] output-intent", intent_css))  # after the theme's: book.toml's profile wins
         elif "@color-profile" not in "".join(t for _, t in css):
             ctx.diagnostics.warn(
                 "P002", f"{variant} needs a CMYK output intent; the PDF will not conform without one",

@@ -25,7 +25,9 @@ _COLOUR_PROPERTIES = frozenset({
 _DECLARATION = re.compile(r"(?<![\w-])([a-zA-Z-]+)(\s*:\s*)([^;{}]+)")
 _STYLE_ATTRIBUTE = re.compile(r'(\sstyle=")([^"]*)(")')
 _SVG_PAINT = re.compile(r'(\s(?:fill|stroke|stop-color)=")([^"]*)(")')
-# The black of the page: text, rules, ornaments. Any grey this dark or lighter is black ink only.
+# Every PDF/X stylesheet starts here: the root's default colour (text, rules, ornaments that say
+# no colour of their own) is black ink alone, never the RGB black a browser assumes.
+BLACK_TEXT = "html { color: device-cmyk(0 0 0 1) }\n"
 _PICTURES = ("image/jpeg", "image/png", "image/gif", "image/webp", "image/bmp", "image/tiff")
 
 

@@ -25,19 +25,20 @@ def output_intent_profile(root: Path, config: PdfConfig) -> bytes | None:
     return _profile(path, named, line)
 
 
-def output_intent_css(root: Path, config: PdfConfig) -> str:
-    """`@color-profile device-cmyk` for the profile `[pdf] output-intent` names ("" when none).
+def output_intent(root: Path, config: PdfConfig) -> tuple[str, bytes] | None:
+    """The profile `[pdf] output-intent` names, as WeasyPrint's `@color-profile device-cmyk` rule
+    and as bytes (for the colours drawn through it); None when book.toml names none.
 
     The profile travels as a data: URI, so WeasyPrint's fetcher needs no new folder to read from;
     an absolute path is the user's own choice (a system profile), a relative one stays in the project.
     """
     data = output_intent_profile(root, config)
     if data is None:
-        return ""
+        return None
     encoded = base64.b64encode(data).decode("ascii")
     # WeasyPrint writes a profile's /N from its components: without them it cannot embed it at all.
     return (f"@color-profile device-cmyk {{ src: url(data:application/vnd.iccprofile;base64,{encoded}); "
-            "components: cyan, magenta, yellow, black }\n")
+            "components: cyan, magenta, yellow, black }\n", data)
 
 
 @lru_cache(maxsize=4)
