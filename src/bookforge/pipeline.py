@@ -201,14 +201,4 @@ def derived_identifier(book: Book) -> str:
     """A UUID derived from the title and names: stable build after build, unique enough per book."""
     names = book.editors + book.authors + book.story_authors()
     seed = "\n".join([book.title, *names])
-    return f"urn:uuid:{_uuid5(_BOOK_NAMESPACE, seed)}"
-
-
-def _uuid5(namespace: uuid.UUID, name: str) -> uuid.UUID:
-    """uuid.uuid5 without hashlib: loading its OpenSSL binding takes ~10 ms, a twentieth of a whole EPUB build."""
-    try:
-        from _sha1 import sha1  # CPython's own SHA-1, built in
-    except ImportError:  # pragma: no cover - other interpreters
-        return uuid.uuid5(namespace, name)
-    digest = sha1(namespace.bytes + name.encode("utf-8")).digest()
-    return uuid.UUID(bytes=digest[:16], version=5)
+    return f"urn:uuid:{uuid.uuid5(_BOOK_NAMESPACE, seed)}"
