@@ -8,11 +8,15 @@ from .config import Config
 from .diagnostics import Diagnostics
 from .model import Book, Story
 from .names import title_from_file_name
-from .render.labels import labels_for
 from .project import Manuscript, Project
 from .readers import read_manuscript
-from .render.cache import set_fingerprint
+from .render.cache import RenderCache
+from .render.labels import labels_for
 from .split_read import read_in_two, split_worth_it
+from .transforms.ids import assign_ids
+from .transforms.resources import check_images
+from .transforms.typography import educate_book_fields, educate_story, quote_style
+from .transforms.typography_worker import TypographyWorker
 
 # Namespace for identifiers derived from title and names (stable across builds and machines).
 _BOOK_NAMESPACE = uuid.UUID("5b0f6e1c-7a63-4d55-9a1e-0b00cf0f0b00")
@@ -22,9 +26,6 @@ def load_book(
     project: Project, diagnostics: Diagnostics, *, typography: bool | None = None, cache: StoryCache | None = None
 ) -> Book:
     """Read, assemble and transform the whole book (each story only once per content, with a cache)."""
-    from .transforms.typography import educate_story, quote_style
-    from .transforms.typography_worker import TypographyWorker
-
     config = project.config
     educate = config.typography if typography is None else typography
     stories = []
@@ -37,7 +38,7 @@ def load_book(
             return story
 
         stories = read_in_two(project.manuscripts, read_one, diagnostics)
-        return _finish_book(project, config, stories, educate, diagnostics)
+        return _finish_book(project, config, stories, educate, diagnostics, cache)
     worker = TypographyWorker.start(sum(sizes)) if educate and sizes else None
     try:
         finishing = []
@@ -57,18 +58,16 @@ def load_book(
     finally:
         if worker is not None:
             worker.close()
-    return _finish_book(project, config, stories, educate, diagnostics)
+    return _finish_book(project, config, stories, educate, diagnostics, cache)
 
 
 def _finish_book(project: Project, config: Config, stories: list[Story], educate: bool,
-                 diagnostics: Diagnostics) -> Book:
+                 diagnostics: Diagnostics, cache: StoryCache | None) -> Book:
     """The stories read: the book around them, its images checked, its fields educated, ids given."""
-    from .transforms.ids import assign_ids
-    from .transforms.resources import check_images
-    from .transforms.typography import educate_book_fields
-
     book = book_from_config(config, stories, diagnostics)
-    check_images(book, project.root, diagnostics)
+    for changed in check_images(book, project.root, diagnostics):
+        if cache is not None:  # an image dropped: the story no longer is its manuscript alone
+            cache.rendered.fingerprints.forget(changed)
     if educate:
         educate_book_fields(book, config.quotes)
     assign_ids(book)
@@ -89,17 +88,15 @@ def _sizes(project: Project) -> list[int]:
 class StoryCache:
     """Parsed, educated stories by manuscript content, for a process that builds again and again
     (`bookforge watch`): an unchanged manuscript is not read twice. Entries are pickled, so every
-    build gets fresh objects it may change. Each story it hands out carries its key as a
-    fingerprint, which `rendered` (the backends' per-story XHTML) is keyed on in turn."""
+    build gets fresh objects it may change. Each story it hands out has its key noted as its
+    fingerprint in `rendered` (the backends' per-story XHTML), which is keyed on it in turn."""
 
     def __init__(self) -> None:
-        from .render.cache import RenderCache
-
         self.entries: dict[tuple, tuple[bytes, Diagnostics]] = {}
         self.rendered = RenderCache()
 
     def _key(self, manuscript: Manuscript, config: Config, educate: bool) -> tuple | None:
-        import hashlib
+        import hashlib  # its OpenSSL binding costs milliseconds that only a watching process should pay
 
         try:
             digest = hashlib.sha256()
@@ -113,7 +110,7 @@ class StoryCache:
         return (manuscript.rel, digest, overrides, educate, config.language, config.quotes)
 
     def get(self, manuscript: Manuscript, config: Config, educate: bool, diagnostics: Diagnostics):
-        import pickle
+        import pickle  # as hashlib: a one-off build never pays for it
 
         key = self._key(manuscript, config, educate)
         if key is None or key not in self.entries:
@@ -121,18 +118,18 @@ class StoryCache:
         data, said = self.entries[key]
         diagnostics.replay(said)  # the same warnings and information as the first time, shown again
         story = pickle.loads(data)
-        set_fingerprint(story, key)
+        self.rendered.fingerprints.set(story, key)
         return story
 
     def put(self, manuscript: Manuscript, config: Config, educate: bool, story: Story, diagnostics) -> None:
-        import pickle
+        import pickle  # as hashlib: a one-off build never pays for it
 
         key = self._key(manuscript, config, educate)
         if key is not None:
             said = Diagnostics(items=[d for d in diagnostics.items if d.path == manuscript.rel],
                                infos=[d for d in diagnostics.infos if d.path == manuscript.rel])
             self.entries[key] = (pickle.dumps(story, protocol=pickle.HIGHEST_PROTOCOL), said)
-            set_fingerprint(story, key)
+            self.rendered.fingerprints.set(story, key)
 
 
 def read_story(manuscript: Manuscript, config: Config, diagnostics: Diagnostics) -> Story:

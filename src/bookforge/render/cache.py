@@ -3,24 +3,35 @@
 from __future__ import annotations
 
 import dataclasses
+import weakref
 from collections.abc import Callable, Hashable
 
 from ..model import Story
 
-# Set on a Story by the story cache: a key for everything its content came from (manuscript
-# bytes, [[story]] overrides, typography, language). Absent when the story is not cacheable.
-FINGERPRINT = "_fingerprint"
 
+class Fingerprints:
+    """A side table, story → a key for everything its content came from (manuscript bytes,
+    [[story]] overrides, typography, language), set by the story cache. The stories themselves
+    carry nothing: a story without an entry (not from the cache, or changed since) is not
+    cacheable. Entries hold the story weakly, so a story gone with its build takes its key along."""
 
-def fingerprint(story: Story) -> Hashable | None:
-    return story.__dict__.get(FINGERPRINT)
+    def __init__(self) -> None:
+        self._keys: dict[int, tuple[weakref.ref[Story], Hashable]] = {}
 
+    def set(self, story: Story, key: Hashable) -> None:
+        self._keys[id(story)] = (weakref.ref(story, self._drop), key)
 
-def set_fingerprint(story: Story, key: Hashable | None) -> None:
-    if key is None:
-        story.__dict__.pop(FINGERPRINT, None)
-    else:
-        story.__dict__[FINGERPRINT] = key
+    def _drop(self, gone: weakref.ref[Story]) -> None:
+        for story_id, (ref, _) in list(self._keys.items()):
+            if ref is gone:
+                del self._keys[story_id]
+
+    def forget(self, story: Story) -> None:
+        self._keys.pop(id(story), None)
+
+    def get(self, story: Story) -> Hashable | None:
+        entry = self._keys.get(id(story))
+        return entry[1] if entry is not None and entry[0]() is story else None
 
 
 class RenderCache:
@@ -33,13 +44,14 @@ class RenderCache:
 
     def __init__(self) -> None:
         self.entries: dict[tuple[str, str], tuple[Hashable, list, list[str]]] = {}
+        self.fingerprints = Fingerprints()
         self.hits = 0
         self.misses = 0
 
     def documents(self, story: Story, tag: str, context: Hashable, image_src: Callable[[str], str],
                   render: Callable[[Callable[[str], str]], list]) -> list:
         """The story's documents: from the cache when its fingerprint, id and `context` match."""
-        story_key = fingerprint(story)
+        story_key = self.fingerprints.get(story)
         if story_key is None:
             return render(image_src)
         key = (story_key, story.id, context)

@@ -6,8 +6,7 @@ from pathlib import Path
 
 from ..diagnostics import Diagnostics
 from ..links import is_remote
-from ..model import Block, Book, Figure, Image, Inline, Paragraph, block_inlines, child_blocks, notes_in
-from ..render.cache import set_fingerprint
+from ..model import Block, Book, Figure, Image, Inline, Paragraph, Story, block_inlines, child_blocks, notes_in
 
 IMAGE_TYPES = {
     ".jpg": "image/jpeg",
@@ -19,16 +18,19 @@ IMAGE_TYPES = {
 }
 
 
-def check_images(book: Book, root: Path, diagnostics: Diagnostics) -> None:
-    """Drop images that are remote, outside the project, missing or not images; warn for each."""
+def check_images(book: Book, root: Path, diagnostics: Diagnostics) -> list[Story]:
+    """Drop images that are remote, outside the project, missing or not images; warn for each.
+    Returns the stories that lost an image: they no longer are what their manuscript alone makes."""
+    changed = []
     for story in book.stories:
         if story.source.lower().endswith((".txt", ".text")):
             continue  # plain text has no image syntax: nothing to check, nothing to walk
         warned = len(diagnostics.items)
         for blocks in story.block_lists():
             _blocks(blocks, root, story.media, diagnostics)
-        if len(diagnostics.items) > warned:  # an image dropped: the story no longer is its manuscript
-            set_fingerprint(story, None)
+        if len(diagnostics.items) > warned:
+            changed.append(story)
+    return changed
 
 
 def book_media(book: Book) -> dict[str, bytes]:
