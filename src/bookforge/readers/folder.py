@@ -8,6 +8,7 @@ from ..diagnostics import Diagnostics
 from ..errors import ManuscriptError
 from ..model import Attrs, Block, Paragraph, Story, Text
 from ..names import title_from_file_name
+from .dispatch import read_file
 from .files import story_files
 
 
@@ -18,8 +19,6 @@ def read_folder(folder: Path, rel: str, diagnostics: Diagnostics) -> Story:
     their end notes after it, a later file's other authors join the story's, and a file with notes
     but no text gives them to the chapter before it (or the one after). Nothing a file says is
     dropped. The folder's name, in the author's case, titles the story."""
-    from . import read_file
-
     story = Story(source=rel, title=title_from_file_name(folder, folder=True))
     inside = folder.resolve()
     waiting: list[Block] = []  # what a file without chapters said, for the next chapter's notes
