@@ -409,7 +409,7 @@ def send(
 @app.command()
 def check(
     sources: Sources = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print the findings as JSON (schema in the README).")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the findings as JSON (docs/check-schema.json).")] = False,
     strict: Annotated[bool, typer.Option("--strict", help="Fail on warnings too (exit code 8).")] = False,
     no_epubcheck: Annotated[
         bool, typer.Option("--no-epubcheck", help="Skip EPUBCheck (it needs Java and takes seconds).")
