@@ -290,7 +290,7 @@ def test_the_same_inputs_give_the_same_bytes(tmp_path):
 @needs_tools
 @pytest.mark.slow
 def test_the_sample_anthologys_cover_picture(tmp_path):
-    """docs/images/print-cover.png: the sample anthology's full-wrap cover, as the README shows it."""
+    """docs/images/print-cover.png: the sample anthology's full-wrap cover, as docs/covers.md shows it."""
     from bookforge.build import build_formats
     from bookforge.diagnostics import Diagnostics
     from bookforge.project import open_project
