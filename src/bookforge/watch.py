@@ -1,13 +1,19 @@
-"""`bookforge watch`: rebuild when a manuscript, book.toml or a style changes, whatever happens."""
+"""The rebuild loop `bookforge watch` and `bookforge serve` share: build, then again on every change."""
 
 from __future__ import annotations
 
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 
+from .backends import SUFFIXES
+from .build import BuildResult, build_formats, prepare, resolve_project
 from .diagnostics import Diagnostics
 from .errors import BookforgeError
+from .pipeline import StoryCache
+from .project import Project, open_project
 
 
 def relevant(path: Path, root: Path, output: Path) -> bool:
@@ -24,6 +30,117 @@ def relevant(path: Path, root: Path, output: Path) -> bool:
     return not (name.endswith(("~", ".swp", ".swx", ".tmp", ".part")) or name.startswith("#"))
 
 
+@dataclass
+class Build:
+    """One successful build: what was built, what it said, how long it took."""
+
+    project: Project
+    results: list[BuildResult]
+    diagnostics: Diagnostics
+    seconds: float
+    first: bool
+
+
+class Rebuilder:
+    """Builds one project again and again, reading only the stories that changed since last time."""
+
+    def __init__(self, sources: list[Path] | None, formats: list[str] | None, options: dict,
+                 make_diagnostics: Callable[[], Diagnostics]) -> None:
+        self.sources = sources
+        self.formats = formats
+        self.options = options
+        self.make_diagnostics = make_diagnostics
+        self.stories = StoryCache()
+
+    def build(self, first: bool, on_written: Callable[[str, Path], None] | None = None) -> Build:
+        """Build every format; `on_written(format, path)` as soon as each file is written (a
+        preview shows the EPUB while the PDF is still being laid out). Raises BookforgeError."""
+        started = time.perf_counter()
+        diagnostics = self.make_diagnostics()
+        project = resolve_project(self.sources, diagnostics)
+        wanted = self.wanted(project)
+
+        def step(name: str, seconds: float | None) -> None:
+            # build_formats reports "build <format>" with its time right after that file is written.
+            written = name.removeprefix("build ")
+            if on_written is not None and seconds is not None and written in wanted:
+                on_written(written, project.output_path(SUFFIXES[written]))
+
+        results = build_formats(project, wanted, diagnostics, options=dict(self.options), story_cache=self.stories,
+                                on_step=step)
+        return Build(project, results, diagnostics, time.perf_counter() - started, first)
+
+    def wanted(self, project: Project) -> list[str]:
+        return self.formats or project.config.build.formats
+
+    def folders(self) -> tuple[Path, Path]:
+        """The project folder to watch, and its output folder (whose changes are ours, not the author's)."""
+        root = resolve_project(self.sources, self.make_diagnostics()).root
+        output = (root / "build").resolve()
+        try:
+            output = (root / open_project(root, self.make_diagnostics()).config.build.output).resolve()
+        except BookforgeError:
+            pass
+        return root, output
+
+    def warm_up(self) -> None:
+        """Prepare what the next build will need (WeasyPrint, the styles) while the author writes."""
+        try:
+            project = resolve_project(self.sources, self.make_diagnostics())
+            prepare(project, self.wanted(project), Diagnostics(), self.stories, self.options)
+        except Exception:  # noqa: BLE001 - warming up is an optimisation; the next build reports problems
+            pass
+
+
+def changes(root: Path, output: Path, stop: threading.Event | None = None) -> Iterator[set]:
+    """Sets of changed project files, debounced; the watcher is in place before the first yield."""
+    from watchfiles import watch as changes_of
+
+    watcher = changes_of(root, debounce=150, step=30, raise_interrupt=False, yield_on_timeout=True,
+                         rust_timeout=200, stop_event=stop,
+                         watch_filter=lambda _, path: relevant(Path(path), root, output))
+    next(watcher)  # a timeout tick once the watcher is set up: a change made right after is seen
+    yield set()
+    for changed in watcher:
+        if changed:  # else a timeout tick, not a change
+            yield changed
+
+
+def rebuild_on_change(
+    rebuilder: Rebuilder,
+    on_built: Callable[[Build], None],
+    on_failed: Callable[[Exception], None],
+    on_watching: Callable[[Path], None],
+    on_written: Callable[[str, Path], None] | None = None,
+    stop: threading.Event | None = None,
+    stop_after: int | None = None,
+) -> None:
+    """Build once, then again after every change, until interrupted, `stop` is set or `stop_after`
+    rebuilds. A failed build (a BookforgeError, or a bug: the loop must survive its own) goes to
+    `on_failed` and the loop waits for the next change."""
+
+    def build_once(first: bool) -> bool:
+        try:
+            on_built(rebuilder.build(first, on_written))
+            return True
+        except Exception as error:  # noqa: BLE001 - a watcher must survive its own bugs
+            on_failed(error)
+            return False
+
+    build_once(first=True)
+    root, output = rebuilder.folders()
+    rebuilder.warm_up()
+    watcher = changes(root, output, stop)
+    next(watcher)
+    on_watching(root)
+    rebuilds = 0
+    for _ in watcher:
+        build_once(first=False)
+        rebuilds += 1
+        if stop_after is not None and rebuilds >= stop_after:
+            return
+
+
 def watch(
     sources: list[Path] | None,
     formats: list[str] | None,
@@ -33,64 +150,23 @@ def watch(
     make_diagnostics: Callable[[], Diagnostics],
     stop_after: int | None = None,
 ) -> None:
-    """Build once, then again after every change, until interrupted (or `stop_after` rebuilds)."""
-    from watchfiles import watch as changes_of
+    """`bookforge watch`: a line per build, and the previous outputs kept when one fails."""
 
-    from .build import build_formats, resolve_project
-    from .pipeline import StoryCache
-
-    stories = StoryCache()
-
-    def build_once(first: bool) -> Path | None:
-        started = time.perf_counter()
-        diagnostics = make_diagnostics()
-        try:
-            project = resolve_project(sources, diagnostics)
-            wanted = formats or project.config.build.formats
-            results = build_formats(project, wanted, diagnostics, options=dict(options), story_cache=stories)
-        except BookforgeError as error:
-            report_error(error)
-            say("the previous outputs are unchanged; waiting for the next change")
-            return None
-        except Exception as error:  # noqa: BLE001 - a watcher must survive its own bugs
-            say(f"bookforge: internal error: {type(error).__name__}: {error} (please report this)")
-            return None
-        seconds = time.perf_counter() - started
+    def built(build: Build) -> None:
         parts = []
-        for result in results:
+        for result in build.results:
             laid_out = result.stats.get("laid_out")
             detail = f", {len(laid_out)} of {result.stats['parts']} parts laid out" if laid_out is not None else ""
-            parts.append(f"{project.rel(result.path)}{detail}")
-        say(f"{'built' if first else 'rebuilt'} {'; '.join(parts)} in {seconds:.2f} s")
-        return project.root
+            parts.append(f"{build.project.rel(result.path)}{detail}")
+        say(f"{'built' if build.first else 'rebuilt'} {'; '.join(parts)} in {build.seconds:.2f} s")
 
-    root = build_once(first=True)
-    if root is None:
-        diagnostics = make_diagnostics()
-        root = resolve_project(sources, diagnostics).root
-    output = (root / "build").resolve()
-    try:
-        from .project import open_project
+    def failed(error: Exception) -> None:
+        if isinstance(error, BookforgeError):
+            report_error(error)
+            say("the previous outputs are unchanged; waiting for the next change")
+        else:
+            say(f"bookforge: internal error: {type(error).__name__}: {error} (please report this)")
 
-        output = (root / open_project(root, make_diagnostics()).config.build.output).resolve()
-    except BookforgeError:
-        pass
-    try:
-        from .build import prepare
-
-        project = resolve_project(sources, make_diagnostics())
-        prepare(project, formats or project.config.build.formats, Diagnostics(), stories, options)
-    except Exception:  # noqa: BLE001 - warming up is an optimisation; the next build reports problems
-        pass
-    changes = changes_of(root, debounce=150, step=30, raise_interrupt=False, yield_on_timeout=True,
-                         rust_timeout=200, watch_filter=lambda _, path: relevant(Path(path), root, output))
-    next(changes)  # the watcher is in place before we say so: a change made right after is seen
-    say(f"watching {root} for changes (Ctrl-C to stop)")
-    rebuilds = 0
-    for changed in changes:
-        if not changed:  # a timeout tick, not a change
-            continue
-        build_once(first=False)
-        rebuilds += 1
-        if stop_after is not None and rebuilds >= stop_after:
-            return
+    rebuild_on_change(Rebuilder(sources, formats, options, make_diagnostics), built, failed,
+                      on_watching=lambda root: say(f"watching {root} for changes (Ctrl-C to stop)"),
+                      stop_after=stop_after)
