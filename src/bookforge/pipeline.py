@@ -16,7 +16,6 @@ from .split_read import read_in_two, split_worth_it
 from .transforms.ids import assign_ids
 from .transforms.resources import check_images
 from .transforms.typography import educate_book_fields, educate_story, quote_style
-from .transforms.typography_worker import TypographyWorker
 
 # Namespace for identifiers derived from title and names (stable across builds and machines).
 _BOOK_NAMESPACE = uuid.UUID("5b0f6e1c-7a63-4d55-9a1e-0b00cf0f0b00")
@@ -39,25 +38,15 @@ def load_book(
 
         stories = read_in_two(project.manuscripts, read_one, diagnostics)
         return _finish_book(project, config, stories, educate, diagnostics, cache)
-    worker = TypographyWorker.start(sum(sizes)) if educate and sizes else None
-    try:
-        finishing = []
-        for manuscript in project.manuscripts:
-            story = cache.get(manuscript, config, educate, diagnostics) if cache else None
-            if story is None:
-                story = read_story(manuscript, config, diagnostics)
-                if educate:
-                    finishing.append(
-                        educate_story(story, quote_style(story.language or config.language, config.quotes), worker)
-                    )
-                if cache:
-                    cache.put(manuscript, config, educate, story, diagnostics)
-            stories.append(story)
-        for finish in finishing:
-            finish()
-    finally:
-        if worker is not None:
-            worker.close()
+    for manuscript in project.manuscripts:
+        story = cache.get(manuscript, config, educate, diagnostics) if cache else None
+        if story is None:
+            story = read_story(manuscript, config, diagnostics)
+            if educate:
+                educate_story(story, quote_style(story.language or config.language, config.quotes))
+            if cache:
+                cache.put(manuscript, config, educate, story, diagnostics)
+        stories.append(story)
     return _finish_book(project, config, stories, educate, diagnostics, cache)
 
 
@@ -75,7 +64,7 @@ def _finish_book(project: Project, config: Config, stories: list[Story], educate
 
 
 def _sizes(project: Project) -> list[int]:
-    """Each manuscript's bytes on disk: what the helper processes are decided on."""
+    """Each manuscript's bytes on disk: what reading in two processes is decided on."""
     sizes = []
     for manuscript in project.manuscripts:
         try:

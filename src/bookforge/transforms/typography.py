@@ -5,15 +5,11 @@ from __future__ import annotations
 import bisect
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 from ..model import (
     Block, Book, Code, Heading, Image, Inline, LineBlock, LineBreak, Note, Paragraph, Story, Text, block_inlines,
     child_blocks, notes_in,
 )
-
-if TYPE_CHECKING:
-    from .typography_worker import TypographyWorker
 
 HAIR_SPACE = "\u200a"
 NO_BREAK_SPACE = "\u00a0"
@@ -30,7 +26,7 @@ class QuoteStyle:
     the inner ones (what a straight ' becomes when it is not an apostrophe, which is always ’).
     """
 
-    key: str = "en"  # the entry in QUOTE_STYLES (the typography helper process is sent only this)
+    key: str = "en"  # the entry in QUOTE_STYLES
     open_double: str = "“"
     close_double: str = "”"
     open_single: str = "‘"
@@ -119,9 +115,8 @@ def educate_book_fields(book: Book, quotes: str = "auto") -> None:
     book.authors = [educate_string(name, style) for name in book.authors]
 
 
-def educate_story(story: Story, style: QuoteStyle, worker: TypographyWorker | None = None):
-    """Educate a story in place. With a worker, its one-run paragraphs are educated there and the
-    returned function, called later, puts them back; without, everything is done on return."""
+def educate_story(story: Story, style: QuoteStyle) -> None:
+    """Educate a story in place: its one-run paragraphs together, in one pass over their joined text."""
     story.title = educate_string(story.title, style)
     story.authors = [educate_string(name, style) for name in story.authors]
     for key, value in story.meta.items():  # tags and ratings are printed in the preface
@@ -141,19 +136,9 @@ def educate_story(story: Story, style: QuoteStyle, worker: TypographyWorker | No
     if plain and joined.count(_SEPARATOR) != len(plain) - 1:  # a paragraph holds the separator itself
         for node in plain:
             educate_inlines([node], style)
-        return lambda: None
-    ticket = worker.submit(joined, style) if worker is not None and plain else None
-
-    def finish() -> None:
-        educated = worker.result(ticket) if ticket is not None else None
-        if educated is None:  # no worker, or it failed: here, then
-            educated = educate_joined(joined, style)
-        for node, text in zip(plain, educated.split(_SEPARATOR)):
-            node.text = text
-
-    if ticket is None:
-        finish()
-    return finish
+        return
+    for node, text in zip(plain, educate_joined(joined, style).split(_SEPARATOR)):
+        node.text = text
 
 
 def educate_blocks(blocks: list[Block], style: QuoteStyle, plain: list[Text] | None = None) -> None:
