@@ -2,41 +2,60 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from .diagnostics import Diagnostics
-from .errors import ConfigError, ManuscriptError, MissingDependencyError, StrictModeError, ThemeError
+from .diagnostic_codes import code_info
+from .diagnostics import Diagnostic, Diagnostics
+from .errors import (
+    BrokenOutputError, ConfigError, ManuscriptError, MissingDependencyError, StrictModeError, ThemeError,
+)
 
 REPORT_VERSION = 1
-SEVERITIES = ("error", "warning")
+REPORTED_SEVERITIES = ("error", "warning")  # check reports no information lines
+# The part of `bookforge check` that found each diagnostic (its "source" in --json). "build" is a
+# warning a build would say; "theme" is kept for the report's readers though no check says it now.
+SOURCES = ("config", "theme", "manuscript", "build", "lint", "output", "epub", "epubcheck", "pdf")
+# The order of each finding's keys in --json (the schema requires them all).
+FINDING_KEYS = ("code", "severity", "message", "source", "path", "line", "column", "hint")
 
 
 @dataclass
 class CheckReport:
     project: str
-    findings: list[dict] = field(default_factory=list)
+    found: list[tuple[str, Diagnostic]] = field(default_factory=list)  # (source, diagnostic)
     checked: dict = field(default_factory=dict)
 
-    def add(self, code, severity, message, *, source, path=None, line=None, column=None, hint=None) -> None:
-        self.findings.append({
-            "code": code, "severity": severity, "message": message, "source": source,
-            "path": path, "line": line, "column": column, "hint": hint,
-        })
+    def add(self, source: str, diagnostic: Diagnostic) -> None:
+        if source not in SOURCES or diagnostic.severity not in REPORTED_SEVERITIES:
+            raise ValueError(f"check cannot report {diagnostic.code} from {source!r}")
+        self.found.append((source, diagnostic))
+
+    @property
+    def diagnostics(self) -> list[Diagnostic]:
+        return [diagnostic for _, diagnostic in self.found]
+
+    @property
+    def findings(self) -> list[dict]:
+        """The findings as --json has them."""
+        rows = []
+        for source, diagnostic in self.found:
+            data = {**diagnostic.to_json(), "source": source, "column": diagnostic.column}
+            rows.append({key: data[key] for key in FINDING_KEYS})
+        return rows
 
     def count(self, severity: str) -> int:
-        return sum(1 for f in self.findings if f["severity"] == severity)
+        return sum(1 for d in self.diagnostics if d.severity == severity)
 
     def exit_code(self, strict: bool) -> int:
         """0 when clean; else the code of the worst kind of problem (see the README's table)."""
-        errors = [f for f in self.findings if f["severity"] == "error"]
-        for source, code in (("config", ConfigError.exit_code), ("theme", ThemeError.exit_code),
-                             ("manuscript", ManuscriptError.exit_code)):
-            if any(f["source"] == source for f in errors):
-                return code
-        if errors:
-            return 6  # a built file is broken: the build error code
-        if strict and self.findings:
+        errors = {source for source, diagnostic in self.found if diagnostic.severity == "error"}
+        for source, error in (("config", ConfigError), ("theme", ThemeError), ("manuscript", ManuscriptError)):
+            if source in errors:
+                return error.exit_code
+        if errors:  # a built file is broken
+            return BrokenOutputError.exit_code
+        if strict and self.found:
             return StrictModeError.exit_code
         return 0
 
@@ -60,28 +79,19 @@ def run_check(sources: list[Path] | None, *, epubcheck: bool = True) -> CheckRep
     diagnostics = Diagnostics()
     try:
         project = resolve_project(sources, diagnostics)
-    except ConfigError as error:
+    except (ConfigError, ManuscriptError) as error:
         report = CheckReport(project=str(Path.cwd()))
-        report.add("C000", "error", error.message, source="config", path=error.path, line=error.line,
-                   column=error.column, hint=error.hint)
-        return report
-    except ManuscriptError as error:
-        report = CheckReport(project=str(Path.cwd()))
-        report.add("M000", "error", error.message, source="manuscript", path=error.path, line=error.line,
-                   hint=error.hint)
+        _add_input_error(report, error)
         return report
     report = CheckReport(project=str(project.root))
     report.checked["manuscripts"] = [m.rel for m in project.manuscripts]
     try:
         book = load_book(project, diagnostics)
     except (ManuscriptError, ConfigError) as error:
-        source = "config" if isinstance(error, ConfigError) else "manuscript"
-        report.add("M000" if source == "manuscript" else "C000", "error", error.message, source=source,
-                   path=error.path, line=error.line, column=error.column, hint=error.hint)
+        _add_input_error(report, error)
         return report
     for diagnostic in diagnostics.items:
-        report.add(diagnostic.code, diagnostic.severity, diagnostic.message, source="build",
-                   path=diagnostic.path, line=diagnostic.line, hint=diagnostic.hint)
+        report.add("build", diagnostic)
 
     texts = {}
     quiet = Diagnostics()
@@ -93,15 +103,27 @@ def run_check(sources: list[Path] | None, *, epubcheck: bool = True) -> CheckRep
             except (ManuscriptError, OSError):
                 pass
     for finding in lint_book(book, texts, project.config.typography):
-        report.add(finding.code, finding.severity, finding.message, source="lint", path=finding.path,
-                   line=finding.line, hint=finding.hint)
+        report.add("lint", finding)
     if "pdf" in project.config.build.formats or project.output_path(".pdf").exists():
         _check_fonts(book, report)
     # Compiler order: book.toml first, then each manuscript top to bottom.
-    report.findings.sort(key=lambda f: (f["path"] != "book.toml", f["path"] or "", f["line"] or 0, f["code"]))
+    report.found.sort(key=lambda found: (found[1].path != "book.toml", found[1].path or "", found[1].line or 0,
+                                         found[1].code))
 
     _check_outputs(project, book, report, epubcheck)
     return report
+
+
+def _add_input_error(report: CheckReport, error: ConfigError | ManuscriptError) -> None:
+    """The error a build would stop at, as a finding: C000 for book.toml's, M000 for a manuscript's."""
+    if isinstance(error, ConfigError):
+        report.add("config", _stopping("C000", error))
+    else:
+        report.add("manuscript", _stopping("M000", error))
+
+
+def _stopping(code: str, error: ConfigError | ManuscriptError) -> Diagnostic:
+    return Diagnostic.of(code, error.message, path=error.path, line=error.line, column=error.column, hint=error.hint)
 
 
 def _check_fonts(book, report: CheckReport) -> None:
@@ -109,7 +131,7 @@ def _check_fonts(book, report: CheckReport) -> None:
     from .backends.pdf.coverage import book_coverage
 
     for gap in book_coverage(book).gaps:
-        report.add("P004", "warning", gap.message(), source="build", path=gap.path, line=gap.line, hint=gap.hint())
+        report.add("build", Diagnostic.of("P004", gap.message(), path=gap.path, line=gap.line, hint=gap.hint()))
 
 
 def _check_outputs(project, book, report: CheckReport, epubcheck: bool) -> None:
@@ -127,11 +149,11 @@ def _check_outputs(project, book, report: CheckReport, epubcheck: bool) -> None:
     report.checked["cover-pdf"] = project.rel(cover) if cover.exists() else None
     for output in (epub, pdf, cover):
         if output.exists() and output.stat().st_mtime < newest_input:
-            report.add("B001", "warning", "older than the manuscripts or settings it was built from",
-                       source="output", path=project.rel(output), hint="build it again before checking")
+            report.add("output", Diagnostic.of("B001", "older than the manuscripts or settings it was built from",
+                                               path=project.rel(output), hint="build it again before checking"))
     if epub.exists():
         for problem in check_epub(epub, titles):
-            report.add(problem.code, problem.severity, _where(problem), source="epub", path=project.rel(epub))
+            report.add("epub", replace(problem, path=project.rel(epub)))
         if epubcheck:
             _epubcheck(epub, project.rel(epub), report)
     pages = None  # the interior's real page count: its printer's rules and the cover are held to it
@@ -142,7 +164,7 @@ def _check_outputs(project, book, report: CheckReport, epubcheck: bool) -> None:
         config = project.config.pdf  # its lengths were checked when book.toml was read
         trim, bleed = parse_trim(config.trim), parse_length(config.bleed, "bleed")
         for problem in check_pdf(pdf, titles, trim, bleed):
-            report.add(problem.code, problem.severity, _where(problem), source="pdf", path=project.rel(pdf))
+            report.add("pdf", replace(problem, path=project.rel(pdf)))
         pages = pdf_page_count(pdf)
         if pages is not None:  # else unreadable: check_pdf has said so (P104)
             _check_printer(project, pdf, pages, trim, bleed, report)
@@ -161,8 +183,8 @@ def _check_cover(project, cover: Path, pages: int | None, report: CheckReport) -
     config = project.config.pdf
     rel = project.rel(cover)
     if pages is None:
-        report.add("B002", "warning", "the print cover was not checked against an interior", source="output",
-                   path=rel, hint="build the interior PDF too (bookforge build), then check again")
+        report.add("output", Diagnostic.of("B002", "the print cover was not checked against an interior", path=rel,
+                                           hint="build the interior PDF too (bookforge build), then check again"))
         return
     wrap = wrap_geometry(config, pages)
     # Held to 0.1pt: one page more moves the spine by 0.16pt (KDP white), and bookforge places the
@@ -173,8 +195,8 @@ def _check_cover(project, cover: Path, pages: int | None, report: CheckReport) -
         problems = [problem for problem in problems if problem.code not in ("P105", "P107")]
     for problem in problems:
         hint = (f"build the cover again for the interior's {pages} pages: bookforge cover --print"
-                if problem.code == "P106" else _PRINT_HINTS.get(problem.code))
-        report.add(problem.code, problem.severity, _where(problem), source="pdf", path=rel, hint=hint)
+                if problem.code == "P106" else _print_hint(problem.code))
+        report.add("pdf", replace(problem, path=rel, hint=hint))
 
 
 def _check_printer(project, pdf: Path, pages: int, trim, bleed: float, report: CheckReport) -> None:
@@ -189,31 +211,22 @@ def _check_printer(project, pdf: Path, pages: int, trim, bleed: float, report: C
     try:
         geometry = page_geometry(config, 0)
     except ConfigError as error:
-        report.add("C000", "error", error.message, source="config", path="book.toml", line=error.line)
+        report.add("config", Diagnostic.of("C000", error.message, path="book.toml", line=error.line))
         return
     breaches = [page_count_breach(config, pages), *margin_breaches(config, geometry, pages)]
     # A spine too thin for text matters only to a book made for a printer (one named in book.toml).
     if "printer" in config.line_of:
         breaches.append(spine_breach(config, pages))
     for breach in filter(None, breaches):
-        report.add(breach.code, "warning", breach.message, source="pdf", path="book.toml", line=breach.line,
-                   hint=breach.hint)
+        report.add("pdf", breach)
     if is_pdfx(config.variant):
         for problem in check_print_pdf(pdf, trim, bleed):
-            report.add(problem.code, problem.severity, _where(problem), source="pdf", path=project.rel(pdf),
-                       hint=_PRINT_HINTS.get(problem.code))
+            report.add("pdf", replace(problem, path=project.rel(pdf), hint=_print_hint(problem.code)))
 
 
-_PRINT_HINTS = {
-    "P105": 'build it with [pdf] variant = "pdf/x-4" and output-intent = your printer\'s CMYK profile (.icc)',
-    "P106": "build the PDF again with bookforge; a PDF changed by another program may have lost its page boxes",
-    "P107": "build it again with [pdf] output-intent set (bookforge then writes every colour and picture in "
-            "the profile's CMYK); in your own styles, colours may also be written as device-cmyk(c m y k)",
-}
-
-
-def _where(problem) -> str:
-    return f"{problem.where}: {problem.message}" if problem.where else problem.message
+def _print_hint(code: str) -> str | None:
+    """A preflight's finding (P105–P107) says the registry's remedy; an unreadable file (P104) none."""
+    return code_info(code).hint if code in ("P105", "P106", "P107") else None
 
 
 def _epubcheck(epub: Path, rel: str, report: CheckReport) -> None:
@@ -222,65 +235,14 @@ def _epubcheck(epub: Path, rel: str, report: CheckReport) -> None:
     try:
         [result] = run_epubcheck([epub])
     except MissingDependencyError as error:
-        report.add("X001", "warning", f"EPUBCheck did not run: {error.message}", source="epubcheck", path=rel,
-                   hint=error.hint)
+        report.add("epubcheck", Diagnostic.of("X001", f"EPUBCheck did not run: {error.message}", path=rel,
+                                              hint=error.hint))
         return
     report.checked["epubcheck"] = {"fatals": result.fatals, "errors": result.errors, "warnings": result.warnings}
     for message in result.messages:
         if message.severity in ("FATAL", "ERROR"):
-            report.add("X002", "error", f"{message.id} {message.location}: {message.message}", source="epubcheck",
-                       path=rel)
+            report.add("epubcheck", Diagnostic.of("X002", f"{message.id} {message.location}: {message.message}",
+                                                  path=rel))
         elif message.severity == "WARNING":
-            report.add("X003", "warning", f"{message.id} {message.location}: {message.message}",
-                       source="epubcheck", path=rel)
-
-
-JSON_SCHEMA = {
-    "$schema": "https://json-schema.org/draft/2020-12/schema",
-    "title": "bookforge check --json",
-    "type": "object",
-    "required": ["version", "project", "checked", "summary", "findings"],
-    "additionalProperties": False,
-    "properties": {
-        "version": {"const": REPORT_VERSION},
-        "project": {"type": "string"},
-        "checked": {
-            "type": "object",
-            "properties": {
-                "manuscripts": {"type": "array", "items": {"type": "string"}},
-                "epub": {"type": ["string", "null"]},
-                "pdf": {"type": ["string", "null"]},
-                "epubcheck": {
-                    "type": "object",
-                    "required": ["fatals", "errors", "warnings"],
-                    "properties": {k: {"type": "integer", "minimum": 0} for k in ("fatals", "errors", "warnings")},
-                },
-            },
-        },
-        "summary": {
-            "type": "object",
-            "required": ["errors", "warnings"],
-            "additionalProperties": False,
-            "properties": {"errors": {"type": "integer", "minimum": 0}, "warnings": {"type": "integer", "minimum": 0}},
-        },
-        "findings": {
-            "type": "array",
-            "items": {
-                "type": "object",
-                "required": ["code", "severity", "message", "source", "path", "line", "column", "hint"],
-                "additionalProperties": False,
-                "properties": {
-                    "code": {"type": "string", "pattern": "^[A-Z][0-9]{3}$"},
-                    "severity": {"enum": list(SEVERITIES)},
-                    "message": {"type": "string"},
-                    "source": {"enum": ["config", "theme", "manuscript", "build", "lint", "output", "epub",
-                                        "epubcheck", "pdf"]},
-                    "path": {"type": ["string", "null"]},
-                    "line": {"type": ["integer", "null"], "minimum": 1},
-                    "column": {"type": ["integer", "null"], "minimum": 1},
-                    "hint": {"type": ["string", "null"]},
-                },
-            },
-        },
-    },
-}
+            report.add("epubcheck", Diagnostic.of("X003", f"{message.id} {message.location}: {message.message}",
+                                                  path=rel))

@@ -64,6 +64,10 @@ class BuildError(BookforgeError):
     exit_code = 6
 
 
+class BrokenOutputError(BuildError):
+    """`bookforge check` found a built file broken: the exit code of a build that failed to write it."""
+
+
 class MissingDependencyError(BookforgeError):
     """A program or system library bookforge needs is not installed."""
 

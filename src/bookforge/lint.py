@@ -4,26 +4,12 @@ from __future__ import annotations
 
 import difflib
 import re
-from dataclasses import dataclass
 
+from .diagnostics import Diagnostic
 from .model import Book, Paragraph, SceneBreak, Story, plain_text
 from .readers.header import FIELD_ALIASES, HEADER_LINE
 from .readers.marks import is_break_mark, is_part_title
 
-# Lint codes (stable): documented in README next to the build warnings.
-LINT_CODES: dict[str, str] = {
-    "L001": "quotation marks do not balance in a paragraph",
-    "L002": "straight quotes in a book with typography turned off",
-    "L003": "a scene break between two lines of dialogue",
-    "L004": "a chapter with no text",
-    "L005": "a paragraph of more than 1,500 words",
-    "L006": "a header key that looks misspelt",
-    "L007": "a story without an author",
-    "L008": "a passage that seems to be in another language, without a language mark",
-    "L009": "text that looks like mojibake (UTF-8 read as Windows-1252)",
-    "L010": "an HTML entity left as text",
-    "L011": "an empty scene: two scene breaks with nothing between them",
-}
 LONG_PARAGRAPH = 1500
 
 _MOJIBAKE = re.compile("â€[™œ\u009d“”˜žŸ¦¢–—]|Ã[\u00a0-\u00bf]|Â[\u00a0-\u00bf]")
@@ -40,19 +26,13 @@ _STOPWORDS = {
 _LANGUAGE_NAMES = {"en": "English", "fr": "French", "de": "German", "es": "Spanish", "it": "Italian"}
 
 
-@dataclass(frozen=True)
-class Finding:
-    code: str
-    message: str
-    path: str | None
-    line: int | None
-    hint: str | None = None
-    severity: str = "warning"
+def _finding(code: str, message: str, path: str | None, line: int | None, hint: str) -> Diagnostic:
+    return Diagnostic.of(code, message, path=path, line=line, hint=hint)
 
 
-def lint_book(book: Book, sources: dict[str, str], typography: bool) -> list[Finding]:
+def lint_book(book: Book, sources: dict[str, str], typography: bool) -> list[Diagnostic]:
     """Lint every story: `sources` maps a story's source path to its manuscript text."""
-    findings: list[Finding] = []
+    findings: list[Diagnostic] = []
     for story in book.stories:
         findings += _story(story, book, typography)
         text = sources.get(story.source)
@@ -62,18 +42,18 @@ def lint_book(book: Book, sources: dict[str, str], typography: bool) -> list[Fin
     return sorted(dict.fromkeys(findings), key=lambda f: (f.path or "", f.line or 0, f.code))
 
 
-def _story(story: Story, book: Book, typography: bool) -> list[Finding]:
-    found: list[Finding] = []
+def _story(story: Story, book: Book, typography: bool) -> list[Diagnostic]:
+    found: list[Diagnostic] = []
     if not story.authors and not book.authors:
-        found.append(Finding("L007", f"“{story.title}” has no author", story.source, 1,
-                             "add `Author:` to the manuscript, or author = \"…\" to its [[story]] entry"))
+        found.append(_finding("L007", f"“{story.title}” has no author", story.source, 1,
+                              "add `Author:` to the manuscript, or author = \"…\" to its [[story]] entry"))
     straight_reported = False
     for index, chapter in enumerate(story.chapters):
         part_page = is_part_title(chapter.title or "") and index + 1 < len(story.chapters)
         if chapter.title and not chapter.blocks and not part_page:  # ("Part Two" alone: a part's title page)
             line = chapter.loc.line if chapter.loc else None
-            found.append(Finding("L004", f"chapter “{chapter.title}” has no text", _path(chapter, story), line,
-                                 "remove the heading, or check that the chapter's text is in the file"))
+            found.append(_finding("L004", f"chapter “{chapter.title}” has no text", _path(chapter, story), line,
+                                  "remove the heading, or check that the chapter's text is in the file"))
         blocks = chapter.blocks
         for index, block in enumerate(blocks):
             if not isinstance(block, Paragraph):
@@ -85,25 +65,25 @@ def _story(story: Story, book: Book, typography: bool) -> list[Finding]:
             path = _path(block, story)
             words = len(text.split())
             if words > LONG_PARAGRAPH:
-                found.append(Finding("L005", f"a paragraph of {words:,} words", path, line,
-                                     "a missing blank line between paragraphs is the usual cause"))
+                found.append(_finding("L005", f"a paragraph of {words:,} words", path, line,
+                                      "a missing blank line between paragraphs is the usual cause"))
             following = blocks[index + 1] if index + 1 < len(blocks) else None
             next_text = plain_text(following.children) if isinstance(following, Paragraph) else ""
             problem = _unbalanced(text, next_text, typography)
             if problem:
-                found.append(Finding("L001", problem, path, line,
-                                     "check for a missing or extra quotation mark"))
+                found.append(_finding("L001", problem, path, line,
+                                      "check for a missing or extra quotation mark"))
             if not typography and not straight_reported and re.search(r"[\"']", text):
                 straight_reported = True
-                found.append(Finding("L002", "straight quotes are left as typed (typography = false)",
-                                     path, line, "set typography = true in book.toml for curly quotes"))
+                found.append(_finding("L002", "straight quotes are left as typed (typography = false)",
+                                      path, line, "set typography = true in book.toml for curly quotes"))
             own = story.language or book.language
             other = _other_language(text, own)
             if other:
-                found.append(Finding("L008", f"this paragraph looks like {_LANGUAGE_NAMES[other]}, not "
-                                     f"{_LANGUAGE_NAMES.get(own.split('-')[0].lower(), own)}",
-                                     path, line,
-                                     f"mark the passage's language (language = \"{other}\" for a whole story)"))
+                found.append(_finding("L008", f"this paragraph looks like {_LANGUAGE_NAMES[other]}, not "
+                                      f"{_LANGUAGE_NAMES.get(own.split('-')[0].lower(), own)}",
+                                      path, line,
+                                      f"mark the passage's language (language = \"{other}\" for a whole story)"))
     return found
 
 
@@ -112,7 +92,7 @@ def _path(node, story: Story) -> str:
     return node.loc.path if getattr(node, "loc", None) is not None else story.source
 
 
-def _break_in_dialogue(blocks, index: int, story: Story) -> list[Finding]:
+def _break_in_dialogue(blocks, index: int, story: Story) -> list[Diagnostic]:
     """Two blank lines between a line of dialogue and its answer: a scene break nobody meant."""
     before = blocks[index - 1] if index > 0 else None
     after = blocks[index + 1] if index + 1 < len(blocks) else None
@@ -127,8 +107,8 @@ def _break_in_dialogue(blocks, index: int, story: Story) -> list[Finding]:
     line = blocks[index].loc.line if blocks[index].loc else None
     question = "?" in text_before[-3:]
     what = "a question and its answer" if question else "two lines of dialogue"
-    return [Finding("L003", f"scene break between {what}", _path(blocks[index], story), line,
-                    "if this is one scene, remove one of the blank lines")]
+    return [_finding("L003", f"scene break between {what}", _path(blocks[index], story), line,
+                     "if this is one scene, remove one of the blank lines")]
 
 
 def _unbalanced(text: str, next_text: str, typography: bool) -> str | None:
@@ -163,9 +143,9 @@ def _other_language(text: str, language: str) -> str | None:
     return None
 
 
-def _source(rel: str, text: str) -> list[Finding]:
+def _source(rel: str, text: str) -> list[Diagnostic]:
     """Lint the manuscript text itself (what the model no longer shows)."""
-    found: list[Finding] = []
+    found: list[Diagnostic] = []
     lines = text.split("\n")
     # A header-like first lines whose key is not one bookforge knows, but nearly is: `Note:`, `Sumary:`.
     for number, line in enumerate(lines[:30], start=1):
@@ -179,36 +159,36 @@ def _source(rel: str, text: str) -> list[Finding]:
             continue
         close = difflib.get_close_matches(key, list(FIELD_ALIASES), n=1, cutoff=0.75)
         if close:
-            found.append(Finding("L006", f"'{match.group(1).strip()}:' is not a header key; it is read as text",
-                                 rel, number, f"did you mean '{close[0].title()}:'?"))
+            found.append(_finding("L006", f"'{match.group(1).strip()}:' is not a header key; it is read as text",
+                                  rel, number, f"did you mean '{close[0].title()}:'?"))
         break
     found += _empty_scenes(rel, lines)
     for match in _MOJIBAKE.finditer(text):
         number = text.count("\n", 0, match.start()) + 1
-        found.append(Finding("L009", f"'{match.group(0)}' looks like a character saved in the wrong encoding",
-                             rel, number, "e.g. â€™ is ’ and Ã© is é; fix them in the manuscript"))
+        found.append(_finding("L009", f"'{match.group(0)}' looks like a character saved in the wrong encoding",
+                              rel, number, "e.g. â€™ is ’ and Ã© is é; fix them in the manuscript"))
         break
     for match in _ENTITY.finditer(text):
         number = text.count("\n", 0, match.start()) + 1
-        found.append(Finding("L010", f"'{match.group(0)}' is an HTML entity, printed as typed",
-                             rel, number, "type the character itself (’ for &rsquo;, & for &amp;)"))
+        found.append(_finding("L010", f"'{match.group(0)}' is an HTML entity, printed as typed",
+                              rel, number, "type the character itself (’ for &rsquo;, & for &amp;)"))
         break
     return found
 
 
-def _empty_scenes(rel: str, lines: list[str]) -> list[Finding]:
+def _empty_scenes(rel: str, lines: list[str]) -> list[Diagnostic]:
     """A break mark whose previous non-blank line is a break mark too: the scene between is empty.
 
     The readers keep one break there (nothing is lost), so only the manuscript text shows it.
     """
-    found: list[Finding] = []
+    found: list[Diagnostic] = []
     previous_was_mark = False
     for number, line in enumerate(lines, start=1):
         if not line.strip():
             continue
         mark = is_break_mark(line)
         if mark and previous_was_mark:
-            found.append(Finding("L011", "an empty scene: this scene break follows another one", rel, number,
-                                 "remove one of the two break marks"))
+            found.append(_finding("L011", "an empty scene: this scene break follows another one", rel, number,
+                                  "remove one of the two break marks"))
         previous_was_mark = mark
     return found

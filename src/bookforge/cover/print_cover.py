@@ -139,7 +139,7 @@ def _say_page_count(project: Project, pages: int, said: Diagnostics) -> None:
     config = project.config.pdf
     breach = page_count_breach(config, pages)
     if breach is not None:
-        said.warn(breach.code, breach.message, path="book.toml", line=breach.line, hint=breach.hint)
+        said.say(breach)
     if pages % 2:
         said.warn("P005", f"{pages} pages: a bound book has an even number of pages (every leaf has two sides)",
                   path="book.toml", line=config.line_of.get("printer"),
@@ -347,8 +347,7 @@ def _cache_get(folder: Path, key: str) -> tuple[bytes, Diagnostics] | None:
         return None
     said = Diagnostics()
     for item in info.get("said", []):
-        diagnostic = Diagnostic(item["code"], item["message"], item["path"], item["line"], item["hint"],
-                                item["severity"])
+        diagnostic = Diagnostic.from_json(item)
         (said.infos if diagnostic.severity == "info" else said.items).append(diagnostic)
     try:
         os.utime(folder / f"{key}.json")  # recently used: kept by the pruning below
@@ -358,7 +357,7 @@ def _cache_get(folder: Path, key: str) -> tuple[bytes, Diagnostics] | None:
 
 
 def _cache_put(folder: Path, key: str, data: bytes, said: Diagnostics) -> None:
-    said_json = [{**d.to_json(), "severity": d.severity} for d in [*said.items, *said.infos]]
+    said_json = [d.to_json() for d in [*said.items, *said.infos]]
     info = {"format": CACHE_FORMAT, "size": len(data), "said": said_json}
     try:  # a cache that cannot be written only costs time
         folder.mkdir(parents=True, exist_ok=True)

@@ -1,1 +1,1 @@
-"""Validators for built files: EPUBCheck now; bookforge's own checks later."""
+"""Checks of built files: bookforge's own (built.py) and the W3C's EPUBCheck (epubcheck.py)."""

@@ -5,41 +5,23 @@ from __future__ import annotations
 import posixpath
 import re
 import zipfile
-from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-
-@dataclass(frozen=True)
-class Problem:
-    code: str  # E1xx for the EPUB, P1xx for the PDF
-    message: str
-    where: str | None = None  # a path inside the EPUB, or a page of the PDF
-    severity: str = "error"
+from ..diagnostics import Diagnostic
 
 
-BUILT_CODES = {
-    "E101": "the EPUB is not a valid container (mimetype, container.xml, package document)",
-    "E102": "a document in the reading order does not parse as XML",
-    "E103": "a link, image or stylesheet points at something the EPUB does not hold",
-    "E104": "the navigation document does not list every story",
-    "P101": "a font in the PDF is not embedded",
-    "P102": "the PDF's pages are not the trim size (plus bleed)",
-    "P103": "the PDF's outline does not list every story",
-    "P104": "the PDF's page count is not plausible",
-    "P105": "a PDF/X file has no CMYK output intent or no PDF/X identification",
-    "P106": "a page's TrimBox or BleedBox is missing or does not match the trim and bleed",
-    "P107": "a PDF/X file draws in plain RGB (text, shapes or pictures) though it promises the printer CMYK",
-    "X001": "EPUBCheck could not run",
-    "X002": "EPUBCheck reported an error",
-    "X003": "EPUBCheck reported a warning",
-}
+def _problem(code: str, message: str, where: str | None = None, *, severity: str | None = None) -> Diagnostic:
+    """A built file's problem (`bookforge check` names the file); `where` is a path inside the EPUB
+    or a page of the PDF, said first."""
+    return Diagnostic.of(code, f"{where}: {message}" if where else message, severity=severity)
+
 
 _XHTML = "{http://www.w3.org/1999/xhtml}"
 _PARSED = (".xml", ".opf", ".xhtml", ".html", ".htm", ".ncx")  # the members the checks read
 
 
-def check_epub(path: Path, story_titles: list[str]) -> list[Problem]:
+def check_epub(path: Path, story_titles: list[str]) -> list[Diagnostic]:
     """Container, reading order, links and contents of a built EPUB."""
     from lxml import etree
 
@@ -54,27 +36,27 @@ def check_epub(path: Path, story_titles: list[str]) -> list[Problem]:
         members = read_members(path.read_bytes(), str(path), "EPUB",
                                wanted=lambda name: name == "mimetype" or name.endswith(_PARSED))
     except (zipfile.BadZipFile, OSError) as exc:
-        return [Problem("E101", f"not a zip archive: {exc}")]
+        return [_problem("E101", f"not a zip archive: {exc}")]
     except ManuscriptError as exc:
-        return [Problem("E101", exc.message)]
+        return [_problem("E101", exc.message)]
     names = {info.filename for info in infos}
     first = infos[0] if infos else None
     if first is None or first.filename != "mimetype" or members.get("mimetype") != b"application/epub+zip":
-        return [Problem("E101", "the first entry is not an uncompressed 'mimetype' of application/epub+zip")]
+        return [_problem("E101", "the first entry is not an uncompressed 'mimetype' of application/epub+zip")]
     try:
         container = etree.fromstring(members["META-INF/container.xml"])
         opf_path = container.xpath("//*[local-name()='rootfile']/@full-path")[0]
         opf = etree.fromstring(members[opf_path])
     except (KeyError, IndexError, etree.XMLSyntaxError) as exc:
-        return [Problem("E101", f"no readable package document: {exc}")]
+        return [_problem("E101", f"no readable package document: {exc}")]
     base = posixpath.dirname(opf_path)
     manifest = {}
     for item in opf.xpath("//*[local-name()='manifest']/*[local-name()='item']"):
         manifest[item.get("id")] = (posixpath.normpath(posixpath.join(base, item.get("href", ""))), item)
-    problems: list[Problem] = []
+    problems: list[Diagnostic] = []
     for item_id, (full, _) in manifest.items():
         if full not in names:
-            problems.append(Problem("E103", f"manifest item {item_id} is missing", full))
+            problems.append(_problem("E103", f"manifest item {item_id} is missing", full))
 
     documents: dict[str, object] = {}
     spine = [manifest[ref][0] for ref in opf.xpath("//*[local-name()='itemref']/@idref") if ref in manifest]
@@ -85,7 +67,7 @@ def check_epub(path: Path, story_titles: list[str]) -> list[Problem]:
         try:
             documents[full] = etree.fromstring(members[full])
         except etree.XMLSyntaxError as exc:
-            problems.append(Problem("E102", f"does not parse: {exc}", full))
+            problems.append(_problem("E102", f"does not parse: {exc}", full))
 
     ids = {full: set(root.xpath("//@id")) for full, root in documents.items()}
     for full, root in documents.items():
@@ -100,22 +82,22 @@ def check_epub(path: Path, story_titles: list[str]) -> list[Problem]:
                     continue  # a web link: not part of the package
                 file = posixpath.normpath(posixpath.join(folder, unquote(parts.path))) if parts.path else full
                 if file not in names:
-                    problems.append(Problem("E103", f"'{target}' points at a file the EPUB does not hold", full))
+                    problems.append(_problem("E103", f"'{target}' points at a file the EPUB does not hold", full))
                 elif parts.fragment and file in ids and parts.fragment not in ids[file]:
-                    problems.append(Problem("E103", f"'{target}' points at an id the document does not have", full))
+                    problems.append(_problem("E103", f"'{target}' points at an id the document does not have", full))
 
     nav = [full for full, item in manifest.values() if "nav" in (item.get("properties") or "").split()]
     if not nav or nav[0] not in documents:
-        problems.append(Problem("E104", "no navigation document"))
+        problems.append(_problem("E104", "no navigation document"))
     else:
         listed = " ".join("".join(a.itertext()) for a in documents[nav[0]].iter(f"{_XHTML}a"))
         for title in story_titles:
             if title not in listed:
-                problems.append(Problem("E104", f"the contents does not list “{title}”", nav[0]))
+                problems.append(_problem("E104", f"the contents does not list “{title}”", nav[0]))
     return problems
 
 
-def check_pdf(path: Path, story_titles: list[str], trim: tuple[float, float], bleed: float) -> list[Problem]:
+def check_pdf(path: Path, story_titles: list[str], trim: tuple[float, float], bleed: float) -> list[Diagnostic]:
     """Fonts, page size, outline and page count of a built PDF."""
     import pypdf
 
@@ -124,26 +106,27 @@ def check_pdf(path: Path, story_titles: list[str], trim: tuple[float, float], bl
         pages = reader.pages
         count = len(pages)
     except Exception as exc:  # noqa: BLE001 - pypdf raises many kinds on a broken file
-        return [Problem("P104", f"not a readable PDF: {exc}")]
-    problems: list[Problem] = []
+        return [_problem("P104", f"not a readable PDF: {exc}")]
+    problems: list[Diagnostic] = []
     if count < max(1, len(story_titles)):
-        problems.append(Problem("P104", f"{count} pages for {len(story_titles)} stories"))
+        problems.append(_problem("P104", f"{count} pages for {len(story_titles)} stories"))
     elif count % 2:
         # Every sheet has two sides: printers add a blank page, which may not be where it is wanted.
-        problems.append(Problem("P104", f"an odd number of pages ({count}); a printed book has an even one",
-                                severity="warning"))
+        problems.append(_problem("P104", f"an odd number of pages ({count}); a printed book has an even one",
+                                 severity="warning"))
     seen_fonts: set[int] = set()
     for number, page in enumerate(pages, start=1):
         box = page.trimbox
         size = (float(box.width), float(box.height))
         if abs(size[0] - trim[0]) > 0.6 or abs(size[1] - trim[1]) > 0.6:
-            problems.append(Problem("P102", f"page {number} is {size[0]:.1f}×{size[1]:.1f} pt, the trim is "
-                                            f"{trim[0]:.1f}×{trim[1]:.1f} pt", f"page {number}"))
+            problems.append(_problem("P102", f"page {number} is {size[0]:.1f}×{size[1]:.1f} pt, the trim is "
+                                             f"{trim[0]:.1f}×{trim[1]:.1f} pt", f"page {number}"))
             break
         media = page.mediabox
         expected = (trim[0] + 2 * bleed, trim[1] + 2 * bleed)
         if bleed and (float(media.width) + 0.6 < expected[0] or float(media.height) + 0.6 < expected[1]):
-            problems.append(Problem("P102", f"page {number} has no room for the {bleed:.1f} pt bleed", f"page {number}"))
+            problems.append(_problem("P102", f"page {number} has no room for the {bleed:.1f} pt bleed",
+                                     f"page {number}"))
             break
         fonts = (page.get("/Resources") or {}).get("/Font") or {}
         for reference in fonts.values():
@@ -156,7 +139,7 @@ def check_pdf(path: Path, story_titles: list[str], trim: tuple[float, float], bl
             descriptor = target.get("/FontDescriptor")
             descriptor = descriptor.get_object() if descriptor is not None else {}
             if not any(key in descriptor for key in ("/FontFile", "/FontFile2", "/FontFile3")):
-                problems.append(Problem("P101", f"font {font.get('/BaseFont')} is not embedded", f"page {number}"))
+                problems.append(_problem("P101", f"font {font.get('/BaseFont')} is not embedded", f"page {number}"))
     titles: list[str] = []
 
     def walk(items) -> None:
@@ -169,7 +152,7 @@ def check_pdf(path: Path, story_titles: list[str], trim: tuple[float, float], bl
     walk(reader.outline)
     missing = [title for title in story_titles if title not in titles]
     if missing:
-        problems.append(Problem("P103", "the outline lacks " + ", ".join(f"“{t}”" for t in missing[:3])))
+        problems.append(_problem("P103", "the outline lacks " + ", ".join(f"“{t}”" for t in missing[:3])))
     return problems
 
 
@@ -177,7 +160,7 @@ _PDFX_ID = re.compile(rb"GTS_PDFXVersion[^>]*>\s*PDF/X-|GTS_PDFXVersion\s*=\s*[\
 
 
 def check_print_pdf(path: Path, trim: tuple[float, float], bleed: float,
-                    tolerance: float = 0.72) -> list[Problem]:
+                    tolerance: float = 0.72) -> list[Diagnostic]:
     """What a printer's preflight asks of a PDF/X file, interior or cover (lengths in points):
     a CMYK output intent and the PDF/X identification (P105), and on every page a TrimBox of the
     trim size with a BleedBox `bleed` beyond it on each side (P106), within `tolerance` points
@@ -189,19 +172,19 @@ def check_print_pdf(path: Path, trim: tuple[float, float], bleed: float,
         root = reader.trailer["/Root"]
         pages = reader.pages
     except Exception as exc:  # noqa: BLE001 - pypdf raises many kinds on a broken file
-        return [Problem("P104", f"not a readable PDF: {exc}")]
+        return [_problem("P104", f"not a readable PDF: {exc}")]
     problems = _output_intent_problems(reader, root)
     for number, page in enumerate(pages, start=1):
         problem = _box_problem(page, trim, bleed, tolerance)
         if problem:
             # One page says it: the boxes come from one stylesheet, so the rest are alike.
-            problems.append(Problem("P106", problem, f"page {number}"))
+            problems.append(_problem("P106", problem, f"page {number}"))
             break
     seen: set = set()
     for number, page in enumerate(pages, start=1):
         found = _rgb_in(page.get("/Resources"), _contents(page), seen)
         if found:
-            problems.append(Problem("P107", f"{found} in plain RGB", f"page {number}"))
+            problems.append(_problem("P107", f"{found} in plain RGB", f"page {number}"))
             break  # one place is enough to send the file back
     return problems
 
@@ -246,7 +229,7 @@ def _rgb_in(resources, content: bytes, seen: set) -> str | None:
     return None
 
 
-def _output_intent_problems(reader, root) -> list[Problem]:
+def _output_intent_problems(reader, root) -> list[Diagnostic]:
     problems = []
     intents = root.get("/OutputIntents")
     intents = intents.get_object() if intents is not None else []
@@ -261,9 +244,9 @@ def _output_intent_problems(reader, root) -> list[Problem]:
         except Exception:  # noqa: BLE001 - an unreadable profile is as good as none
             spaces.append(b"")
     if not spaces:
-        problems.append(Problem("P105", "no PDF/X output intent (the printing condition the colours are meant for)"))
+        problems.append(_problem("P105", "no PDF/X output intent (the printing condition the colours are meant for)"))
     elif b"CMYK" not in spaces:
-        problems.append(Problem("P105", "the PDF/X output intent's profile is not a CMYK one"))
+        problems.append(_problem("P105", "the PDF/X output intent's profile is not a CMYK one"))
     # PDF/X-1a and X-3 name their version in the document information, X-4 in the XMP metadata.
     info = reader.trailer.get("/Info")
     info = info.get_object() if info is not None else {}
@@ -275,7 +258,7 @@ def _output_intent_problems(reader, root) -> list[Problem]:
         except Exception:  # noqa: BLE001
             named = False
     if not named:
-        problems.append(Problem("P105", "no PDF/X identification (GTS_PDFXVersion)"))
+        problems.append(_problem("P105", "no PDF/X identification (GTS_PDFXVersion)"))
     return problems
 
 

@@ -317,7 +317,7 @@ def _printer_rules(ctx: BuildContext, geometry, pages: int) -> None:
     from .printer_checks import interior_breaches
 
     for breach in interior_breaches(ctx.project.config.pdf, geometry, pages):
-        ctx.diagnostics.warn(breach.code, breach.message, path="book.toml", line=breach.line, hint=breach.hint)
+        ctx.diagnostics.say(breach)
 
 
 def _settle_note_pages(body_parts, body_results, job, runner, cache) -> None:

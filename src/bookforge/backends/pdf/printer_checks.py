@@ -2,43 +2,40 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from ...config import PdfConfig
+from ...diagnostics import Diagnostic
 from ...printers import printer_named
 from .geometry import Geometry
 
 
-@dataclass(frozen=True)
-class Breach:
-    """One printer rule the book does not meet, said once for `bookforge pdf` and `bookforge check`."""
-
-    code: str  # P005, P006 or P007
-    message: str
-    hint: str
-    line: int | None  # the book.toml line the hint points at
+def _breach(code: str, message: str, hint: str, line: int | None) -> Diagnostic:
+    """One printer rule the book does not meet, said at its book.toml line by `bookforge pdf` and
+    `bookforge check` alike."""
+    return Diagnostic.of(code, message, path="book.toml", line=line, hint=hint)
 
 
 def _inches(points: float) -> str:
     return f"{points / 72:.3g}in"
 
 
-def page_count_breach(config: PdfConfig, pages: int) -> Breach | None:
+def page_count_breach(config: PdfConfig, pages: int) -> Diagnostic | None:
     """P005: fewer or more pages than the printer binds."""
     printer = printer_named(config.printer)
     line = config.line_of.get("printer")
     if pages < printer.min_pages:
-        return Breach("P005", f"{pages} pages: {printer.label} prints books of {printer.min_pages} pages or more",
-                      "add material (more stories, front or back matter), or choose a printer that takes "
-                      "shorter books", line)
+        return _breach("P005", f"{pages} pages: {printer.label} prints books of {printer.min_pages} pages or "
+                               "more",
+                       "add material (more stories, front or back matter), or choose a printer that takes "
+                       "shorter books", line)
     if pages > printer.max_pages:
-        return Breach("P005", f"{pages} pages: {printer.label} prints books of {printer.max_pages} pages at most",
-                      "split the book into volumes, or make it shorter with a larger trim or a smaller font-size",
-                      line)
+        return _breach("P005", f"{pages} pages: {printer.label} prints books of {printer.max_pages} pages at "
+                               "most",
+                       "split the book into volumes, or make it shorter with a larger trim or a smaller font-size",
+                       line)
     return None
 
 
-def margin_breaches(config: PdfConfig, geometry: Geometry, pages: int) -> list[Breach]:
+def margin_breaches(config: PdfConfig, geometry: Geometry, pages: int) -> list[Diagnostic]:
     """P006: margins set in book.toml that are under the printer's minimum for this page count.
 
     Auto margins meet them by construction (geometry.py), so only a `margins` table is checked.
@@ -55,7 +52,7 @@ def margin_breaches(config: PdfConfig, geometry: Geometry, pages: int) -> list[B
         value = getattr(geometry, side)
         if value < minimum - 0.01:
             why = f"for {pages} pages" if side == "inner" else ("with bleed" if geometry.bleed > 0 else "")
-            breaches.append(Breach(
+            breaches.append(_breach(
                 "P006", f"margins.{side} is {_inches(value)}, under {printer.label}'s minimum of "
                         f"{_inches(minimum)}{' ' + why if why else ''}",
                 f"set {side} = \"{_inches(minimum)}\" or more in margins, or use margins = \"auto\", which "
@@ -63,19 +60,19 @@ def margin_breaches(config: PdfConfig, geometry: Geometry, pages: int) -> list[B
     return breaches
 
 
-def spine_breach(config: PdfConfig, pages: int) -> Breach | None:
+def spine_breach(config: PdfConfig, pages: int) -> Diagnostic | None:
     """P007: too few pages for the printer to put text on the spine."""
     printer = printer_named(config.printer)
     if printer.spine_has_text(pages):
         return None
     width = printer.spine_width(pages, config.paper)
-    return Breach("P007", f"the spine is {width:.3f}in wide for {pages} pages: {printer.label} puts text on a spine "
-                          f"from {printer.spine_text_min_pages} pages", "the print cover's spine is left blank; "
-                          "put the title on the front, or add pages if the spine must carry it",
-                  config.line_of.get("printer"))
+    return _breach("P007", f"the spine is {width:.3f}in wide for {pages} pages: {printer.label} puts text on a "
+                           f"spine from {printer.spine_text_min_pages} pages", "the print cover's spine is left "
+                           "blank; put the title on the front, or add pages if the spine must carry it",
+                   config.line_of.get("printer"))
 
 
-def interior_breaches(config: PdfConfig, geometry: Geometry, pages: int) -> list[Breach]:
+def interior_breaches(config: PdfConfig, geometry: Geometry, pages: int) -> list[Diagnostic]:
     """What a build reports about the laid-out interior (P005, P006)."""
     found = page_count_breach(config, pages)
     return ([found] if found else []) + margin_breaches(config, geometry, pages)
