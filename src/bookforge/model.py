@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass, field
-from typing import Any, NamedTuple, Union
+from collections.abc import Iterator
+from typing import Any, NamedTuple, TypeAlias
 
 
 class Loc(NamedTuple):
@@ -48,45 +49,42 @@ class Text:
 
 
 @dataclass
-class Emph:
+class Container:
+    """An inline that holds inlines (emphasis, a span, a link…): what reaches the text inside any
+    of them, the walk, plain_text and the renderers, asks for this one class."""
+
+    children: list[Inline] = field(default_factory=list)
+
+
+@dataclass
+class Emph(Container):
     """Emphasis, usually set in italic."""
 
-    children: list[Inline] = field(default_factory=list)
-
 
 @dataclass
-class Strong:
+class Strong(Container):
     """Strong importance, usually bold."""
 
-    children: list[Inline] = field(default_factory=list)
-
 
 @dataclass
-class SmallCaps:
+class SmallCaps(Container):
     """Text set in small capitals."""
 
-    children: list[Inline] = field(default_factory=list)
-
 
 @dataclass
-class Superscript:
+class Superscript(Container):
     """Raised text (ordinals, footnote marks the author typed)."""
 
-    children: list[Inline] = field(default_factory=list)
-
 
 @dataclass
-class Subscript:
+class Subscript(Container):
     """Lowered text."""
 
-    children: list[Inline] = field(default_factory=list)
-
 
 @dataclass
-class Span:
+class Span(Container):
     """A generic inline container, e.g. a phrase in another language (attrs.lang)."""
 
-    children: list[Inline] = field(default_factory=list)
     attrs: Attrs | None = None
 
 
@@ -98,10 +96,9 @@ class Code:
 
 
 @dataclass
-class Link:
+class Link(Container):
     """A hyperlink; only http(s) and mailto targets survive the readers."""
 
-    children: list[Inline] = field(default_factory=list)
     href: str = ""
 
 
@@ -114,10 +111,8 @@ class Image:
 
 
 @dataclass
-class Strikeout:
+class Strikeout(Container):
     """Struck-through text: still part of the text ("~~Salmon~~ Sold out"), shown crossed out."""
-
-    children: list[Inline] = field(default_factory=list)
 
 
 @dataclass
@@ -137,9 +132,9 @@ class Note:
     kind: str = "footnote"  # "footnote" or "endnote", as the author chose
 
 
-Inline = Union[
-    Text, Emph, Strong, SmallCaps, Superscript, Subscript, Span, Code, Link, Image, Strikeout, LineBreak, Note
-]
+Inline: TypeAlias = (
+    Text | Emph | Strong | SmallCaps | Superscript | Subscript | Span | Code | Link | Image | Strikeout | LineBreak | Note
+)
 
 # ---------------------------------------------------------------------------------------------
 # Blocks
@@ -246,7 +241,7 @@ class Preformatted:
     loc: Loc | None = None
 
 
-Block = Union[Paragraph, Heading, SceneBreak, BlockQuote, ListBlock, Preformatted, LineBlock, Table, Figure]
+Block: TypeAlias = Paragraph | Heading | SceneBreak | BlockQuote | ListBlock | Preformatted | LineBlock | Table | Figure
 
 # ---------------------------------------------------------------------------------------------
 # Structure
@@ -285,7 +280,7 @@ class Story:
     # nodes use. Bytes are no JSON: `inspect` shows the srcs, and equality ignores the bytes.
     media: dict[str, bytes] = field(default_factory=dict, compare=False, repr=False, metadata={"json": False})
 
-    def blocks(self):
+    def blocks(self) -> Iterator[Block]:
         """Every block of the story's text, chapter after chapter."""
         for chapter in self.chapters:
             yield from chapter.blocks
@@ -384,32 +379,32 @@ _INLINE_LIST_FIELDS = {"children", "lines", "caption"}
 
 
 # ---------------------------------------------------------------------------------------------
-# Walking the tree (one walk for typography, images, checks and text extraction)
+# Walking the tree (one walk for typography, images, notes, checks and text extraction)
 
 
 def child_blocks(block: Block) -> list[list[Block]]:
     """The runs of blocks directly inside a block (a quote's, each list item's, each cell's)."""
-    kind = type(block)
-    if kind is BlockQuote:
-        return [block.children]
-    if kind is ListBlock:
-        return block.items
-    if kind is Table:
-        return [cell.blocks for row in block.rows() for cell in row]
+    match block:
+        case BlockQuote():
+            return [block.children]
+        case ListBlock():
+            return block.items
+        case Table():
+            return [cell.blocks for row in block.rows() for cell in row]
     return []
 
 
 def block_inlines(block: Block) -> list[list[Inline]]:
     """The runs of inlines directly in a block (a paragraph's, each line's, a caption)."""
-    kind = type(block)
-    if kind is Paragraph or kind is Heading:
-        return [block.children]
-    if kind is LineBlock:
-        return block.lines
-    if kind is Table:
-        return [block.caption] if block.caption else []
-    if kind is Figure:
-        return [[block.image], block.caption]
+    match block:
+        case Paragraph() | Heading():
+            return [block.children]
+        case LineBlock():
+            return block.lines
+        case Table():
+            return [block.caption] if block.caption else []
+        case Figure():
+            return [[block.image], block.caption]
     return []
 
 
@@ -417,71 +412,67 @@ def notes_in(inlines: list[Inline]) -> list[Note]:
     """The notes called in a run of inlines, in order (a note inside emphasis included)."""
     found: list[Note] = []
     for node in inlines:
-        if type(node) is Note:
+        if isinstance(node, Note):
             found.append(node)
-        elif hasattr(node, "children"):
+        elif isinstance(node, Container):
             found += notes_in(node.children)
     return found
 
 
-def walk_blocks(blocks: list[Block]):
-    """Every block, depth first in reading order, with the blocks of the notes called in it
-    (each note's blocks right after the block that calls it)."""
+def _one_run_of_text(block: Block) -> bool:
+    """The usual paragraph: one run of text, so no note and nothing inside it."""
+    if type(block) is Paragraph:
+        children = block.children
+        return len(children) == 1 and type(children[0]) is Text
+    return False
+
+
+def walk(blocks: list[Block]) -> Iterator[Block | Note]:
+    """Every block in reading order, depth first, and every note where it is called: a block, then
+    each note called in its text followed by the note's own walk, then the blocks inside it.
+
+    The walk reads a block's inlines and blocks only after handing the block over, so a visitor
+    may change them (educate its text, drop an image) and the walk goes on with what it left."""
     for block in blocks:
         yield block
-        inner = child_blocks(block)
-        for run in inner:
-            yield from walk_blocks(run)
+        if _one_run_of_text(block):  # most blocks of a book: passed over before anything is asked
+            continue
         for run in block_inlines(block):
             for note in notes_in(run):
-                yield from walk_blocks(note.blocks)
+                yield note
+                yield from walk(note.blocks)
+        for inner in child_blocks(block):
+            yield from walk(inner)
 
 
 def notes_called_in(blocks: list[Block]) -> list[Note]:
-    """The notes called in a run of blocks, in reading order (a note's own notes after it).
-
-    Runs over every paragraph of a book at each build, so the usual paragraph (one run of text,
-    no note possible) is passed over before anything else is asked of it."""
-    found: list[Note] = []
-    for block in blocks:
-        if type(block) is Paragraph:
-            children = block.children
-            if len(children) == 1 and type(children[0]) is Text:
-                continue
-        for run in block_inlines(block):
-            for note in notes_in(run):
-                found.append(note)
-                found += notes_called_in(note.blocks)
-        for inner in child_blocks(block):
-            found += notes_called_in(inner)
-    return found
+    """The notes called in a run of blocks, in reading order (a note's own notes after it)."""
+    return [node for node in walk(blocks) if isinstance(node, Note)]
 
 
 def plain_text(inlines: list[Inline]) -> str:
     """The text of inlines without markup (titles, alt text, search); notes are not part of it."""
     out: list[str] = []
     for node in inlines:
-        kind = type(node)
-        if kind is Text or kind is Code:
-            out.append(node.text)
-        elif kind is LineBreak:
-            out.append(" ")
-        elif kind is Image:
-            out.append(node.alt)
-        elif kind is Note:
-            continue
-        elif hasattr(node, "children"):
-            out.append(plain_text(node.children))
+        match node:
+            case Text() | Code():
+                out.append(node.text)
+            case LineBreak():
+                out.append(" ")
+            case Image():
+                out.append(node.alt)
+            case Container():
+                out.append(plain_text(node.children))
     return "".join(out)
 
 
 def block_text(block: Block) -> str:
     """The text of a block and the blocks inside it, without markup (word counts, checks)."""
-    kind = type(block)
-    if kind is Paragraph or kind is Heading:
-        return plain_text(block.children)
-    if kind is Preformatted:
-        return block.text
+    match block:
+        case Paragraph() | Heading():
+            return plain_text(block.children)
+        case Preformatted():
+            return block.text
     parts = [plain_text(run) for run in block_inlines(block) if run]
     parts += [block_text(child) for run in child_blocks(block) for child in run]
     return " ".join(part for part in parts if part)

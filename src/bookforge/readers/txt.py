@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from ..diagnostics import Diagnostics
 from ..model import (
-    BlockQuote, LineBlock, ListBlock, Loc, Note, Paragraph, Story, Text, block_inlines, walk_blocks,
+    BlockQuote, LineBlock, ListBlock, Loc, Note, Paragraph, Story, Text, block_inlines, walk,
 )
 from .assemble import Break, ChapterStart, Item, assemble
 from .decode import clean, decode
@@ -277,7 +277,7 @@ def _with_notes(items: list[Item]) -> list[Item]:
     # The text's runs, listed before any call is made a note: a note's own "[2]" is its text, and
     # the walk must not reach into the notes it is placing.
     runs = [run for item in items[:end] if not isinstance(item, (Break, ChapterStart))
-            for block in walk_blocks([item]) for run in block_inlines(block)]
+            for node in walk([item]) if not isinstance(node, Note) for run in block_inlines(node)]
     calls = [int(m.group(1)) for run in runs for node in run if isinstance(node, Text)
              for m in _NOTE_CALL.finditer(node.text)]
     if calls != list(range(1, len(definitions) + 1)):

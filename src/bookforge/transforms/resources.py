@@ -6,7 +6,9 @@ from pathlib import Path
 
 from ..diagnostics import Diagnostics
 from ..links import is_remote
-from ..model import Block, Book, Figure, Image, Inline, Paragraph, Story, block_inlines, child_blocks, notes_in
+from ..model import (
+    Block, Book, Container, Figure, Image, Inline, Note, Paragraph, Story, block_inlines, child_blocks, walk,
+)
 
 IMAGE_TYPES = {
     ".jpg": "image/jpeg",
@@ -68,20 +70,37 @@ def image_path(root: Path, src: str) -> Path | None:
 
 
 def _blocks(blocks: list[Block], root: Path, media: dict[str, bytes], diagnostics: Diagnostics) -> None:
-    for index, block in enumerate(blocks):
-        if type(block) is Figure and not usable(block.image.src, root, media):
-            _refuse(block.image.src, block, root, media, diagnostics)
-            blocks[index] = block = Paragraph(block.caption, loc=block.loc)  # the caption's words stay
-        runs = [block.caption] if type(block) is Figure else block_inlines(block)
+    """Warn for each unusable image in reading order and leave it out; a figure's caption stays, as
+    a paragraph in its place."""
+    refused: set[int] = set()  # figures whose picture is left out, by id
+    for node in walk(blocks):
+        if isinstance(node, Note):
+            continue  # its blocks come next in the walk
+        if isinstance(node, Figure):
+            if not usable(node.image.src, root, media):
+                _refuse(node.image.src, node, root, media, diagnostics)
+                refused.add(id(node))
+            runs = [node.caption]
+        else:
+            runs = block_inlines(node)
         for run in runs:
-            run[:] = _inlines(run, block, root, media, diagnostics)
-            for note in notes_in(run):
-                _blocks(note.blocks, root, media, diagnostics)
-        for inner in child_blocks(block):
-            _blocks(inner, root, media, diagnostics)
+            run[:] = _inlines(run, node, root, media, diagnostics)
+    if refused:
+        _captions_as_paragraphs(blocks, refused)
 
 
-def _inlines(inlines: list[Inline], block, root: Path, media: dict[str, bytes],
+def _captions_as_paragraphs(blocks: list[Block], refused: set[int]) -> None:
+    """Each refused figure replaced by a paragraph of its caption (the caption's words stay)."""
+    lists = [blocks]
+    for node in walk(blocks):
+        lists += [node.blocks] if isinstance(node, Note) else child_blocks(node)
+    for run in lists:
+        for index, block in enumerate(run):
+            if isinstance(block, Figure) and id(block) in refused:
+                run[index] = Paragraph(block.caption, loc=block.loc)
+
+
+def _inlines(inlines: list[Inline], block: Block, root: Path, media: dict[str, bytes],
              diagnostics: Diagnostics) -> list[Inline]:
     kept: list[Inline] = []
     for node in inlines:
@@ -89,13 +108,13 @@ def _inlines(inlines: list[Inline], block, root: Path, media: dict[str, bytes],
             if not usable(node.src, root, media):
                 _refuse(node.src, block, root, media, diagnostics)
                 continue
-        elif hasattr(node, "children"):
+        elif isinstance(node, Container):
             node.children = _inlines(node.children, block, root, media, diagnostics)
         kept.append(node)
     return kept
 
 
-def _refuse(src: str, block, root: Path, media: dict[str, bytes], diagnostics: Diagnostics) -> None:
+def _refuse(src: str, block: Block, root: Path, media: dict[str, bytes], diagnostics: Diagnostics) -> None:
     if src in media:
         why = "is not a JPEG, PNG, GIF, SVG or WebP image"
     elif is_remote(src):

@@ -7,8 +7,8 @@ import re
 from dataclasses import dataclass
 
 from ..model import (
-    Block, Book, Code, Heading, Image, Inline, LineBlock, LineBreak, Note, Paragraph, Story, Text, block_inlines,
-    child_blocks, notes_in,
+    Block, Book, Code, Container, Heading, Image, Inline, LineBlock, LineBreak, Note, Paragraph, Story, Text,
+    block_inlines, walk,
 )
 
 HAIR_SPACE = "\u200a"
@@ -144,31 +144,25 @@ def educate_story(story: Story, style: QuoteStyle) -> None:
 def educate_blocks(blocks: list[Block], style: QuoteStyle, plain: list[Text] | None = None) -> None:
     """Educate every paragraph, line, cell and caption, and the notes called in them; with `plain`,
     one-run paragraphs are left there for educate_joined."""
-    for block in blocks:
-        kind = type(block)
-        if kind is Paragraph or kind is Heading:
-            children = block.children
-            if plain is not None and len(children) == 1 and type(children[0]) is Text:
-                plain.append(children[0])
-                continue
-            educate_inlines(children, style)
-            runs = [children]
-        elif kind is LineBlock:
-            # A verse's quotation may open on one line and close on another: one run, lines apart.
-            joined: list[Inline] = []
-            for line in block.lines:
-                joined += [*line, LineBreak()]
-            educate_inlines(joined, style)
-            runs = block.lines
-        else:
-            runs = block_inlines(block)
-            for run in runs:
-                educate_inlines(run, style)
-            for inner in child_blocks(block):
-                educate_blocks(inner, style, plain)
-        for run in runs:
-            for note in notes_in(run):
-                educate_blocks(note.blocks, style, plain)
+    for node in walk(blocks):
+        match node:
+            case Paragraph() | Heading():
+                children = node.children
+                if plain is not None and len(children) == 1 and type(children[0]) is Text:
+                    plain.append(children[0])
+                else:
+                    educate_inlines(children, style)
+            case LineBlock():
+                # A verse's quotation may open on one line and close on another: one run, lines apart.
+                joined: list[Inline] = []
+                for line in node.lines:
+                    joined += [*line, LineBreak()]
+                educate_inlines(joined, style)
+            case Note():
+                pass  # its blocks come next in the walk
+            case _:
+                for run in block_inlines(node):
+                    educate_inlines(run, style)
 
 
 # Joins paragraphs for educate_joined. Cleaning removes control characters from manuscripts, and
@@ -224,12 +218,12 @@ def educate_inlines(inlines: list[Inline], style: QuoteStyle) -> None:
     joined = "".join(" " if run is None else run.text for run in runs)
     educated = educate_quotes(joined, style)
     position = 0
-    for run in runs:
-        if run is None:
+    for piece in runs:
+        if piece is None:
             position += 1
             continue
-        run.text = educated[position : position + len(run.text)]
-        position += len(run.text)
+        piece.text = educated[position : position + len(piece.text)]
+        position += len(piece.text)
     for index, run in enumerate(texts):
         text = _finish(run.text, style)
         following = texts[index + 1].text if index + 1 < len(texts) else ""
@@ -288,14 +282,13 @@ def _hair_spaced(match: re.Match) -> str:
 
 
 def _collect(inlines: list[Inline], runs: list[Text | None]) -> None:
+    """The text runs of a paragraph in order, None where a break or an image reads as a space."""
     for node in inlines:
         if isinstance(node, Text):
             runs.append(node)
         elif isinstance(node, (LineBreak, Image)):
             runs.append(None)
-        elif isinstance(node, (Code, Note)):
-            continue  # a note's call is invisible to the sentence around it; its blocks are educated apart
-        elif hasattr(node, "children"):
+        elif isinstance(node, Container):  # not a note: its call is invisible to the sentence around it
             _collect(node.children, runs)
 
 
