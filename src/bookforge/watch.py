@@ -45,9 +45,11 @@ class Rebuilder:
     """Builds one project again and again, reading only the stories that changed since last time."""
 
     def __init__(self, sources: list[Path] | None, formats: list[str] | None, options: dict,
-                 make_diagnostics: Callable[[], Diagnostics]) -> None:
+                 make_diagnostics: Callable[[], Diagnostics],
+                 default_formats: Callable[[list[str]], list[str]] = list) -> None:
         self.sources = sources
         self.formats = formats
+        self.default_formats = default_formats  # from book.toml's [build] formats, when none are asked
         self.options = options
         self.make_diagnostics = make_diagnostics
         self.stories = StoryCache()
@@ -71,7 +73,7 @@ class Rebuilder:
         return Build(project, results, diagnostics, time.perf_counter() - started, first)
 
     def wanted(self, project: Project) -> list[str]:
-        return self.formats or project.config.build.formats
+        return self.formats or self.default_formats(project.config.build.formats)
 
     def folders(self) -> tuple[Path, Path]:
         """The project folder to watch, and its output folder (whose changes are ours, not the author's)."""
@@ -99,7 +101,8 @@ def changes(root: Path, output: Path, stop: threading.Event | None = None) -> It
     watcher = changes_of(root, debounce=150, step=30, raise_interrupt=False, yield_on_timeout=True,
                          rust_timeout=200, stop_event=stop,
                          watch_filter=lambda _, path: relevant(Path(path), root, output))
-    next(watcher)  # a timeout tick once the watcher is set up: a change made right after is seen
+    if next(watcher, None) is None:  # a timeout tick once the watcher is set up: a change made right after is seen
+        return  # stopped already
     yield set()
     for changed in watcher:
         if changed:  # else a timeout tick, not a change
@@ -112,6 +115,7 @@ def rebuild_on_change(
     on_failed: Callable[[Exception], None],
     on_watching: Callable[[Path], None],
     on_written: Callable[[str, Path], None] | None = None,
+    on_started: Callable[[], None] | None = None,
     stop: threading.Event | None = None,
     stop_after: int | None = None,
 ) -> None:
@@ -120,6 +124,8 @@ def rebuild_on_change(
     `on_failed` and the loop waits for the next change."""
 
     def build_once(first: bool) -> bool:
+        if on_started is not None:
+            on_started()
         try:
             on_built(rebuilder.build(first, on_written))
             return True
@@ -131,7 +137,8 @@ def rebuild_on_change(
     root, output = rebuilder.folders()
     rebuilder.warm_up()
     watcher = changes(root, output, stop)
-    next(watcher)
+    if next(watcher, None) is None:
+        return
     on_watching(root)
     rebuilds = 0
     for _ in watcher:

@@ -1,0 +1,115 @@
+"""Runs the preview: the web server on its own thread, the shared rebuild loop on this one, until Ctrl-C."""
+
+from __future__ import annotations
+
+import ipaddress
+import socket
+import threading
+import webbrowser
+from collections.abc import Callable
+from pathlib import Path
+
+import uvicorn
+
+from ..diagnostics import Diagnostics
+from ..errors import BookforgeError, ConfigError
+from ..watch import Build, Rebuilder, rebuild_on_change
+from .app import create_app
+from .events import Broker
+from .problems import findings
+from .security import LOOPBACK_NAMES
+from .state import PreviewState
+
+PREVIEW_FORMATS = ("epub", "pdf")  # the reading view shows the EPUB, the print view the PDF
+
+
+def preview_formats(configured: list[str]) -> list[str]:
+    """Of book.toml's formats, those the preview shows; the EPUB at least (the reading view)."""
+    return [name for name in configured if name in PREVIEW_FORMATS] or ["epub"]
+
+
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def listen(host: str, port: int) -> socket.socket:
+    """A listening socket (port 0: any free one), made here so the URL is known before serving."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        sock.bind((host.strip("[]"), port))
+    except OSError as error:
+        sock.close()
+        raise ConfigError(f"cannot listen on {host}:{port}: {error.strerror}",
+                          hint="choose another --port, or leave it out for a free one") from None
+    sock.listen(64)
+    return sock
+
+
+def serve(
+    sources: list[Path] | None,
+    formats: list[str] | None,
+    options: dict,
+    *,
+    host: str,
+    port: int,
+    open_browser: bool,
+    epubcheck: bool,
+    say: Callable[[str], None],
+    make_diagnostics: Callable[[], Diagnostics],
+    stop: threading.Event | None = None,
+) -> None:
+    """Build, serve the preview, rebuild on every change; returns when interrupted or `stop` is set."""
+    sock = listen(host, port)
+    bound = sock.getsockname()[1]
+    shown = f"[{host.strip('[]')}]" if ":" in host else host
+    url = f"http://{'127.0.0.1' if shown in ('0.0.0.0', '[::]') else shown}:{bound}/"
+    allowed = LOOPBACK_NAMES | {shown.lower()}
+    state, broker = PreviewState(), Broker()
+    server = uvicorn.Server(uvicorn.Config(create_app(state, broker, allowed), log_level="warning",
+                                           access_log=False, lifespan="off", timeout_graceful_shutdown=2))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, name="preview-server", daemon=True)
+    thread.start()
+    if not is_loopback(host):
+        say(f"warning: serving on {host}: anyone who can reach this machine can read the book")
+    say(f"previewing at {url} (Ctrl-C to stop)")
+    if open_browser:
+        webbrowser.open(url)
+
+    def changed() -> None:
+        broker.publish("state", state.snapshot())
+
+    def written(name: str, path: Path) -> None:
+        (state.book_written if name == "epub" else state.print_written)(path)
+        changed()
+
+    def built(build: Build) -> None:
+        state.build_finished(build.project.root, findings(sources, build.diagnostics, epubcheck))
+        changed()
+        say(f"{'built' if build.first else 'rebuilt'} in {build.seconds:.2f} s")
+
+    def failed(error: Exception) -> None:
+        state.build_failed(error, findings(sources, None, epubcheck) if isinstance(error, BookforgeError) else [])
+        changed()
+        where = getattr(error, "where", lambda: "")()
+        say(f"{where + ': ' if where else ''}error: {getattr(error, 'message', error)}; showing the last good book")
+
+    def started() -> None:
+        state.building_started()
+        changed()
+
+    rebuilder = Rebuilder(sources, formats or None, options, make_diagnostics, default_formats=preview_formats)
+    try:
+        rebuild_on_change(rebuilder, built, failed, on_watching=lambda root: None, on_written=written,
+                          on_started=started, stop=stop)
+    finally:
+        broker.close()
+        server.should_exit = True
+        thread.join(timeout=5)
+        sock.close()

@@ -1,0 +1,204 @@
+"""`bookforge serve` over real HTTP: traversal, foreign Host and cross-site requests refused with
+nothing outside the project read, its headers, and the command's own behaviour (no extra, --host,
+Ctrl-C)."""
+
+from __future__ import annotations
+
+import http.client
+import os
+import queue
+import signal
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("starlette", reason="the serve extra is not installed (pip install -e '.[serve]')")
+
+from bookforge.diagnostics import Diagnostics  # noqa: E402
+from bookforge.serve.paths import book_member  # noqa: E402
+from bookforge.serve.run import serve  # noqa: E402
+from bookforge.serve.security import host_name  # noqa: E402
+
+SECRET = "the unpublished sequel: nobody may read this"
+
+
+@pytest.fixture
+def running(project, tmp_path):
+    """The preview of a copy of seeds_shape, served by the real server on a free port, with a
+    secret file beside the project (outside it) and symlinks in the project pointing at it."""
+    folder = project("seeds_shape")
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    secret = outside / "secret.txt"
+    secret.write_text(SECRET)
+    (folder / "manuscripts" / "leak.txt").symlink_to(secret)
+    lines: queue.Queue[str] = queue.Queue()
+    stop = threading.Event()
+    thread = threading.Thread(target=serve, daemon=True, args=([folder], ["epub"], {}), kwargs=dict(
+        host="127.0.0.1", port=0, open_browser=False, epubcheck=False, say=lines.put,
+        make_diagnostics=Diagnostics, stop=stop))
+    thread.start()
+    url = _wait(lines, "previewing at").split()[2]
+    _wait(lines, "built")
+    (folder / "build" / "leak.txt").symlink_to(secret)
+    port = int(url.rstrip("/").rsplit(":", 1)[1])
+    yield folder, outside, port
+    stop.set()
+    thread.join(timeout=10)
+
+
+def _wait(lines: queue.Queue[str], prefix: str, timeout: float = 60) -> str:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        line = lines.get(timeout=deadline - time.monotonic())
+        if line.startswith(prefix):
+            return line
+    raise AssertionError(f"no line starting {prefix!r}")
+
+
+def get(port: int, path: str, headers: dict | None = None, read: bool = True) -> tuple[int, dict, bytes]:
+    """A request with the path sent exactly as written (no client-side normalising of `..`)."""
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    connection.putrequest("GET", path, skip_host=True, skip_accept_encoding=True)
+    for name, value in {"Host": f"127.0.0.1:{port}", **(headers or {})}.items():
+        connection.putheader(name, value)
+    connection.endheaders()
+    response = connection.getresponse()
+    body = response.read() if read else b""
+    connection.close()
+    return response.status, {k.lower(): v for k, v in response.getheaders()}, body
+
+
+def test_the_preview_serves_its_page_and_the_books_own_documents(running):
+    _, _, port = running
+    status, headers, body = get(port, "/")
+    assert status == 200 and b"/static/preview.js" in body
+    policy = headers["content-security-policy"]
+    assert "script-src 'self';" in policy and "unsafe-inline" not in policy.split("script-src")[1].split(";")[0]
+    status, headers, body = get(port, "/book/EPUB/text/the-long-way-round.xhtml")
+    assert status == 200 and "The Long Way Round" in body.decode()
+    assert headers["content-type"].startswith("application/xhtml+xml")
+    assert "default-src 'none'" in headers["content-security-policy"]
+    assert "script-src" not in headers["content-security-policy"], "no script at all in the book's documents"
+    assert headers["x-content-type-options"] == "nosniff"
+
+
+TRAVERSALS = [
+    "/book/../../outside/secret.txt",
+    "/book/EPUB/../../../outside/secret.txt",
+    "/book/%2e%2e/%2e%2e/outside/secret.txt",
+    "/book/EPUB/%2E%2E/%2E%2E/%2E%2E/outside/secret.txt",
+    "/book/%252e%252e/%252e%252e/outside/secret.txt",
+    "/book/..%2f..%2f..%2foutside%2fsecret.txt",
+    "/book/..%5c..%5coutside%5csecret.txt",
+    "/book//etc/passwd",
+    "/book/%2Fetc%2Fpasswd",
+    "/static/../../../../outside/secret.txt",
+    "/static/%2e%2e/%2e%2e/%2e%2e/outside/secret.txt",
+    "/static/..%2f..%2fapp.py",
+    "/../outside/secret.txt",
+    "/book/manuscripts/leak.txt",
+    "/book/build/leak.txt",
+    "/book/leak.txt",
+    "/manuscripts/leak.txt",
+    "/build/leak.txt",
+    "/pages/../../outside/secret.txt",
+    "/pages/0123456789abcdef0123.png",
+]
+
+
+def test_traversal_plain_encoded_double_encoded_and_symlinks_get_404_and_nothing_outside_is_read(running):
+    folder, outside, port = running
+    for path in TRAVERSALS[:3]:  # every route warmed up: the imports a first request makes are done
+        get(port, path)
+    opened: list[str] = []
+    listening = True
+
+    def record(event: str, args: tuple) -> None:
+        if listening and event == "open" and isinstance(args[0], (str, bytes, os.PathLike)):
+            opened.append(os.fsdecode(args[0]))
+
+    sys.addaudithook(record)  # sees every file any thread of this process opens
+    try:
+        for path in TRAVERSALS + [f"/book/{outside / 'secret.txt'}", f"/book{outside / 'secret.txt'}"]:
+            status, _, body = get(port, path)
+            assert status == 404, (path, status)
+            assert SECRET.encode() not in body, path
+    finally:
+        listening = False
+    leaked = [path for path in opened if Path(path).resolve().is_relative_to(outside.resolve())]
+    assert not leaked, f"read outside the project: {leaked}"
+
+
+def test_a_foreign_host_is_refused(running):
+    _, _, port = running
+    for host in (f"evil.example:{port}", "evil.example", f"127.0.0.1.evil.example:{port}", f"localhost.evil:{port}"):
+        status, _, body = get(port, "/api/state", {"Host": host})
+        assert status == 421, host
+        assert b"Seeds Shape" not in body
+    assert get(port, "/api/state", {"Host": f"localhost:{port}"})[0] == 200
+
+
+def test_a_cross_origin_event_stream_is_refused(running):
+    _, _, port = running
+    for origin in ("http://evil.example", f"http://evil.example:{port}", "null", f"https://127.0.0.1:{port}"):
+        status, _, _ = get(port, "/events", {"Origin": origin})
+        assert status == 403, origin
+    status, headers, _ = get(port, "/events", {"Origin": f"http://127.0.0.1:{port}"}, read=False)
+    assert status == 200 and headers["content-type"].startswith("text/event-stream")
+
+
+@pytest.mark.parametrize("requested", ["..", "EPUB/../x", "/EPUB/text/a.xhtml", "EPUB//a", "%2e%2e/x",
+                                       "EPUB\\..\\x", "EPUB/./a", "", "a\0b", "C:/x"])
+def test_book_member_names_nothing_for_a_trick(requested):
+    members = {"EPUB/text/a.xhtml", "EPUB/../x", "..", "%2e%2e/x", "EPUB/./a", "EPUB//a"}
+    assert book_member(requested, members) is None
+    assert book_member("EPUB/text/a.xhtml", members) == "EPUB/text/a.xhtml"
+
+
+def test_host_name_drops_the_port():
+    assert host_name("127.0.0.1:8000") == "127.0.0.1"
+    assert host_name("[::1]:8000") == "[::1]"
+    assert host_name("localhost") == "localhost"
+
+
+def _start(folder: Path, *args: str, env: dict | None = None) -> subprocess.Popen:
+    full = {k: v for k, v in os.environ.items() if k != "SOURCE_DATE_EPOCH"} | (env or {})
+    return subprocess.Popen([sys.executable, "-m", "bookforge", "serve", *args], cwd=folder, env=full,
+                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+
+
+@pytest.mark.slow
+def test_ctrl_c_stops_cleanly_and_another_host_is_warned_about(project):
+    folder = project("seeds_shape")
+    process = _start(folder, "--to", "epub", "--host", "0.0.0.0")
+    try:
+        seen = []
+        for line in process.stderr:
+            seen.append(line)
+            if line.startswith("built"):
+                break
+        assert any(line.startswith("warning: serving on 0.0.0.0") for line in seen), seen
+        url = next(line for line in seen if line.startswith("previewing at")).split()[2]
+        assert url.startswith("http://127.0.0.1:")
+        process.send_signal(signal.SIGINT)
+        rest = process.stderr.read()
+        assert process.wait(timeout=20) == 0
+        assert "stopped serving" in rest and "Traceback" not in rest, rest
+    finally:
+        process.kill()
+
+
+def test_without_the_extra_it_says_how_to_install_it(project, tmp_path):
+    folder = project("seeds_shape")
+    blocker = tmp_path / "blocker" / "starlette"
+    blocker.mkdir(parents=True)
+    (blocker / "__init__.py").write_text("raise ImportError(\"No module named 'starlette'\", name='starlette')\n")
+    process = _start(folder, env={"PYTHONPATH": str(blocker.parent)})
+    _, stderr = process.communicate(timeout=60)
+    assert process.returncode == 7, stderr
+    assert "pip install 'bookforge[serve]'" in stderr and "Traceback" not in stderr, stderr
