@@ -137,7 +137,7 @@ def _other_language(text: str, language: str) -> str | None:
         return None
     own = language.split("-")[0].lower()
     shares = {code: sum(w in stop for w in words) / len(words) for code, stop in _STOPWORDS.items()}
-    best = max(shares, key=shares.get)
+    best = max(shares, key=lambda code: shares[code])
     if best != own and shares[best] >= 0.2 and shares[best] > 2 * shares.get(own, 0):
         return best
     return None

@@ -58,7 +58,7 @@ def check_epub(path: Path, story_titles: list[str]) -> list[Diagnostic]:
         if full not in names:
             problems.append(_problem("E103", f"manifest item {item_id} is missing", full))
 
-    documents: dict[str, object] = {}
+    documents: dict[str, etree._Element] = {}
     spine = [manifest[ref][0] for ref in opf.xpath("//*[local-name()='itemref']/@idref") if ref in manifest]
     xhtml = [full for full, item in manifest.values() if item.get("media-type") == "application/xhtml+xml"]
     for full in dict.fromkeys(spine + xhtml):
