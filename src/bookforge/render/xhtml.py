@@ -5,9 +5,10 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import assert_never
 
 from ..model import (
-    Attrs, Block, BlockQuote, Code, Emph, Figure, Heading, Image, Inline, LineBlock, LineBreak, Link, ListBlock,
+    Attrs, Block, BlockQuote, Code, Container, Emph, Figure, Heading, Image, Inline, LineBlock, LineBreak, Link, ListBlock,
     Note, Paragraph, Preformatted, SceneBreak, SmallCaps, Span, Strikeout, Strong, Subscript, Superscript, Table,
     TableCell, Text, block_text, plain_text,
 )
@@ -63,9 +64,9 @@ def render_opening(blocks: list[Block], ctx: Context) -> str:
     `<p class="opening"><span class="lead-in">The first words</span> and the rest…</p>`: print
     sets the lead-in in small caps beside a drop cap; reading systems may style it or not.
     """
-    if not blocks or type(blocks[0]) is not Paragraph or not blocks[0].children:
+    first = blocks[0] if blocks else None
+    if not isinstance(first, Paragraph) or not first.children:
         return render_blocks(blocks, ctx)
-    first = blocks[0]
     lead, rest = _split_lead_in(first.children)
     out = [f'<p{_attrs(first.attrs, "opening")}>']
     if lead:
@@ -85,7 +86,7 @@ _LEAD_IN = re.compile(r"^\s*\S+(?:\s+\S+){0,2}")
 def _split_lead_in(children: list[Inline]) -> tuple[list[Inline], list[Inline]]:
     """The paragraph's first words (up to three, from its first text run) and everything else."""
     head = children[0]
-    if type(head) is not Text:
+    if not isinstance(head, Text):
         return [], children
     match = _LEAD_IN.match(head.text)
     if not match:
@@ -113,52 +114,57 @@ _LIST_TYPES = {"lower-alpha": "a", "upper-alpha": "A", "lower-roman": "i", "uppe
 
 
 def _block(block: Block, ctx: Context, out: list[str]) -> None:
-    kind = type(block)
-    if kind is Paragraph:
-        out.append(f"<p{_attrs(block.attrs)}>")
-        _inlines(block.children, ctx, out)
-        out.append("</p>\n")
-    elif kind is SceneBreak:
-        out.append(f'<hr class="scene-break" aria-label="{attr(ctx.scene_break_label)}"/>\n')
-    elif kind is Heading:
-        level = min(6, ctx.heading_base + block.level - 1)
-        out.append(f"<h{level}{_attrs(block.attrs)}>")
-        _inlines(block.children, ctx, out)
-        out.append(f"</h{level}>\n")
-    elif kind is BlockQuote:
-        out.append(f"<blockquote{_attrs(block.attrs)}>\n")
-        for child in block.children:
-            _block(child, ctx, out)
-        out.append("</blockquote>\n")
-    elif kind is ListBlock:
-        tag = "ol" if block.ordered else "ul"
-        attributes = ""
-        if block.ordered and block.style and block.style != "decimal":
-            attributes += f' class="{block.style}" type="{_LIST_TYPES[block.style]}"'
-        if block.ordered and block.start != 1:
-            # The attribute for reading systems; the counter for WeasyPrint, which ignores it.
-            attributes += f' start="{block.start}" style="counter-reset: list-item {block.start - 1}"'
-        out.append(f"<{tag}{attributes}>\n")
-        for item in block.items:
-            out.append("<li>")
-            # A list item of one paragraph is written without the <p>, as tight lists are.
-            if len(item) == 1 and isinstance(item[0], Paragraph) and not item[0].attrs:
-                _inlines(item[0].children, ctx, out)
-            else:
-                for child in item:
-                    _block(child, ctx, out)
-            out.append("</li>\n")
-        out.append(f"</{tag}>\n")
-    elif kind is Preformatted:
-        out.append(f"<pre>{esc(block.text)}</pre>\n")
-    elif kind is LineBlock:
-        _line_block(block, ctx, out)
-    elif kind is Table:
-        _table(block, ctx, out)
-    elif kind is Figure:
-        _figure(block, ctx, out)
-    else:  # pragma: no cover - the model is a closed set
-        raise TypeError(f"cannot render {kind.__name__}")
+    match block:
+        case Paragraph():
+            out.append(f"<p{_attrs(block.attrs)}>")
+            _inlines(block.children, ctx, out)
+            out.append("</p>\n")
+        case SceneBreak():
+            out.append(f'<hr class="scene-break" aria-label="{attr(ctx.scene_break_label)}"/>\n')
+        case Heading():
+            level = min(6, ctx.heading_base + block.level - 1)
+            out.append(f"<h{level}{_attrs(block.attrs)}>")
+            _inlines(block.children, ctx, out)
+            out.append(f"</h{level}>\n")
+        case BlockQuote():
+            out.append(f"<blockquote{_attrs(block.attrs)}>\n")
+            for child in block.children:
+                _block(child, ctx, out)
+            out.append("</blockquote>\n")
+        case ListBlock():
+            _list(block, ctx, out)
+        case Preformatted():
+            out.append(f"<pre>{esc(block.text)}</pre>\n")
+        case LineBlock():
+            _line_block(block, ctx, out)
+        case Table():
+            _table(block, ctx, out)
+        case Figure():
+            _figure(block, ctx, out)
+        case _:
+            assert_never(block)
+
+
+def _list(block: ListBlock, ctx: Context, out: list[str]) -> None:
+    tag = "ol" if block.ordered else "ul"
+    attributes = ""
+    if block.ordered and block.style and block.style != "decimal":
+        attributes += f' class="{block.style}" type="{_LIST_TYPES[block.style]}"'
+    if block.ordered and block.start != 1:
+        # The attribute for reading systems; the counter for WeasyPrint, which ignores it.
+        attributes += f' start="{block.start}" style="counter-reset: list-item {block.start - 1}"'
+    out.append(f"<{tag}{attributes}>\n")
+    for item in block.items:
+        out.append("<li>")
+        # A list item of one paragraph is written without the <p>, as tight lists are.
+        first = item[0] if len(item) == 1 else None
+        if isinstance(first, Paragraph) and not first.attrs:
+            _inlines(first.children, ctx, out)
+        else:
+            for child in item:
+                _block(child, ctx, out)
+        out.append("</li>\n")
+    out.append(f"</{tag}>\n")
 
 
 def _line_block(block: LineBlock, ctx: Context, out: list[str]) -> None:
@@ -236,11 +242,12 @@ def _grid_columns(table: Table) -> dict[int, int]:
 
 def _cell(cell: TableCell, ctx: Context, out: list[str]) -> None:
     # A cell of one paragraph is written without the <p>, as tight lists are.
-    if len(cell.blocks) == 1 and type(cell.blocks[0]) is Paragraph and not cell.blocks[0].attrs:
-        _inlines(breakable(cell.blocks[0].children), ctx, out)
+    first = cell.blocks[0] if len(cell.blocks) == 1 else None
+    if isinstance(first, Paragraph) and not first.attrs:
+        _inlines(breakable(first.children), ctx, out)
         return
     for child in cell.blocks:
-        if type(child) is Paragraph:
+        if isinstance(child, Paragraph):
             child = Paragraph(breakable(child.children), child.loc, child.attrs)
         _block(child, ctx, out)
 
@@ -255,56 +262,48 @@ def _figure(figure: Figure, ctx: Context, out: list[str]) -> None:
     out.append("\n</figure>\n")
 
 
+# The markup around each kind of inline container (a Span's is built from its attributes).
+_CONTAINER_TAGS: dict[type[Container], tuple[str, str]] = {
+    Emph: ("<em>", "</em>"),
+    Strong: ("<strong>", "</strong>"),
+    SmallCaps: ('<span class="smallcaps">', "</span>"),
+    Superscript: ("<sup>", "</sup>"),
+    Subscript: ("<sub>", "</sub>"),
+    Strikeout: ("<s>", "</s>"),
+}
+
+
 def _inlines(inlines: list[Inline], ctx: Context | None, out: list[str]) -> None:
     for node in inlines:
-        kind = type(node)
-        if kind is Text:
-            out.append(esc(node.text))
-        elif kind is Emph:
-            out.append("<em>")
-            _inlines(node.children, ctx, out)
-            out.append("</em>")
-        elif kind is Strong:
-            out.append("<strong>")
-            _inlines(node.children, ctx, out)
-            out.append("</strong>")
-        elif kind is SmallCaps:
-            out.append('<span class="smallcaps">')
-            _inlines(node.children, ctx, out)
-            out.append("</span>")
-        elif kind is Superscript:
-            out.append("<sup>")
-            _inlines(node.children, ctx, out)
-            out.append("</sup>")
-        elif kind is Subscript:
-            out.append("<sub>")
-            _inlines(node.children, ctx, out)
-            out.append("</sub>")
-        elif kind is Span:
-            out.append(f"<span{_attrs(node.attrs)}>")
-            _inlines(node.children, ctx, out)
-            out.append("</span>")
-        elif kind is Strikeout:
-            out.append("<s>")
-            _inlines(node.children, ctx, out)
-            out.append("</s>")
-        elif kind is Note:
-            _note_call(node, ctx, out)
-        elif kind is Code:
-            out.append(f"<code>{esc(node.text)}</code>")
-        elif kind is LineBreak:
-            out.append("<br/>")
-        elif kind is Link:
-            out.append(f'<a href="{attr(node.href)}">')
-            _inlines(node.children, ctx, out)
-            out.append("</a>")
-        elif kind is Image:
-            if ctx is not None:
-                out.append(f'<img src="{attr(ctx.image_src(node.src))}" alt="{attr(node.alt)}"/>')
-            elif node.alt:
-                out.append(esc(node.alt))
-        else:  # pragma: no cover - the model is a closed set
-            raise TypeError(f"cannot render {kind.__name__}")
+        match node:
+            case Text():
+                out.append(esc(node.text))
+            case Span():
+                out.append(f"<span{_attrs(node.attrs)}>")
+                _inlines(node.children, ctx, out)
+                out.append("</span>")
+            case Link():
+                out.append(f'<a href="{attr(node.href)}">')
+                _inlines(node.children, ctx, out)
+                out.append("</a>")
+            case Container():
+                opening, closing = _CONTAINER_TAGS[type(node)]
+                out.append(opening)
+                _inlines(node.children, ctx, out)
+                out.append(closing)
+            case Note():
+                _note_call(node, ctx, out)
+            case Code():
+                out.append(f"<code>{esc(node.text)}</code>")
+            case LineBreak():
+                out.append("<br/>")
+            case Image():
+                if ctx is not None:
+                    out.append(f'<img src="{attr(ctx.image_src(node.src))}" alt="{attr(node.alt)}"/>')
+                elif node.alt:
+                    out.append(esc(node.alt))
+            case _:
+                assert_never(node)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -316,7 +315,7 @@ def _note_call(note: Note, ctx: Context | None, out: list[str]) -> None:
     the foot of the page. A note with no story around it keeps its words in brackets."""
     notes = ctx.notes if ctx is not None else None
     mark = notes.mark(note) if notes is not None else None
-    if mark is None or ctx is None:
+    if ctx is None or notes is None or mark is None:
         out.append('<span class="inline-note">[')
         out.append(esc(" ".join(block_text(b) for b in note.blocks)))
         out.append("]</span>")
@@ -336,67 +335,72 @@ def _note_call(note: Note, ctx: Context | None, out: list[str]) -> None:
 
 def _span_block(block: Block, ctx: Context, out: list[str]) -> None:
     """One block of a floated footnote as a span (paragraphs run on from the note's number)."""
-    kind = type(block)
-    if kind is Paragraph or kind is Heading:
-        css_class = "footnote-p" if kind is Paragraph else "footnote-p footnote-heading"
-        out.append(f"<span{_attrs(block.attrs, css_class)}>")
-        _inlines(block.children, ctx, out)
-        out.append("</span>")
-    elif kind is LineBlock:
-        out.append(f"<span{_attrs(block.attrs, 'footnote-lines')}>")
-        for line in block.lines:
-            out.append('<span class="line">')
-            if line:
-                _inlines(line, ctx, out)
-            else:
-                out.append("\u00a0")
+    match block:
+        case Paragraph() | Heading():
+            css_class = "footnote-p" if isinstance(block, Paragraph) else "footnote-p footnote-heading"
+            out.append(f"<span{_attrs(block.attrs, css_class)}>")
+            _inlines(block.children, ctx, out)
             out.append("</span>")
-        out.append("</span>")
-    elif kind is BlockQuote:
-        out.append(f"<span{_attrs(block.attrs, 'footnote-quote')}>")
-        for child in block.children:
-            _span_block(child, ctx, out)
-        out.append("</span>")
-    elif kind is ListBlock:
-        out.append('<span class="footnote-list">')
-        for index, item in enumerate(block.items):
-            marker = _list_marker(block, index)
-            out.append(f'<span class="li"><span class="li-marker">{esc(marker)}</span> ')
-            for child in item:
+        case LineBlock():
+            out.append(f"<span{_attrs(block.attrs, 'footnote-lines')}>")
+            for line in block.lines:
+                out.append('<span class="line">')
+                if line:
+                    _inlines(line, ctx, out)
+                else:
+                    out.append("\u00a0")
+                out.append("</span>")
+            out.append("</span>")
+        case BlockQuote():
+            out.append(f"<span{_attrs(block.attrs, 'footnote-quote')}>")
+            for child in block.children:
                 _span_block(child, ctx, out)
             out.append("</span>")
-        out.append("</span>")
-    elif kind is Preformatted:
-        out.append(f'<span class="footnote-pre">{esc(block.text)}</span>')
-    elif kind is Table:
-        out.append(f"<span{_attrs(block.attrs, 'footnote-table')}>")
-        if block.caption:
-            out.append('<span class="caption">')
-            _inlines(block.caption, ctx, out)
-            out.append("</span>")
-        for rows, css_class in ((block.head, "th"), (block.body, "td")):
-            for row in rows:
-                out.append('<span class="tr">')
-                for cell in row:
-                    out.append(f'<span class="{css_class}">')
-                    for child in cell.blocks:
-                        _span_block(child, ctx, out)
-                    out.append("</span>")
+        case ListBlock():
+            out.append('<span class="footnote-list">')
+            for index, item in enumerate(block.items):
+                marker = _list_marker(block, index)
+                out.append(f'<span class="li"><span class="li-marker">{esc(marker)}</span> ')
+                for child in item:
+                    _span_block(child, ctx, out)
                 out.append("</span>")
-        out.append("</span>")
-    elif kind is Figure:
-        out.append(f"<span{_attrs(block.attrs, 'footnote-figure')}>")
-        _inlines([block.image], ctx, out)
-        if block.caption:
-            out.append('<span class="caption">')
-            _inlines(block.caption, ctx, out)
             out.append("</span>")
+        case Preformatted():
+            out.append(f'<span class="footnote-pre">{esc(block.text)}</span>')
+        case Table():
+            _span_table(block, ctx, out)
+        case Figure():
+            out.append(f"<span{_attrs(block.attrs, 'footnote-figure')}>")
+            _inlines([block.image], ctx, out)
+            if block.caption:
+                out.append('<span class="caption">')
+                _inlines(block.caption, ctx, out)
+                out.append("</span>")
+            out.append("</span>")
+        case SceneBreak():
+            out.append(f'<span class="footnote-break" role="separator" aria-label="{attr(ctx.scene_break_label)}">'
+                       "* * *</span>")
+        case _:
+            assert_never(block)
+
+
+def _span_table(table: Table, ctx: Context, out: list[str]) -> None:
+    """A table in a floated footnote: rows and cells as spans the print stylesheet sets as a grid."""
+    out.append(f"<span{_attrs(table.attrs, 'footnote-table')}>")
+    if table.caption:
+        out.append('<span class="caption">')
+        _inlines(table.caption, ctx, out)
         out.append("</span>")
-    elif kind is SceneBreak:
-        out.append(f'<span class="footnote-break" role="separator" aria-label="{attr(ctx.scene_break_label)}">'
-                   "* * *</span>")
-    else:  # pragma: no cover - the model is a closed set
-        raise TypeError(f"cannot render {kind.__name__}")
+    for rows, css_class in ((table.head, "th"), (table.body, "td")):
+        for row in rows:
+            out.append('<span class="tr">')
+            for cell in row:
+                out.append(f'<span class="{css_class}">')
+                for child in cell.blocks:
+                    _span_block(child, ctx, out)
+                out.append("</span>")
+            out.append("</span>")
+    out.append("</span>")
 
 
 def _list_marker(block: ListBlock, index: int) -> str:
@@ -465,9 +469,10 @@ def _note_body(mark: NoteMark, ctx: Context, out: list[str]) -> None:
         back += (f'<span class="note-page">(<a href="{attr(back_href)}" data-page="">'
                  f'{esc(ctx.page_label)}\u00a0</a>)</span> ')
     blocks = mark.note.blocks
-    if blocks and type(blocks[0]) is Paragraph:
-        out.append(f"<p{_attrs(blocks[0].attrs)}>{back}")
-        _inlines(blocks[0].children, ctx, out)
+    first = blocks[0] if blocks else None
+    if isinstance(first, Paragraph):
+        out.append(f"<p{_attrs(first.attrs)}>{back}")
+        _inlines(first.children, ctx, out)
         out.append("</p>\n")
         blocks = blocks[1:]
     else:
