@@ -6,6 +6,7 @@ import datetime as dt
 import errno
 import glob
 import os
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -18,57 +19,69 @@ _ZIP_EPOCH = dt.datetime(1980, 1, 1, tzinfo=dt.timezone.utc)  # the earliest dat
 
 @contextmanager
 def atomic_output(path: Path, shown: str | None = None) -> Iterator[BinaryIO]:
-    """Write to a temporary file beside `path`, then rename it over `path` in one step.
-
-    A failure (or a kill) before the rename leaves the previous file untouched; the temporary file
-    has a dot name, so it never stands under the output's name.
-    """
+    """Write an output through `replacing`, its folder made first and a killed build's leftovers
+    removed; a failure is a BuildError that names `shown` (the path as the user wrote it)."""
     shown = shown or str(path)
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         _remove_orphans(path)
-        tmp, fd = _create_temporary(path)
+        with replacing(path) as handle:
+            yield handle
     except OSError as exc:
         raise BuildError(f"cannot write {shown}: {_reason(exc)}", hint=_hint(exc)) from None
+
+
+@contextmanager
+def replacing(path: Path, *, durable: bool = True) -> Iterator[BinaryIO]:
+    """Write to a new hidden file beside `path`, then rename it over `path` in one step: a reader,
+    or a failure or kill before the rename, never meets half a file (a killed writer leaves only its
+    `.part`, see `is_orphan`). `durable` flushes the file to the disk before the rename (an output;
+    a cache can be written again). Raises OSError."""
+    temporary, fd = _create_temporary(path)
     try:
         with os.fdopen(fd, "wb") as handle:
             yield handle
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(tmp, 0o666 & ~_umask())
-        os.replace(tmp, path)
-    except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        raise BuildError(f"cannot write {shown}: {_reason(exc)}", hint=_hint(exc)) from None
+            if durable:
+                handle.flush()
+                os.fsync(handle.fileno())
+            _as_a_new_file(handle.fileno())
+        os.replace(temporary, path)
     except BaseException:
-        tmp.unlink(missing_ok=True)
+        temporary.unlink(missing_ok=True)
         raise
 
 
 def replace_bytes(path: Path, data: bytes) -> None:
-    """Write a cache file in one step (a hidden `.part` renamed over it): a reader never sees half
-    of it. Raises OSError; a cache that cannot be written only costs its caller time."""
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.part")
-    temporary.write_bytes(data)
-    os.replace(temporary, path)
+    """Write a cache file in one step (`replacing`, not flushed to the disk: a lost cache file only
+    costs time). Raises OSError."""
+    with replacing(path, durable=False) as handle:
+        handle.write(data)
 
 
 def _create_temporary(path: Path) -> tuple[Path, int]:
-    """A new, private `.{name}.{pid}.{random}.part` beside `path` (what tempfile.mkstemp does,
-    without importing tempfile and random for one name)."""
-    for _ in range(100):
-        tmp = path.with_name(f".{path.name}.{os.getpid()}.{os.urandom(4).hex()}.part")
-        try:
-            return tmp, os.open(tmp, os.O_RDWR | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0), 0o600)
-        except FileExistsError:
-            continue
-    raise FileExistsError(errno.EEXIST, "no free temporary name", str(path.parent))
+    """A new, private `.{name}.{pid}.{random}.part` beside `path`: the pid tells a later build
+    whether its writer is gone."""
+    fd, name = tempfile.mkstemp(prefix=f".{path.name}.{os.getpid()}.", suffix=".part", dir=path.parent)
+    return Path(name), fd
+
+
+def _as_a_new_file(fd: int) -> None:
+    """mkstemp's file is private (0600): give it the mode any new file gets under this umask."""
+    try:
+        os.fchmod(fd, 0o666 & ~_umask())
+    except OSError:
+        pass  # an e-reader's FAT file system keeps its mount's modes and refuses a change
+
+
+def is_orphan(part: Path) -> bool:
+    """Is this `.part` (named by `_create_temporary`) left by a writer that is gone?"""
+    return part.name.endswith(".part") and writer_is_gone(part.name.rsplit(".", 3)[-3])
 
 
 def _remove_orphans(path: Path) -> None:
     """Delete temporary files a killed build left beside `path` (their writer's pid is gone)."""
     for candidate in path.parent.glob(f".{glob.escape(path.name)}.*.part"):
-        if writer_is_gone(candidate.name[len(path.name) + 2:].split(".", 1)[0]):
+        if is_orphan(candidate):
             candidate.unlink(missing_ok=True)
 
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import DeliveryError
+from ..output import replacing
 
 # The suffixes of the copies of one book a device may hold (one replaces the others).
 BOOK_SUFFIXES = (".kepub.epub", ".epub", ".azw3", ".mobi")  # a PDF beside them is left alone
@@ -128,15 +129,8 @@ def copy_to_device(source: Path, device: Device, *, dry_run: bool = False) -> Co
         return report
     try:
         device.folder.mkdir(parents=True, exist_ok=True)
-        temporary = device.folder / f".{source.name}.bookforge-{os.getpid()}.part"
-        try:
-            with source.open("rb") as reading, temporary.open("wb") as writing:
-                shutil.copyfileobj(reading, writing, 1024 * 1024)
-                writing.flush()
-                os.fsync(writing.fileno())
-            os.replace(temporary, target)
-        finally:
-            temporary.unlink(missing_ok=True)
+        with source.open("rb") as reading, replacing(target) as writing:
+            shutil.copyfileobj(reading, writing, 1024 * 1024)
         for old in report.removed:
             old.unlink(missing_ok=True)
     except OSError as exc:

@@ -8,7 +8,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from ... import __version__
-from ...output import replace_bytes, writer_is_gone
+from ...output import is_orphan, replace_bytes
 from ...themes import FONTS_DIR
 from .layout import PartJob, PartResult
 
@@ -123,6 +123,6 @@ class PartCache:
         for path in self.folder.iterdir():
             if path.stem not in self.used and path.suffix in (".pdf", ".json", ".bin"):
                 path.unlink(missing_ok=True)
-            elif path.suffix == ".part" and writer_is_gone(path.name.split(".")[-2]):
+            elif is_orphan(path):
                 path.unlink(missing_ok=True)  # left by a build that was killed while writing
 
