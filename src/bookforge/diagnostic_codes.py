@@ -7,14 +7,14 @@ from dataclasses import dataclass
 # The stages that say diagnostics, in the order a book goes through them (docs/diagnostics.md
 # groups the codes by the first stage that says each).
 STAGES: dict[str, str] = {
-    "project": "finding the book: book.toml and the manuscripts (every command)",
-    "read": "reading the manuscripts (every command)",
-    "epub": "building the EPUB (epub, kepub, azw3)",
-    "kindle": "building the EPUB or AZW3: what Kindle and Send to Kindle refuse",
-    "pdf": "laying out the PDF",
-    "cover": "making the cover (the generated one, or the print cover)",
-    "lint": "bookforge check: manuscript lint",
-    "check": "bookforge check: book.toml, manuscripts and the built files",
+    "project": "Finding the book: book.toml and the manuscripts (every command)",
+    "read": "Reading the manuscripts (every command)",
+    "epub": "Building the EPUB (epub, kepub, azw3)",
+    "kindle": "Building the EPUB or AZW3: what Kindle and Send to Kindle refuse",
+    "pdf": "Laying out the PDF",
+    "cover": "Making the cover (the generated one, or the print cover)",
+    "lint": "`bookforge check`: manuscript lint",
+    "check": "`bookforge check`: book.toml, manuscripts and the built files",
 }
 
 # `info` lines are not problems: never counted as warnings nor failed by --strict.

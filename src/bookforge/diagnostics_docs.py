@@ -76,7 +76,8 @@ def schema_text() -> str:
 
 
 def _cell(text: str) -> str:
-    return text.replace("|", "\\|")
+    """Text as it reads, in a Markdown table's cell (`&rsquo;` stays typed, `<img>` is not a tag)."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("|", "\\|")
 
 
 def codes_page() -> str:
@@ -112,7 +113,7 @@ def codes_page() -> str:
         codes = [(code, info) for code, info in CODES.items() if info.stages[0] == stage]
         if not codes:
             continue
-        out += ["", f"## {description[0].upper()}{description[1:]}", "",
+        out += ["", f"## {description}", "",
                 "| code | severity | what it is about | what to do | also said by |", "|---|---|---|---|---|"]
         for code, info in codes:  # in the registry's order: related codes together
             also = ", ".join(f"`{other}`" for other in info.stages[1:])
