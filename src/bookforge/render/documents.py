@@ -95,9 +95,9 @@ def render_book(
     ctx = Context(image_src=image_src, scene_break_label=labels["scene_break"], back_label=labels["note_back"],
                   page_label=labels["page"] if page_numbers is not None else "")
     docs: list[Document] = []
-    front = lambda name, title, body, kind, **kw: docs.append(  # noqa: E731
-        Document(name, title, body, book.language, "frontmatter", kind, **kw)
-    )
+
+    def front(name: str, title: str, body: str, kind: str, print_only: bool = False) -> None:
+        docs.append(Document(name, title, body, book.language, "frontmatter", kind, print_only=print_only))
 
     front("halftitle", book.title, _halftitle(book), "halftitle", print_only=True)
     front("titlepage", labels["title_page"], _titlepage(book, labels), "titlepage")
@@ -109,8 +109,9 @@ def render_book(
         if cache is None:
             story_docs.extend(_story_documents(story, book, options, labels, ctx, href))
         else:
-            render = lambda src, story=story: _story_documents(  # noqa: E731
-                story, book, options, labels, dataclasses.replace(ctx, image_src=src), href)
+            def render(src: Callable[[str], str], story: Story = story) -> list[Document]:
+                return _story_documents(story, book, options, labels, dataclasses.replace(ctx, image_src=src), href)
+
             story_docs.extend(cache.documents(story, cache_tag, (book.language, options), image_src, render))
         toc.append(_toc_entry(story, book))
 
@@ -388,15 +389,16 @@ def _part_titles(blocks: list[Block]) -> list[Block]:
     """Headings that end a chapter belong to what follows (a "Part Two" before the next chapter):
     marked as part titles, which open a page of their own rather than close this one."""
     end = len(blocks)
-    while end and type(blocks[end - 1]) is Heading:
+    while end and isinstance(blocks[end - 1], Heading):
         end -= 1
     if end == len(blocks) or end == 0:
         return blocks
-    titles = []
+    titles: list[Block] = []
     for heading in blocks[end:]:
-        attrs = heading.attrs or Attrs()
-        titles.append(dataclasses.replace(heading, attrs=dataclasses.replace(
-            attrs, classes=["part-title", *attrs.classes])))
+        if isinstance(heading, Heading):  # every one of them (the loop above): said for the type checker
+            attrs = heading.attrs or Attrs()
+            titles.append(dataclasses.replace(heading, attrs=dataclasses.replace(
+                attrs, classes=["part-title", *attrs.classes])))
     return blocks[:end] + titles
 
 

@@ -6,7 +6,7 @@ import dataclasses
 import re
 from dataclasses import dataclass, field
 
-from ..model import Attrs, Code, Inline, Note, Span, Table, Text, block_text
+from ..model import Attrs, Code, Container, Inline, Span, Table, Text, block_text
 
 # A table of up to this many rows is kept on one page in print.
 SHORT_TABLE_ROWS = 8
@@ -65,25 +65,31 @@ def breakable(inlines: list[Inline]) -> list[Inline]:
     are, since they are numbered by identity."""
     out: list[Inline] = []
     for node in inlines:
-        kind = type(node)
-        if kind is Text:
-            if len(node.text) < LONG_WORD or not _LONG_WORD.search(node.text):
+        match node:
+            case Text():
+                out += _broken_text(node)
+            case Code() if len(node.text) >= LONG_WORD:
+                out.append(Span([node], Attrs(classes=["long-word", "literal"])))
+            case Container():
+                out.append(dataclasses.replace(node, children=breakable(node.children)))
+            case _:
                 out.append(node)
-                continue
-            start = 0
-            for match in _LONG_WORD.finditer(node.text):
-                if match.start() > start:
-                    out.append(Text(node.text[start:match.start()]))
-                word = match.group()
-                classes = ["long-word"] if _WORDLIKE.fullmatch(word) else ["long-word", "literal"]
-                out.append(Span([Text(word)], Attrs(classes=classes)))
-                start = match.end()
-            if start < len(node.text):
-                out.append(Text(node.text[start:]))
-        elif kind is Code and len(node.text) >= LONG_WORD:
-            out.append(Span([node], Attrs(classes=["long-word", "literal"])))
-        elif kind is Note or not hasattr(node, "children"):
-            out.append(node)
-        else:
-            out.append(dataclasses.replace(node, children=breakable(node.children)))
+    return out
+
+
+def _broken_text(node: Text) -> list[Inline]:
+    """A text run with each long word in its span; the run itself when it has none."""
+    if len(node.text) < LONG_WORD or not _LONG_WORD.search(node.text):
+        return [node]
+    out: list[Inline] = []
+    start = 0
+    for match in _LONG_WORD.finditer(node.text):
+        if match.start() > start:
+            out.append(Text(node.text[start:match.start()]))
+        word = match.group()
+        classes = ["long-word"] if _WORDLIKE.fullmatch(word) else ["long-word", "literal"]
+        out.append(Span([Text(word)], Attrs(classes=classes)))
+        start = match.end()
+    if start < len(node.text):
+        out.append(Text(node.text[start:]))
     return out
