@@ -78,15 +78,20 @@ def run_cli(*args: str, cwd: Path | None = None, env: dict | None = None, timeou
     )
 
 
+PDF_OVERRIDES = ("trim", "bleed", "marks", "variant")  # what `bookforge pdf` says over book.toml's [pdf]
+
+
 def build(project_dir: Path, formats=("epub",), **options):
-    """Build in-process (fast); returns (results, diagnostics)."""
-    from bookforge.build import build_formats
+    """Build in-process (fast), as the command line would: [pdf] values over book.toml's, the rest
+    build options (jobs, one_pass, no_cache, pages); returns (results, diagnostics)."""
+    from bookforge.backends import BuildOptions
+    from bookforge.build import build_formats, resolve_project
     from bookforge.diagnostics import Diagnostics
-    from bookforge.project import open_project
 
     diagnostics = Diagnostics()
-    proj = open_project(project_dir, diagnostics)
-    results = build_formats(proj, list(formats), diagnostics, options=options)
+    pdf = {key: options.pop(key) for key in PDF_OVERRIDES if key in options}
+    proj = resolve_project([project_dir], diagnostics, pdf=pdf)
+    results = build_formats(proj, list(formats), diagnostics, options=BuildOptions(**options))
     return results, diagnostics
 
 

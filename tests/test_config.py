@@ -144,3 +144,44 @@ def test_pdf_lengths_are_checked_where_book_toml_says_them(tmp_path):
             result = run_cli(command, cwd=tmp_path)
             assert result.returncode == 3, (command, key, result.stderr)
             assert f"book.toml:{line}:" in result.stderr and "Traceback" not in result.stderr, result.stderr
+
+
+@pytest.mark.parametrize("setting, expected", [
+    ('marks = ["crop", "registration"]', "[pdf] marks must be a list of printer's marks"),
+    ('variant = "pdf/z-9"', "[pdf] variant must be one of"),
+    ('font-size = "40pt"', "[pdf] font-size 40pt is outside 6pt–24pt"),
+    ('printer = "gutenberg"', "[pdf] printer must be"),
+    ('binding = "spiral"', "[pdf] binding must be"),
+])
+def test_every_pdf_value_is_checked_with_its_line(setting, expected):
+    problem = error(f'[book]\ntitle = "T"\n\n[pdf]\n{setting}\n')
+    assert problem.message.startswith(expected) and problem.line == 5, (problem.message, problem.line)
+
+
+def test_command_line_values_are_checked_as_book_toml_values_are():
+    from bookforge.config import apply_overrides
+
+    config = load_config('[book]\ntitle = "T"\n\n[pdf]\ntrim = "6x9in"\n')
+    apply_overrides(config, {"title": "Other"}, {"trim": "a5", "marks": ["crop"], "variant": None})
+    assert (config.title, config.pdf.trim, config.pdf.marks, config.pdf.variant) == ("Other", "a5", ["crop"], "")
+    assert "trim" not in config.pdf.line_of, "book.toml's line no longer says the trim"
+    with pytest.raises(ConfigError, match="trim must be a preset") as bad:
+        apply_overrides(config, {}, {"trim": "huge"})
+    assert bad.value.line is None and bad.value.path is None
+    with pytest.raises(ConfigError, match="--variant must be one of"):
+        apply_overrides(config, {}, {"variant": "pdf/z-9"})
+
+
+@pytest.mark.parametrize("text, expected, line", [
+    ('ink = "#000000"\ninc = "#ffffff"\n', "unknown key 'inc' in theme.toml", 2),
+    ('accent = 7\n', "theme.toml: accent must be a string", 1),
+])
+def test_theme_toml_is_checked_with_its_line(tmp_path, text, expected, line):
+    from bookforge.errors import ThemeError
+    from bookforge.themes import load_theme
+
+    (tmp_path / "theme.toml").write_text(text, encoding="utf-8")
+    with pytest.raises(ThemeError) as problem:
+        load_theme("classic", tmp_path)
+    assert problem.value.message.startswith(expected) and problem.value.line == line
+    assert problem.value.path == str(tmp_path / "theme.toml")

@@ -1,16 +1,23 @@
-"""Build orchestration: project → book → theme → each requested backend, with timings."""
+"""Build orchestration: project (with the command line's overrides) → book → theme → each requested backend."""
 
 from __future__ import annotations
 
+import functools
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .backends import SUFFIXES, BuildContext, BuildOptions, Built, get_backend
+from .config import apply_overrides
+from .cover import book_cover
 from .diagnostics import Diagnostics
 from .errors import ConfigError
+from .output import build_time
+from .pipeline import StoryCache, load_book
 from .project import Project, adhoc_project, open_project
+from .themes import project_theme
 
 
 @dataclass
@@ -29,8 +36,11 @@ def resolve_project(
     title: str | None = None,
     authors: list[str] | None = None,
     language: str | None = None,
+    pdf: Mapping[str, Any] | None = None,
 ) -> Project:
-    """A project folder (or the one we are in), or a book made of the manuscript files named."""
+    """A project folder (or the one we are in), or a book made of the manuscript files named; the
+    command line's values (title, authors, language, [pdf] trim, bleed, marks, variant) over its
+    book.toml, applied here and nowhere else."""
     if not sources:
         project = open_project(Path.cwd(), diagnostics)
     elif len(sources) == 1 and (sources[0].is_dir() or sources[0].name == "book.toml"):
@@ -41,31 +51,31 @@ def resolve_project(
             raise ConfigError(
                 f"{folders[0]} is a folder: name one project folder, or manuscript files only"
             )
-        return adhoc_project(sources, title=title, authors=authors or [], language=language,
-                             diagnostics=diagnostics)
-    if title:
-        project.config.title = title
-    if authors:
-        project.config.authors = list(authors)
-    if language:
-        project.config.language = language
+        project = adhoc_project(sources, title=title, authors=authors or [], language=language,
+                                diagnostics=diagnostics)
+    apply_overrides(project.config, {"title": title, "authors": authors, "language": language}, dict(pdf or {}))
     return project
 
 
-def prepare(project: Project, formats: list[str], diagnostics: Diagnostics, story_cache=None, options=None) -> None:
+def _options(options: BuildOptions | Mapping[str, Any] | None) -> BuildOptions:
+    """The build's options, typed; callers that hold them as keywords (watch's) are converted here, once."""
+    if isinstance(options, BuildOptions):
+        return options
+    return BuildOptions(**(options or {}))
+
+
+def prepare(project: Project, formats: list[str], diagnostics: Diagnostics, story_cache: StoryCache | None = None,
+            options: BuildOptions | Mapping[str, Any] | None = None) -> None:
     """Do ahead what later builds of these formats will need (the PDF: WeasyPrint and the styles)."""
     if "pdf" not in formats:
         return
-    from .backends import BuildContext
-    from .backends.pdf import warm_up
-    from .output import build_time
-    from .pipeline import load_book
-    from .themes import project_theme
+    from .backends.pdf import warm_up  # WeasyPrint's backend: only a watch that builds PDFs loads it
 
     book = load_book(project, diagnostics, cache=story_cache)
     theme = project_theme(project)
     ctx = BuildContext(project, book, theme, diagnostics, Path("/dev/null"),
-                       build_time(project.config.date, project.inputs()), dict(options or {}))
+                       build_time(project.config.date, project.inputs()), _options(options),
+                       cover=functools.cache(lambda: book_cover(project, book, theme, diagnostics)))
     warm_up(ctx)
 
 
@@ -75,26 +85,24 @@ def build_formats(
     diagnostics: Diagnostics,
     *,
     output: str | None = None,
-    options: dict[str, Any] | None = None,
+    options: BuildOptions | Mapping[str, Any] | None = None,
     show_progress: bool = False,
     on_step: Callable[[str, float], None] | None = None,
-    story_cache=None,
+    story_cache: StoryCache | None = None,
 ) -> list[BuildResult]:
-    """Read the book once, then build every format asked for."""
-    from .backends import SUFFIXES, BuildContext, get_backend
-    from .output import build_time
-    from .pipeline import load_book
-    from .themes import project_theme
-
+    """Read the book once, resolve its theme and cover once, then build every format asked for."""
+    options = _options(options)
     step = on_step or (lambda name, seconds: None)
     start = time.perf_counter()
     book = load_book(project, diagnostics, cache=story_cache)
     step("read and transform manuscripts", time.perf_counter() - start)
     theme = project_theme(project)
     moment = build_time(project.config.date, project.inputs())
+    # The first backend that shows the cover resolves it (checked or generated); the rest reuse it.
+    cover = functools.cache(lambda: book_cover(project, book, theme, diagnostics))
 
     results = []
-    built: dict[str, Path] = {}
+    built: dict[str, Built] = {}
     # The interior before its cover, whatever the order asked: the cover's spine needs its pages.
     if "cover-pdf" in formats and "pdf" in formats:
         formats = sorted(formats, key=lambda name: name == "cover-pdf")
@@ -109,19 +117,20 @@ def build_formats(
             diagnostics=diagnostics,
             output=target,
             build_time=moment,
-            options=dict(options or {}),
+            options=options,
             show_progress=show_progress,
             render_cache=story_cache.rendered if story_cache is not None else None,
+            cover=cover,
             built=dict(built),
         )
-        path = backend.build(ctx)
-        built[name] = path
+        made = backend.build(ctx)
+        built[name] = made
         seconds = time.perf_counter() - started
-        stats = ctx.options.get("_stats", {})
+        stats = made.stats
         for phase, phase_seconds in stats.get("phases", {}).items():
             step(f"  {name}: {phase}", phase_seconds)
         if "parts" in stats:
             step(f"  {name}: {len(stats['laid_out'])} of {stats['parts']} parts laid out, the rest from the cache", None)
         step(f"build {name}", seconds)
-        results.append(BuildResult(name, path, seconds, path.stat().st_size, stats))
+        results.append(BuildResult(name, made.path, seconds, made.path.stat().st_size, stats))
     return results

@@ -10,6 +10,7 @@ import typer
 
 from . import __version__
 from .errors import EXIT_BUG, BookforgeError
+from .formats import FORMATS
 
 app = typer.Typer(
     name="bookforge",
@@ -134,12 +135,12 @@ def _main(
 # Commands
 
 
-def _build(formats, sources, output, title, author, language, options=None) -> None:
+def _build(formats, sources, output, title, author, language, options=None, pdf=None) -> None:
     from .build import build_formats, resolve_project
     from .output import human_size
 
     diagnostics = _diagnostics()
-    project = resolve_project(sources, diagnostics, title=title, authors=author, language=language)
+    project = resolve_project(sources, diagnostics, title=title, authors=author, language=language, pdf=pdf)
     results = build_formats(
         project,
         formats,
@@ -165,49 +166,28 @@ def _sheet_facts(facts: dict) -> str:
             f"{facts['pages']} pages")
 
 
-@app.command()
-def epub(
-    sources: Sources = None,
-    output: Output = None,
-    title: Title = None,
-    author: Author = None,
-    language: Language = None,
-    quiet: Quiet = False,
-    verbose: Verbose = False,
-) -> None:
-    """Build the EPUB 3 ebook (build/<title>.epub)."""
-    _apply_output_flags(quiet, verbose)
-    _build(["epub"], sources, output, title, author, language)
+def _format_command(name: str, help_text: str) -> None:
+    """`bookforge <format>` for a format that needs no options of its own (formats.py says which)."""
+
+    def command(
+        sources: Sources = None,
+        output: Output = None,
+        title: Title = None,
+        author: Author = None,
+        language: Language = None,
+        quiet: Quiet = False,
+        verbose: Verbose = False,
+    ) -> None:
+        _apply_output_flags(quiet, verbose)
+        _build([name], sources, output, title, author, language)
+
+    command.__doc__ = help_text
+    app.command(name=name)(command)
 
 
-@app.command()
-def kepub(
-    sources: Sources = None,
-    output: Output = None,
-    title: Title = None,
-    author: Author = None,
-    language: Language = None,
-    quiet: Quiet = False,
-    verbose: Verbose = False,
-) -> None:
-    """Build the KEPUB for Kobo e-readers (build/<title>.kepub.epub)."""
-    _apply_output_flags(quiet, verbose)
-    _build(["kepub"], sources, output, title, author, language)
-
-
-@app.command()
-def azw3(
-    sources: Sources = None,
-    output: Output = None,
-    title: Title = None,
-    author: Author = None,
-    language: Language = None,
-    quiet: Quiet = False,
-    verbose: Verbose = False,
-) -> None:
-    """Build an AZW3 for Kindles by USB (build/<title>.azw3), with calibre's ebook-convert."""
-    _apply_output_flags(quiet, verbose)
-    _build(["azw3"], sources, output, title, author, language)
+for _format in FORMATS.values():
+    if _format.command:
+        _format_command(_format.name, _format.command)
 
 
 @app.command()
@@ -239,10 +219,12 @@ def pdf(
     verbose: Verbose = False,
 ) -> None:
     """Build the print-ready PDF (build/<title>.pdf)."""
+    from .backends import BuildOptions
+
     _apply_output_flags(quiet, verbose)
-    options = {"trim": trim, "bleed": bleed, "marks": marks, "variant": variant, "jobs": jobs,
-               "one_pass": one_pass, "no_cache": no_cache}
-    _build(["pdf"], sources, output, title, author, language, options={k: v for k, v in options.items() if v})
+    _build(["pdf"], sources, output, title, author, language,
+           options=BuildOptions(jobs=jobs, one_pass=one_pass, no_cache=no_cache),
+           pdf={"trim": trim, "bleed": bleed, "marks": marks, "variant": variant})
 
 
 @app.command()
@@ -272,10 +254,11 @@ def cover(
     diagnostics = _diagnostics()
     project = resolve_project(sources, diagnostics)
     if print_cover:
+        from .backends import BuildOptions
         from .build import build_formats
 
         result = build_formats(project, ["cover-pdf"], diagnostics, output=str(output) if output else None,
-                               options={"pages": pages} if pages else None)[0]
+                               options=BuildOptions(pages=pages))[0]
         say(f"wrote {project.rel(result.path)} ({_sheet_facts(result.stats)}, {human_size(result.size)})")
         return
     from .cover import write_cover
@@ -300,7 +283,6 @@ def build(
 ) -> None:
     """Build every format the project asks for ([build] formats in book.toml)."""
     from .build import resolve_project
-    from .config import FORMATS
 
     _apply_output_flags(quiet, verbose)
     if to:
@@ -359,7 +341,6 @@ def batch(
 ) -> None:
     """Build many books, on every core here or on a Dask cluster; a book that fails does not stop the rest."""
     from .batch.run import run_batch
-    from .config import FORMATS
 
     _apply_output_flags(quiet, verbose)
     if not inputs and manifest is None:
@@ -457,7 +438,6 @@ def watch(
     verbose: Verbose = False,
 ) -> None:
     """Rebuild whenever a manuscript, book.toml or a style changes (Ctrl-C to stop)."""
-    from .config import FORMATS
     from .watch import watch as run_watch
 
     _apply_output_flags(quiet, verbose)

@@ -11,10 +11,15 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .errors import ConfigError
+from .formats import FORMATS as _FORMATS
+from .page_sizes import MARKS, parse_length, parse_trim
 
 NOTES_PLACEMENTS = ("story", "front", "end")
 FOOTNOTE_PLACEMENTS = ("story", "book")
-FORMATS = ("epub", "pdf", "kepub", "azw3", "cover-pdf")
+FORMATS = tuple(_FORMATS)  # the names, in formats.py's order
+PDF_VARIANTS = ("pdf/a-1b", "pdf/a-2b", "pdf/a-3b", "pdf/a-2u", "pdf/a-3u", "pdf/a-4b", "pdf/a-4u",
+                "pdf/ua-1", "pdf/ua-2", "pdf/x-1a", "pdf/x-3", "pdf/x-4", "pdf/x-5g")
+FONT_SIZES = (6.0, 24.0)  # points: the body sizes a book is set in
 _LANGUAGE_TAG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
 _DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 
@@ -181,6 +186,18 @@ def _str_list(value: Any) -> list[str]:
     return value
 
 
+def _marks(value: Any) -> list[str]:
+    if not isinstance(value, list) or any(v not in MARKS for v in value):
+        raise ValueError("a list of printer's marks from " + ", ".join(f'"{m}"' for m in MARKS))
+    return value
+
+
+def _variant(value: Any) -> str:
+    if value != "" and value not in PDF_VARIANTS:
+        raise ValueError("one of " + ", ".join(f'"{v}"' for v in PDF_VARIANTS) + ' (or "" for a plain PDF)')
+    return value
+
+
 def _isbn(value: Any) -> str:
     """An ISBN-13 (or ISBN-10, made 978-…), hyphens and spaces allowed; its check digit must hold."""
     if not isinstance(value, str):
@@ -281,9 +298,9 @@ PDF_KEYS: dict[str, tuple[str, Callable[[Any], Any]]] = {
     "trim": ("trim", _nonempty_str),
     "margins": ("margins", _margins),
     "bleed": ("bleed", _nonempty_str),
-    "marks": ("marks", _str_list),
+    "marks": ("marks", _marks),
     "font-size": ("font_size", _nonempty_str),
-    "variant": ("variant", _str),
+    "variant": ("variant", _variant),
     "drop-caps": ("drop_caps", _bool),
     "cover": ("cover", _bool),
     "printer": ("printer", lambda value: _printers_choice("PRINTERS", value)),
@@ -335,7 +352,7 @@ def load_config(text: str, path: str = "book.toml") -> Config:
             column=column,
             hint="check quotes, brackets and `key = value` syntax on that line",
         ) from None
-    locator = _KeyLocator(text)
+    locator = KeyLocator(text)
     config = Config()
 
     for key, value in data.items():
@@ -396,10 +413,8 @@ def load_config(text: str, path: str = "book.toml") -> Config:
 def _check_page(pdf: PdfConfig, path: str) -> None:
     """[pdf] lengths as every command meets them (an EPUB build too): a trim, bleed or margin that
     is not a length fails here at its line, not later in the PDF backend without one."""
-    from .page_sizes import parse_length, parse_trim
-
     checks = [("trim", lambda: parse_trim(pdf.trim)), ("bleed", lambda: parse_length(pdf.bleed, "bleed")),
-              ("font-size", lambda: parse_length(pdf.font_size, "font-size"))]
+              ("font-size", lambda: _font_size(pdf.font_size))]
     if isinstance(pdf.margins, dict):
         checks += [("margins", lambda side=side, value=value: parse_length(value, f"margins.{side}"))
                    for side, value in pdf.margins.items()]
@@ -411,10 +426,40 @@ def _check_page(pdf: PdfConfig, path: str) -> None:
                               hint=error.hint or 'e.g. trim = "5.5x8.5in", bleed = "0.125in", font-size = "11pt"'
                               ) from None
 
+
+def _font_size(text: str) -> float:
+    size = parse_length(text, "font-size")
+    if not FONT_SIZES[0] <= size <= FONT_SIZES[1]:
+        raise ConfigError(f"font-size {text} is outside {FONT_SIZES[0]:g}pt–{FONT_SIZES[1]:g}pt")
+    return size
+
+
+def apply_overrides(config: Config, book: dict[str, Any], pdf: dict[str, Any]) -> None:
+    """The command line's values over book.toml's (--title, --trim…), each checked as book.toml's are
+    (a bad one fails naming its option); the one place a command-line setting reaches the Config."""
+    for key, value in book.items():
+        if value:
+            setattr(config, BOOK_KEYS[key][0], list(value) if isinstance(value, (list, tuple)) else value)
+    for key, value in pdf.items():
+        if value is None or value == [] or value == "":
+            continue
+        attribute, check = PDF_KEYS[key]
+        try:
+            setattr(config.pdf, attribute, check(value))
+        except ValueError as exc:
+            raise ConfigError(f"--{key} must be {exc}, not {_describe(value)}") from None
+        config.pdf.line_of.pop(key, None)  # book.toml's line no longer says this value
+    try:
+        _check_page(config.pdf, "book.toml")
+    except ConfigError as error:
+        raise ConfigError(error.message, path=error.path if error.line else None, line=error.line,
+                          hint=error.hint) from None
+
+
 def _printers_choice(table: str, value: Any) -> str:
     """One of printers.py's names; that table is read only for a book that names a printer or a
     paper (an e-book build never needs it: its import is a few milliseconds of every start)."""
-    from . import printers
+    from . import printers  # deferred: see above
 
     return _choice(*getattr(printers, table))(value)
 
@@ -423,7 +468,7 @@ def _check_paper(pdf: PdfConfig, path: str) -> None:
     """The paper must be one the printer offers (each printer has its own stocks)."""
     if "paper" not in pdf.line_of and "printer" not in pdf.line_of:
         return  # the defaults, generic and cream, go together
-    from .printers import PRINTERS
+    from .printers import PRINTERS  # deferred, as in _printers_choice
 
     papers = PRINTERS[pdf.printer].papers
     if pdf.paper not in papers:
@@ -493,7 +538,7 @@ def _split_toml_error(message: str) -> tuple[str, int | None, int | None]:
     return message, None, None
 
 
-class _KeyLocator:
+class KeyLocator:
     """Finds the line of a key in the TOML source, for messages (tomllib keeps no positions)."""
 
     _HEADER = re.compile(r"^\s*(\[\[?)\s*([A-Za-z0-9_.-]+)\s*\]\]?")

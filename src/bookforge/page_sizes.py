@@ -6,6 +6,7 @@ import re
 
 from .errors import ConfigError
 
+MARKS = ("crop", "cross")  # the printer's marks a PDF can carry ([pdf] marks, --marks)
 POINTS = {"in": 72.0, "mm": 72 / 25.4, "cm": 72 / 2.54, "pt": 1.0, "pc": 12.0, "px": 0.75}
 
 # Trim presets: the sizes print-on-demand services offer for fiction.

@@ -7,11 +7,15 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .config import KeyLocator
 from .errors import ThemeError
 
 THEMES_DIR = Path(__file__).parent / "themes"
 FONTS_DIR = Path(__file__).parent / "fonts"
 THEME_FILES = ("base.css", "epub.css", "print.css")
+# What theme.toml may say, every value a string: its name and description, the face the cover is
+# set in, and the cover's colours (hex or CSS names; cover/ checks they are colours).
+SETTINGS_KEYS = ("name", "description", "font-family", "ink", "paper", "accent")
 
 
 @dataclass
@@ -23,12 +27,6 @@ class Theme:
     sources: dict[str, Path]  # theme file name → where it was read from
     extras: list[tuple[str, str]] = field(default_factory=list)  # other styles/*.css, in name order
     settings: dict = field(default_factory=dict)  # theme.toml
-
-    def css(self, target: str) -> str:
-        """The stylesheet for a target: "epub" or "print"."""
-        chunks = [self.files["base.css"], self.files[f"{target}.css"]]
-        chunks += [text for _, text in self.extras]
-        return "\n".join(chunks)
 
     def sheets(self, target: str, styles_dir: Path | None) -> list[tuple[str, str, Path]]:
         """The stylesheets for a target as (name, text, folder they came from), in cascade order."""
@@ -76,12 +74,24 @@ def load_theme(name: str, styles_dir: Path | None) -> Theme:
 
 
 def _read_settings(path: Path) -> dict:
+    """theme.toml's keys, each checked: an unknown key or a value that is not a string fails at its line."""
     if not path.is_file():
         return {}
     try:
-        return tomllib.loads(path.read_text(encoding="utf-8-sig"))
+        text = path.read_text(encoding="utf-8-sig")
+        settings = tomllib.loads(text)
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ThemeError(f"not valid TOML: {exc}", path=str(path)) from None
+    locator = KeyLocator(text)
+    for key, value in settings.items():
+        if key not in SETTINGS_KEYS:
+            close = difflib.get_close_matches(key, SETTINGS_KEYS, n=1)
+            raise ThemeError(f"unknown key '{key}' in theme.toml", path=str(path), line=locator.find(None, key),
+                             hint=f"did you mean '{close[0]}'?" if close else "keys: " + ", ".join(SETTINGS_KEYS))
+        if not isinstance(value, str):
+            raise ThemeError(f"theme.toml: {key} must be a string, e.g. {key} = \"…\"", path=str(path),
+                             line=locator.find(None, key))
+    return settings
 
 
 def _read_css(path: Path) -> str:

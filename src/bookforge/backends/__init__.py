@@ -3,18 +3,46 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from importlib import import_module
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from ..diagnostics import Diagnostics
+from ..formats import FORMATS
 from ..model import Book
 from ..project import Project
 from ..themes import Theme
 
 if TYPE_CHECKING:
+    from ..cover import CoverImage
     from ..render.cache import RenderCache
+
+# Where each format's file goes, after the book's slug: derived from the one list of formats.
+SUFFIXES = {name: format.suffix for name, format in FORMATS.items()}
+
+
+@dataclass(frozen=True)
+class BuildOptions:
+    """How to build, as the command line asks (what to build is book.toml's, in the project's Config)."""
+
+    jobs: int | None = None  # PDF layout processes (None: every core)
+    one_pass: bool = False  # the PDF laid out as one document, not in parts
+    no_cache: bool = False  # lay out every PDF part again
+    pages: int | None = None  # the print cover's interior page count, when given (else counted)
+
+
+@dataclass(frozen=True)
+class Built:
+    """What a backend made: the file, and the facts its caller reports (parts, pages, cache hits, phases)."""
+
+    path: Path
+    stats: dict[str, Any] = field(default_factory=dict)
+
+
+def _no_cover() -> None:
+    return None
 
 
 @dataclass
@@ -27,32 +55,24 @@ class BuildContext:
     diagnostics: Diagnostics
     output: Path  # where the finished file goes
     build_time: dt.datetime  # what the output claims as its date (never the wall clock)
-    options: dict[str, Any] = field(default_factory=dict)  # per-format command-line options
+    options: BuildOptions = field(default_factory=BuildOptions)
     show_progress: bool = False  # a terminal is watching: progress bars are welcome
     render_cache: RenderCache | None = None  # watch mode: unchanged stories' XHTML from the last build
-    # Outputs built earlier in this run, by format: the print cover counts the interior's pages
-    # in the PDF just written instead of laying the book out again.
-    built: dict[str, Path] = field(default_factory=dict)
+    # The book's cover, resolved once per build (build_formats) the first time a backend asks.
+    cover: Callable[[], CoverImage | None] = _no_cover
+    # Outputs built earlier in this run, by format: the print cover takes the interior's page count
+    # from the PDF built just before it instead of laying the book out again.
+    built: dict[str, Built] = field(default_factory=dict)
 
 
 class Backend(Protocol):
     name: str  # "epub": the --to value, the output suffix, the config table
     suffix: str  # ".epub"
 
-    def build(self, ctx: BuildContext) -> Path: ...
-
-
-# name → "module:class"; imported only when that format is built, so `epub` never loads WeasyPrint.
-BACKENDS = {
-    "epub": "bookforge.backends.epub:EpubBackend",
-    "pdf": "bookforge.backends.pdf:PdfBackend",
-    "kepub": "bookforge.backends.kepub:KepubBackend",
-    "azw3": "bookforge.backends.azw3:Azw3Backend",
-    "cover-pdf": "bookforge.backends.cover_pdf:CoverPdfBackend",
-}
-SUFFIXES = {"epub": ".epub", "pdf": ".pdf", "kepub": ".kepub.epub", "azw3": ".azw3", "cover-pdf": "-cover.pdf"}
+    def build(self, ctx: BuildContext) -> Built: ...
 
 
 def get_backend(name: str) -> Backend:
-    module_name, _, class_name = BACKENDS[name].partition(":")
+    """The backend of a format, its module imported now (so `epub` never loads WeasyPrint)."""
+    module_name, _, class_name = FORMATS[name].backend.partition(":")
     return getattr(import_module(module_name), class_name)()

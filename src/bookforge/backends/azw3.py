@@ -9,7 +9,9 @@ import tempfile
 from pathlib import Path
 
 from ..errors import BuildError, MissingDependencyError
-from . import BuildContext
+from ..output import atomic_output
+from . import BuildContext, Built
+from .epub import build_epub_bytes
 
 CALIBRE_HINT = (
     "install calibre (Debian/Ubuntu: apt-get install calibre; macOS: brew install --cask calibre; "
@@ -31,10 +33,7 @@ class Azw3Backend:
     name = "azw3"
     suffix = ".azw3"
 
-    def build(self, ctx: BuildContext) -> Path:
-        from ..output import atomic_output
-        from .epub import build_epub_bytes
-
+    def build(self, ctx: BuildContext) -> Built:
         program = ebook_convert()
         data = build_epub_bytes(ctx)
         with tempfile.TemporaryDirectory(prefix="bookforge-azw3-") as folder:
@@ -43,7 +42,7 @@ class Azw3Backend:
             convert(program, source, target)
             with atomic_output(ctx.output, ctx.project.rel(ctx.output)) as handle, target.open("rb") as made:
                 shutil.copyfileobj(made, handle)
-        return ctx.output
+        return Built(ctx.output)
 
 
 def convert(program: str, source: Path, target: Path) -> None:

@@ -6,28 +6,26 @@ import io
 import os
 from pathlib import Path
 
+from ..cover.print_cover import make_print_cover
 from ..diagnostics import Diagnostics
 from ..errors import BuildError
-from . import BuildContext
+from ..output import atomic_output
+from . import BuildContext, BuildOptions, Built
 
 
 class CoverPdfBackend:
     name = "cover-pdf"
     suffix = "-cover.pdf"
 
-    def build(self, ctx: BuildContext) -> Path:
-        from ..cover.print_cover import make_print_cover
-        from ..output import atomic_output
-
+    def build(self, ctx: BuildContext) -> Built:
         pages, source = interior_pages(ctx)
-        variant = ctx.options.get("variant") or ctx.project.config.pdf.variant or None
+        variant = ctx.project.config.pdf.variant or None
         cover = make_print_cover(ctx.project, ctx.book, ctx.theme, ctx.diagnostics, pages, ctx.build_time, variant)
         with atomic_output(ctx.output, ctx.project.rel(ctx.output)) as handle:
             handle.write(cover.data)
         g = cover.geometry
-        ctx.options["_stats"] = {**cover.stats, "pages": pages, "pages_from": source, "spine": g.spine,
-                                 "width": g.width, "height": g.height}
-        return ctx.output
+        return Built(ctx.output, {**cover.stats, "pages": pages, "pages_from": source, "spine": g.spine,
+                                  "width": g.width, "height": g.height})
 
 
 def interior_pages(ctx: BuildContext) -> tuple[int, str]:
@@ -35,22 +33,21 @@ def interior_pages(ctx: BuildContext) -> tuple[int, str]:
     this run, or the interior laid out now (the PDF backend's part cache makes a repeat quick; the
     count is the layout's, the assembled file is thrown away); that layout's warnings belong to
     the interior's own build, not to the cover."""
-    given = ctx.options.get("pages")
+    given = ctx.options.pages
     if given is not None:
-        return int(given), "given"
+        return given, "given"
     from pypdf import PdfReader
     from pypdf.errors import PdfReadError
 
     earlier = ctx.built.get("pdf")
     if earlier is not None:
         try:
-            return len(PdfReader(earlier).pages), "built"
+            return len(PdfReader(earlier.path).pages), "built"
         except (OSError, PdfReadError) as exc:
-            raise BuildError(f"cannot count the pages of {ctx.project.rel(earlier)}: {exc}") from None
-    from .pdf import build_pdf
+            raise BuildError(f"cannot count the pages of {ctx.project.rel(earlier.path)}: {exc}") from None
+    from .pdf import build_pdf  # WeasyPrint's backend, only when the interior must be laid out here
 
-    options = {key: value for key, value in ctx.options.items() if key in ("jobs", "no_cache")}
+    options = BuildOptions(jobs=ctx.options.jobs, no_cache=ctx.options.no_cache)
     interior = BuildContext(ctx.project, ctx.book, ctx.theme, Diagnostics(), Path(os.devnull), ctx.build_time,
-                            options, render_cache=ctx.render_cache)
-    build_pdf(interior, io.BytesIO())
-    return interior.options["_stats"]["pages"], "laid out"
+                            options, render_cache=ctx.render_cache, cover=ctx.cover)
+    return build_pdf(interior, io.BytesIO())["pages"], "laid out"

@@ -7,15 +7,15 @@ import posixpath
 import re
 import zipfile
 from collections.abc import Callable
-from pathlib import Path
 
 from .. import __version__
 from ..errors import BuildError
 from ..model import Book
+from ..output import atomic_output
 from ..render.documents import Document, RenderedBook, RenderOptions, TocEntry, join_names, render_book
 from ..render.xhtml import attr, esc
 from ..transforms.resources import IMAGE_TYPES, book_media, image_bytes
-from . import BuildContext, kindle_safety
+from . import BuildContext, Built, kindle_safety
 from .epub_zip import Deflater, ZipOut
 
 CSS_NAME = "css/style.css"
@@ -28,13 +28,11 @@ class EpubBackend:
     name = "epub"
     suffix = ".epub"
 
-    def build(self, ctx: BuildContext) -> Path:
+    def build(self, ctx: BuildContext) -> Built:
         data = build_epub_bytes(ctx)
-        from ..output import atomic_output
-
         with atomic_output(ctx.output, ctx.project.rel(ctx.output)) as handle:
             handle.write(data)
-        return ctx.output
+        return Built(ctx.output)
 
 
 def build_epub_bytes(ctx: BuildContext, document_transform: Callable[[bytes], bytes] | None = None,
@@ -47,11 +45,9 @@ def build_epub_bytes(ctx: BuildContext, document_transform: Callable[[bytes], by
 
     from ebooklib import epub
 
-    from ..cover import book_cover
-
     book = ctx.book
     images = _ImageRegistry()
-    cover = book_cover(ctx.project, book, ctx.theme, ctx.diagnostics)
+    cover = ctx.cover()
     has_cover = cover is not None
     rendered = render_book(
         book,

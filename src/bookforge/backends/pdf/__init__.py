@@ -6,27 +6,22 @@ import os
 import re
 import time
 from dataclasses import dataclass
-from pathlib import Path
 
-from ...errors import BuildError, ConfigError, MissingDependencyError
+from ...errors import BuildError, MissingDependencyError
 from ...model import Book
+from ...output import atomic_output
 from ...themes import FONTS_DIR
-from .. import BuildContext
-
-VARIANTS = ("pdf/a-1b", "pdf/a-2b", "pdf/a-3b", "pdf/a-2u", "pdf/a-3u", "pdf/a-4b", "pdf/a-4u",
-            "pdf/ua-1", "pdf/ua-2", "pdf/x-1a", "pdf/x-3", "pdf/x-4", "pdf/x-5g")
+from .. import BuildContext, Built
 
 
 class PdfBackend:
     name = "pdf"
     suffix = ".pdf"
 
-    def build(self, ctx: BuildContext) -> Path:
-        from ...output import atomic_output
-
+    def build(self, ctx: BuildContext) -> Built:
         with atomic_output(ctx.output, ctx.project.rel(ctx.output)) as handle:
-            build_pdf(ctx, handle)
-        return ctx.output
+            stats = build_pdf(ctx, handle)
+        return Built(ctx.output, stats)
 
 
 def _require_weasyprint() -> None:
@@ -102,14 +97,11 @@ def plan_pdf(ctx: BuildContext) -> _Plan:
     from .intent import is_pdfx, output_intent
     from .page_css import page_css
 
-    options = ctx.options
-    config = ctx.project.config.pdf
+    config = ctx.project.config.pdf  # checked when read, the command line's values over it
     book = ctx.book
-    variant = options.get("variant") or config.variant or None
-    if variant and variant not in VARIANTS:
-        raise ConfigError(f"[pdf] variant \"{variant}\" is not one of: {', '.join(VARIANTS)}", path="book.toml")
-    one_pass = bool(options.get("one_pass") or variant)
-    geometry = page_geometry(config, word_count(book), options)
+    variant = config.variant or None
+    one_pass = ctx.options.one_pass or bool(variant)
+    geometry = page_geometry(config, word_count(book))
     root = ctx.project.root
     rendered, parts = print_book(book, ctx.project.config.notes, root, one_pass, ctx.render_cache,
                                  ctx.project.config.preface, cover=_reading_cover(ctx, geometry, variant),
@@ -181,9 +173,7 @@ def _reading_cover(ctx: BuildContext, geometry, variant: str | None):
             hint="build the reading PDF without bleed and marks, e.g. `bookforge pdf --bleed 0 -o build/reading.pdf`",
         )
         return None
-    from ...cover import book_cover
-
-    return book_cover(ctx.project, ctx.book, ctx.theme, ctx.diagnostics)
+    return ctx.cover()
 
 
 def warm_up(ctx: BuildContext) -> None:
@@ -196,14 +186,15 @@ def warm_up(ctx: BuildContext) -> None:
     prime(plan.job(ctx.book, "warm-up", ""), ctx.book.language)
 
 
-def build_pdf(ctx: BuildContext, handle) -> None:
-    """Lay out the book and write the PDF to an open binary file."""
+def build_pdf(ctx: BuildContext, handle) -> dict:
+    """Lay out the book and write the PDF to an open binary file; returns the build's facts
+    (parts, pages, cache hits and misses, the parts laid out, phase times)."""
     from .cache import PartCache
 
     options = ctx.options
     plan = plan_pdf(ctx)
-    cache = PartCache(None if options.get("no_cache") else ctx.project.cache_dir("pdf"))
-    runner = _Runner(int(options.get("jobs") or os.cpu_count() or 1), ctx)
+    cache = PartCache(None if options.no_cache else ctx.project.cache_dir("pdf"))
+    runner = _Runner(options.jobs or os.cpu_count() or 1, ctx)
     started = time.perf_counter()
     phases: dict[str, float] = {}
 
@@ -236,7 +227,7 @@ def build_pdf(ctx: BuildContext, handle) -> None:
             assembler.finish(plan.parts)
             phases["write the book"] = time.perf_counter() - started - sum(phases.values())
     cache.prune()
-    ctx.options["_stats"] = {
+    return {
         "parts": len(plan.parts), "pages": laid.pages, "cache_hits": cache.hits, "cache_misses": cache.misses,
         "laid_out": sorted(set(cache.laid_out)),
         "seconds": time.perf_counter() - started, "one_pass": plan.one_pass, "phases": phases,
@@ -309,7 +300,7 @@ def _printer_geometry(ctx: BuildContext, geometry, pages: int):
     config = ctx.project.config.pdf
     if config.margins != "auto" or not gutter_too_narrow(geometry, printer_named(config.printer), pages):
         return None
-    return page_geometry(config, word_count(ctx.book), ctx.options, pages=pages)
+    return page_geometry(config, word_count(ctx.book), pages=pages)
 
 
 def _printer_rules(ctx: BuildContext, geometry, pages: int) -> None:
