@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bookforge.backends.pdf.geometry import estimate_pages, page_geometry, parse_length, parse_trim
-from bookforge.config import PdfConfig
+from bookforge.config import PdfConfig, load_config
 from bookforge.errors import ConfigError
 
 
@@ -52,15 +52,17 @@ def test_very_long_books_keep_an_outer_margin():
 
 def test_explicit_margins_and_overrides():
     config = PdfConfig(margins={"inner": "1in", "outer": "0.5in"}, font_size="10pt")
-    geometry = page_geometry(config, words=1000, overrides={"trim": "6x9in", "bleed": "3mm", "marks": ["crop"]})
+    config.trim, config.bleed, config.marks = "6x9in", "3mm", ["crop"]  # as `bookforge pdf --trim …` sets them
+    geometry = page_geometry(config, words=1000)
     assert (geometry.inner, geometry.outer, geometry.width, geometry.font_size) == (72, 36, 432, 10)
     assert geometry.bleed == pytest.approx(8.5039, abs=1e-3) and geometry.marks == ("crop",)
 
 
 def test_impossible_settings():
+    # Marks and the font size's range are book.toml's to check, at their line (test_config.py).
     with pytest.raises(ConfigError, match="marks"):
-        page_geometry(PdfConfig(marks=["registration"]), words=1)
+        load_config('[book]\ntitle = "T"\n[pdf]\nmarks = ["registration"]\n')
     with pytest.raises(ConfigError, match="font-size"):
-        page_geometry(PdfConfig(font_size="40pt"), words=1)
+        load_config('[book]\ntitle = "T"\n[pdf]\nfont-size = "40pt"\n')
     with pytest.raises(ConfigError, match="too little room"):
         page_geometry(PdfConfig(margins={"inner": "3in", "outer": "3in"}), words=1)

@@ -56,7 +56,7 @@ class Project:
         that no build/ appears wherever the command happened to run."""
         if self.config_path is not None:
             return self.root / self.config.build.output / ".cache" / name
-        from platformdirs import user_cache_dir
+        from platformdirs import user_cache_dir  # tens of ms that only a build of loose files needs
 
         return Path(user_cache_dir("bookforge")) / name
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from ...config import PdfConfig
 from ...errors import ConfigError
-from ...page_sizes import MARKS, parse_length, parse_trim
+from ...page_sizes import parse_length, parse_trim
 from ...printers import Printer, printer_named
 
 OUTER_FLOOR = 0.4 * 72  # a mass-market paperback's outer margin; above KDP's 0.25in/0.375in minimums
@@ -50,23 +50,18 @@ def estimate_pages(words: int, geometry: Geometry) -> int:
     return max(1, int(words / max(words_per_page, 1)))
 
 
-def page_geometry(config: PdfConfig, words: int, overrides: dict | None = None, pages: int | None = None) -> Geometry:
-    """Resolve [pdf] settings (and command-line overrides) into a Geometry.
+def page_geometry(config: PdfConfig, words: int, pages: int | None = None) -> Geometry:
+    """Resolve [pdf] settings into a Geometry (config.py checked each value, the command line's
+    values already over book.toml's).
 
     Auto margins follow the printer's rules for `pages` (the real count, once laid out) or, before
     layout, for the count estimated from `words`.
     """
-    overrides = overrides or {}
-    trim = overrides.get("trim") or config.trim
+    trim = config.trim
     width, height = parse_trim(trim)
-    bleed = parse_length(overrides.get("bleed") or config.bleed, "bleed")
-    marks = tuple(overrides.get("marks") if overrides.get("marks") is not None else config.marks)
-    unknown = [m for m in marks if m not in MARKS]
-    if unknown:
-        raise ConfigError(f"[pdf] marks can be \"crop\" and \"cross\", not \"{unknown[0]}\"", path="book.toml")
+    bleed = parse_length(config.bleed, "bleed")
+    marks = tuple(config.marks)
     font_size = parse_length(config.font_size, "font-size")
-    if not 6 <= font_size <= 24:
-        raise ConfigError(f"[pdf] font-size {config.font_size} is outside 6pt–24pt", path="book.toml")
 
     # A classic proportion: the outer margin about a ninth of the width, foot larger than head.
     outer = round(width * 0.11, 2)
