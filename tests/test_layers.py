@@ -123,9 +123,9 @@ def layer_of(module: str, layers: list[list[str]], package: str) -> int | None:
     best: tuple[int, int] | None = None
     for index, names in enumerate(layers):
         for name in names:
-            if relative == name or relative.startswith(name + "."):
-                if best is None or len(name) > best[1]:
-                    best = (index, len(name))
+            covers = relative == name or relative.startswith(name + ".")
+            if covers and (best is None or len(name) > best[1]):
+                best = (index, len(name))
     return best[0] if best else None
 
 
@@ -189,6 +189,17 @@ def test_every_layer_names_something_that_exists(layers):
     missing = [name for name in named if name != "bookforge" and not (package / name.replace(".", "/")).is_dir()
                and not (package / (name.replace(".", "/") + ".py")).is_file()]
     assert missing == []
+
+
+def test_every_format_names_a_backend_that_builds_it():
+    """formats.py is the one list of formats: each entry's backend is importable and builds."""
+    from bookforge.backends import SUFFIXES, get_backend
+    from bookforge.config import FORMATS as CONFIG_FORMATS
+    from bookforge.formats import FORMATS
+
+    assert list(SUFFIXES) == list(CONFIG_FORMATS) == list(FORMATS)
+    for name in FORMATS:
+        assert callable(get_backend(name).build), name
 
 
 # ---------------------------------------------------------------------------------------------

@@ -66,8 +66,7 @@ class BuildContext:
 
 
 class Backend(Protocol):
-    name: str  # "epub": the --to value, the output suffix, the config table
-    suffix: str  # ".epub"
+    """One format's maker; its name and suffix are formats.py's."""
 
     def build(self, ctx: BuildContext) -> Built: ...
 

@@ -30,9 +30,6 @@ def ebook_convert() -> str:
 
 
 class Azw3Backend:
-    name = "azw3"
-    suffix = ".azw3"
-
     def build(self, ctx: BuildContext) -> Built:
         program = ebook_convert()
         data = build_epub_bytes(ctx)

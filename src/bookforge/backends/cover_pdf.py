@@ -14,9 +14,6 @@ from . import BuildContext, BuildOptions, Built
 
 
 class CoverPdfBackend:
-    name = "cover-pdf"
-    suffix = "-cover.pdf"
-
     def build(self, ctx: BuildContext) -> Built:
         pages, source = interior_pages(ctx)
         variant = ctx.project.config.pdf.variant or None

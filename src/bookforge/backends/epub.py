@@ -25,9 +25,6 @@ CONFORMANCE = "EPUB Accessibility 1.1 - WCAG 2.2 Level AA"
 
 
 class EpubBackend:
-    name = "epub"
-    suffix = ".epub"
-
     def build(self, ctx: BuildContext) -> Built:
         data = build_epub_bytes(ctx)
         with atomic_output(ctx.output, ctx.project.rel(ctx.output)) as handle:

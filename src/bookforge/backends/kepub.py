@@ -9,9 +9,6 @@ from .epub import build_epub_bytes
 
 
 class KepubBackend:
-    name = "kepub"
-    suffix = ".kepub.epub"
-
     def build(self, ctx: BuildContext) -> Built:
         # The Kindle checks belong to the EPUB: a KEPUB built beside it would only repeat them.
         data = build_epub_bytes(ctx, document_transform=kepubify, kindle_checks=False)

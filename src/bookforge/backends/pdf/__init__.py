@@ -15,9 +15,6 @@ from .. import BuildContext, Built
 
 
 class PdfBackend:
-    name = "pdf"
-    suffix = ".pdf"
-
     def build(self, ctx: BuildContext) -> Built:
         with atomic_output(ctx.output, ctx.project.rel(ctx.output)) as handle:
             stats = build_pdf(ctx, handle)
