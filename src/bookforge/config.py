@@ -413,18 +413,24 @@ def load_config(text: str, path: str = "book.toml") -> Config:
 def _check_page(pdf: PdfConfig, path: str) -> None:
     """[pdf] lengths as every command meets them (an EPUB build too): a trim, bleed or margin that
     is not a length fails here at its line, not later in the PDF backend without one."""
-    checks = [("trim", lambda: parse_trim(pdf.trim)), ("bleed", lambda: parse_length(pdf.bleed, "bleed")),
-              ("font-size", lambda: _font_size(pdf.font_size))]
-    if isinstance(pdf.margins, dict):
-        checks += [("margins", lambda side=side, value=value: parse_length(value, f"margins.{side}"))
-                   for side, value in pdf.margins.items()]
-    for key, check in checks:
+    for key, check in _page_checks(pdf):
         try:
             check()
         except ConfigError as error:
             raise ConfigError(f"[pdf] {error.message}", path=path, line=pdf.line_of.get(key),
                               hint=error.hint or 'e.g. trim = "5.5x8.5in", bleed = "0.125in", font-size = "11pt"'
                               ) from None
+
+
+def _page_checks(pdf: PdfConfig) -> list[tuple[str, Callable[[], object]]]:
+    """[pdf]'s lengths, each with the key it is written under."""
+    checks: list[tuple[str, Callable[[], object]]] = [
+        ("trim", lambda: parse_trim(pdf.trim)), ("bleed", lambda: parse_length(pdf.bleed, "bleed")),
+        ("font-size", lambda: _font_size(pdf.font_size))]
+    if isinstance(pdf.margins, dict):
+        checks += [("margins", lambda side=side, value=value: parse_length(value, f"margins.{side}"))
+                   for side, value in pdf.margins.items()]
+    return checks
 
 
 def _font_size(text: str) -> float:
@@ -449,11 +455,12 @@ def apply_overrides(config: Config, book: dict[str, Any], pdf: dict[str, Any]) -
         except ValueError as exc:
             raise ConfigError(f"--{key} must be {exc}, not {_describe(value)}") from None
         config.pdf.line_of.pop(key, None)  # book.toml's line no longer says this value
-    try:
-        _check_page(config.pdf, "book.toml")
-    except ConfigError as error:
-        raise ConfigError(error.message, path=error.path if error.line else None, line=error.line,
-                          hint=error.hint) from None
+    for key, check in _page_checks(config.pdf):
+        if key in pdf and pdf[key]:
+            try:
+                check()
+            except ConfigError as error:
+                raise ConfigError(f"--{key}: {error.message}", hint=error.hint) from None
 
 
 def _printers_choice(table: str, value: Any) -> str:
