@@ -32,7 +32,7 @@ class ChapterStart(NamedTuple):
 
     title: str
     level: int  # 1 for <h1>/Heading 1/`#`; "Chapter …" paragraphs count as the top level
-    loc: Loc
+    loc: Loc | None
 
 
 class Break(NamedTuple):
@@ -52,11 +52,11 @@ def take_header(items: list[Item], story: Story, diagnostics: Diagnostics) -> li
         text = plain_text(_first_line(paragraph.children))
         match = HEADER_LINE.match(text)
         field = canonical_field(match.group(1)) if match else None
-        if field is None or field == "end_notes":
+        if match is None or field is None or field == "end_notes":
             break
         items = items[1:]
         body = without_label(paragraph.children, _label_end(text))
-        blocks = [Paragraph(body, loc=paragraph.loc, attrs=paragraph.attrs)] if body else []
+        blocks: list[Block] = [Paragraph(body, loc=paragraph.loc, attrs=paragraph.attrs)] if body else []
         apply_field(story, field, (match.group(2) or "").strip(), loc=paragraph.loc or Loc(story.source, 1),
                     diagnostics=diagnostics, blocks=blocks)
     return items
@@ -92,31 +92,23 @@ def assemble(items: list[Item], story: Story, diagnostics: Diagnostics, *, chapt
     chapters = [chapter]
     pending: Break | None = None  # a break waiting for the block it separates from the ones before
     for item in items:
-        kind = type(item)
-        if kind is Paragraph:
-            children = item.children
-            if len(children) == 1 and type(children[0]) is Text:
-                title = chapter_title(children[0].text)
-                if title:
-                    item, kind = ChapterStart(title, chapter_level, item.loc), ChapterStart
-        elif kind is SceneBreak:  # a reader that made the break itself: an explicit one
-            item, kind = Break(item.loc or Loc(rel, 1), True), Break
-        if kind is Break:
+        item = _as_read(item, chapter_level, rel)
+        if isinstance(item, Break):
             if not chapter.blocks:
                 _dropped(item, "start", rel, diagnostics, quiet=item.loc.line <= 1)
             elif pending is None or (item.explicit and not pending.explicit):
                 pending = item  # two in a row are one (the explicit one)
             continue
-        if kind is ChapterStart and item.level <= chapter_level:
-            _dropped(pending, "end", rel, diagnostics)
-            pending = None
-            if chapter.blocks or chapter.title is not None:
-                chapter = Chapter(loc=item.loc)
-                chapters.append(chapter)
-            chapter.title = item.title
-            chapter.loc = item.loc
-            continue
-        if kind is ChapterStart:
+        if isinstance(item, ChapterStart):
+            if item.level <= chapter_level:
+                _dropped(pending, "end", rel, diagnostics)
+                pending = None
+                if chapter.blocks or chapter.title is not None:
+                    chapter = Chapter(loc=item.loc)
+                    chapters.append(chapter)
+                chapter.title = item.title
+                chapter.loc = item.loc
+                continue
             item = Heading(item.level - chapter_level, [Text(item.title)], loc=item.loc)
         if pending is not None:
             chapter.blocks.append(SceneBreak(loc=pending.loc))
@@ -126,10 +118,24 @@ def assemble(items: list[Item], story: Story, diagnostics: Diagnostics, *, chapt
     story.chapters = [c for c in chapters if c.blocks or c.title is not None]
 
 
+def _as_read(item: Item, chapter_level: int, rel: str) -> Item:
+    """A one-line "Chapter 3: …" paragraph as the chapter start it is, and a reader's own scene
+    break as an explicit break; anything else as it is."""
+    if type(item) is Paragraph:
+        children = item.children
+        if len(children) == 1 and type(children[0]) is Text:
+            title = chapter_title(children[0].text)
+            if title:
+                return ChapterStart(title, chapter_level, item.loc)
+    elif type(item) is SceneBreak:  # a reader that made the break itself: an explicit one
+        return Break(item.loc or Loc(rel, 1), True)
+    return item
+
+
 def _split_end_notes(items: list[Item], story: Story) -> list[Item]:
     """An `End notes:` paragraph and everything after it are the story's end notes."""
     for index, item in enumerate(items):
-        if type(item) is not Paragraph or not item.children:
+        if not isinstance(item, Paragraph) or not item.children:
             continue
         first = item.children[0]
         if type(first) is Text and ":" not in first.text[:40]:

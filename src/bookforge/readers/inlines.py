@@ -7,7 +7,7 @@ import re
 from typing import NamedTuple
 
 from ..model import (
-    Block, Code, Image, Inline, LineBlock, LineBreak, Note, Paragraph, Text, notes_in, plain_text,
+    Block, Code, Container, Image, Inline, LineBlock, LineBreak, Note, Paragraph, Text, notes_in, plain_text,
 )
 
 _SPACE_RUN = re.compile(" {2,}")
@@ -49,10 +49,12 @@ def trim_inlines(inlines: list[Inline]) -> list[Inline]:
             text = text.rstrip(" ")
         inlines[index] = Text(text)
     # Spaces at the very start or end inside emphasis (`<em> word </em>`) go too.
-    if inlines and getattr(inlines[0], "children", None) and isinstance(inlines[0].children[0], Text):
-        inlines[0].children[0] = Text(inlines[0].children[0].text.lstrip(" "))
-    if inlines and getattr(inlines[-1], "children", None) and isinstance(inlines[-1].children[-1], Text):
-        inlines[-1].children[-1] = Text(inlines[-1].children[-1].text.rstrip(" "))
+    head = inlines[0] if inlines else None
+    if isinstance(head, Container) and head.children and isinstance(head.children[0], Text):
+        head.children[0] = Text(head.children[0].text.lstrip(" "))
+    tail = inlines[-1] if inlines else None
+    if isinstance(tail, Container) and tail.children and isinstance(tail.children[-1], Text):
+        tail.children[-1] = Text(tail.children[-1].text.rstrip(" "))
     return [node for node in inlines if not (isinstance(node, Text) and not node.text)]
 
 
@@ -99,7 +101,7 @@ def without_label(inlines: list[Inline], length: int) -> list[Inline]:
             length -= len(node.text)
         else:
             size = len(plain_text([node]))
-            if size > length and hasattr(node, "children"):
+            if size > length and isinstance(node, Container):
                 node.children = without_label(node.children, length)
                 out.append(node)
             else:  # a label in emphasis with a note in it: the note stays
@@ -107,11 +109,20 @@ def without_label(inlines: list[Inline], length: int) -> list[Inline]:
             length -= size
     # Leading spaces go, also after the notes the label called.
     first = next((index for index, node in enumerate(out) if not isinstance(node, Note)), None)
-    while first is not None and first < len(out) and isinstance(out[first], Text) and not out[first].text.strip():
+    if first is None:
+        return out
+    while first < len(out) and _is_blank_text(out[first]):
         out.pop(first)
-    if first is not None and first < len(out) and isinstance(out[first], (Text, Code)):
-        out[first] = type(out[first])(out[first].text.lstrip())
+    lead = out[first] if first < len(out) else None
+    if isinstance(lead, Text):
+        out[first] = Text(lead.text.lstrip())
+    elif isinstance(lead, Code):
+        out[first] = Code(lead.text.lstrip())
     return out
+
+
+def _is_blank_text(node: Inline) -> bool:
+    return isinstance(node, Text) and not node.text.strip()
 
 
 # Lines mostly at least this long are wrapped prose, not verse.
@@ -188,13 +199,13 @@ def list_markers(lines: list[str]) -> ListMarkers | None:
     None for anything else, so prose that merely opens with "A. Writer" stays prose."""
     if len(lines) < 2:
         return None
-    bullets = [_BULLET_MARK.match(line) for line in lines]
-    if all(bullets):
+    bullets = [match for line in lines if (match := _BULLET_MARK.match(line))]
+    if len(bullets) == len(lines):
         if len({match.group(1) for match in bullets}) == 1:
             return ListMarkers(False, 1, "", [match.end() for match in bullets])
         return None
-    marks = [_ORDER_MARK.match(line) for line in lines]
-    if not all(marks) or len({match.group(2) for match in marks}) != 1:
+    marks = [match for line in lines if (match := _ORDER_MARK.match(line))]
+    if len(marks) != len(lines) or len({match.group(2) for match in marks}) != 1:
         return None
     labels = [match.group(1) for match in marks]
     numbered = _counting(labels)
