@@ -222,9 +222,9 @@ function goToTarget() {
   view.target = null;
   layout();
   const found = target.words ? findWords(target.words) : target.fragment ? frameDocument().getElementById(target.fragment) : null;
+  view.highlight = target.words || null;
   if (found) {
-    for (const old of frameDocument().querySelectorAll(".bf-found")) old.classList.remove("bf-found");
-    if (target.words) found.classList.add("bf-found");
+    highlight();
     reveal(found);
   } else {
     showPage(target.page === -1 ? view.pages - 1 : target.page || 0);
@@ -241,6 +241,13 @@ function reveal(node) {
     node.scrollIntoView({ block: "center" });
     showCounter();
   }
+}
+
+// The place a problem pointed at stays marked, through rebuilds, until the reader goes elsewhere.
+function highlight() {
+  for (const old of frameDocument().querySelectorAll(".bf-found")) old.classList.remove("bf-found");
+  const found = view.highlight ? findWords(view.highlight) : null;
+  if (found) found.classList.add("bf-found");
 }
 
 // The same words as the server's: lower case, letters and digits only (typography aside).
@@ -268,6 +275,7 @@ async function replaceDocument(chapter) {
   doc.body.replaceWith(doc.importNode(fresh.body, true));
   doc.title = fresh.title;
   view.digest = chapter.digest;
+  highlight();
   restyle(view.state.book.styles);
   layout();
   if (view.paged) showPage(view.page);

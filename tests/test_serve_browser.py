@@ -1,0 +1,193 @@
+"""`bookforge serve` in a real browser (Playwright driving Debian's Chromium): stories listed, every
+device frame at its size, pages turned by the arrow key, edits shown in place, problems placed,
+a broken book.toml shown above the last good book, and the print view's spreads. With
+BOOKFORGE_SCREENSHOTS=docs/images it also takes the screenshots docs/serve.md shows."""
+
+from __future__ import annotations
+
+import os
+import queue
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("starlette", reason="the serve extra is not installed (pip install -e '.[serve]')")
+sync_api = pytest.importorskip("playwright.sync_api", reason="Playwright's Python package is not installed")
+
+CHROMIUM = Path("/usr/bin/chromium")
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(not CHROMIUM.exists(), reason="no Chromium at /usr/bin/chromium (./dev test installs it)"),
+]
+DEVICES = {"eink6": (536, 724), "reader7": (632, 840), "phone": (393, 852), "tablet": (820, 1180)}
+SCREENSHOTS = os.environ.get("BOOKFORGE_SCREENSHOTS")
+
+
+@pytest.fixture(scope="module")
+def preview(tmp_path_factory):
+    """`bookforge serve --to epub --to pdf` on a copy of seeds_shape, and a browser page on it."""
+    import shutil
+
+    folder = tmp_path_factory.mktemp("serve") / "seeds_shape"
+    shutil.copytree(Path(__file__).parent / "fixtures" / "seeds_shape", folder)
+    env = {k: v for k, v in os.environ.items() if k != "SOURCE_DATE_EPOCH"}
+    process = subprocess.Popen([sys.executable, "-m", "bookforge", "serve", "--to", "epub", "--to", "pdf"],
+                               cwd=folder, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    lines: queue.Queue[str] = queue.Queue()
+    threading.Thread(target=lambda: [lines.put(line) for line in process.stderr], daemon=True).start()
+    url = None
+    deadline = time.monotonic() + 60
+    while url is None and time.monotonic() < deadline:
+        line = lines.get(timeout=60)
+        if line.startswith("previewing at"):
+            url = line.split()[2]
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=[
+            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+            "--disable-sync", "--no-first-run"])
+        page = browser.new_page(viewport={"width": 1440, "height": 1000})
+        errors: list[str] = []
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        page.goto(url)
+        page.wait_for_selector("#contents a")
+        page.wait_for_function("() => document.querySelector('#status').textContent.startsWith('Up to date')")
+        yield folder, page, errors
+        browser.close()
+    process.terminate()
+    process.wait(timeout=30)
+
+
+def frame_text(page) -> str:
+    return page.frame_locator("#reader").locator("body").inner_text()
+
+
+def open_story(page, title: str) -> None:
+    page.locator("#contents a", has_text=title).click()
+    page.wait_for_function(f"() => document.querySelector('#page-counter').textContent.includes({title!r})")
+
+
+def test_the_page_lists_the_stories(preview):
+    _, page, errors = preview
+    names = page.locator("#contents > li > a").all_inner_texts()
+    assert [name.splitlines()[0] for name in names] == ["The Long Way Round", "Night Window"]
+    assert "A. Writer" in names[0]
+    assert not errors
+
+
+def test_a_chapter_opens_in_each_device_frame_at_its_size(preview):
+    _, page, errors = preview
+    for device, (width, height) in DEVICES.items():
+        page.click(f"#devices button[data-device={device}]")
+        open_story(page, "Night Window")
+        size = page.evaluate("(() => { const f = document.querySelector('#reader');"
+                             " return [f.contentWindow.innerWidth, f.contentWindow.innerHeight]; })()")
+        assert size == [width, height], device
+        assert "Night Window" in frame_text(page)
+        box = page.locator("#device").bounding_box()
+        assert box["height"] <= 1000, "the frame is scaled to fit the window"
+    assert not errors
+
+
+def test_the_arrow_key_turns_a_page(preview):
+    _, page, _ = preview
+    page.click("#devices button[data-device=eink6]")
+    open_story(page, "The Long Way Round")
+    counter = page.inner_text("#page-counter")
+    assert counter.startswith("Page 1 of ") and int(counter.split()[3]) > 1, counter
+    before = page.evaluate("document.querySelector('#reader').contentWindow.scrollX")
+    page.keyboard.press("ArrowRight")
+    page.wait_for_function("() => document.querySelector('#page-counter').textContent.startsWith('Page 2 of')")
+    assert page.evaluate("document.querySelector('#reader').contentWindow.scrollX") == before + DEVICES["eink6"][0]
+    if SCREENSHOTS:
+        page.click("#devices button[data-device=reader7]")
+        open_story(page, "The Long Way Round")
+        page.wait_for_timeout(300)
+        page.screenshot(path=str(Path(SCREENSHOTS) / "serve-reading.png"))
+        page.click("#devices button[data-device=eink6]")
+        open_story(page, "The Long Way Round")
+
+
+def test_an_edit_shows_within_two_seconds_in_place_keeping_the_page(preview):
+    folder, page, errors = preview
+    open_story(page, "The Long Way Round")
+    page.keyboard.press("ArrowRight")
+    page.wait_for_function("() => document.querySelector('#page-counter').textContent.startsWith('Page 2 of')")
+    page.evaluate("window.stillHere = true")
+    loads = page.get_attribute("#reader", "data-loads")
+    story = folder / "manuscripts" / "long.txt"
+    story.write_text(story.read_text().replace("He had grown a beard.", "He had grown a splendid copper beard.", 1))
+    started = time.monotonic()
+    page.wait_for_function("() => document.querySelector('#reader').contentDocument.body.textContent"
+                           ".includes('splendid copper beard')", timeout=2000)
+    assert time.monotonic() - started <= 2.0
+    assert page.evaluate("window.stillHere") is True, "the preview did not reload"
+    assert page.get_attribute("#reader", "data-loads") == loads, "nor did the book's frame"
+    assert page.inner_text("#page-counter").startswith("Page 2 of"), "the reader stays on their page"
+    assert not errors
+
+
+def test_an_unbalanced_quote_appears_in_the_problems_pane_and_goes_when_fixed(preview):
+    folder, page, _ = preview
+    story = folder / "manuscripts" / "short.txt"
+    good = story.read_text()
+    lines = good.splitlines()
+    line = next(n for n, text in enumerate(lines, 1) if text.startswith("Odo woke"))
+    lines[line - 1] = lines[line - 1].replace("the latch.", 'the latch."', 1)  # a quote closed, never opened
+    story.write_text("\n".join(lines) + "\n")
+    problem = page.locator(".problem", has_text="L001")
+    problem.wait_for(timeout=10000)
+    assert f"manuscripts/short.txt:{line}" in problem.inner_text()
+    page.wait_for_function("() => document.querySelector('#status').textContent.startsWith('Up to date')")
+    problem.click()
+    found = page.wait_for_function(
+        "() => document.querySelector('#reader').contentDocument.querySelector('.bf-found')?.textContent").json_value()
+    assert found.startswith("Odo woke to the sound of the latch.\u201d"), found
+    story.write_text(good)
+    problem.wait_for(state="detached", timeout=10000)
+
+
+def test_a_broken_book_toml_shows_the_error_and_keeps_the_last_good_book(preview):
+    folder, page, _ = preview
+    toml = folder / "book.toml"
+    good = toml.read_text()
+    toml.write_text(good.replace("[book]\n", "[book]\nlangauge = \"en\"\n"))
+    banner = page.locator("#error-banner")
+    banner.wait_for(state="visible", timeout=10000)
+    assert "book.toml:2" in banner.inner_text() and "langauge" in banner.inner_text()
+    assert "Showing the last good book" in banner.inner_text()
+    assert page.locator("#contents > li > a").count() == 2
+    assert "Pella" in frame_text(page) or "Odo" in frame_text(page)
+    toml.write_text(good)
+    banner.wait_for(state="hidden", timeout=10000)
+
+
+def test_the_print_view_shows_pages_of_the_trims_proportions_in_spreads(preview):
+    _, page, errors = preview
+    page.click(".tab[data-view=print]")
+    page.wait_for_function("() => [...document.querySelectorAll('#spreads img')].slice(0, 3)"
+                           ".every(i => i.complete && i.naturalWidth > 0)")
+    trim = page.evaluate("fetch('/api/state').then(r => r.json()).then(s => [s.pages[0].width, s.pages[0].height])")
+    sizes = page.evaluate("[...document.querySelectorAll('#spreads img')].slice(0, 3)"
+                          ".map(i => [i.naturalWidth, i.naturalHeight])")
+    for width, height in sizes:
+        assert abs(width / height - trim[0] / trim[1]) < 0.01, (width, height, trim)
+    spreads = page.locator(".spread")
+    first = spreads.nth(0).locator(".sheet")
+    assert "blank" in first.nth(0).get_attribute("class"), "page 1 is a recto, alone on the right"
+    assert first.nth(1).locator("img").get_attribute("alt") == "Page 1"
+    second = spreads.nth(1).locator("img")
+    left, right = second.nth(0).bounding_box(), second.nth(1).bounding_box()
+    assert second.nth(0).get_attribute("alt") == "Page 2" and second.nth(1).get_attribute("alt") == "Page 3"
+    assert abs(left["y"] - right["y"]) < 1 and abs(left["x"] + left["width"] - right["x"]) < 1, "side by side"
+    if SCREENSHOTS:  # the stories' pages, not the front matter's mostly blank ones
+        page.evaluate("() => document.querySelector('#print-view').scrollTo(0, "
+                      "document.querySelectorAll('.spread')[2].offsetTop - 24)")
+        page.wait_for_function("() => [...document.querySelectorAll('#spreads img')].slice(3, 9)"
+                               ".every(i => i.complete && i.naturalWidth > 0)")
+        page.screenshot(path=str(Path(SCREENSHOTS) / "serve-print.png"))
+    page.click(".tab[data-view=reading]")
+    assert not errors
