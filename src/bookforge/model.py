@@ -132,9 +132,9 @@ class Note:
     kind: str = "footnote"  # "footnote" or "endnote", as the author chose
 
 
-Inline: TypeAlias = (
-    Text | Emph | Strong | SmallCaps | Superscript | Subscript | Span | Code | Link | Image | Strikeout | LineBreak | Note
-)
+# The containers (Emph, Strong, SmallCaps, Superscript, Subscript, Span, Link, Strikeout) are
+# Inlines through their Container base: code that reaches into any of them asks for that one class.
+Inline: TypeAlias = Text | Container | Code | Image | LineBreak | Note
 
 # ---------------------------------------------------------------------------------------------
 # Blocks

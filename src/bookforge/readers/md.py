@@ -12,7 +12,7 @@ from ..diagnostics import Diagnostics
 from ..errors import ManuscriptError
 from ..links import image_src, is_safe_link
 from ..model import (
-    Attrs, Block, BlockQuote, Code, Emph, Figure, Heading, Image, Inline, LineBlock, LineBreak, Link, ListBlock, Loc,
+    Attrs, Block, BlockQuote, Code, Container, Emph, Figure, Heading, Image, Inline, LineBlock, LineBreak, Link, ListBlock, Loc,
     Note, Paragraph, Preformatted, SceneBreak, SmallCaps, Span, Story, Strikeout, Strong, Subscript, Superscript,
     TableCell, Table, Text, plain_text,
 )
@@ -87,7 +87,7 @@ def split_front_matter(text: str, rel: str) -> tuple[Any, dict[str, int], str, i
         raise ManuscriptError(
             "YAML front matter must be `key: value` lines", path=rel, line=2
         )
-    key_lines = {}
+    key_lines: dict[str, int] = {}
     for number, line in enumerate(yaml_text.split("\n"), start=2):
         match = re.match(r"^([^\s:#][^:]*):", line)
         if match:
@@ -116,13 +116,15 @@ def apply_front_matter(data: dict, key_lines: dict[str, int], story: Story, diag
         canonical = canonical_field(str(key))
         if value is None:
             continue
-        blocks = None
+        blocks: list[Block] | None = None
         if canonical in PROSE_FIELDS:
             # Markdown, read as the body is: the ledger notes its text after markup, as in the body.
             reader = _Reader(rel, 0, diagnostics, fixed_line=loc.line, ledger=ledger)
             blocks = []
             for part in value if isinstance(value, list) else [value]:  # a YAML list: a paragraph an item
-                blocks += reader.stream(str(part))
+                # Front-matter prose is read nested: its headings and rules are blocks, never
+                # chapter starts or breaks (the filter says so to the type checker).
+                blocks += [item for item in reader.stream(str(part)) if not isinstance(item, (ChapterStart, Break))]
         elif ledger is not None and canonical != "language":  # a language is a setting, not words
             ledger.add(loc.line, " ".join(map(str, value)) if isinstance(value, list) else str(value))
         if canonical is None:
@@ -227,6 +229,9 @@ class _Reader:
     def _note_text(self, tokens, unreached: set[int]) -> None:
         """The ledger: the text of every inline token (after markup) and every code block; what is
         left out on purpose (comments, a CriticMarkup deletion, a note nothing leads to) is not noted."""
+        ledger = self.ledger
+        if ledger is None:
+            return
         line = self.fixed_line or 1 + self.offset
         skipping = False
         for token in tokens:
@@ -237,17 +242,17 @@ class _Reader:
             if token.map and self.fixed_line is None:
                 line = token.map[0] + 1 + self.offset
             if token.type == "inline":
-                children = token.children or ()
+                children = token.children or []
                 if len(children) == 1:
-                    self.ledger.add(line, children[0].content)
+                    ledger.add(line, children[0].content)
                 else:
-                    self.ledger.add(line, "".join(
+                    ledger.add(line, "".join(
                         " " if child.type == "softbreak" else "" if child.content.startswith("<!--")
                         and child.type == "html_inline" else child.content for child in children))
             elif token.type in ("fence", "code_block", "grid_table"):
-                self.ledger.add(line, token.content)
+                ledger.add(line, token.content)
             elif token.type == "html_block":  # comments are left out on purpose, like Word's
-                self.ledger.add(line, _COMMENT.sub("", token.content))
+                ledger.add(line, _COMMENT.sub("", token.content))
 
     def _read_notes(self, tokens, start: int) -> None:
         """Where each note's blocks are; they are read when the note is first called, so a note
@@ -463,9 +468,9 @@ class _Reader:
 
     def inlines(self, children, block_token) -> list[Inline]:
         stack: list[list[Inline]] = [[]]
-        containers: list[Inline | None] = []
+        containers: list[Container | None] = []
 
-        def open_container(node: Inline | None) -> None:
+        def open_container(node: Container | None) -> None:
             if node is not None:
                 stack[-1].append(node)
                 stack.append(node.children)
@@ -505,14 +510,13 @@ class _Reader:
             elif kind == "span_open":
                 lang = language_tag(str(token.attrs.get("lang", ""))) if token.attrs.get("lang") else None
                 classes = str(token.attrs.get("class", "")).split()
-                node = None
-                if "smallcaps" in classes or "small-caps" in classes:
-                    node = SmallCaps()
+                small_caps = SmallCaps() if "smallcaps" in classes or "small-caps" in classes else None
+                node: Container | None = small_caps
                 if lang:
-                    node = Span([node] if node else [], Attrs(lang=lang))
+                    node = Span([small_caps] if small_caps else [], Attrs(lang=lang))
                 if node is not None:
                     stack[-1].append(node)
-                    stack.append(node.children[0].children if isinstance(node, Span) and node.children else node.children)
+                    stack.append(small_caps.children if small_caps is not None else node.children)
                 containers.append(node)
             elif kind.endswith("_open"):  # markup bookforge has no node for: its text is kept
                 open_container(None)
@@ -571,17 +575,19 @@ def _table_captions(items: list[Item]) -> list[Item]:
     for item in items:
         label = _caption_label(item)
         previous = out[-1] if out else None
-        if label and isinstance(previous, Table) and not previous.caption:
+        if label and isinstance(item, Paragraph) and isinstance(previous, Table) and not previous.caption:
             previous.caption = _without_prefix(item.children, label)
             continue
-        if isinstance(item, Table) and not item.caption and previous is not None and _caption_label(previous):
-            out.pop()
-            item.caption = _without_prefix(previous.children, _caption_label(previous))
+        if isinstance(item, Table) and not item.caption and isinstance(previous, Paragraph):
+            previous_label = _caption_label(previous)
+            if previous_label:
+                out.pop()
+                item.caption = _without_prefix(previous.children, previous_label)
         out.append(item)
     return out
 
 
-def _caption_label(item) -> int:
+def _caption_label(item: Item) -> int:
     """The length of a `Table: ` label opening a paragraph, or 0."""
     if not isinstance(item, Paragraph) or not item.children or not isinstance(item.children[0], Text):
         return 0
@@ -598,7 +604,7 @@ def _without_prefix(inlines: list[Inline], length: int) -> list[Inline]:
 _COMMENT = re.compile(r"<!--.*?(?:-->|$)", re.DOTALL)
 _HTML_HINT = ("write it in Markdown (*emphasis*, a backslash at a line's end for a line break): raw HTML is "
               "shown as text, never as markup")
-_CONTAINERS = {"em_open": Emph, "strong_open": Strong, "s_open": Strikeout, "sup_open": Superscript,
+_CONTAINERS: dict[str, type[Container]] = {"em_open": Emph, "strong_open": Strong, "s_open": Strikeout, "sup_open": Superscript,
                "sub_open": Subscript}
 _VERSE_CLASSES = {"verse", "poem", "poetry", "lyrics", "song"}
 _PARSERS: dict[tuple[bool, ...], object] = {}
