@@ -160,7 +160,7 @@ def _heading_attributes(state: StateCore) -> None:
         children = tokens[index + 1].children or []
         last = children[-1] if children else None
         match = _HEADING_ATTRIBUTES.search(last.content) if last is not None and last.type == "text" else None
-        if match:
+        if last is not None and match:
             children[-1] = last.copy(content=last.content[:match.start()])
             tokens[index + 1].content = tokens[index + 1].content[:len(tokens[index + 1].content) - len(match.group(0))]
 
@@ -237,10 +237,10 @@ def _typed_lists(state: StateCore) -> None:
             continue
         lines = _lines(inline)
         markers = list_markers([_line_text(line) for line in lines]) if lines else None
-        if markers is None:
+        if lines is None or markers is None:
             continue
-        items = [_cut(line, width) for line, width in zip(lines, markers.widths)]
-        if any(item is None for item in items):
+        items = [item for line, width in zip(lines, markers.widths) if (item := _cut(line, width)) is not None]
+        if len(items) != len(lines):
             continue
         opening = tokens[index]
         first = opening.map[0] if opening.map else None

@@ -11,10 +11,12 @@ Each rule makes tokens the Markdown reader already knows, or a few of its own:
 from __future__ import annotations
 
 import re
+from typing import Literal
 
 from markdown_it import MarkdownIt
 from markdown_it.rules_inline import StateInline
 from markdown_it.rules_inline.state_inline import Delimiter
+from markdown_it.token import Token
 
 # CriticMarkup: opener → closer. Substitution is `{~~old~>new~~}`.
 _CRITIC = {"{++": "++}", "{--": "--}", "{~~": "~~}", "{==": "==}", "{>>": "<<}"}
@@ -185,15 +187,19 @@ def _mark_pairs(state: StateInline) -> None:
             _pair_marks(state, meta["delimiters"])
 
 
+def _as_mark(token: Token, kind: str, nesting: Literal[1, -1]) -> None:
+    """A `==` delimiter turned into the opening or closing of a highlight."""
+    token.type, token.tag, token.nesting, token.markup, token.content = kind, "mark", nesting, "==", ""
+
+
 def _pair_marks(state: StateInline, delimiters: list[Delimiter]) -> None:
     lone: list[int] = []
     for start in delimiters:
         if start.marker != 0x3D or start.end == -1:
             continue
         end = delimiters[start.end]
-        for index, kind, nesting in ((start.token, "mark_open", 1), (end.token, "mark_close", -1)):
-            token = state.tokens[index]
-            token.type, token.tag, token.nesting, token.markup, token.content = kind, "mark", nesting, "==", ""
+        _as_mark(state.tokens[start.token], "mark_open", 1)
+        _as_mark(state.tokens[end.token], "mark_close", -1)
         before = state.tokens[end.token - 1]
         if before.type == "text" and before.content == "=":
             lone.append(end.token - 1)

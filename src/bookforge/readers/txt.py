@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 
 from ..diagnostics import Diagnostics
 from ..model import (
-    BlockQuote, LineBlock, ListBlock, Loc, Note, Paragraph, Story, Text, block_inlines, walk,
+    Block, BlockQuote, Inline, LineBlock, ListBlock, Loc, Note, Paragraph, Story, Text, block_inlines, walk,
 )
 from .assemble import Break, ChapterStart, Item, assemble
 from .decode import clean, decode
@@ -91,7 +91,9 @@ def _read_header(lines: list[str], story: Story, rel: str, diagnostics: Diagnost
         loc = Loc(rel, start)
         if canonical != "language":  # a language is a setting, not words of the text
             ledger.add(start, value)  # the value, not the `Key:` label
-        blocks = [Paragraph(parse_inlines(value), loc=loc)] if canonical in PROSE_FIELDS and value else None
+        blocks: list[Block] | None = (
+            [Paragraph(parse_inlines(value), loc=loc)] if canonical in PROSE_FIELDS and value else None
+        )
         apply_field(story, canonical, value, loc=loc, diagnostics=diagnostics, blocks=blocks)
     return index
 
@@ -202,10 +204,10 @@ def _items(scanned: list[_Para | _Break], rel: str, base_indent: int) -> list[It
             continue
         first_line, first_text = piece.lines[0]
         loc = Loc(rel, first_line)
-        end = _quotation_end(pieces, index, base_indent) if first_text[:1] in (" ", "\t") else index
-        if end > index:
-            items.append(BlockQuote([_quotation(p, Loc(rel, p.lines[0][0])) for p in pieces[index:end]], loc=loc))
-            index = end
+        quoted = _quotation_run(pieces, index, base_indent) if first_text[:1] in (" ", "\t") else []
+        if quoted:
+            items.append(BlockQuote([_quotation(p, Loc(rel, p.lines[0][0])) for p in quoted], loc=loc))
+            index += len(quoted)
             continue
         index += 1
         listed = _marked_list(piece, rel)
@@ -232,21 +234,18 @@ def _headings_apart(scanned: list[_Para | _Break], rel: str, base_indent: int) -
     return out
 
 
-def _quotation_end(pieces: list[_Para | _Break], start: int, base_indent: int) -> int:
-    """Where a quotation starting at `start` ends: a run of indented paragraphs one blank line
-    apart (a letter's salutation, its paragraphs, its signature; a poem's stanzas), of which at
-    least one has several lines. `start` itself when there is none."""
-    end = start
-    while end < len(pieces):
-        piece = pieces[end]
+def _quotation_run(pieces: list[_Para | _Break], start: int, base_indent: int) -> list[_Para]:
+    """The quotation starting at `start`: a run of indented paragraphs one blank line apart (a
+    letter's salutation, its paragraphs, its signature; a poem's stanzas), of which at least one
+    has several lines. Empty when there is none."""
+    run: list[_Para] = []
+    for piece in pieces[start:]:
         if not isinstance(piece, _Para) or not all(_is_indented(text, base_indent) for _, text in piece.lines):
             break
-        if end > start and piece.lines[0][0] != pieces[end - 1].lines[-1][0] + 2:
+        if run and piece.lines[0][0] != run[-1].lines[-1][0] + 2:
             break
-        end += 1
-    if any(len(piece.lines) > 1 for piece in pieces[start:end]):
-        return end
-    return start
+        run.append(piece)
+    return run if any(len(piece.lines) > 1 for piece in run) else []
 
 
 def _marked_list(para: _Para, rel: str) -> ListBlock | None:
@@ -269,9 +268,10 @@ def _with_notes(items: list[Item]) -> list[Item]:
     """`[1]` calls in the text and `[1] …` paragraphs at the story's end, numbered 1, 2, 3… and each
     called exactly once, in order: footnotes. Anything less clear-cut is left as the author typed it."""
     end = len(items)
-    while end and isinstance(items[end - 1], Paragraph) and _note_number(items[end - 1]) is not None:
+    definitions: list[Paragraph] = []
+    while end and isinstance(last := items[end - 1], Paragraph) and _note_number(last) is not None:
+        definitions.insert(0, last)
         end -= 1
-    definitions = items[end:]
     if not definitions or [_note_number(p) for p in definitions] != list(range(1, len(definitions) + 1)):
         return items
     # The text's runs, listed before any call is made a note: a note's own "[2]" is its text, and
@@ -296,14 +296,14 @@ def _note_number(paragraph: Paragraph) -> int | None:
 
 def _without_number(paragraph: Paragraph) -> Paragraph:
     first = paragraph.children[0]
-    rest = _NOTE_TEXT.sub("", first.text, count=1)
+    rest = _NOTE_TEXT.sub("", first.text, count=1) if isinstance(first, Text) else ""
     return Paragraph(([Text(rest)] if rest else []) + paragraph.children[1:], loc=paragraph.loc)
 
 
-def _split_calls(node, notes: dict[int, Note]) -> list:
+def _split_calls(node: Inline, notes: dict[int, Note]) -> list[Inline]:
     if not isinstance(node, Text) or "[" not in node.text:
         return [node]
-    out: list = []
+    out: list[Inline] = []
     position = 0
     for match in _NOTE_CALL.finditer(node.text):
         if match.start() > position:
