@@ -25,8 +25,8 @@ import urllib.request
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-from bench import BOOKFORGE, RESULTS, WORK, machine  # noqa: E402
-from corpus import generate  # noqa: E402
+from bench import BOOKFORGE, RESULTS, WORK, machine
+from corpus import generate
 
 READING_TARGET = 0.5  # seconds
 PRINT_OVERHEAD_TARGET = 0.5  # seconds over the incremental PDF time

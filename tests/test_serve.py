@@ -18,10 +18,10 @@ import pytest
 
 pytest.importorskip("starlette", reason="the serve extra is not installed (pip install -e '.[serve]')")
 
-from bookforge.diagnostics import Diagnostics  # noqa: E402
-from bookforge.serve.paths import book_member  # noqa: E402
-from bookforge.serve.run import serve  # noqa: E402
-from bookforge.serve.security import host_name  # noqa: E402
+from bookforge.diagnostics import Diagnostics
+from bookforge.serve.paths import book_member
+from bookforge.serve.run import serve
+from bookforge.serve.security import host_name
 
 SECRET = "the unpublished sequel: nobody may read this"
 
@@ -38,9 +38,9 @@ def running(project, tmp_path):
     (folder / "manuscripts" / "leak.txt").symlink_to(secret)
     lines: queue.Queue[str] = queue.Queue()
     stop = threading.Event()
-    thread = threading.Thread(target=serve, daemon=True, args=([folder], ["epub"], {}), kwargs=dict(
-        host="127.0.0.1", port=0, open_browser=False, epubcheck=False, say=lines.put,
-        make_diagnostics=Diagnostics, stop=stop))
+    thread = threading.Thread(target=serve, daemon=True, args=([folder], ["epub"], {}), kwargs={
+        "host": "127.0.0.1", "port": 0, "open_browser": False, "epubcheck": False, "say": lines.put,
+        "make_diagnostics": Diagnostics, "stop": stop})
     thread.start()
     url = _wait(lines, "previewing at").split()[2]
     _wait(lines, "built")
@@ -112,7 +112,7 @@ TRAVERSALS = [
 
 
 def test_traversal_plain_encoded_double_encoded_and_symlinks_get_404_and_nothing_outside_is_read(running):
-    folder, outside, port = running
+    _, outside, port = running
     for path in TRAVERSALS[:3]:  # every route warmed up: the imports a first request makes are done
         get(port, path)
     opened: list[str] = []

@@ -81,7 +81,7 @@ class Rebuilder:
         output = (root / "build").resolve()
         try:
             output = (root / open_project(root, self.make_diagnostics()).config.build.output).resolve()
-        except BookforgeError:
+        except BookforgeError:  # a broken book.toml: its build says so; watch the default folder meanwhile
             pass
         return root, output
 
@@ -90,7 +90,7 @@ class Rebuilder:
         try:
             project = resolve_project(self.sources, self.make_diagnostics())
             prepare(project, self.wanted(project), Diagnostics(), self.stories, self.options)
-        except Exception:  # noqa: BLE001 - warming up is an optimisation; the next build reports problems
+        except Exception:  # noqa: BLE001, S110 - warming up is an optimisation; the next build reports problems
             pass
 
 
@@ -140,10 +140,8 @@ def rebuild_on_change(
     if next(watcher, None) is None:
         return
     on_watching(root)
-    rebuilds = 0
-    for _ in watcher:
+    for rebuilds, _ in enumerate(watcher, start=1):
         build_once(first=False)
-        rebuilds += 1
         if stop_after is not None and rebuilds >= stop_after:
             return
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -49,7 +50,7 @@ def create_app(state: PreviewState, broker: Broker, allowed_hosts: frozenset[str
         return Response(image, media_type="image/png", headers={"cache-control": "max-age=31536000, immutable"})
 
     async def events(request: Request) -> Response:
-        first = {"event": "state", "data": JSONResponse(state.snapshot()).body.decode()}
+        first = {"event": "state", "data": json.dumps(state.snapshot(), ensure_ascii=False)}
         return EventSourceResponse(broker.stream(first), ping=15, headers={"cache-control": "no-store"})
 
     app = Starlette(routes=[

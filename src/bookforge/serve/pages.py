@@ -10,7 +10,7 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from pathlib import Path
 
-import pypdfium2 as pdfium
+import pypdfium2 as pdfium  # type: ignore[import-untyped]
 from pypdf import PdfReader
 from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, PdfObject, StreamObject
 
@@ -50,7 +50,8 @@ class PrintPages:
             media, trim = page.mediabox, page.trimbox
             crop = (float(trim.left - media.left), float(trim.bottom - media.bottom),
                     float(media.right - trim.right), float(media.top - trim.top))
-            digest = _digest(page.indirect_reference, memo).hex()[:20] if page.indirect_reference else f"{index}"
+            reference = page.indirect_reference
+            digest = _digest(reference, memo).hex()[:20] if reference is not None else f"{index:020x}"
             pages.append(Page(digest, float(trim.width), float(trim.height)))
             where[digest] = (document, index, crop)
         with self._lock:
@@ -78,7 +79,7 @@ class PrintPages:
         return [{"digest": page.digest, "width": page.width, "height": page.height} for page in self.pages]
 
 
-def _digest(value: PdfObject, memo: dict[tuple[int, int], bytes]) -> bytes:
+def _digest(value: PdfObject | None, memo: dict[tuple[int, int], bytes]) -> bytes:
     """A hash of everything a page draws: followed through its resources (fonts, pictures), each
     shared object hashed once."""
     if isinstance(value, IndirectObject):
