@@ -18,7 +18,7 @@ import pytest
 from bookforge.batch import local, worker
 from bookforge.batch.jobs import jobs_from
 from bookforge.batch.run import run_batch
-from bookforge.errors import EXIT_CODES
+from bookforge.errors import BatchFailedError
 from bookforge.names import slugify
 
 from conftest import run_cli
@@ -26,7 +26,7 @@ from conftest import run_cli
 BOOKS = 60  # 57 good, 3 broken
 PDF_BOOKS = {5, 23, 41, 50}  # the few that also build a PDF (a PDF costs ~1 s, an EPUB ~0.1 s)
 FROM_MANIFEST = range(45, 57)  # good books given as a manifest line of manuscripts + title/authors
-EXIT_BATCH = EXIT_CODES["batch"]
+EXIT_BATCH = BatchFailedError.exit_code
 
 WORDS = ("lamp harbour letter winter orchard violin ferry lantern cellar meadow signal thread "
          "copper station ribbon garden tide bell").split()

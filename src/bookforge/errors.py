@@ -4,7 +4,6 @@ from __future__ import annotations
 
 
 # Exit codes are part of the public interface (scripts and CI depend on them); never renumber.
-EXIT_OK = 0
 EXIT_BUG = 1
 EXIT_USAGE = 2
 
@@ -96,20 +95,6 @@ class BatchFailedError(BookforgeError):
     """`bookforge batch` finished, but some of its books failed (each is a line and a report row)."""
 
     exit_code = 10
-
-
-EXIT_CODES = {
-    "bug": EXIT_BUG,
-    "usage": EXIT_USAGE,
-    "config": ConfigError.exit_code,
-    "manuscript": ManuscriptError.exit_code,
-    "theme": ThemeError.exit_code,
-    "build": BuildError.exit_code,
-    "missing-dependency": MissingDependencyError.exit_code,
-    "strict": StrictModeError.exit_code,
-    "delivery": DeliveryError.exit_code,
-    "batch": BatchFailedError.exit_code,
-}
 
 
 def format_location(path: str | None, line: int | None = None, column: int | None = None) -> str:

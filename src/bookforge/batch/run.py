@@ -11,7 +11,7 @@ from collections.abc import Callable
 from contextlib import ExitStack, nullcontext
 from pathlib import Path
 
-from ..errors import EXIT_OK, BatchFailedError, MissingDependencyError
+from ..errors import BatchFailedError, MissingDependencyError
 from .jobs import jobs_from
 from .worker import BookOutcome
 
@@ -74,7 +74,7 @@ def run_batch(
     if interrupted:
         error(f"interrupted: {tally.done} of {tally.total} books finished; the same command builds the rest")
         return EXIT_INTERRUPTED
-    return BatchFailedError.exit_code if tally.failures else EXIT_OK
+    return BatchFailedError.exit_code if tally.failures else 0
 
 
 class _Tally:
