@@ -11,8 +11,6 @@ from ..diagnostics import Diagnostics
 # guidance for images inside a book is 5 MB each.
 MAX_BOOK_BYTES = 50 * 1024 * 1024
 MAX_IMAGE_BYTES = 5 * 1024 * 1024
-# The font formats Kindle's converter embeds; WOFF and WOFF2 make it drop the font or the book.
-KINDLE_FONTS = (".otf", ".ttf")
 
 _COMMENT_OR_STRING = re.compile(r"""("(?:\\.|[^"\\\n])*"|'(?:\\.|[^'\\\n])*')|/\*.*?(?:\*/|\Z)""", re.DOTALL)
 _CUSTOM_PROPERTY = re.compile(r"(?<![\w-])(--[A-Za-z_][\w-]*\s*:|var\(\s*--)")

@@ -29,7 +29,7 @@ def _environment_key() -> str:
     return digest.hexdigest()
 
 
-def part_key(job: PartJob, font_files: list[Path] | None = None) -> str:
+def part_key(job: PartJob) -> str:
     """The cache key of a part: its HTML, every stylesheet, the variant, and the environment."""
     digest = hashlib.sha256(_environment_key().encode())
     digest.update(job.html.encode())
@@ -38,8 +38,6 @@ def part_key(job: PartJob, font_files: list[Path] | None = None) -> str:
     digest.update(f"\0{job.variant}\0{job.base_url}\0{job.pad_to_even}".encode())
     if job.font_rules or job.fonts_key:  # installed fonts the text falls back to (CJK…)
         digest.update(f"\0{job.font_rules}\0{job.fonts_key}".encode())
-    for path in font_files or []:
-        digest.update(hashlib.sha256(path.read_bytes()).digest())
     return digest.hexdigest()[:40]
 
 
