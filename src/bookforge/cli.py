@@ -54,16 +54,20 @@ def detail(message: str) -> None:
         print(_color("2", message), file=sys.stderr)
 
 
-def _report_diagnostic(diagnostic) -> None:
-    if settings.quiet:
-        return
-    head, _, hint = diagnostic.format().partition("\n")
-    where, sep, rest = head.partition(": warning")
-    if sep:
-        head = where + ": " + _color("33", "warning" + rest.split(":", 1)[0]) + ":" + rest.split(":", 1)[1]
+_LABEL_COLOURS = {"error": "31", "warning": "33"}  # red, yellow
+
+
+def _print_diagnostic(diagnostic) -> None:
+    """A build's warning or a check's finding: its line with the label coloured, its hint dimmed."""
+    head, _, hint = diagnostic.format(lambda label: _color(_LABEL_COLOURS[diagnostic.severity], label)).partition("\n")
     print(head, file=sys.stderr)
     if hint:
         print(_color("2", hint), file=sys.stderr)
+
+
+def _report_diagnostic(diagnostic) -> None:
+    if not settings.quiet:
+        _print_diagnostic(diagnostic)
 
 
 def _report_info(diagnostic, verbose_only: bool) -> None:
@@ -409,15 +413,9 @@ def check(
         json.dump(report.to_json(), sys.stdout, ensure_ascii=False, indent=2)
         sys.stdout.write("\n")
     else:
-        for finding in report.findings:
-            if settings.quiet and finding["severity"] != "error":
-                continue
-            place = ":".join(str(p) for p in (finding["path"], finding["line"], finding["column"]) if p)
-            colour = "31" if finding["severity"] == "error" else "33"
-            label = _color(colour, f"{finding['severity']}[{finding['code']}]")
-            print(f"{place + ': ' if place else ''}{label}: {finding['message']}", file=sys.stderr)
-            if finding["hint"]:
-                print(_color("2", f"  hint: {finding['hint']}"), file=sys.stderr)
+        for diagnostic in report.diagnostics:
+            if not settings.quiet or diagnostic.severity == "error":
+                _print_diagnostic(diagnostic)
         checked = [f"{len(report.checked.get('manuscripts', []))} manuscripts"]
         checked += [report.checked[k] for k in ("epub", "pdf", "cover-pdf") if report.checked.get(k)]
         errors, warnings = report.count("error"), report.count("warning")

@@ -30,11 +30,13 @@ class Diagnostic:
         """A diagnostic with its code's registered severity unless another one is given."""
         return cls(code, severity or code_info(code).severity, message, path, line, column, hint)
 
-    def format(self) -> str:
-        """Compiler-style text: `path:line: warning[M001]: message` plus an optional hint line."""
+    def format(self, paint: Callable[[str], str] | None = None) -> str:
+        """Compiler-style text: `path:line: warning[M001]: message` plus an optional hint line;
+        `paint` may colour the `warning[M001]` label (a terminal's)."""
         where = format_location(self.path, self.line, self.column)
         head = f"{where}: " if where else ""
-        text = f"{head}{self.severity}[{self.code}]: {self.message}"
+        label = f"{self.severity}[{self.code}]"
+        text = f"{head}{paint(label) if paint else label}: {self.message}"
         if self.hint:
             text += f"\n  hint: {self.hint}"
         return text
