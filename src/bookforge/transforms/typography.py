@@ -96,13 +96,6 @@ def quote_style(language: str, quotes: str = "auto") -> QuoteStyle:
     return QUOTE_STYLES.get(region) or QUOTE_STYLES.get(primary) or QUOTE_STYLES["en"]
 
 
-def apply_typography(book: Book, quotes: str = "auto") -> None:
-    """Educate every text in the book in place, each story by its own language."""
-    educate_book_fields(book, quotes)
-    for story in book.stories:
-        educate_story(story, quote_style(story.language or book.language, quotes))
-
-
 def educate_book_fields(book: Book, quotes: str = "auto") -> None:
     """The book's own texts: title, subtitle, description, names."""
     style = quote_style(book.language, quotes)
