@@ -38,11 +38,7 @@ class CheckReport:
     @property
     def findings(self) -> list[dict]:
         """The findings as --json has them."""
-        rows = []
-        for source, diagnostic in self.found:
-            data = {**diagnostic.to_json(), "source": source, "column": diagnostic.column}
-            rows.append({key: data[key] for key in FINDING_KEYS})
-        return rows
+        return [finding_json(source, diagnostic) for source, diagnostic in self.found]
 
     def count(self, severity: str) -> int:
         return sum(1 for d in self.diagnostics if d.severity == severity)
@@ -67,6 +63,12 @@ class CheckReport:
             "summary": {"errors": self.count("error"), "warnings": self.count("warning")},
             "findings": self.findings,
         }
+
+
+def finding_json(source: str, diagnostic: Diagnostic) -> dict:
+    """One finding of --json: the diagnostic's fields and the part of the check that found it."""
+    data = {**diagnostic.to_json(), "source": source, "column": diagnostic.column}
+    return {key: data[key] for key in FINDING_KEYS}
 
 
 def run_check(sources: list[Path] | None, *, epubcheck: bool = True) -> CheckReport:
