@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 # Exit codes are part of the public interface (scripts and CI depend on them); never renumber.
 EXIT_BUG = 1
 EXIT_USAGE = 2

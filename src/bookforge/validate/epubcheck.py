@@ -84,7 +84,7 @@ def run_epubcheck(paths: list[Path], timeout: float = 600) -> list[EpubCheckRepo
             args = [java, *_JVM_FLAGS, "-cp", str(jar), str(_LAUNCHER)]
             for path, report in zip(paths, reports):
                 args += [str(Path(path).absolute()), str(report)]
-        completed = subprocess.run(args, capture_output=True, text=True, timeout=timeout)
+        completed = subprocess.run(args, capture_output=True, text=True, timeout=timeout, check=False)
         results = []
         for path, report in zip(paths, reports):
             if not report.exists():
