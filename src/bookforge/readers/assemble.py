@@ -22,7 +22,6 @@ from .header import HEADER_LINE, apply_field, canonical_field
 from .inlines import without_label
 from .marks import chapter_title
 
-
 # Two records of a reader's stream, named tuples rather than dataclasses: every build imports
 # this module, and a dataclass costs half a millisecond to define.
 

@@ -10,12 +10,37 @@ import io
 import posixpath
 import re
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from ..diagnostics import Diagnostics
 from ..errors import ManuscriptError
 from ..model import (
-    Attrs, Block, BlockQuote, Emph, Figure, Heading, Image, Inline, LineBlock, LineBreak, Link, ListBlock, Loc, Note,
-    Paragraph, SceneBreak, SmallCaps, Span, Story, Strikeout, Strong, Subscript, Superscript, Table, TableCell, Text,
+    Attrs,
+    Block,
+    BlockQuote,
+    Emph,
+    Figure,
+    Heading,
+    Image,
+    Inline,
+    LineBlock,
+    LineBreak,
+    Link,
+    ListBlock,
+    Loc,
+    Note,
+    Paragraph,
+    SceneBreak,
+    SmallCaps,
+    Span,
+    Story,
+    Strikeout,
+    Strong,
+    Subscript,
+    Superscript,
+    Table,
+    TableCell,
+    Text,
     plain_text,
 )
 from .assemble import Break, ChapterStart, Item, assemble, take_header
@@ -25,11 +50,14 @@ from .docx_ledger import note_words
 from .docx_media import book_picture
 from .docx_numbering import ListLevel, Numbering
 from .docx_properties import apply_properties
-from .docx_xml import MC, R, W, Styles, between, is_on, is_toc_control, to_int, val
+from .docx_xml import MC, R, Styles, W, between, is_on, is_toc_control, to_int, val
 from .inlines import holds_object, is_blank, join_text, reads_as_verse, trim_inlines, verse_or_paragraph
 from .ledger import Ledger
 from .marks import is_break_mark
 from .symbols import symbol_char
+
+if TYPE_CHECKING:  # an XML element; lxml ships no types, so it is Any to the checker
+    from lxml.etree import _Element
 
 A_BLIP = "{http://schemas.openxmlformats.org/drawingml/2006/main}blip"
 WP_DOCPR = "{http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing}docPr"
@@ -109,8 +137,8 @@ class _Reader:
         self.left_out: dict[str, int] = {}  # what was left out → first paragraph number
         self.number = 0  # paragraph counter: a .docx file's "line" numbers
         self._style_cache: dict[str, dict] = {}
-        self._notes: dict[str, dict[str, object]] = {}  # "footnotes"/"endnotes" → id → element
-        self._note_parts: dict[str, object] = {}  # "footnotes"/"endnotes" → the part holding them
+        self._notes: dict[str, dict[str, _Element]] = {}  # "footnotes"/"endnotes" → id → element
+        self._note_parts: dict[str, _Element] = {}  # "footnotes"/"endnotes" → the part holding them
         self._open_notes: set[tuple[str, str]] = set()  # the notes being read (a note may call a note)
         self._counters: dict[tuple[str, int], int] = {}  # (list, level) → last number used
         self._later_titles: list[ChapterStart] = []  # Title paragraphs after the first: parts of the story
@@ -208,7 +236,7 @@ class _Reader:
         own_outline = val(p.find(f"{W}pPr/{W}outlineLvl"))
         if own_outline is not None and own_outline.isdigit():
             outline = int(own_outline)
-        pieces: list[tuple[object, frozenset]] = []
+        pieces: list[tuple[str | Inline, frozenset[str]]] = []
         boxes: list[list[Block]] = []
         # A paragraph's own style and fields (a text box's paragraphs are read inside it).
         outer = self._paragraph_style_id, self._fields
@@ -297,7 +325,7 @@ class _Reader:
         first row set all in bold) as the head, a column's common alignment as its alignment."""
         table = Table(loc=loc)
         above: dict[int, TableCell] = {}  # grid column → the cell a vertical merge continues
-        aligns: dict[int, set[str]] = {}
+        aligns: dict[int, set[str | None]] = {}
         for index, tr in enumerate(_through_controls(tbl, W + "tr")):
             row: list[TableCell] = []
             column = to_int(val(tr.find(f"{W}trPr/{W}gridBefore")), 0)
@@ -572,7 +600,7 @@ class _Reader:
         if kind not in self._notes:
             from lxml import etree
 
-            found: dict[str, object] = {}
+            found: dict[str, _Element] = {}
             for relationship in self.document.part.rels.values():
                 if relationship.reltype.endswith("/" + kind) and not relationship.is_external:
                     parser = etree.XMLParser(resolve_entities=False, no_network=True)
@@ -762,7 +790,7 @@ def _all_bold(tr) -> bool:
     return bool(runs) and all(is_on(r.find(f"{W}rPr/{W}b")) for r in runs)
 
 
-def _nest(pieces: list[tuple[object, frozenset]], order: tuple[str, ...]) -> list[Inline]:
+def _nest(pieces: list[tuple[str | Inline, frozenset[str]]], order: tuple[str, ...]) -> list[Inline]:
     """Runs with their marks → nested inlines: a passage in another language or direction outermost,
     then a link, then the formatting of `order`; neighbours that share a mark share its node."""
     if not any(marks for _, marks in pieces):  # plain text: nothing to nest

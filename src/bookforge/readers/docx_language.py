@@ -6,7 +6,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from .docx_xml import W, Styles, is_on
+from ..model import Inline
+from .docx_xml import Styles, W, is_on
 
 # The marks a run's pieces carry into the reader's nesting: "lang:fr-FR", "dir:rtl".
 LANG = "lang:"
@@ -58,7 +59,7 @@ class Languages:
                        and (s.get(W + "default") or "").lower() in ("1", "true", "on")), None)
         self.normal_style = normal.get(W + "styleId") if normal is not None else None
         self._inherited: dict[tuple, dict] = {}
-        self._primary: dict[str, str] = {}
+        self._primary: dict[str | None, str] = {}
         self._directions: dict[str | None, str | None] = {}
         # The document's language: its default paragraph style's (Normal), else the defaults'. A
         # document that names none has no "other" language: nothing is marked.
@@ -79,7 +80,8 @@ class Languages:
     def run_marks(self, rpr, text: str, paragraph_style: str | None) -> frozenset[str]:
         """The marks of a run's language, where it is not the document's, and of its direction
         (from the run's w:rPr and its text)."""
-        own: dict[str, object] = {}
+        toggles: dict[str, bool] = {}  # the run's own rtl and cs
+        langs: dict[str, str] = {}  # the run's own languages, by script
         character_style = None
         if rpr is not None:
             for child in rpr:
@@ -87,18 +89,18 @@ class Languages:
                 if tag == _RSTYLE:
                     character_style = child.get(W + "val")
                 elif tag in _TOGGLES:
-                    own[_TOGGLES[tag]] = is_on(child)
+                    toggles[_TOGGLES[tag]] = is_on(child)
                 elif tag == _LANG:
-                    own.update((name, child.get(W + name)) for name in _SCRIPTS if child.get(W + name))
+                    langs.update((name, child.get(W + name)) for name in _SCRIPTS if child.get(W + name))
         props = self._properties(character_style, paragraph_style)
-        rtl = own.get("rtl", props["rtl"])
-        if rtl or own.get("cs", props["cs"]):
+        rtl = toggles.get("rtl", props["rtl"])
+        if rtl or toggles.get("cs", props["cs"]):
             script = "bidi"
         else:  # (a run of spaces or punctuation takes its own language, as Word spells it)
             script = "val" if text.isascii() else _script(text) or "val"
-        if not own:  # the usual run: its styles say it all
+        if not toggles and not langs:  # the usual run: its styles say it all
             return props["marks"][script]
-        return self._marks(own.get(script) or props[script], rtl)
+        return self._marks(langs.get(script) or props[script], rtl)
 
     def _marks(self, lang: str | None, rtl: bool) -> frozenset[str]:
         marks = {RTL} if rtl else set()
@@ -139,7 +141,7 @@ def _attribute(props: list, name: str) -> str | None:
     return None
 
 
-def settle(pieces: list[tuple[object, frozenset]], paragraph_dir: str | None):
+def settle(pieces: list[tuple[str | Inline, frozenset[str]]], paragraph_dir: str | None):
     """A paragraph's pieces with their language marks made whole: spaces, digits and punctuation
     belong to the passage around them (an opening bracket to what follows, a closing one to what
     precedes); a paragraph all in one language (or direction) carries it itself. Returns (pieces,

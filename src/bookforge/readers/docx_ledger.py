@@ -4,10 +4,14 @@ with the reader's own rules (what is hidden, a ruby's reading, a non-breaking hy
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from .docx_xml import MC, W, excluded, is_toc_control
 from .ledger import Ledger
 from .symbols import symbol_char
+
+if TYPE_CHECKING:  # an XML element; lxml ships no types, so it is Any to the checker
+    from lxml.etree import _Element
 
 # Not the paragraph's own text: removed text, Word's fallback copies, a text box's paragraphs
 # (entries of their own), and properties (which hold no text).
@@ -20,7 +24,7 @@ def note_words(document, reader, ledger: Ledger) -> None:
     fallback copies; numbered as the reader numbers paragraphs. Comments, headers and footers are
     not the text."""
     number = 0
-    notes: list[tuple[int, object]] = []  # read after the body, as the notes part comes after it
+    notes: list[tuple[int, _Element | None]] = []  # read after the body, as the notes part comes after it
     body = document.element.body
     for p in body.iter(W + "p"):
         if excluded(p, body):

@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from ..names import roman
-from .docx_xml import W, Styles, to_int, val
+from .docx_xml import Styles, W, to_int, val
+
+if TYPE_CHECKING:  # an XML element; lxml ships no types, so it is Any to the checker
+    from lxml.etree import _Element
 
 # Word's number formats → the model's list styles (anything else is counted in decimal).
 _FORMATS = {"decimal": "decimal", "decimalZero": "decimal", "lowerLetter": "lower-alpha",
@@ -98,7 +102,7 @@ class Numbering:
 
         return re.sub(r"%(\d)", number, pattern)
 
-    def _definitions(self, num_id: str) -> dict[int, object]:
+    def _definitions(self, num_id: str) -> dict[int, _Element]:
         """Level → w:lvl of a list (the abstract definition, with the list's overrides)."""
         num = self._nums[num_id]
         abstract = self._abstract.get(val(num.find(W + "abstractNumId")))

@@ -56,7 +56,7 @@ def is_placeholder_author(value: str) -> bool:
 def property_authors(value: str) -> list[tuple[str, str | None]]:
     """Names in an author property as (display name, file-as): several are separated by ';' (as Word
     writes them); "Seeley, Jason" is one person, Jason Seeley, filed as "Seeley, Jason"."""
-    names = []
+    names: list[tuple[str, str | None]] = []
     for part in re.split(r"\s*;\s*", value.strip()):
         part = " ".join(part.split())
         if not part:

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # an XML element; lxml ships no types, so it is Any to the checker
+    from lxml.etree import _Element
+
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 R = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
 MC = "{http://schemas.openxmlformats.org/markup-compatibility/2006}"
@@ -32,7 +37,7 @@ class Styles:
 
     def __init__(self, element) -> None:
         self.element = element  # w:styles
-        self._by_id: dict[str, object] = {}
+        self._by_id: dict[str, _Element] = {}
         for style in element.findall(W + "style"):
             self._by_id.setdefault(style.get(W + "styleId"), style)  # the first of a duplicated id wins
         self._chains: dict[str | None, tuple] = {}

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from ..diagnostics import Diagnostics
 from ..errors import ManuscriptError
-from ..model import Attrs, Block, Paragraph, Story, Text
+from ..model import Attrs, Block, ListBlock, Paragraph, Preformatted, SceneBreak, Story, Text
 from ..names import title_from_file_name
 from .dispatch import read_file
 from .files import story_files
@@ -66,11 +66,12 @@ def _in_language(part: Story, language: str) -> None:
     """A file in another language than the story's first: its blocks say so (hyphenation, voices)."""
     for chapter in part.chapters:
         for block in chapter.notes + chapter.blocks + chapter.end_notes:
-            attrs = getattr(block, "attrs", False)
-            if attrs is None:
+            if isinstance(block, (SceneBreak, ListBlock, Preformatted)):
+                continue  # no attributes to say it with
+            if block.attrs is None:
                 block.attrs = Attrs(lang=language)
-            elif attrs and not attrs.lang:
-                attrs.lang = language
+            elif not block.attrs.lang:
+                block.attrs.lang = language
 
 
 def _subtitle(part: Story) -> list[Block]:

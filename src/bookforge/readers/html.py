@@ -11,14 +11,41 @@ from ..diagnostics import Diagnostics
 from ..errors import ManuscriptError
 from ..links import image_src, is_safe_link
 from ..model import (
-    Attrs, Block, BlockQuote, Chapter, Code, Emph, Figure, Heading, Image, Inline, LineBreak, Link, ListBlock, Loc,
-    Note, Paragraph, Preformatted, SceneBreak, SmallCaps, Span, Story, Strikeout, Strong, Subscript, Superscript,
-    Table, TableCell, Text, plain_text,
+    Attrs,
+    Block,
+    BlockQuote,
+    Chapter,
+    Code,
+    Emph,
+    Figure,
+    Heading,
+    Image,
+    Inline,
+    LineBreak,
+    Link,
+    ListBlock,
+    Loc,
+    Note,
+    Paragraph,
+    Preformatted,
+    SceneBreak,
+    SmallCaps,
+    Span,
+    Story,
+    Strikeout,
+    Strong,
+    Subscript,
+    Superscript,
+    Table,
+    TableCell,
+    Text,
+    plain_text,
 )
 from .assemble import Break, ChapterStart, Item, assemble, take_header
 from .decode import clean, decode
 from .header import LIST_FIELDS, canonical_field, language_tag, split_list
-from .html_blocks import BLOCKS as _BLOCKS, block_holders, is_within, record_text
+from .html_blocks import BLOCKS as _BLOCKS
+from .html_blocks import block_holders, is_within, record_text
 from .html_contents import drop_own_contents
 from .html_images import image_sources, report_emptied
 from .html_lists import nest_google_lists
@@ -458,6 +485,8 @@ class _Reader:
                 if out and not isinstance(out[-1], SceneBreak):
                     out.append(SceneBreak(loc=item.loc))
                 continue
+            if isinstance(item, ChapterStart):
+                continue  # none: read without structure, headings are headings
             out.append(item)
         while out and isinstance(out[-1], SceneBreak):
             out.pop()
@@ -592,7 +621,7 @@ class _Reader:
             table.aligns = []
         return table
 
-    def _figure(self, element, voice: Attrs | None, loc: Loc) -> list[Block]:
+    def _figure(self, element, voice: Attrs | None, loc: Loc) -> list[Item]:
         """One picture with its figcaption; whatever else the figure holds (a paragraph about the
         picture) is read as blocks after it."""
         images = [img for img in element.iter("img")]
@@ -601,13 +630,14 @@ class _Reader:
         caption_element = element.find("figcaption")
         caption = trim_inlines(self.inlines(caption_element)) if caption_element is not None else []
         image = self.inline(images[0])
+        picture = image[0] if image else None
         for used in (images[0], caption_element):
             if used is not None:
                 used.drop_tree()  # (its tail stays: text after the picture is the figure's too)
-        rest = [block for block in self.text_blocks_in(element, voice) if not is_blank(block)]
-        if not image:
+        rest: list[Item] = [block for block in self.text_blocks_in(element, voice) if not is_blank(block)]
+        if not isinstance(picture, Image):  # a picture left out (an unreadable embedded one)
             return ([self._paragraph(caption, loc, voice)] if caption else []) + rest
-        return [Figure(image[0], caption, loc=loc), *rest]
+        return [Figure(picture, caption, loc=loc), *rest]
 
     def _paragraph(self, inlines: list[Inline], loc: Loc, voice: Attrs | None) -> Paragraph:
         attrs = Attrs(lang=voice.lang, dir=voice.dir) if voice and (voice.lang or voice.dir) else None
@@ -715,6 +745,7 @@ class _Reader:
         blocks: list[Block] = []
         for element in elements:
             voice = _voice_of(element.getparent())
+            found: list[Block]
             if element.tag == "p":
                 found = [self._paragraph(self.inlines(element), self.loc(element), _voice(element, voice))]
             elif element.tag in _BLOCKS:
@@ -740,7 +771,7 @@ class _Reader:
                 data = base64.b64decode(uri[match.end():], validate=False)
             except (binascii.Error, ValueError):
                 data = b""
-        if not data or len(data) > _MAX_EMBEDDED:
+        if match is None or not data or len(data) > _MAX_EMBEDDED:
             self.diagnostics.warn("M005", "an embedded picture that is not a readable PNG, JPEG, GIF or WebP "
                                   "image (or over 20 MB) left out", path=self.rel, line=self.loc(element).line,
                                   hint="save the picture as a file beside the page and link it")
@@ -885,7 +916,9 @@ def _lang(root) -> str | None:
 
 def _split_at_double_breaks(inlines: list[Inline]) -> list[list[Inline]]:
     """Text laid out with `<br><br>` between paragraphs (some archives): one paragraph each."""
-    paragraphs, current, breaks = [], [], 0
+    paragraphs: list[list[Inline]] = []
+    current: list[Inline] = []
+    breaks = 0
     for node in inlines:
         if isinstance(node, LineBreak):
             breaks += 1

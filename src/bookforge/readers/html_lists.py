@@ -5,6 +5,10 @@ each list's runs joined, so the book numbers 1, 2 (a, b), 3 as the document does
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # an XML element; lxml ships no types, so it is Any to the checker
+    from lxml.etree import _Element
 
 _KIX = re.compile(r"(?:^|\s)lst-kix_([\w]+)-(\d+)(?:\s|$)")
 # `.lst-kix_q1-1>li:before{content:"" counter(lst-ctn-kix_q1-1,lower-latin) ". "}`: a level's numbers
@@ -20,7 +24,7 @@ def nest_google_lists(root) -> None:
               for style in root.iter("style") for match in _COUNTER.finditer(style.text or "")}
     for element in lists:
         match = _KIX.search(element.get("class") or "")
-        style = styles.get((match.group(1), match.group(2)))
+        style = styles.get((match.group(1), match.group(2))) if match else None
         if element.tag == "ol" and style and not element.get("style"):
             element.set("style", f"list-style-type: {style}")  # (the sanitiser reads it as the list's style)
     parents = []
@@ -32,7 +36,7 @@ def nest_google_lists(root) -> None:
 
 
 def _nest(parent) -> None:
-    open_lists: list[tuple[str, int, object]] = []  # (list id, level, element): the list open at each level
+    open_lists: list[tuple[str, int, _Element]] = []  # (list id, level, element): the list open at each level
     for child in list(parent):
         before = child.getprevious()
         if before is not None and (before.tail or "").strip():

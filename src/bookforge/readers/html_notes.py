@@ -15,6 +15,8 @@ from ..model import Note
 from .html_blocks import BLOCKS, is_within, record_text
 
 if TYPE_CHECKING:
+    from lxml.etree import _Element  # an XML element; lxml ships no types, so it is Any to the checker
+
     from .html import _Reader
 
 NOTE_TAG = "bookforge-note"  # the placeholder a call becomes until the reader meets it
@@ -149,7 +151,7 @@ def _split_shared_blocks(starts: set) -> None:
     """Notes written one after another in one block (`<div><a name="fn1"></a>1. …<br><a
     name="fn2"></a>2. …</div>`): each becomes a paragraph of its own, from its anchor to the next
     note's anchor, a blank line (`<br><br>`) or a block, whichever comes first."""
-    anchors: dict[object, list] = {}
+    anchors: dict[_Element, list[_Element]] = {}
     for target in starts:
         if target.tag in BLOCKS:
             continue  # (a block is a note of its own)
@@ -166,7 +168,7 @@ def _split_shared_blocks(starts: set) -> None:
             continue  # the block is the note's own
         for number, top in enumerate(tops):
             end = children.index(tops[number + 1]) if number + 1 < len(tops) else len(children)
-            segment = []
+            segment: list[_Element] = []
             for node in children[children.index(top):end]:
                 if isinstance(node.tag, str) and node.tag in BLOCKS or _blank_line(segment, node):
                     break

@@ -104,7 +104,7 @@ def _build(text: str, tokens: list) -> list[Inline]:
     root: list[Inline] = []
     frames: list[list[Inline]] = [root]
     closers = set(pairs.values())
-    pending = []  # literal text waiting to become a Text node
+    pending: list[str] = []  # literal text waiting to become a Text node
 
     def flush() -> None:
         if pending:

@@ -7,7 +7,18 @@ import re
 from typing import NamedTuple
 
 from ..model import (
-    Block, Code, Container, Image, Inline, LineBlock, LineBreak, Note, Paragraph, Text, notes_in, plain_text,
+    Block,
+    Code,
+    Container,
+    Image,
+    Inline,
+    LineBlock,
+    LineBreak,
+    Note,
+    Paragraph,
+    Text,
+    notes_in,
+    plain_text,
 )
 
 _SPACE_RUN = re.compile(" {2,}")

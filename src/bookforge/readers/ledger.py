@@ -9,7 +9,7 @@ import bisect
 import re
 
 from ..diagnostics import Diagnostics
-from ..model import Paragraph, Preformatted, Story, Text, block_inlines, child_blocks, notes_in, plain_text
+from ..model import Note, Paragraph, Preformatted, Story, Text, block_inlines, child_blocks, notes_in, plain_text
 from .header import HEADER_LINE, canonical_field
 from .marks import is_break_mark
 
@@ -97,10 +97,11 @@ def _model_text(story: Story) -> str:
     for value in story.meta.values():
         parts.append(" ".join(map(str, value)) if isinstance(value, list) else str(value))
     titles = {id(chapter.summary): chapter.title for chapter in story.chapters}
-    pending = []  # notes, in the order they are called
+    pending: list[Note] = []  # notes, in the order they are called
     for blocks in story.block_lists():
-        if titles.get(id(blocks)):
-            parts.append(titles[id(blocks)])
+        title = titles.get(id(blocks))
+        if title:
+            parts.append(title)
         _text_of(blocks, parts, pending)
     while pending:
         note = pending.pop(0)

@@ -8,7 +8,18 @@ from dataclasses import dataclass, field
 
 from ..diagnostics import Diagnostics
 from ..model import (
-    Block, BlockQuote, Inline, LineBlock, ListBlock, Loc, Note, Paragraph, Story, Text, block_inlines, walk,
+    Block,
+    BlockQuote,
+    Inline,
+    LineBlock,
+    ListBlock,
+    Loc,
+    Note,
+    Paragraph,
+    Story,
+    Text,
+    block_inlines,
+    walk,
 )
 from .assemble import Break, ChapterStart, Item, assemble
 from .decode import clean, decode

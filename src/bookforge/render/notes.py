@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from ..model import Block, Note, Story, notes_called_in
 from ..names import roman
 
+
 @dataclass
 class NoteMark:
     """How one note is numbered and anchored."""

@@ -8,13 +8,40 @@ from dataclasses import dataclass
 from typing import assert_never
 
 from ..model import (
-    Attrs, Block, BlockQuote, Code, Container, Emph, Figure, Heading, Image, Inline, LineBlock, LineBreak, Link, ListBlock,
-    Note, Paragraph, Preformatted, SceneBreak, SmallCaps, Span, Strikeout, Strong, Subscript, Superscript, Table,
-    TableCell, Text, block_text, plain_text,
+    Attrs,
+    Block,
+    BlockQuote,
+    Code,
+    Container,
+    Emph,
+    Figure,
+    Heading,
+    Image,
+    Inline,
+    LineBlock,
+    LineBreak,
+    Link,
+    ListBlock,
+    Note,
+    Paragraph,
+    Preformatted,
+    SceneBreak,
+    SmallCaps,
+    Span,
+    Strikeout,
+    Strong,
+    Subscript,
+    Superscript,
+    Table,
+    TableCell,
+    Text,
+    block_text,
+    plain_text,
 )
 from ..names import roman
 from .notes import NoteMark, StoryNotes
 from .table_fit import breakable, table_fit
+
 
 def esc(text: str) -> str:
     """Escape character data (str.replace is several times faster than translate here)."""

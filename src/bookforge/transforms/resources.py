@@ -7,7 +7,18 @@ from pathlib import Path
 from ..diagnostics import Diagnostics
 from ..links import is_remote
 from ..model import (
-    Block, Book, Container, Figure, Image, Inline, Note, Paragraph, Story, block_inlines, child_blocks, walk,
+    Block,
+    Book,
+    Container,
+    Figure,
+    Image,
+    Inline,
+    Note,
+    Paragraph,
+    Story,
+    block_inlines,
+    child_blocks,
+    walk,
 )
 
 IMAGE_TYPES = {

@@ -7,8 +7,21 @@ import re
 from dataclasses import dataclass
 
 from ..model import (
-    Block, Book, Code, Container, Heading, Image, Inline, LineBlock, LineBreak, Note, Paragraph, Story, Text,
-    block_inlines, walk,
+    Block,
+    Book,
+    Code,
+    Container,
+    Heading,
+    Image,
+    Inline,
+    LineBlock,
+    LineBreak,
+    Note,
+    Paragraph,
+    Story,
+    Text,
+    block_inlines,
+    walk,
 )
 
 HAIR_SPACE = "\u200a"
