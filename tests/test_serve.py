@@ -5,6 +5,7 @@ Ctrl-C)."""
 from __future__ import annotations
 
 import http.client
+import io
 import os
 import queue
 import signal
@@ -12,13 +13,17 @@ import subprocess
 import sys
 import threading
 import time
+import zipfile
 from pathlib import Path
 
 import pytest
+from conftest import build
+from PIL import Image
 
 pytest.importorskip("starlette", reason="the serve extra is not installed (pip install -e '.[serve]')")
 
 from bookforge.diagnostics import Diagnostics
+from bookforge.serve.pages import PIXELS_PER_POINT, PrintPages
 from bookforge.serve.paths import book_member
 from bookforge.serve.run import serve
 from bookforge.serve.security import host_name
@@ -85,6 +90,10 @@ def test_the_preview_serves_its_page_and_the_books_own_documents(running):
     assert "default-src 'none'" in headers["content-security-policy"]
     assert "script-src" not in headers["content-security-policy"], "no script at all in the book's documents"
     assert headers["x-content-type-options"] == "nosniff"
+    folder = running[0]
+    with zipfile.ZipFile(next((folder / "build").glob("*.epub"))) as epub:
+        for name in ("EPUB/text/night-window.xhtml", "EPUB/css/style.css", "EPUB/images/cover.jpg"):
+            assert get(port, f"/book/{name}")[2] == epub.read(name), "exactly what is in the EPUB"
 
 
 TRAVERSALS = [
@@ -202,3 +211,31 @@ def test_without_the_extra_it_says_how_to_install_it(project, tmp_path):
     _, stderr = process.communicate(timeout=60)
     assert process.returncode == 7, stderr
     assert "pip install 'bookforge[serve]'" in stderr and "Traceback" not in stderr, stderr
+
+
+@pytest.mark.slow
+def test_print_pages_at_trim_size_are_drawn_again_only_where_the_pdf_changed(project):
+    folder = project("seeds_shape")
+    toml = folder / "book.toml"
+    toml.write_text(toml.read_text() + '\n[pdf]\ntrim = "5x8in"\nbleed = "0.125in"\n')
+    [result], _ = build(folder, ("pdf",))
+    pages = PrintPages()
+    before = pages.load(result.path)
+    assert {(page.width, page.height) for page in before} == {(360.0, 576.0)}, "the trim, without the bleed"
+    drawn = {page.digest: pages.image(page.digest) for page in before}
+    image = Image.open(io.BytesIO(drawn[before[0].digest]))
+    assert image.size == (360 * PIXELS_PER_POINT, 576 * PIXELS_PER_POINT)
+
+    story = folder / "manuscripts" / "short.txt"
+    story.write_text(story.read_text().replace("Odo woke", "Odo wake", 1))  # the last story, same length
+    [result], _ = build(folder, ("pdf",))
+    after = pages.load(result.path)
+    assert len(after) == len(before)
+    changed = [index for index, (old, new) in enumerate(zip(before, after)) if old.digest != new.digest]
+    assert changed and len(changed) <= 2, changed  # the story's opening page (and no other)
+    assert all(index >= len(before) // 2 for index in changed), "pages of the first story are unchanged"
+    for old, new in zip(before, after):
+        if old.digest == new.digest:
+            assert pages.image(new.digest) is drawn[old.digest], "an unchanged page is not drawn again"
+    assert pages.image(after[changed[0]].digest) != drawn[before[changed[0]].digest]
+    assert pages.image("0" * 20) is None
