@@ -76,8 +76,12 @@ def schema_text() -> str:
 
 
 def _cell(text: str) -> str:
-    """Text as it reads, in a Markdown table's cell (`&rsquo;` stays typed, `<img>` is not a tag)."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("|", "\\|")
+    """Text as it reads, in a Markdown table's cell: outside `code spans` (shown as typed anyway),
+    &, < and > are escaped, so `&rsquo;` is not turned into ’ nor `<img>` into a tag."""
+    parts = text.split("`")
+    for index in range(0, len(parts), 2):
+        parts[index] = parts[index].replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return "`".join(parts).replace("|", "\\|")
 
 
 def codes_page() -> str:
