@@ -87,7 +87,7 @@ def build_formats(
     output: str | None = None,
     options: BuildOptions | Mapping[str, Any] | None = None,
     show_progress: bool = False,
-    on_step: Callable[[str, float], None] | None = None,
+    on_step: Callable[[str, float | None], None] | None = None,  # None: a fact, not a timing
     story_cache: StoryCache | None = None,
 ) -> list[BuildResult]:
     """Read the book once, resolve its theme and cover once, then build every format asked for."""

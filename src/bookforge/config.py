@@ -428,9 +428,12 @@ def _page_checks(pdf: PdfConfig) -> list[tuple[str, Callable[[], object]]]:
         ("trim", lambda: parse_trim(pdf.trim)), ("bleed", lambda: parse_length(pdf.bleed, "bleed")),
         ("font-size", lambda: _font_size(pdf.font_size))]
     if isinstance(pdf.margins, dict):
-        checks += [("margins", lambda side=side, value=value: parse_length(value, f"margins.{side}"))
-                   for side, value in pdf.margins.items()]
+        checks += [("margins", _margin_check(side, value)) for side, value in pdf.margins.items()]
     return checks
+
+
+def _margin_check(side: str, value: str) -> Callable[[], object]:
+    return lambda: parse_length(value, f"margins.{side}")
 
 
 def _font_size(text: str) -> float:
@@ -455,10 +458,10 @@ def apply_overrides(config: Config, book: dict[str, Any], pdf: dict[str, Any]) -
         except ValueError as exc:
             raise ConfigError(f"--{key} must be {exc}, not {_describe(value)}") from None
         config.pdf.line_of.pop(key, None)  # book.toml's line no longer says this value
-    for key, check in _page_checks(config.pdf):
+    for key, run in _page_checks(config.pdf):
         if key in pdf and pdf[key]:
             try:
-                check()
+                run()
             except ConfigError as error:
                 raise ConfigError(f"--{key}: {error.message}", hint=error.hint) from None
 
@@ -559,7 +562,10 @@ class KeyLocator:
         """(line number, table name, occurrence index, key) for every key line, made once: a book
         with hundreds of [[story]] entries asks for a line per entry."""
         if self._index is None:
-            index, table, counts, occurrence = [], None, {}, 0
+            index: list[tuple[int, str | None, int, str | None]] = []
+            table: str | None = None
+            counts: dict[str, int] = {}
+            occurrence = 0
             for number, line in enumerate(self.lines, start=1):
                 header = self._HEADER.match(line)
                 if header:

@@ -88,10 +88,10 @@ class StoryCache:
         import hashlib  # its OpenSSL binding costs milliseconds that only a watching process should pay
 
         try:
-            digest = hashlib.sha256()
+            hashed = hashlib.sha256()
             for path in manuscript.files:
-                digest.update(path.name.encode() + b"\0" + path.read_bytes())
-            digest = digest.hexdigest()
+                hashed.update(path.name.encode() + b"\0" + path.read_bytes())
+            digest = hashed.hexdigest()
         except OSError:
             return None
         entry = manuscript.entry

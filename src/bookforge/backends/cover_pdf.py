@@ -33,7 +33,7 @@ def interior_pages(ctx: BuildContext) -> tuple[int, str]:
     given = ctx.options.pages
     if given is not None:
         return given, "given"
-    from pypdf import PdfReader
+    from pypdf import PdfReader  # only to count the pages of a PDF built earlier in this run
     from pypdf.errors import PdfReadError
 
     earlier = ctx.built.get("pdf")
