@@ -34,6 +34,13 @@ def preview(tmp_path_factory):
 
     folder = tmp_path_factory.mktemp("serve") / "seeds_shape"
     shutil.copytree(Path(__file__).parent / "fixtures" / "seeds_shape", folder)
+    # A third story in chapters, so that chapters are listed and opened too.
+    (folder / "manuscripts" / "lights.md").write_text(
+        "---\ntitle: Harbour Lights\nauthor: C. Keeper\n---\n\n# The First Lamp\n\n"
+        + "The keeper lit the first lamp at dusk and counted the boats home. " * 30
+        + "\n\n# The Second Lamp\n\n" + "The second lamp was for the ones still out. " * 30 + "\n")
+    toml = folder / "book.toml"
+    toml.write_text(toml.read_text() + '\n[[story]]\nfile = "manuscripts/lights.md"\n')
     env = {k: v for k, v in os.environ.items() if k != "SOURCE_DATE_EPOCH"}
     process = subprocess.Popen([sys.executable, "-m", "bookforge", "serve", "--to", "epub", "--to", "pdf"],
                                cwd=folder, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
@@ -73,8 +80,10 @@ def open_story(page, title: str) -> None:
 def test_the_page_lists_the_stories(preview):
     _, page, errors = preview
     names = page.locator("#contents > li > a").all_inner_texts()
-    assert [name.splitlines()[0] for name in names] == ["The Long Way Round", "Night Window"]
+    assert [name.splitlines()[0] for name in names] == ["The Long Way Round", "Night Window", "Harbour Lights"]
     assert "A. Writer" in names[0]
+    chapters = page.locator("#contents > li:nth-child(3) ol a").all_inner_texts()
+    assert chapters == ["The First Lamp", "The Second Lamp"]
     assert not errors
 
 
@@ -83,10 +92,12 @@ def test_a_chapter_opens_in_each_device_frame_at_its_size(preview):
     for device, (width, height) in DEVICES.items():
         page.click(f"#devices button[data-device={device}]")
         open_story(page, "Night Window")
+        page.locator("#contents a", has_text="The Second Lamp").click()
+        page.wait_for_function("() => document.querySelector('#page-counter').textContent.includes('Second Lamp')")
         size = page.evaluate("(() => { const f = document.querySelector('#reader');"
                              " return [f.contentWindow.innerWidth, f.contentWindow.innerHeight]; })()")
         assert size == [width, height], device
-        assert "Night Window" in frame_text(page)
+        assert "The second lamp was for the ones still out" in frame_text(page)
         box = page.locator("#device").bounding_box()
         assert box["height"] <= 1000, "the frame is scaled to fit the window"
     assert not errors
@@ -159,7 +170,7 @@ def test_a_broken_book_toml_shows_the_error_and_keeps_the_last_good_book(preview
     banner.wait_for(state="visible", timeout=10000)
     assert "book.toml:2" in banner.inner_text() and "langauge" in banner.inner_text()
     assert "Showing the last good book" in banner.inner_text()
-    assert page.locator("#contents > li > a").count() == 2
+    assert page.locator("#contents > li > a").count() == 3
     assert "Pella" in frame_text(page) or "Odo" in frame_text(page)
     toml.write_text(good)
     banner.wait_for(state="hidden", timeout=10000)
@@ -186,7 +197,7 @@ def test_the_print_view_shows_pages_of_the_trims_proportions_in_spreads(preview)
     if SCREENSHOTS:  # the stories' pages, not the front matter's mostly blank ones
         page.evaluate("() => document.querySelector('#print-view').scrollTo(0, "
                       "document.querySelectorAll('.spread')[2].offsetTop - 24)")
-        page.wait_for_function("() => [...document.querySelectorAll('#spreads img')].slice(3, 9)"
+        page.wait_for_function("() => [...document.querySelectorAll('#spreads img')].slice(3, 14)"
                                ".every(i => i.complete && i.naturalWidth > 0)")
         page.screenshot(path=str(Path(SCREENSHOTS) / "serve-print.png"))
     page.click(".tab[data-view=reading]")
