@@ -204,22 +204,17 @@ def _check_cover(project, cover: Path, pages: int | None, report: CheckReport) -
 def _check_printer(project, pdf: Path, pages: int, trim, bleed: float, report: CheckReport) -> None:
     """The printer's rules for the built interior's real page count (P005–P007: no layout needed,
     the margins are book.toml's), and for a PDF/X file what a preflight checks (P105, P106)."""
-    from .backends.pdf.geometry import page_geometry
     from .backends.pdf.intent import is_pdfx
-    from .backends.pdf.printer_checks import margin_breaches, page_count_breach, spine_breach
+    from .backends.pdf.printer_checks import built_interior_breaches
     from .validate.built import check_print_pdf
 
     config = project.config.pdf
     try:
-        geometry = page_geometry(config, 0)
+        breaches = built_interior_breaches(config, pages)
     except ConfigError as error:
         report.add("config", Diagnostic.of("C000", error.message, path="book.toml", line=error.line))
         return
-    breaches = [page_count_breach(config, pages), *margin_breaches(config, geometry, pages)]
-    # A spine too thin for text matters only to a book made for a printer (one named in book.toml).
-    if "printer" in config.line_of:
-        breaches.append(spine_breach(config, pages))
-    for breach in filter(None, breaches):
+    for breach in breaches:
         report.add("pdf", breach)
     if is_pdfx(config.variant):
         for problem in check_print_pdf(pdf, trim, bleed):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from ...config import PdfConfig
 from ...diagnostics import Diagnostic
 from ...printers import printer_named
-from .geometry import Geometry
+from .geometry import Geometry, page_geometry
 
 
 def _breach(code: str, message: str, hint: str, line: int | None) -> Diagnostic:
@@ -76,3 +76,12 @@ def interior_breaches(config: PdfConfig, geometry: Geometry, pages: int) -> list
     """What a build reports about the laid-out interior (P005, P006)."""
     found = page_count_breach(config, pages)
     return ([found] if found else []) + margin_breaches(config, geometry, pages)
+
+
+def built_interior_breaches(config: PdfConfig, pages: int) -> list[Diagnostic]:
+    """What `bookforge check` says of a built interior's real page count (P005-P007): no layout
+    needed, the margins are book.toml's; a spine too thin for text matters only to a book made for
+    a printer (one named in book.toml). Raises ConfigError for margins that leave no room."""
+    found = interior_breaches(config, page_geometry(config, 0), pages)
+    spine = spine_breach(config, pages) if "printer" in config.line_of else None
+    return found + ([spine] if spine else [])
