@@ -5,11 +5,21 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from .backends.pdf.coverage import book_coverage
+from .backends.pdf.intent import is_pdfx
+from .backends.pdf.printer_checks import built_interior_breaches
+from .build import resolve_project
+from .cover.wrap import wrap_geometry
 from .diagnostic_codes import code_info
 from .diagnostics import Diagnostic, Diagnostics
-from .errors import (
-    BrokenOutputError, ConfigError, ManuscriptError, MissingDependencyError, StrictModeError, ThemeError,
-)
+from .errors import BrokenOutputError, ConfigError, ManuscriptError, MissingDependencyError, StrictModeError, ThemeError
+from .lint import lint_book
+from .output import newest_mtime
+from .page_sizes import parse_length, parse_trim
+from .pipeline import load_book
+from .readers.decode import clean, decode
+from .validate.built import check_epub, check_pdf, check_print_pdf, pdf_page_count
+from .validate.epubcheck import run_epubcheck
 
 REPORT_VERSION = 1
 REPORTED_SEVERITIES = ("error", "warning")  # check reports no information lines
@@ -73,11 +83,6 @@ def finding_json(source: str, diagnostic: Diagnostic) -> dict:
 
 def run_check(sources: list[Path] | None, *, epubcheck: bool = True) -> CheckReport:
     """Check everything that can be checked; problems become findings, never exceptions."""
-    from .build import resolve_project
-    from .lint import lint_book
-    from .pipeline import load_book
-    from .readers.decode import clean, decode
-
     diagnostics = Diagnostics()
     try:
         project = resolve_project(sources, diagnostics)
@@ -130,18 +135,12 @@ def _stopping(code: str, error: ConfigError | ManuscriptError) -> Diagnostic:
 
 def _check_fonts(book, report: CheckReport) -> None:
     """P004, as `bookforge pdf` would say it: a script no font has (no layout needed to know)."""
-    from .backends.pdf.coverage import book_coverage
-
     for gap in book_coverage(book).gaps:
         report.add("build", Diagnostic.of("P004", gap.message(), path=gap.path, line=gap.line, hint=gap.hint()))
 
 
 def _check_outputs(project, book, report: CheckReport, epubcheck: bool) -> None:
-    from .validate.built import check_epub, check_pdf
-
     titles = [story.title for story in book.stories]
-    from .output import newest_mtime
-
     newest_input = newest_mtime(project.inputs())
     epub = project.output_path(".epub")
     pdf = project.output_path(".pdf")
@@ -160,9 +159,6 @@ def _check_outputs(project, book, report: CheckReport, epubcheck: bool) -> None:
             _epubcheck(epub, project.rel(epub), report)
     pages = None  # the interior's real page count: its printer's rules and the cover are held to it
     if pdf.exists():
-        from .page_sizes import parse_length, parse_trim
-        from .validate.built import pdf_page_count
-
         config = project.config.pdf  # its lengths were checked when book.toml was read
         trim, bleed = parse_trim(config.trim), parse_length(config.bleed, "bleed")
         for problem in check_pdf(pdf, titles, trim, bleed):
@@ -178,10 +174,6 @@ def _check_cover(project, cover: Path, pages: int | None, report: CheckReport) -
     """The print cover against the interior it wraps: its sheet must be the printer's formula for
     the interior's real page count (a cover made before pages were added has too thin a spine),
     and a PDF/X cover needs its output intent like the interior."""
-    from .backends.pdf.intent import is_pdfx
-    from .cover.wrap import wrap_geometry
-    from .validate.built import check_print_pdf
-
     config = project.config.pdf
     rel = project.rel(cover)
     if pages is None:
@@ -204,10 +196,6 @@ def _check_cover(project, cover: Path, pages: int | None, report: CheckReport) -
 def _check_printer(project, pdf: Path, pages: int, trim, bleed: float, report: CheckReport) -> None:
     """The printer's rules for the built interior's real page count (P005–P007: no layout needed,
     the margins are book.toml's), and for a PDF/X file what a preflight checks (P105, P106)."""
-    from .backends.pdf.intent import is_pdfx
-    from .backends.pdf.printer_checks import built_interior_breaches
-    from .validate.built import check_print_pdf
-
     config = project.config.pdf
     try:
         breaches = built_interior_breaches(config, pages)
@@ -227,7 +215,6 @@ def _print_hint(code: str) -> str | None:
 
 
 def _epubcheck(epub: Path, rel: str, report: CheckReport) -> None:
-    from .validate.epubcheck import run_epubcheck
 
     try:
         [result] = run_epubcheck([epub])
