@@ -5,10 +5,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+from ..backends import SUFFIXES
+from ..build import build_formats, resolve_project
+from ..config import SendConfig
 from ..diagnostics import Diagnostics
-from ..errors import DeliveryError
-from ..output import human_size
+from ..errors import ConfigError, DeliveryError
+from ..output import human_size, newest_mtime
 from .devices import Device, choose_device, copy_to_device
+from .mail import send_mail, smtp_settings
 
 
 def send(sources: list[Path] | None, file: Path | None, *, device: Path | None, email: str | None,
@@ -38,16 +42,11 @@ def _to_device(sources, file: Path | None, target: Device, dry_run: bool, diagno
 
 
 def _by_email(sources, file: Path | None, recipient: str, dry_run: bool, diagnostics, say) -> None:
-    from ..build import resolve_project
-    from .mail import send_mail, smtp_settings
-
     if "@" not in recipient.strip("@"):
         raise DeliveryError(f"'{recipient}' is not an e-mail address")
     project = resolve_project(sources, diagnostics) if file is None else _project_or_none(sources, diagnostics)
     if file is None:
         file = ready_file(sources, "epub", diagnostics, say, dry_run, project)
-    from ..config import SendConfig
-
     config = project.config.send if project is not None else SendConfig()
     settings = smtp_settings(config, recipient, project.root if project is not None else Path.cwd())
     title = project.config.title if project is not None else file.name
@@ -59,9 +58,6 @@ def _by_email(sources, file: Path | None, recipient: str, dry_run: bool, diagnos
 
 
 def _project_or_none(sources, diagnostics):
-    from ..build import resolve_project
-    from ..errors import ConfigError
-
     try:
         return resolve_project(sources, diagnostics)
     except ConfigError:
@@ -71,10 +67,6 @@ def _project_or_none(sources, diagnostics):
 def ready_file(sources, fmt: str, diagnostics, say, dry_run: bool, project=None) -> Path:
     """The project's built file in this format, built first when it is missing or older than
     its inputs (a book is never sent stale)."""
-    from ..backends import SUFFIXES
-    from ..build import build_formats, resolve_project
-    from ..output import newest_mtime
-
     project = project or resolve_project(sources, diagnostics)
     output = project.output_path(SUFFIXES[fmt])
     if output.is_file() and output.stat().st_mtime >= newest_mtime(project.inputs()):

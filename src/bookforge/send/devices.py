@@ -10,8 +10,9 @@ import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..errors import DeliveryError
+from ..errors import DeliveryError, ManuscriptError
 from ..output import replacing
+from ..zipsafe import read_members
 
 # The suffixes of the copies of one book a device may hold (one replaces the others).
 BOOK_SUFFIXES = (".kepub.epub", ".epub", ".azw3", ".mobi")  # a PDF beside them is left alone
@@ -167,9 +168,6 @@ def book_stem(name: str) -> str:
 
 def epub_identifier(path: Path) -> str | None:
     """The EPUB's unique identifier (dc:identifier), read from its package document."""
-    from ..errors import ManuscriptError
-    from ..zipsafe import read_members
-
     try:  # a book on the device may be anybody's: read through the bomb-proof reader
         members = read_members(path.read_bytes(), str(path), "EPUB",
                                wanted=lambda name: name == "META-INF/container.xml" or name.endswith(".opf"))
