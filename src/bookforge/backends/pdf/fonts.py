@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 
 from ...themes import FONTS_DIR
+from . import hb_subset
 from .page_css import FONT_FAMILY
 
 # Face suffix in WeasyPrint's font names ("bookforge-serif-Italic") → bundled file.
@@ -234,8 +235,6 @@ def _file_identity(path: str, index: int) -> tuple | None:
 
 @lru_cache(maxsize=16)
 def _subset(path: str, gids: frozenset[int], index: int = 0) -> bytes:
-    from . import hb_subset
-
     program = hb_subset.subset(path, sorted(gids), index)
     if program is not None:
         return program
@@ -250,7 +249,7 @@ def _subset_with_fonttools(path: str, gids: frozenset[int], index: int = 0) -> b
         retain_gids=True, passthrough_tables=True, ignore_missing_glyphs=True, hinting=False,
         desubroutinize=True, notdef_outline=True, name_IDs=["*"], name_languages=["*"],
     )
-    options.drop_tables += ["GSUB", "GPOS", "GDEF", "SVG ", "BASE", "JSTF", "DSIG", "LTSH", "PCLT"]
+    options.drop_tables += list(hb_subset.DROPPED_TABLES)
     subsetter = subset.Subsetter(options)
     subsetter.populate(gids=sorted(gids | {0}))
     font = TTFont(path, fontNumber=index, recalcTimestamp=False)  # else today's date: not reproducible
