@@ -81,11 +81,13 @@ def assemble(items: list[Item], story: Story, diagnostics: Diagnostics, *, chapt
     if not chapter_file and starts and items and isinstance(items[0], ChapterStart):
         top = min(s.level for s in starts)
         first = items[0]
-        if first.level == top and sum(1 for s in starts if s.level == top) == 1 and not chapter_title(first.title):
-            if not story.title or story.title.casefold() == first.title.casefold():
-                story.title = story.title or first.title
-                items = items[1:]
-                starts = starts[1:]
+        alone = sum(1 for s in starts if s.level == top) == 1
+        if first.level == top and alone and not chapter_title(first.title) and (
+            not story.title or story.title.casefold() == first.title.casefold()
+        ):
+            story.title = story.title or first.title
+            items = items[1:]
+            starts = starts[1:]
     chapter_level = min((s.level for s in starts), default=1)
     chapter = Chapter(loc=Loc(rel, 1))
     chapters = [chapter]

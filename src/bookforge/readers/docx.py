@@ -95,7 +95,7 @@ def read(data: bytes, rel: str, diagnostics: Diagnostics, *, chapter_file: bool 
     package = open_docx_bytes(data, rel)  # bounded inflation; Strict Open XML made Transitional
     try:
         document = docx.Document(io.BytesIO(package))
-    except Exception as exc:  # python-docx, zipfile and lxml errors of a damaged or foreign file
+    except Exception as exc:  # noqa: BLE001 - python-docx, zipfile and lxml raise many kinds for a damaged or foreign file
         raise ManuscriptError(f"not a readable Word document ({exc.__class__.__name__})", path=rel,
                               hint="open it in Word or LibreOffice and save it again as .docx") from None
     reader = _Reader(document, rel, diagnostics)

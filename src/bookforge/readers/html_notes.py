@@ -237,9 +237,7 @@ def _strip_back_links(element, call, target) -> None:
     for link in list(element.iter("a")):
         href = (link.get("href") or "").lstrip("#")
         hints = " ".join(filter(None, (link.get("class"), link.get("role"), link.get(_EPUB_TYPE))))
-        if href in names or re.search(r"back|sdfootnotesym|sdendnotesym", hints):
-            _remove(link)
-        elif link is target and not link.text_content().strip():
+        if href in names or re.search(r"back|sdfootnotesym|sdendnotesym", hints) or link is target and not link.text_content().strip():
             _remove(link)
 
 

@@ -3,6 +3,7 @@ shapes typed lines take (verse, lists one item a line)."""
 
 from __future__ import annotations
 
+import itertools
 import re
 from typing import NamedTuple
 
@@ -172,7 +173,7 @@ def is_filled(lines: list[str]) -> bool:
         return False
     # (A character or two of slack: invisible characters the editor counted are gone by now.)
     return all(len(line) + 1 + len(following.split(" ", 1)[0]) > margin - _WRAP_SLACK
-               for line, following in zip(lines, lines[1:]))
+               for line, following in itertools.pairwise(lines))
 
 
 def verse_or_paragraph(paragraph: Paragraph, forced: bool = False) -> Paragraph | LineBlock:

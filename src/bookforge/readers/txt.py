@@ -91,7 +91,7 @@ def _read_header(lines: list[str], story: Story, rel: str, diagnostics: Diagnost
         found = _header_field(lines[index])
         if found is None:
             break
-        canonical, key, value = found
+        canonical, _key, value = found
         start = index + 1
         value_lines = [value] if value else []
         index += 1

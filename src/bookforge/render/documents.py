@@ -175,7 +175,7 @@ def _halftitle(book: Book) -> str:
 
 
 def _titlepage(book: Book, labels: dict[str, str]) -> str:
-    parts = [f'<section class="titlepage" epub:type="titlepage" aria-labelledby="book-title">\n']
+    parts = ['<section class="titlepage" epub:type="titlepage" aria-labelledby="book-title">\n']
     parts.append(f'<h1 id="book-title" class="book-title" epub:type="fulltitle">{esc(book.title)}</h1>\n')
     if book.subtitle:
         parts.append(f'<p class="book-subtitle" role="doc-subtitle">{esc(book.subtitle)}</p>\n')
@@ -237,8 +237,8 @@ def render_contents(
     extra = " print-contents" if printed else ""
     epub_type = "" if printed else ' epub:type="toc"'
     out = [
-        f'<nav id="toc" class="contents{extra}"{epub_type} role="doc-toc" aria-labelledby="toc-title">\n'
-        f'<h2 id="toc-title" class="contents-title">{esc(labels["contents"])}</h2>\n'
+        (f'<nav id="toc" class="contents{extra}"{epub_type} role="doc-toc" aria-labelledby="toc-title">\n'
+         f'<h2 id="toc-title" class="contents-title">{esc(labels["contents"])}</h2>\n')
     ]
     _toc_list(toc, labels, href, page_numbers, out, depth=1)
     out.append("</nav>\n")
@@ -354,8 +354,8 @@ def _opening(story: Story, book: Book) -> str:
     opening page, as on a title page), and its byline."""
     byline = join_names(story.authors, story.language or book.language)
     out = [
-        '<header class="story-opening">\n'
-        f'<h2 id="{story.id}-title" class="story-title" epub:type="title">{esc(story.title)}</h2>\n'
+        ('<header class="story-opening">\n'
+         f'<h2 id="{story.id}-title" class="story-title" epub:type="title">{esc(story.title)}</h2>\n')
     ]
     if story.subtitle:
         out.append(f'<p class="story-subtitle" role="doc-subtitle">{esc(story.subtitle)}</p>\n')
@@ -511,8 +511,8 @@ def collected_notes_title(book: Book, labels) -> str:
 def _collected_notes(book: Book, options: RenderOptions, labels, ctx: Context, href: Href, title: str) -> str:
     """Every story's notes gathered in one section of the front or back matter."""
     out = [
-        '<section id="notes" class="collected-notes" aria-labelledby="notes-title">\n'
-        f'<h2 id="notes-title" class="notes-title">{esc(title)}</h2>\n'
+        ('<section id="notes" class="collected-notes" aria-labelledby="notes-title">\n'
+         f'<h2 id="notes-title" class="notes-title">{esc(title)}</h2>\n')
     ]
     for story in book.stories:
         blocks = story.notes + (story.end_notes if options.notes == "end" else [])

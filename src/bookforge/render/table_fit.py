@@ -13,7 +13,7 @@ SHORT_TABLE_ROWS = 8
 # A run of this many characters without a space (a URL, a reference number, a long compound) may
 # break anywhere in a cell: nothing else lets a column be narrower than it.
 LONG_WORD = 15
-_LONG_WORD = re.compile(r"\S{%d,}" % LONG_WORD)
+_LONG_WORD = re.compile(rf"\S{{{LONG_WORD},}}")
 # A long word of letters (a compound, a place name) may be hyphenated where it breaks; anything
 # else (a URL, a reference number: a "literal") must not be, or it would read differently.
 _WORDLIKE = re.compile(r"[^\W\d_]+(?:[-\u2010\u2011'\u2019][^\W\d_]+)*[.,;:!?\u2019\u201d\")]*")

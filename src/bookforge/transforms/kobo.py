@@ -35,12 +35,7 @@ _END = re.compile(r"[.!?…‽]+(?:[\u00a0\u202f]?[\"'”’)\]]|[ \u00a0\u202f]
 _STARTER = re.compile(r"[\"'“‘«‹(\[¿¡—–\-]|\d|[^\W\d_]", re.UNICODE)
 # Words after which a full stop does not end the sentence. Words that also end sentences in
 # fiction ("the sun.", "said no.", "saw Ed.") are left out: a missed split costs less than a wrong one.
-ABBREVIATIONS = frozenset("""
-    mr mrs ms mx dr st mt prof rev revd fr sr jr gen col capt lt sgt cpl maj adm gov sen hon
-    vs cf eg ie viz approx ca vol vols fig figs pp ch chap dept univ inc ltd corp
-    jan feb apr jun jul aug sep sept oct nov dec mon tue tues thu thur thurs fri
-    mme mlle mm nr bzw sra srta
-""".split())
+ABBREVIATIONS = frozenset(["mr", "mrs", "ms", "mx", "dr", "st", "mt", "prof", "rev", "revd", "fr", "sr", "jr", "gen", "col", "capt", "lt", "sgt", "cpl", "maj", "adm", "gov", "sen", "hon", "vs", "cf", "eg", "ie", "viz", "approx", "ca", "vol", "vols", "fig", "figs", "pp", "ch", "chap", "dept", "univ", "inc", "ltd", "corp", "jan", "feb", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "mon", "tue", "tues", "thu", "thur", "thurs", "fri", "mme", "mlle", "mm", "nr", "bzw", "sra", "srta"])
 
 
 def split_sentences(text: str) -> list[str]:

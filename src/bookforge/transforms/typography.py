@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import bisect
+import itertools
 import re
 from dataclasses import dataclass
 
 from ..model import (
     Block,
     Book,
-    Code,
     Container,
     Heading,
     Image,
@@ -69,9 +69,7 @@ QUOTE_SETTINGS = ("auto", "british")  # [book] quotes: "british" sets English wi
 
 # Words that begin with an apostrophe standing for dropped letters (’em, ’tis, rock ’n’ roll).
 ELISIONS = frozenset(
-    """em tis twas twere twill twould til cause cos coz cuz bout n nuff kay scuse spose sup
-    ello ow ave alf appen ome ere im er is er tain twixt gainst neath round specially
-    fraid member gin""".split()
+    ["em", "tis", "twas", "twere", "twill", "twould", "til", "cause", "cos", "coz", "cuz", "bout", "n", "nuff", "kay", "scuse", "spose", "sup", "ello", "ow", "ave", "alf", "appen", "ome", "ere", "im", "er", "is", "er", "tain", "twixt", "gainst", "neath", "round", "specially", "fraid", "member", "gin"]
 )
 
 # Characters after which a quotation mark opens rather than closes.
@@ -252,7 +250,7 @@ def _dash_spaces_across_runs(runs: list[Text | None], originals: list[str]) -> N
     (`*he said--* and`): as if the paragraph were one run of text.
     """
     index = 0
-    for left, right in zip(runs, runs[1:]):
+    for left, right in itertools.pairwise(runs):
         if left is None or right is None:
             index += left is not None
             continue
