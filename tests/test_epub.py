@@ -258,7 +258,7 @@ def test_a_failed_build_leaves_the_previous_epub_untouched(project, monkeypatch)
     def explode(*args, **kwargs):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(backend, "_ReproducibleWriter", explode)
+    monkeypatch.setattr(backend, "ReproducibleWriter", explode)
     with pytest.raises(OSError):
         build(folder)
     assert epub.path.read_bytes() == before

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-import datetime as dt
+import io
 import posixpath
 import re
-import zipfile
 from collections.abc import Callable
+
+from ebooklib import epub
+from ebooklib.epub import NAMESPACES
+from lxml import etree
 
 from .. import __version__
 from ..errors import BuildError
@@ -14,9 +17,12 @@ from ..model import Book
 from ..output import atomic_output
 from ..render.documents import Document, RenderedBook, RenderOptions, TocEntry, join_names, render_book
 from ..render.xhtml import attr, esc
+from ..themes import THEMES_DIR
 from ..transforms.resources import IMAGE_TYPES, book_media, image_bytes
 from . import BuildContext, Built, kindle_safety
-from .epub_zip import Deflater, ZipOut
+from .ebooklib_writer import ReproducibleWriter
+from .epub_css import ASSET_TYPES, package_css
+from .epub_zip import Deflater
 
 CSS_NAME = "css/style.css"
 XHTML_TYPE = "application/xhtml+xml"
@@ -38,10 +44,6 @@ def build_epub_bytes(ctx: BuildContext, document_transform: Callable[[bytes], by
 
     `document_transform` rewrites each content document (not the navigation document) after
     rendering: the KEPUB backend adds Kobo's markup with it."""
-    import io
-
-    from ebooklib import epub
-
     book = ctx.book
     images = _ImageRegistry()
     cover = ctx.cover()
@@ -59,9 +61,6 @@ def build_epub_bytes(ctx: BuildContext, document_transform: Callable[[bytes], by
     package = epub.EpubBook()
     pictures_alt = ([("cover", cover.alt)] if has_cover else []) + _image_alts(rendered)
     _metadata(package, book, ctx.project.config, pictures_alt, rendered)
-    from ..themes import THEMES_DIR
-    from .epub_css import ASSET_TYPES, package_css
-
     sheets = ctx.theme.sheets("epub", ctx.project.styles_dir)
     styles = package_css(sheets, [ctx.project.root, THEMES_DIR], ctx.diagnostics, ctx.project.rel)
     if kindle_checks:
@@ -113,7 +112,7 @@ def build_epub_bytes(ctx: BuildContext, document_transform: Callable[[bytes], by
         raise BuildError(f"internal error: {name} is not well-formed XML ({error})",
                          hint="please report this with the manuscript that caused it")
     buffer = io.BytesIO()
-    _ReproducibleWriter(buffer, package, ctx.build_time, deflater).write()
+    ReproducibleWriter(buffer, package, ctx.build_time, deflater).write()
     if kindle_checks:
         rel = ctx.project.rel
         fonts = {name: path for name, path in styles.assets.items() if path.suffix.lower() in FONT_SUFFIXES}
@@ -180,15 +179,11 @@ def _xhtml(document: Document) -> bytes:
 def _parse_xml(data: bytes) -> None:
     """EbookLib would package a broken document silently; refuse to, loudly (lxml raises).
     Every document bookforge writes opens with the XML declaration; images are deflated unchecked."""
-    from lxml import etree
-
     if data.startswith(b"<?xml"):
         etree.fromstring(data)
 
 
 def _metadata(package, book: Book, config, images: list[tuple[str, str]], rendered: RenderedBook) -> None:
-    from ebooklib.epub import NAMESPACES
-
     package.set_identifier(book.identifier)
     package.set_title(book.title)
     package.set_language(book.language)
@@ -292,8 +287,6 @@ def _guide(rendered: RenderedBook, has_cover: bool) -> list[dict]:
 
 def _add_cover(package, cover, language: str, labels: dict[str, str], transform=None):
     """The cover image (marked the EPUB 3 and the EPUB 2 way) and a cover page showing it."""
-    from ebooklib import epub
-
     name = "images/cover.jpg"
     # EbookLib's EpubCover gives the manifest item properties="cover-image" (EPUB 3); the
     # <meta name="cover"> is what Kindle's thumbnails and older readers look for (EPUB 2).
@@ -312,36 +305,3 @@ def _add_cover(package, cover, language: str, labels: dict[str, str], transform=
     item.properties = []
     package.add_item(item)
     return item
-
-
-def _writer_class():
-    from ebooklib.epub import EpubWriter
-
-    class Writer(EpubWriter):
-        """EbookLib's writer with a fixed dcterms:modified and fixed zip timestamps."""
-
-        def __init__(self, file, package, moment: dt.datetime, deflater: Deflater) -> None:
-            super().__init__(file, package, {"mtime": moment, "raise_exceptions": True,
-                                            "epub3_pages": False})
-            self.moment = moment
-            self.deflater = deflater
-
-        def write(self) -> None:
-            self.out = ZipOut(self.file_name, self.moment, self.deflater)
-            # The mimetype entry comes first and is stored uncompressed (OCF requirement).
-            self.out.writestr("mimetype", "application/epub+zip", compress_type=zipfile.ZIP_STORED)
-            self._write_container()
-            self._write_opf()
-            self._write_items()
-            self.out.close()
-
-        def _write_opf_file(self, root) -> None:
-            # The package's own language (Ace's epub-lang check; EbookLib sets only dc:language).
-            root.set("{http://www.w3.org/XML/1998/namespace}lang", self.book.language)
-            super()._write_opf_file(root)
-
-    return Writer
-
-
-def _ReproducibleWriter(file, package, moment: dt.datetime, deflater: Deflater):  # noqa: N802 - reads as a class
-    return _writer_class()(file, package, moment, deflater)

@@ -9,12 +9,16 @@ from __future__ import annotations
 
 import io
 import re
+import struct
+import zlib
 from collections.abc import Callable
 from typing import BinaryIO
 
 from pypdf.generic import (
     ArrayObject, DictionaryObject, IndirectObject, NameObject, NumberObject, StreamObject, TextStringObject,
 )
+
+from .pypdf_streams import stored_bytes, stream_of
 
 
 class PdfOut:
@@ -61,8 +65,6 @@ class PdfOut:
     def _pack(self) -> None:
         if not self.pending:
             return
-        import zlib
-
         container = self.reserve()
         header, bodies, position = [], [], 0
         for index, (number, body) in enumerate(self.pending):
@@ -78,9 +80,6 @@ class PdfOut:
 
     def close(self, root: int, info: int, file_id: bytes) -> None:
         """Pack what is left and write the cross-reference stream and its trailer."""
-        import struct
-        import zlib
-
         self._pack()
         xref = self.reserve()
         size = self.next_id
@@ -124,7 +123,7 @@ def _write(obj, out: BinaryIO, remap) -> None:
         number = remap(obj) if remap is not None else obj.idnum
         out.write(b"%d 0 R" % number)
     elif isinstance(obj, StreamObject):
-        data = obj._data if obj._data is not None else b""
+        data = stored_bytes(obj)
         header = DictionaryObject({k: v for k, v in obj.items() if k != "/Length"})
         header[NameObject("/Length")] = NumberObject(len(data))
         _write_dict(header, out, remap)
@@ -161,16 +160,9 @@ def _write_dict(obj, out: BinaryIO, remap) -> None:
 
 def stream_object(data: bytes, compress: bool = True, **entries) -> StreamObject:
     """A new stream with raw `data`, deflated unless told otherwise."""
-    import zlib
-
-    from pypdf.generic import DecodedStreamObject
-
-    stream = DecodedStreamObject()
+    stream = stream_of(zlib.compress(data, 9) if compress else data)
     if compress:
-        stream._data = zlib.compress(data, 9)
         stream[NameObject("/Filter")] = NameObject("/FlateDecode")
-    else:
-        stream._data = data
     for key, value in entries.items():
         stream[NameObject(f"/{key}")] = value
     return stream
