@@ -1,11 +1,12 @@
 """Each speed trick bookforge keeps, measured with it and without it in the same run.
 
 A trick is a piece of code that exists only to be faster or smaller (a forked helper, a system
-call): it stays only while its row here shows a gain of at least 10 %. Both sides start through
-benchmarks/without.py (one with nothing switched off), in turns whose order alternates, and a
-row's ratio is the median of the turn-by-turn ratios: a busy moment on a shared machine slows
-both sides of one ratio instead of one side of a median. Writes benchmarks/results/tricks.json,
-tricks.md, and the tricks table of docs/benchmarks.md.
+call, a Java launcher): it stays only while its row here shows a gain of at least 10 %. A bookforge
+row starts both sides through benchmarks/without.py (one with nothing switched off); the EPUBCheck
+rows run Java both ways. Turns alternate their order, and a row's ratio is the median of the
+turn-by-turn ratios: a busy moment on a shared machine slows both sides of one ratio instead of one
+side of a median. Writes benchmarks/results/tricks.json, tricks.md, and the tricks table of
+docs/benchmarks.md.
 
     .venv/bin/python benchmarks/tricks.py                 # every trick (a few minutes on 2 cores)
     .venv/bin/python benchmarks/tricks.py --quick         # fewer turns
@@ -18,8 +19,10 @@ import argparse
 import json
 import os
 import statistics
+import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -33,44 +36,96 @@ WITHOUT = [sys.executable, str(HERE / "without.py")]
 EARNS = 0.9  # with ÷ without: a trick must save at least a tenth of the time (or memory) it is for
 
 
+def corpus(stories: int, words: int, structure: bool = False) -> Path:
+    """bench.py's corpus of this size (the same folder, so it is written once for both)."""
+    named = {(20, 100_000, False): "corpus-100k", (20, 100_000, True): "corpus-100k-s",
+             (200, 1_000_000, False): "corpus-1m"}
+    folder = WORK / named.get((stories, words, structure), f"corpus-{words}-in-{stories}")
+    if not (folder / "book.toml").exists():
+        generate(folder, stories, words, structure=structure)
+    return folder
+
+
+@dataclass
+class Sides:
+    """A row's two commands, the folder they run in, and what to do before each run."""
+
+    folder: Path
+    with_it: list[str]
+    without_it: list[str]
+    before: Callable[[], None] | None = None
+
+
+def bookforge(switch: str, folder: Path, *arguments: str, before: Callable[[], None] | None = None) -> Sides:
+    """bookforge's command, and the same with `switch` off (benchmarks/without.py)."""
+    return Sides(folder, [*WITHOUT, "nothing", *arguments], [*WITHOUT, switch, *arguments], before)
+
+
 @dataclass(frozen=True)
 class Trick:
-    switch: str  # the name benchmarks/without.py switches it off by
+    name: str  # what --only chooses it by
     step: str  # the row's label in the table
-    stories: int  # the corpus: this many stories …
-    words: int  # … of this many words in all
-    command: tuple[str, ...]  # bookforge's arguments ({out} is a file under benchmarks/.work)
+    setup: Callable[[], Sides]
     measure: str  # "wall" or "peak memory"
     turns: int  # turns in a full run (a quick run does a third of them, at least three)
 
 
+def _epub(stories: int, words: int, structure: bool = False) -> Callable[[], Sides]:
+    return lambda: bookforge("split-read", corpus(stories, words, structure), "-q", "epub", "-o",
+                             str(WORK / "trick.epub"))
+
+
+def _epubcheck(count: int) -> Callable[[], Sides]:
+    """EPUBCheck over `count` copies of the seeds' EPUB: in one JVM through BatchCheck.java, and
+    as `java -jar epubcheck.jar` once per book (what EPUBCheck's own command line does)."""
+    def setup() -> Sides:
+        from bookforge.validate.epubcheck import _JVM_FLAGS, _LAUNCHER, epubcheck_jar, java_executable
+
+        book = seeds_epub()
+        java, jar = java_executable(), str(epubcheck_jar())
+        reports = [str(WORK / f"epubcheck-{n}.json") for n in range(count)]
+        batch = [java, *_JVM_FLAGS, "-cp", jar, str(_LAUNCHER)]
+        for report in reports:
+            batch += [str(book), report]
+        loop = 'for report in "$@"; do "$0" ' + " ".join(_JVM_FLAGS) + f' -jar {jar} {book} -q --json "$report"; done'
+        return Sides(WORK, batch, ["bash", "-c", loop, java, *reports])
+    return setup
+
+
 TRICKS = [
     Trick("split-read", "EPUB, 100k words in 20 manuscripts: every other manuscript read by a forked helper",
-          20, 100_000, ("-q", "epub", "-o", "{out}.epub"), "wall", 15),
-    Trick("malloc-trim", "PDF, 100k words, cold: each part's C heap handed back to the system (malloc_trim)",
-          20, 100_000, ("-q", "pdf", "--no-cache", "-o", "{out}.pdf"), "peak memory", 3),
+          _epub(20, 100_000), "wall", 15),
+    Trick("split-read", "EPUB, 100k words of Markdown with notes, tables and lists in 20 manuscripts: the same",
+          _epub(20, 100_000, structure=True), "wall", 15),
+    Trick("split-read", "EPUB, 1M words in 200 manuscripts: the same", _epub(200, 1_000_000), "wall", 9),
+    Trick("batch-check", "EPUBCheck over 20 EPUBs (the test suite's way): one JVM through BatchCheck.java, "
+          "against `java -jar` per book", _epubcheck(20), "wall", 3),
+    Trick("batch-check", "EPUBCheck over one EPUB (`bookforge check`'s way): the same", _epubcheck(1), "wall", 6),
 ]
 
 
-def corpus(stories: int, words: int) -> Path:
-    folder = WORK / ("corpus-100k" if (stories, words) == (20, 100_000) else f"corpus-{words}-in-{stories}")
+def seeds_epub() -> Path:
+    """The two seed stories' EPUB, as bench.py's `bookforge epub (two seeds)` step builds it."""
+    folder = WORK / "seeds"
     if not (folder / "book.toml").exists():
-        generate(folder, stories, words)
-    return folder
+        raise SystemExit(f"{folder} is missing: run benchmarks/run --quick once first (it makes it)")
+    book = WORK / "seeds.epub"
+    subprocess.run([sys.executable, "-m", "bookforge", "-q", "epub", "-o", str(book)], cwd=folder, check=True)
+    return book
 
 
 def with_and_without(trick: Trick, turns: int, env: dict) -> tuple[list[Run], list[Run]]:
-    folder = corpus(trick.stories, trick.words)
-    out = str(WORK / f"trick-{trick.switch}")
-    arguments = [part.format(out=out) for part in trick.command]
-    sides = [("nothing", []), (trick.switch, [])]
+    sides = trick.setup()
+    runs: tuple[list[Run], list[Run]] = ([], [])
+    order = [(sides.with_it, runs[0]), (sides.without_it, runs[1])]
     for turn in range(turns):
-        for switch, runs in sides if turn % 2 == 0 else sides[::-1]:
-            runs.append(measure([*WITHOUT, switch, *arguments], folder, env))
-        print(f"  {trick.switch}: turn {turn + 1}/{turns}: with {sides[0][1][-1].wall:.2f} s "
-              f"{sides[0][1][-1].peak_mb:.0f} MB, without {sides[1][1][-1].wall:.2f} s "
-              f"{sides[1][1][-1].peak_mb:.0f} MB", file=sys.stderr, flush=True)
-    return sides[0][1], sides[1][1]
+        for command, measured in order if turn % 2 == 0 else order[::-1]:
+            if sides.before is not None:
+                sides.before()
+            measured.append(measure(command, sides.folder, env))
+        print(f"  {trick.name}: turn {turn + 1}/{turns}: with {runs[0][-1].wall:.2f} s {runs[0][-1].peak_mb:.0f} MB, "
+              f"without {runs[1][-1].wall:.2f} s {runs[1][-1].peak_mb:.0f} MB", file=sys.stderr, flush=True)
+    return runs
 
 
 def value(run: Run, what: str) -> float:
@@ -80,14 +135,15 @@ def value(run: Run, what: str) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="a third of the turns (at least three)")
-    parser.add_argument("--only", choices=[t.switch for t in TRICKS], action="append", help="this trick alone")
+    parser.add_argument("--only", choices=sorted({t.name for t in TRICKS}), action="append",
+                        help="this trick's rows alone")
     args = parser.parse_args()
     env = {k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"}  # as users run it
     env["SOURCE_DATE_EPOCH"] = "1763596800"
     WORK.mkdir(exist_ok=True)
     rows = []
     for trick in TRICKS:
-        if args.only and trick.switch not in args.only:
+        if args.only and trick.name not in args.only:
             continue
         turns = max(3, trick.turns // 3) if args.quick else trick.turns
         with_it, without_it = with_and_without(trick, turns, env)
@@ -95,7 +151,7 @@ def main() -> None:
                                   for a, b in zip(with_it, without_it))
         median = {side: statistics.median(value(r, trick.measure) for r in runs)
                   for side, runs in (("with", with_it), ("without", without_it))}
-        rows.append({"trick": trick.switch, "step": trick.step, "measure": trick.measure, "turns": turns,
+        rows.append({"trick": trick.name, "step": trick.step, "measure": trick.measure, "turns": turns,
                      "with": round(median["with"], 3), "without": round(median["without"], 3),
                      "ratio": round(ratio, 3), "earns": ratio <= EARNS})
     report(rows, quick=args.quick)

@@ -8,7 +8,6 @@ The switches patch bookforge from outside: the product keeps no benchmark-only s
 
 from __future__ import annotations
 
-import gc
 import sys
 from collections.abc import Callable
 
@@ -20,17 +19,9 @@ def _no_split_read() -> None:
     bookforge.pipeline.split_worth_it = lambda sizes: False
 
 
-def _no_malloc_trim() -> None:
-    """Collect a PDF part's garbage as before, but leave the C heap as the allocator keeps it."""
-    import bookforge.backends.pdf.layout
-
-    bookforge.backends.pdf.layout.release_memory = gc.collect
-
-
 SWITCHES: dict[str, Callable[[], None]] = {
     "nothing": lambda: None,
     "split-read": _no_split_read,
-    "malloc-trim": _no_malloc_trim,
 }
 
 

@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import atexit
+import gc
 import logging
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # imported where a process first lays out: it loads WeasyPrint
+    from .fetcher import ProjectFetcher
 
 
 @dataclass
@@ -59,7 +64,7 @@ class _Styles:
 
     fonts: object
     sheets: list
-    fetcher: object
+    fetcher: ProjectFetcher
     profiles: dict  # @color-profile rules: WeasyPrint keeps them only in a dict shared with render()
     warnings: list[str]
     refused: list[str]
@@ -134,17 +139,9 @@ def prime(job: PartJob, language: str = "en") -> None:
 
 
 def release_memory() -> None:
-    """Give a finished part's memory back to the system (WeasyPrint keeps it otherwise)."""
-    import ctypes
-    import gc
-    import sys
-
+    """Free a finished part's layout now: WeasyPrint's boxes refer to one another, so only the
+    cycle collector frees them, and a part's are many."""
     gc.collect()
-    if sys.platform.startswith("linux"):
-        try:
-            ctypes.CDLL("libc.so.6").malloc_trim(0)
-        except (OSError, AttributeError):
-            pass
 
 
 def render_part_in_worker(job: PartJob) -> PartResult:
