@@ -32,6 +32,8 @@ FINDING_KEYS = ("code", "severity", "message", "source", "path", "line", "column
 
 @dataclass
 class CheckReport:
+    """What `bookforge check` found: each diagnostic with the part of the check that found it."""
+
     project: str
     found: list[tuple[str, Diagnostic]] = field(default_factory=list)  # (source, diagnostic)
     checked: dict = field(default_factory=dict)
@@ -54,7 +56,7 @@ class CheckReport:
         return sum(1 for d in self.diagnostics if d.severity == severity)
 
     def exit_code(self, strict: bool) -> int:
-        """0 when clean; else the code of the worst kind of problem (see the README's table)."""
+        """0 when clean; else the code of the worst kind of problem (docs/cli.md's table of exit codes)."""
         errors = {source for source, diagnostic in self.found if diagnostic.severity == "error"}
         for source, error in (("config", ConfigError), ("theme", ThemeError), ("manuscript", ManuscriptError)):
             if source in errors:
