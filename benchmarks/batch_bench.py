@@ -4,8 +4,8 @@ N seed-sized books (two stories, about 3,000 words, EPUB and PDF each, written b
 built twice from clean build folders: by `for book in …; do bookforge build "$book"; done`, and by
 `bookforge batch … -j CORES`. Reports books per minute (and per core) for both, the throughput ratio,
 and the peak memory of the batch's whole process tree (PSS, sampled as bench.py does) at each size,
-so that the memory of a long batch can be seen to stay flat. Writes benchmarks/results/batch.json
-and batch.md.
+so that the memory of a long batch can be seen to stay flat. Writes benchmarks/results/batch.json,
+batch.md, and the batch table of docs/benchmarks.md.
 
     .venv/bin/python benchmarks/batch_bench.py            # loop and batch at 100 books, batch at 500 (~20 min on 2 cores)
     .venv/bin/python benchmarks/batch_bench.py --quick    # loop and batch at 40 books, batch at 100 (a few minutes)
@@ -27,6 +27,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 from bench import BOOKFORGE, RESULTS, WORK, machine, measure  # noqa: E402
 from corpus import generate  # noqa: E402
+from docs_page import write_section  # noqa: E402
 
 REPO_ROOT = HERE.parent
 LIBRARY = WORK / "batch-books"
@@ -108,7 +109,7 @@ def report(sizes: list[int], cores: int, loop, batches: dict, unchanged) -> None
     flat = batches[large].peak_mb / batches[small].peak_mb
     when = time.strftime("%Y-%m-%d")
     lines = [
-        f"Measured {when} on {machine()}: seed-sized books (2 stories, {SEED_WORDS:,} words, EPUB + PDF), "
+        f"Measured {when} (`{' '.join(['batch_bench.py', *sys.argv[1:]])}`) on {machine()}: seed-sized books (2 stories, {SEED_WORDS:,} words, EPUB + PDF), "
         f"`-j {cores}`.",
         "",
         "| run | books | wall | books/min | books/min per core | CPU | peak memory (tree, PSS) |",
@@ -133,6 +134,7 @@ def report(sizes: list[int], cores: int, loop, batches: dict, unchanged) -> None
     table = "\n".join(lines) + "\n"
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "batch.md").write_text(table, encoding="utf-8")
+    write_section("batch-table", table)
     data = {
         "date": when, "machine": machine(), "cores": cores, "words_per_book": SEED_WORDS, "formats": ["epub", "pdf"],
         "loop": {"books": small, "wall_s": round(loop.wall, 2), "cpu_s": round(loop.cpu, 2),

@@ -3,7 +3,8 @@
 Prints wall time, CPU time and peak memory of the whole process tree (proportional set size,
 so pages forked workers share are not counted twice) for every step, as medians of several runs,
 and the ratios the targets are stated in. bookforge and its peer run in turns, and a time ratio is
-the median of the run-by-run ratios. Writes benchmarks/results/latest.json and latest.md.
+the median of the run-by-run ratios. Writes benchmarks/results/latest.json and latest.md, and the
+speed table of docs/benchmarks.md.
 
 Run it through `benchmarks/run`, which installs the peers first.
 """
@@ -33,6 +34,7 @@ SEEDS = REPO.parent / "shared" / "seeds"
 
 sys.path.insert(0, str(HERE))
 from corpus import generate  # noqa: E402
+from docs_page import write_section  # noqa: E402
 
 
 @dataclass
@@ -402,7 +404,7 @@ def main() -> None:
             ratios.append((f"PDF, {words}, cold", "peak memory, whole tree", ours.peak_mb, "≤ 400 MB",
                            ours.peak_mb <= 400))
 
-    report(results, ratios)
+    report(results, ratios, " ".join(["benchmarks/run", *sys.argv[1:]]))
 
 
 def _earlier(rev: str, env: dict) -> dict:
@@ -472,11 +474,11 @@ def machine() -> str:
     return f"{os.cpu_count()} cores ({cpu}), {memory:.0f} GiB, Python {platform.python_version()}"
 
 
-def report(results: dict, ratios: list) -> None:
+def report(results: dict, ratios: list, command: str) -> None:
     RESULTS.mkdir(exist_ok=True)
     when = time.strftime("%Y-%m-%d")
     lines = [
-        f"Measured {when} on {machine()}.",
+        f"Measured {when} (`{command}`) on {machine()}.",
         "",
         "| step | measure | result | target | met |",
         "|---|---|---|---|---|",
@@ -491,6 +493,7 @@ def report(results: dict, ratios: list) -> None:
             lines.append(f"| {name} | {data['wall_s']:.2f} s | {data['cpu_s']:.2f} s | {data['peak_mb']:.0f} MB | {data['runs']} |")
     table = "\n".join(lines) + "\n"
     (RESULTS / "latest.md").write_text(table, encoding="utf-8")
+    write_section("speed-table", table)
     (RESULTS / "latest.json").write_text(
         json.dumps({"date": when, "machine": machine(), "results": results,
                     "targets": [dict(zip(("step", "measure", "value", "target", "met"), r)) for r in ratios]},
