@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import posixpath
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -25,7 +26,7 @@ class PackagedCss:
 
 
 def package_css(sheets: list[tuple[str, str, Path]], roots: list[Path], diagnostics: Diagnostics,
-                shown: callable) -> PackagedCss:
+                shown: Callable[[Path], str]) -> PackagedCss:
     """Join stylesheets (name, text, folder it came from) into one, fixing every url() on the way."""
     from .kindle_safety import strip_css_comments
 

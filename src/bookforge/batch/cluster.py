@@ -21,16 +21,20 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from ..errors import BookforgeError, BuildError, MissingDependencyError, SchedulerError
 from .jobs import BookJob
 from .transfer import Parcel, check_name, pack, unpack
 from .worker import STATE_NAME, BookOutcome, build_one, warm
 
-try:  # the [cluster] extra; the local pool never needs it
+if TYPE_CHECKING:
     from distributed import WorkerPlugin
-except ImportError:  # pragma: no cover - exercised where distributed is missing
-    WorkerPlugin = object
+else:
+    try:  # the [cluster] extra; the local pool never needs it
+        from distributed import WorkerPlugin
+    except ImportError:  # pragma: no cover - exercised where distributed is missing
+        WorkerPlugin = object
 
 RETRIES = 2  # a book whose worker died (or whose task failed) is run again this many times
 _PLUGIN_NAME = "bookforge-warm"

@@ -85,7 +85,7 @@ class _Pool:
         self.on_outcome = on_outcome
         self.tick = tick
         self.deaths: dict[str, int] = {}  # job id → how often its worker died under it
-        self.executor: ProcessPoolExecutor | None = None
+        self.executor: ProcessPoolExecutor  # the pool, while run() runs
         self.handed = 0  # books handed to the current pool
 
     def run(self, jobs: Iterator[BookJob]) -> None:

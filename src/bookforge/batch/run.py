@@ -10,6 +10,7 @@ import time
 from collections.abc import Callable
 from contextlib import ExitStack, nullcontext
 from pathlib import Path
+from typing import Self
 
 from ..errors import BatchFailedError, MissingDependencyError
 from .jobs import jobs_from
@@ -173,7 +174,7 @@ class _Progress:
         self.task = self.bar.add_task("books", total=total, failed=0, skipped=0, rate="–")
         self.last = 0.0
 
-    def __enter__(self) -> "_Progress":
+    def __enter__(self) -> Self:
         self.bar.start()
         self.bar.refresh()
         return self

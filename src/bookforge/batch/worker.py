@@ -140,7 +140,7 @@ def _input_files(job: BookJob, project) -> list[Path]:
     if job.project is None:
         return sorted(path for m in project.manuscripts for path in m.files)
     output = (project.root / project.config.build.output).resolve()
-    files = []
+    files: list[Path] = []
     for folder, dirs, names in os.walk(project.root):
         here = Path(folder)
         dirs[:] = sorted(d for d in dirs if d not in _SKIPPED_DIRS and not d.startswith(".")

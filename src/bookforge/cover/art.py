@@ -87,7 +87,7 @@ def plan_cover(text: CoverText, width: int = WIDTH, height: int = HEIGHT) -> Cov
 
     placed.append(Placed(_Block((ORNAMENT,), 120, str(REGULAR), 1.0), band_bottom + 110, "accent"))
 
-    y = band_bottom + 330
+    y: float = band_bottom + 330
     if text.byline_label:
         label = fit_block(text.byline_label, text.language, _font_for(text.byline_label, ITALIC), room,
                           max_height=120, largest=64, smallest=40, max_lines=1)
@@ -135,7 +135,7 @@ def draw_cover(text: CoverText, image_format: str = "JPEG") -> bytes:
 _NAME_BREAKS = re.compile(r"(?<=,) | (?=(?:and|et|und|y|e|en|och|i|и) \S)")
 
 
-def fit_block(text: str, language: str, font: str, width: int, *, max_height: int, largest: int,
+def fit_block(text: str, language: str, font: str, width: int, *, max_height: float, largest: int,
               smallest: int, max_lines: int, keep_together: re.Pattern | None = None) -> _Block:
     """The largest size (from `largest` down to `smallest`) at which `text` wraps into at most
     `max_lines` balanced lines no wider than `width` and no taller than `max_height` in all.
@@ -143,7 +143,7 @@ def fit_block(text: str, language: str, font: str, width: int, *, max_height: in
     size = largest
     while True:
         face = _font(font, size)
-        measure = lambda s, face=face: _measure(face, s, language)  # noqa: E731
+        measure = lambda s, face=face: _measure(face, s, language)
         lines = None
         if keep_together is not None:  # whole names on a line when they fit
             lines = balanced_lines(text, measure, width, pieces=keep_together.split(text))
@@ -303,7 +303,7 @@ def _font_for(text: str, preferred: Path) -> str:
 
 def unrenderable(text: CoverText) -> str:
     """Characters of the cover's words that neither the book face nor any installed face has."""
-    missing = set()
+    missing: set[str] = set()
     for words, face in ((text.title, REGULAR), (text.subtitle, ITALIC), (text.byline_label, ITALIC),
                         (text.names, REGULAR), (text.publisher, REGULAR)):
         font = Path(_font_for(words, face))

@@ -6,12 +6,21 @@ import os
 import re
 import time
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from ...errors import BuildError, MissingDependencyError
-from ...model import Book
+from ...model import Book, block_text
 from ...output import atomic_output
 from ...themes import FONTS_DIR
 from .. import BuildContext, Built
+
+if TYPE_CHECKING:  # imported where they are used: a build from the part cache needs none of them
+    from concurrent.futures import Future, ProcessPoolExecutor
+
+    from rich.progress import Progress, TaskID
+
+    from ...render.documents import RenderedBook
+    from .geometry import Geometry
 
 
 class PdfBackend:
@@ -34,8 +43,6 @@ def _require_weasyprint() -> None:
 
 
 def word_count(book: Book) -> int:
-    from ...render.xhtml import block_text
-
     return sum(len(block_text(block).split()) for story in book.stories for block in story.blocks())
 
 
@@ -43,9 +50,9 @@ def word_count(book: Book) -> int:
 class _Plan:
     """What every layout job of a build shares: the parts, the stylesheets, the settings."""
 
-    rendered: object
+    rendered: RenderedBook
     parts: list
-    geometry: object
+    geometry: Geometry
     css: list[tuple[str, str]]
     one_pass: bool
     variant: str | None
@@ -368,7 +375,7 @@ class _Runner:
             raise BuildError("--jobs must be at least 1")
         self.jobs = jobs
         self.ctx = ctx
-        self.pool = None
+        self.pool: ProcessPoolExecutor | None = None
         self.frozen = False
 
     def __enter__(self):
@@ -414,7 +421,7 @@ class _Runner:
                 self._parallel(todo, results, cache, progress)
         return results
 
-    def _start_pool(self, sample_job) -> int:
+    def _start_pool(self, sample_job) -> tuple[ProcessPoolExecutor, int]:
         """Fork jobs − 1 workers (once); they share what this process has prepared."""
         import gc
         import multiprocessing
@@ -433,7 +440,7 @@ class _Runner:
                 gc.freeze()
                 self.frozen = True
             self.pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context(method))
-        return workers
+        return self.pool, workers
 
     def _parallel(self, todo, results, cache, progress) -> None:
         """Workers take the longest parts first, this process the shortest, so they finish
@@ -443,9 +450,9 @@ class _Runner:
 
         from .layout import release_memory, render_part, render_part_in_worker
 
-        workers = self._start_pool(todo[0][2])
+        pool, workers = self._start_pool(todo[0][2])
         pending = deque(sorted(todo, key=lambda item: len(item[2].html), reverse=True))
-        in_flight = {}
+        in_flight: dict[Future, tuple[int, object]] = {}  # a worker's part → (its index, its cache key)
 
         def finish(index, key, result) -> None:
             results[index] = result
@@ -455,7 +462,7 @@ class _Runner:
         def top_up() -> None:
             while pending and len(in_flight) < 2 * workers:
                 index, key, job = pending.popleft()
-                in_flight[self.pool.submit(render_part_in_worker, job)] = (index, key)
+                in_flight[pool.submit(render_part_in_worker, job)] = (index, key)
 
         top_up()
         while pending or in_flight:
@@ -479,7 +486,8 @@ class _Progress:
         self.enabled = enabled
         self.total = total
         self.done = 0
-        self.progress = None
+        self.progress: Progress | None = None
+        self.task: TaskID | None = None
         self.started = time.perf_counter()
 
     def __enter__(self):
@@ -499,7 +507,7 @@ class _Progress:
             )
             self.progress.__enter__()
             self.task = self.progress.add_task("parts", total=self.total, completed=self.done - 1)
-        if self.progress is not None:
+        if self.progress is not None and self.task is not None:
             self.progress.advance(self.task)
 
     def __exit__(self, *exc) -> None:

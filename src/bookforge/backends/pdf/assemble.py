@@ -177,7 +177,11 @@ def _copy_part(out, pdf: bytes, slots, start: int, end: int, page_numbers, pages
     """Copy one part's pages (and everything they use) into the output, renumbered."""
     from pypdf import PdfReader
     from pypdf.generic import (
-        ArrayObject, DictionaryObject, IndirectObject, NameObject, RectangleObject,
+        ArrayObject,
+        DictionaryObject,
+        IndirectObject,
+        NameObject,
+        RectangleObject,
     )
 
     from .pdfout import stream_object
@@ -220,7 +224,7 @@ def _copy_part(out, pdf: bytes, slots, start: int, end: int, page_numbers, pages
             if xobject.get("/Subtype") == "/Form":
                 prepare_resources(xobject.get("/Resources"))
 
-    previous_boxes = None
+    previous_boxes: dict = {}  # the last copied page's boxes, for a blank page after it
     for index in range(start, end):
         slot = slots[index]
         if slot.page is None:  # a blank page that brings the next part to a right-hand page
@@ -232,6 +236,7 @@ def _copy_part(out, pdf: bytes, slots, start: int, end: int, page_numbers, pages
             })
             out.write(page_numbers[index], page)
             continue
+        assert reader is not None, "a part with a page to copy has its PDF"
         source = reader.pages[slot.page]
         numbers[source.indirect_reference.idnum] = page_numbers[index]
         prepare_resources(source.get("/Resources"), page_level=True)
@@ -291,7 +296,7 @@ def _outline(out, parts, anchor_ids: dict[str, int]) -> int | None:
                     entries.append((document.title, anchor_ids[anchor], []))
             continue
         story = part.story
-        children = []
+        children: list = []
         if len(story.chapters) > 1:
             children = [(c.title, anchor_ids[c.id], []) for c in story.chapters
                         if c.title and c.id in anchor_ids]
@@ -313,10 +318,16 @@ def _outline(out, parts, anchor_ids: dict[str, int]) -> int | None:
 def _outline_level(out, entries, parent: int) -> tuple[int, int, int]:
     """Write one level of bookmarks; returns its first and last item and how many it holds."""
     from pypdf.generic import (
-        ArrayObject, DictionaryObject, IndirectObject, NameObject, NullObject, NumberObject, TextStringObject,
+        ArrayObject,
+        DictionaryObject,
+        IndirectObject,
+        NameObject,
+        NullObject,
+        NumberObject,
+        TextStringObject,
     )
 
-    ref = lambda number: IndirectObject(number, 0, None)  # noqa: E731
+    ref = lambda number: IndirectObject(number, 0, None)
     numbers = [out.reserve() for _ in entries]
     total = len(entries)
     for index, (title, page, children) in enumerate(entries):

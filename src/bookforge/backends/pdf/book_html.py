@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ...model import Book, Story
-from ...render.documents import Document, RenderedBook, RenderOptions, render_book, render_contents, join_names
+from ...render.documents import Document, RenderedBook, RenderOptions, join_names, render_book, render_contents
 from ...render.xhtml import attr, esc
 from ...transforms.resources import IMAGE_TYPES, book_media
 
@@ -41,9 +41,9 @@ def print_book(book: Book, notes: str, root: Path, one_pass: bool, cache: Render
     """Render the documents for print and group them into parts. Footnotes float to the foot of
     the page that calls them (or all notes go to the Notes section at the back)."""
     if one_pass:
-        href = lambda document, fragment: f"#{fragment or document}"  # noqa: E731
+        href = lambda document, fragment: f"#{fragment or document}"
     else:
-        href = lambda document, fragment: f"{PART_LINK}{fragment or document}"  # noqa: E731
+        href = lambda document, fragment: f"{PART_LINK}{fragment or document}"
     media = book_media(book)
 
     def image_src(src: str) -> str:
@@ -81,7 +81,9 @@ def print_book(book: Book, notes: str, root: Path, one_pass: bool, cache: Render
             else:
                 back.documents.append(document)
         elif document.kind == "story":
-            parts.append(PrintPart(document.story.id, "story", [document], story=document.story))
+            story = document.story
+            assert story is not None, "render_book gives every story document its story"
+            parts.append(PrintPart(story.id, "story", [document], story=story))
         else:  # later chapters of a multi-chapter story join their story's part
             parts[-1].documents.append(document)
     return rendered, parts

@@ -40,6 +40,7 @@ class CmykConverter:
         self._profile = profile
         output = ImageCms.ImageCmsProfile(io.BytesIO(profile))
         # Relative colorimetric: in-gamut colours print as specified, the paper's white is white.
+        self._separated: dict[tuple[int, int, int], tuple[float, float, float, float]] = {}
         self._transform = ImageCms.buildTransform(ImageCms.createProfile("sRGB"), output, "RGB", "CMYK",
                                                   renderingIntent=ImageCms.Intent.RELATIVE_COLORIMETRIC)
 
@@ -83,15 +84,24 @@ class CmykConverter:
         shown = " ".join(f"{part:.4g}" for part in (c, m, y, k))
         return f"device-cmyk({shown}{f' / {alpha:.4g}' if alpha < 1 else ''})"
 
-    @lru_cache(maxsize=256)
     def separate(self, red: int, green: int, blue: int) -> tuple[float, float, float, float]:
-        """CMYK fractions for an sRGB colour: a grey is black ink alone; a colour, the profile's."""
+        """CMYK fractions for an sRGB colour: a grey is black ink alone; a colour, the profile's
+        (each colour once: a stylesheet names the same few many times)."""
+        key = (red, green, blue)
+        if key not in self._separated:
+            self._separated[key] = self._separate(red, green, blue)
+        return self._separated[key]
+
+    def _separate(self, red: int, green: int, blue: int) -> tuple[float, float, float, float]:
         if red == green == blue:
             return 0.0, 0.0, 0.0, round(1 - red / 255, 4)
-        from PIL import Image, ImageCms
+        from PIL import Image
 
-        pixel = ImageCms.applyTransform(Image.new("RGB", (1, 1), (red, green, blue)), self._transform)
-        return tuple(round(part / 255, 4) for part in pixel.getpixel((0, 0)))  # type: ignore[return-value]
+        pixel = self._transform.apply(Image.new("RGB", (1, 1), (red, green, blue))).getpixel((0, 0))
+        if not isinstance(pixel, tuple) or len(pixel) != 4:  # pragma: no cover - a CMYK pixel is four inks
+            raise TypeError(f"not a CMYK pixel: {pixel!r}")
+        cyan, magenta, yellow, black = (round(part / 255, 4) for part in pixel)
+        return cyan, magenta, yellow, black
 
     # -- pictures -----------------------------------------------------------------------------
 
@@ -99,10 +109,10 @@ class CmykConverter:
         """A raster picture separated to CMYK (a JPEG); anything else as it was."""
         if mime not in _PICTURES:
             return data, mime
-        from PIL import Image, ImageCms
+        from PIL import Image
 
         try:
-            image = Image.open(io.BytesIO(data))
+            image: Image.Image = Image.open(io.BytesIO(data))
             image.load()
         except Exception:  # noqa: BLE001 - WeasyPrint will say what is wrong with it
             return data, mime
@@ -114,7 +124,7 @@ class CmykConverter:
             image.paste(rgba, mask=rgba.getchannel("A"))
         if image.mode == "L":
             image = image.convert("RGB")
-        separated = ImageCms.applyTransform(image.convert("RGB"), self._transform)
+        separated = self._transform.apply(image.convert("RGB"))
         out = io.BytesIO()
         separated.save(out, "JPEG", quality=95, subsampling=0)
         return out.getvalue(), "image/jpeg"

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from ...model import Preformatted, block_inlines, child_blocks, notes_in, plain_text
+from ...model import Block, Preformatted, block_inlines, child_blocks, notes_in, plain_text
 from ...themes import FONTS_DIR
 
 BUNDLED_FILES = ("LinLibertine_R.otf", "LinLibertine_RI.otf", "LinLibertine_RB.otf", "LinLibertine_RBI.otf")
@@ -256,7 +256,7 @@ def _font_dirs_stamp() -> tuple:
     `bookforge watch` sees a font installed after its warning."""
     home = Path.home()
     cache = Path(os.environ.get("XDG_CACHE_HOME") or home / ".cache")
-    stamps = []
+    stamps: list[int | None] = []
     for folder in ("/var/cache/fontconfig", cache / "fontconfig", "/usr/share/fonts", "/usr/local/share/fonts",
                    home / ".local/share/fonts", home / ".fonts", "/Library/Fonts", home / "Library/Fonts"):
         try:
@@ -334,17 +334,17 @@ def book_texts(book) -> Iterator[tuple[str, str | None, int | None]]:
             yield from _block_texts(run, story.source or None)
 
 
-def _block_texts(blocks, source: str | None) -> Iterator[tuple[str, str | None, int | None]]:
+def _block_texts(blocks: list[Block], source: str | None) -> Iterator[tuple[str, str | None, int | None]]:
     """(text, path, line) of each block, then of the blocks inside it and of the notes it calls."""
     for block in blocks:
-        loc = getattr(block, "loc", None)
+        loc = block.loc
         path, line = (loc.path, loc.line) if loc else (source, None)
         runs = block_inlines(block)
-        pieces = [block.text] if type(block) is Preformatted else []
+        pieces = [block.text] if isinstance(block, Preformatted) else []
         pieces += [plain_text(run) for run in runs]  # an image's alt text included
         yield " ".join(pieces), path, line
-        for run in child_blocks(block):
-            yield from _block_texts(run, path)
+        for inner in child_blocks(block):
+            yield from _block_texts(inner, path)
         for run in runs:  # a footnote: its own blocks, located after the paragraph
             for note in notes_in(run):
                 yield from _block_texts(note.blocks, path)

@@ -25,7 +25,7 @@ from functools import lru_cache
 
 # Families to try, best first, per region and generic family. Missing ones are skipped by
 # fontconfig; the generic family (and fontconfig's own choice) follows them.
-_FAMILIES = {
+_FAMILIES: dict[str, dict[str, tuple[str, ...]]] = {
     "serif": {
         "SC": ("Noto Serif CJK SC", "Noto Serif SC", "Source Han Serif SC", "Source Han Serif CN", "Songti SC",
                "SimSun"),
@@ -105,13 +105,13 @@ def rules_for(languages: list[str], scripts=()) -> str:
     CJK text in no CJK language (a Japanese sentence in an English story) still gets one face,
     the one its `scripts` point to: left to fontconfig, kanji and kana can come from two families
     (Noto Sans CJK beside Noto Serif CJK) in one sentence."""
-    regions = [(tag, cjk_region(tag)) for tag in languages]
-    regions = [(tag, region) for tag, region in regions if region]
+    regions = [(tag, region) for tag in languages if (region := cjk_region(tag))]
     if not regions:
         guessed = language_of_scripts(scripts)
-        if guessed is None:
+        region = cjk_region(guessed) if guessed is not None else None
+        if guessed is None or region is None:
             return ""
-        regions = [(guessed, cjk_region(guessed))]
+        regions = [(guessed, region)]
     rules = []
     # Text in a language with a region of its own: that region's faces, bound strongly so they
     # come before any other CJK face (Pango writes the tag lower-case, as `lang` has it).

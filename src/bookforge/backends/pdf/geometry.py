@@ -69,7 +69,7 @@ def page_geometry(config: PdfConfig, words: int, pages: int | None = None) -> Ge
     bottom = round(height * 0.1, 2)
     inner = outer + 0.15 * 72
     margins = config.margins
-    if margins == "auto":
+    if not isinstance(margins, dict):  # "auto", the one string config.py lets through
         printer = printer_named(config.printer)
         floor = printer.outside_minimum(bleed > 0) * 72  # the trim wanders more on a page with bleed
         # The running head and the folio are live matter too: they sit in the top and bottom

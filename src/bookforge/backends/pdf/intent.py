@@ -12,7 +12,7 @@ from ...project import CONFIG_NAME, resolve_inside
 
 
 def is_pdfx(variant: str | None) -> bool:
-    return bool(variant) and variant.startswith("pdf/x")
+    return variant is not None and variant.startswith("pdf/x")
 
 
 def output_intent_profile(root: Path, config: PdfConfig) -> bytes | None:

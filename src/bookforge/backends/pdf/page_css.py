@@ -40,6 +40,7 @@ def font_faces() -> str:
 def story_page_css(part: PrintPart, book: Book) -> str:
     """A story's named page: its running heads, and no head or folio on its opening page."""
     name = part.page_name()
+    assert part.story is not None, "a story's part holds its story"
     return (
         f"@page {name}:left {{ @top-center {{ content: {css_string(book.title)}; }} }}\n"
         f"@page {name}:right {{ @top-center {{ content: {css_string(part.story.title)}; }} }}\n"
