@@ -32,7 +32,7 @@ class PdfBackend:
 
 def _require_weasyprint() -> None:
     try:
-        import weasyprint  # noqa: F401
+        import weasyprint  # noqa: F401 - imported only to see that it loads (its C libraries are there)
     except OSError as exc:  # Pango missing: WeasyPrint cannot load its C libraries
         raise MissingDependencyError(
             f"WeasyPrint cannot start: {exc}",
