@@ -10,15 +10,20 @@ from dataclasses import asdict, dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from PIL import __version__ as pillow_version
+
 from .. import __version__
 from ..diagnostics import Diagnostics
 from ..errors import BuildError, ThemeError
 from ..model import Book
-from ..output import replace_bytes
+from ..names import slugify
+from ..output import atomic_output, replace_bytes
+from ..pipeline import load_book
 from ..project import Project, resolve_inside
 from ..render.documents import join_names
 from ..render.labels import labels_for
-from ..themes import Theme
+from ..themes import Theme, project_theme
+from .art import HEIGHT, WIDTH, CoverText, draw_cover, unrenderable
 
 # A cover shorter than this looks soft on a phone and is refused by some stores' checks.
 MIN_HEIGHT = 1000
@@ -50,8 +55,6 @@ def book_cover(project: Project, book: Book, theme: Theme, diagnostics: Diagnost
     if book.cover:
         data, width, height = supplied_cover(project, book.cover, diagnostics)
         return CoverImage(data, width, height, False, alt, book.cover)
-    from .art import HEIGHT, WIDTH, unrenderable
-
     missing = unrenderable(text)
     if missing:
         own_cover = ("name your own cover: [book] cover = \"cover.jpg\"" if project.config_path is not None
@@ -67,9 +70,7 @@ def _sample(characters: str) -> str:
     return shown + (f" and {len(characters) - 3} more" if len(characters) > 3 else "")
 
 
-def cover_text(book: Book, theme: Theme):
-    from .art import CoverText
-
+def cover_text(book: Book, theme: Theme) -> CoverText:
     labels = labels_for(book.language)
     if book.editors:
         label, names = labels["edited_by"], join_names(book.editors, book.language)
@@ -87,7 +88,7 @@ def _colour(theme: Theme, key: str, default: str) -> str:
     value = theme.settings.get(key, default)
     if isinstance(value, str) and _HEX_COLOUR.fullmatch(value):
         return value  # the usual case, without importing Pillow's colour table
-    from PIL import ImageColor
+    from PIL import ImageColor  # loads PIL.Image: 60 ms an EPUB build need not pay (bench.py's EPUB rows)
 
     try:
         ImageColor.getrgb(str(value))
@@ -99,10 +100,6 @@ def _colour(theme: Theme, key: str, default: str) -> str:
 
 def generated_cover(project: Project, text, image_format: str = "JPEG") -> bytes:
     """Draw the cover, or take it from build/.cache when these words and colours were drawn before."""
-    from PIL import __version__ as pillow_version
-
-    from .art import draw_cover
-
     key = hashlib.sha256(repr((sorted(asdict(text).items()), image_format, __version__, pillow_version,
                                _art_digest())).encode()).hexdigest()[:24]
     folder = project.cache_dir("cover")
@@ -128,7 +125,7 @@ def _art_digest() -> str:
 
 def supplied_cover(project: Project, relative: str, diagnostics: Diagnostics) -> tuple[bytes, int, int]:
     """Check the cover book.toml names; RGB baseline JPEG bytes (converted only when needed)."""
-    from PIL import Image, ImageOps, UnidentifiedImageError
+    from PIL import Image, ImageOps, UnidentifiedImageError  # 60 ms, paid only for a picture to open
 
     path = resolve_inside(project.root, relative, "cover", line=None)
     try:
@@ -176,7 +173,7 @@ def supplied_cover(project: Project, relative: str, diagnostics: Diagnostics) ->
 
 def _declared_size(raw: bytes) -> str:
     """The width × height a picture's header claims, read without decoding it."""
-    from PIL import Image
+    from PIL import Image  # (as in supplied_cover)
 
     Image.MAX_IMAGE_PIXELS, limit = None, Image.MAX_IMAGE_PIXELS  # only the header is read here
     try:
@@ -191,11 +188,6 @@ def _declared_size(raw: bytes) -> str:
 def write_cover(project: Project, diagnostics: Diagnostics, *, png: bool = False,
                 output: Path | None = None) -> tuple[Path, int, int]:
     """`bookforge cover`: the cover as its own file, for a store's upload form or a web page."""
-    from ..output import atomic_output
-    from ..pipeline import load_book
-    from ..names import slugify
-    from ..themes import project_theme
-
     book = load_book(project, diagnostics)
     theme = project_theme(project)
     if book.cover is False:
@@ -206,7 +198,7 @@ def write_cover(project: Project, diagnostics: Diagnostics, *, png: bool = False
         if cover.generated:
             data = generated_cover(project, cover_text(book, theme), "PNG")
         else:
-            from PIL import Image
+            from PIL import Image  # (as above)
 
             out = io.BytesIO()
             Image.open(io.BytesIO(cover.data)).save(out, "PNG", optimize=True)
