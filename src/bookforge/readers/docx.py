@@ -12,6 +12,9 @@ import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+import docx
+from lxml import etree
+
 from ..diagnostics import Diagnostics
 from ..errors import ManuscriptError
 from ..model import (
@@ -43,6 +46,7 @@ from ..model import (
     Text,
     plain_text,
 )
+from ..zipsafe import open_docx_bytes
 from .assemble import Break, ChapterStart, Item, assemble, take_header
 from .decode import scrub
 from .docx_language import DIR, LANG, RTL, Languages, settle
@@ -88,10 +92,6 @@ _INDENT_SLACK = 120  # twips: list items indented within this of each other are 
 def read(data: bytes, rel: str, diagnostics: Diagnostics, *, chapter_file: bool = False,
          ledger: Ledger | None = None) -> Story:
     """Read a .docx file's bytes into a Story; paragraph numbers stand for line numbers."""
-    import docx
-
-    from ..zipsafe import open_docx_bytes
-
     package = open_docx_bytes(data, rel)  # bounded inflation; Strict Open XML made Transitional
     try:
         document = docx.Document(io.BytesIO(package))
@@ -598,8 +598,6 @@ class _Reader:
     def notes_of(self, kind: str) -> dict:
         """The footnotes or endnotes ("footnotes"/"endnotes") by id: Word's separators left out."""
         if kind not in self._notes:
-            from lxml import etree
-
             found: dict[str, _Element] = {}
             for relationship in self.document.part.rels.values():
                 if relationship.reltype.endswith("/" + kind) and not relationship.is_external:

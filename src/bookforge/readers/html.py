@@ -6,6 +6,11 @@ from __future__ import annotations
 import base64
 import binascii
 import re
+from urllib.parse import parse_qs, urlsplit
+
+import lxml.html
+from lxml import etree
+from lxml_html_clean import Cleaner
 
 from ..diagnostics import Diagnostics
 from ..errors import ManuscriptError
@@ -84,6 +89,7 @@ def read(data: bytes, rel: str, diagnostics: Diagnostics, *, chapter_file: bool 
     text = clean(text, rel, diagnostics)
     front_story = None
     if text.startswith("---"):  # a Jekyll or Eleventy export: YAML front matter, then the HTML
+        # Read as Markdown's front matter is; the Markdown reader (and markdown-it) loaded only then.
         from .md import apply_front_matter, split_front_matter
 
         front, key_lines, body, offset = split_front_matter(text, rel)
@@ -130,9 +136,6 @@ def _merge_front(story: Story, front: Story) -> None:
 
 
 def _parse(text: str, rel: str):
-    import lxml.html
-    from lxml import etree
-
     text = re.sub(r"^\s*<\?xml[^>]*\?>", "", text)  # lxml refuses an encoding declaration in a str
     if not text.strip():
         return lxml.html.document_fromstring("<html><body></body></html>")
@@ -144,8 +147,6 @@ def _parse(text: str, rel: str):
 
 def _sanitise(root, rel: str, diagnostics: Diagnostics) -> None:
     """Report what would run or fetch (scripts, event handlers, javascript: links), then remove it."""
-    from lxml_html_clean import Cleaner
-
     _drop_invalid_attributes(root, rel, diagnostics)
     found: dict[str, list[int]] = {}
     meanings = _class_meanings(root)
@@ -205,8 +206,6 @@ _XML_NAME = re.compile(r"^[A-Za-z_:\u00c0-\uffff][-A-Za-z0-9_.:\u00b7\u00c0-\uff
 def _drop_invalid_attributes(root, rel: str, diagnostics: Diagnostics) -> None:
     """Attributes whose names are no XML names (`{{foo}}` from a template nobody rendered, a web
     framework's `@click`): gone before the cleaner, which cannot delete some of them, and said (H004)."""
-    from lxml import etree
-
     lines: dict[str, int] = {}
     valid = _XML_NAME.match
     for element in root.iter(etree.Element):
@@ -879,8 +878,6 @@ def _real_address(href: str) -> str:
     the book links to the real address."""
     if not _GOOGLE_REDIRECT.match(href):
         return href
-    from urllib.parse import parse_qs, urlsplit
-
     query = parse_qs(urlsplit(href).query)
     real = (query.get("q") or query.get("url") or [""])[0].strip()
     return real if is_safe_link(real) else href

@@ -11,6 +11,8 @@ import copy
 import re
 from typing import TYPE_CHECKING
 
+from lxml import etree
+
 from ..model import Note
 from .html_blocks import BLOCKS, is_within, record_text
 
@@ -263,8 +265,6 @@ def _is_endnote(call, target) -> bool:
 
 def _replace_call(call, key: str) -> None:
     """The call (and the <sup> around it, when that holds nothing else) becomes the placeholder."""
-    from lxml import etree
-
     node = call
     parent = call.getparent()
     if parent is not None and parent.tag == "sup" and not (parent.text or "").strip() and len(parent) == 1 \

@@ -8,6 +8,9 @@ import copy
 import re
 from typing import Any
 
+from markdown_it import MarkdownIt
+from mdit_py_plugins.footnote import footnote_plugin
+
 from ..diagnostics import Diagnostics
 from ..errors import ManuscriptError
 from ..links import image_src, is_safe_link
@@ -48,6 +51,7 @@ from .decode import clean, collapse_spaces, decode, scrub
 from .header import PROSE_FIELDS, apply_field, canonical_field, language_tag
 from .inlines import join_text, trim_inlines
 from .ledger import Ledger
+from .md_block_syntax import markdown_block_syntax_plugin
 from .md_notes import definition_line, unreached_notes
 from .md_verse import line_block_indents, no_newlines, spaces_for_newlines, split_at_newlines, verse
 
@@ -91,7 +95,7 @@ def split_front_matter(text: str, rel: str) -> tuple[Any, dict[str, int], str, i
             "YAML front matter is not closed", path=rel, line=1, hint="end it with a line of ---"
         )
     yaml_text = text[first_newline : end.start()]
-    import yaml
+    import yaml  # here: PyYAML takes 10-20 ms to load, and most manuscripts have no front matter
 
     try:
         data = yaml.safe_load(yaml_text)
@@ -660,11 +664,7 @@ def _parser(used: tuple[bool, ...]):
     divs, definition lists, `^super^`/`~sub~` and the writing apps' syntax (md_inline_syntax,
     md_block_syntax)."""
     if used not in _PARSERS:
-        from markdown_it import MarkdownIt
-        from mdit_py_plugins.footnote import footnote_plugin
-
-        from .md_block_syntax import markdown_block_syntax_plugin
-
+        # The optional syntaxes' plugins are imported only by a file that uses them (below).
         spans, divs, definitions, scripts, inline_syntax, block_syntax = used
         # Raw HTML is recognised (so that comments, the author's notes to self, can be left out, as
         # Word comments are) and otherwise shown as the text it is: never passed through.
