@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import html as html_module
 import re
 from dataclasses import dataclass
+
+from markdown_it import MarkdownIt
 
 from ..errors import BuildError
 from ..model import Book
 from ..project import CONFIG_NAME, Project, resolve_inside
 from ..render.xhtml import esc
+from ..transforms.typography import educate_string, quote_style
 
 _BLANK_LINE = re.compile(r"\n[ \t]*\n")
 
@@ -48,8 +52,6 @@ def back_text(project: Project, book: Book) -> BackText:
 
 
 def _paragraphs(text: str, *, markdown: bool, source: str, book: Book, educate: bool) -> BackText:
-    from ..transforms.typography import educate_string, quote_style
-
     style = quote_style(book.language, "auto")
     html, plain = [], []
     for chunk in _BLANK_LINE.split(text.replace("\r\n", "\n").strip()):
@@ -71,8 +73,6 @@ def _paragraphs(text: str, *, markdown: bool, source: str, book: Book, educate: 
 def _markdown_inline(text: str) -> str:
     """Emphasis, strong and code from Markdown; no raw HTML, no images; a link is its text (a
     printed cover has nothing to click)."""
-    from markdown_it import MarkdownIt
-
     parser = MarkdownIt("commonmark", {"html": False}).disable(["image"])
     return _LINK_TAG.sub("", parser.renderInline(text)).strip()
 
@@ -82,6 +82,4 @@ _LINK_TAG = re.compile(r"</?a\b[^>]*>")
 
 
 def _text_of(html: str) -> str:
-    import html as html_module
-
     return html_module.unescape(_TAG.sub("", html))

@@ -10,16 +10,27 @@ import os
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
+from importlib.metadata import version
 from pathlib import Path
 
 from .. import __version__
+from ..backends.pdf import _require_weasyprint, weasy_fixes
+from ..backends.pdf.cmyk import BLACK_TEXT, converter_for
+from ..backends.pdf.intent import is_pdfx, output_intent
+from ..backends.pdf.printer_checks import page_count_breach
 from ..diagnostics import Diagnostic, Diagnostics
 from ..errors import BuildError
 from ..model import Book
 from ..output import replace_bytes
 from ..project import Project
+from ..render.documents import join_names
+from ..render.xhtml import esc
 from ..themes import FONTS_DIR, Theme
+from . import cover_text, supplied_cover
 from .back_text import BackText, back_text
+from .barcode import ean13_svg
+from .print_front import FONT_FAMILY, picture_front, picture_ppi, vector_front
+from .print_html import back_html, back_layout, sheet_css, sheet_html, spine_html
 from .wrap import WrapGeometry, wrap_geometry
 
 CACHE_FORMAT = 1
@@ -42,9 +53,6 @@ def make_print_cover(project: Project, book: Book, theme: Theme, diagnostics: Di
                      build_time: dt.datetime, variant: str | None = None) -> PrintCoverResult:
     """The print cover for an interior of `pages` pages: from the cache when nothing that shapes
     it changed, else laid out now (its warnings are kept with it and said again on a hit)."""
-    from ..backends.pdf.cmyk import BLACK_TEXT, converter_for
-    from ..backends.pdf.intent import is_pdfx, output_intent
-
     if pages < 1:
         raise BuildError(f"the interior has {pages} pages: there is no spine to make a cover for")
     geometry = wrap_geometry(project.config.pdf, pages)
@@ -61,8 +69,6 @@ def make_print_cover(project: Project, book: Book, theme: Theme, diagnostics: Di
                       path="book.toml", hint='name your printer\'s CMYK profile: [pdf] output-intent = "profile.icc"')
         else:
             extra_css, cmyk_profile = intent
-    from .print_html import sheet_css
-
     css = sheet_css(geometry, extra_css)
     if cmyk_profile:  # every colour in the printer's CMYK, as the interior's (backends/pdf/cmyk.py)
         converter = converter_for(cmyk_profile)
@@ -92,11 +98,6 @@ def make_print_cover(project: Project, book: Book, theme: Theme, diagnostics: Di
 def _sheet(project: Project, book: Book, theme: Theme, geometry: WrapGeometry, build_time: dt.datetime,
            said: Diagnostics, paragraphs: list[str] | None = None) -> tuple[str, BackText]:
     """The cover's HTML (with `paragraphs` as the back text when given: a cut version)."""
-    from . import cover_text, supplied_cover
-    from .barcode import ean13_svg
-    from .print_front import FONT_FAMILY, picture_front, picture_ppi, vector_front
-    from .print_html import back_html, sheet_html, spine_html
-
     text = cover_text(book, theme)
     if isinstance(book.cover, str) and book.cover:
         # The e-book cover's checks (readable, JPEG or PNG, inside the project); its e-reader
@@ -125,8 +126,6 @@ def _sheet(project: Project, book: Book, theme: Theme, geometry: WrapGeometry, b
                       barcode)
             + spine_html(geometry, text) + front)
     names = book.editors or book.authors or book.story_authors()
-    from ..render.documents import join_names
-
     html = sheet_html(f"{book.title} (cover)", book.language, build_time.strftime("%Y-%m-%dT%H:%M:%SZ"),
                       join_names(names, book.language), body)
     return html, back
@@ -134,8 +133,6 @@ def _sheet(project: Project, book: Book, theme: Theme, geometry: WrapGeometry, b
 
 def _say_page_count(project: Project, pages: int, said: Diagnostics) -> None:
     """P005 for a cover made for a page count the printer does not bind (`--pages` can ask for any)."""
-    from ..backends.pdf.printer_checks import page_count_breach
-
     config = project.config.pdf
     breach = page_count_breach(config, pages)
     if breach is not None:
@@ -162,16 +159,11 @@ class _Collect(logging.Handler):
 def _lay_out(project: Project, html: str, css: str, variant: str | None, back: BackText, geometry: WrapGeometry,
              with_back, said: Diagnostics, cmyk_profile: bytes | None = None) -> bytes:
     """Render the sheet; when the back text runs into the barcode's room, cut it and render again."""
-    from ..backends.pdf import _require_weasyprint
-
-    _require_weasyprint()
+    _require_weasyprint()  # a missing Pango is a MissingDependencyError, not a crash at the import below
     from weasyprint import CSS, HTML
     from weasyprint.text.fonts import FontConfiguration
 
-    from ..backends.pdf import weasy_fixes
-    from ..backends.pdf.cmyk import converter_for
-    from ..backends.pdf.fetcher import ProjectFetcher
-    from .print_html import back_layout
+    from ..backends.pdf.fetcher import ProjectFetcher  # (it imports WeasyPrint)
 
     weasy_fixes.apply()  # among them: a PDF/X-4 DocumentID and ICC profile the same every build
     logger = logging.getLogger("weasyprint")
@@ -284,8 +276,6 @@ def _cut(back: BackText, last: int, characters: int) -> tuple[list[str], int]:
 def _shorter(back: BackText, words: int) -> tuple[list[str], int]:
     """The back text cut to at most `words` words: at a sentence's end when one is near enough
     (in the second half of the paragraph's kept words), else after a word, with an ellipsis."""
-    from ..render.xhtml import esc
-
     words = max(0, words)
     kept: list[str] = []
     done = 0
@@ -314,8 +304,6 @@ def _cache_key(html: str, css: str, variant: str | None) -> str:
     """Everything that shapes the cover is in its HTML and CSS (geometry from the page count,
     printer, paper and trim; texts; the picture's bytes; the theme's colours; the date), plus the
     code and the tools that draw it."""
-    from importlib.metadata import version
-
     digest = hashlib.sha256(f"{CACHE_FORMAT}|{__version__}|{version('weasyprint')}|{version('python-barcode')}|"
                             f"{version('pillow')}|{variant}|{_code_digest()}".encode())
     digest.update(css.encode())

@@ -6,6 +6,8 @@ import base64
 from functools import lru_cache
 from pathlib import Path
 
+from fontTools.ttLib import TTFont
+
 from ..render.xhtml import attr, esc
 from .art import ITALIC, REGULAR, CoverText, _font, plan_cover
 from .wrap import WrapGeometry
@@ -85,8 +87,6 @@ def font_css(font: str) -> tuple[str, str]:
 
 @lru_cache(maxsize=16)
 def _family_name(path: str) -> str:
-    from fontTools.ttLib import TTFont
-
     with TTFont(path, fontNumber=0, lazy=True) as font:
         return font["name"].getDebugName(16) or font["name"].getDebugName(1) or Path(path).stem
 

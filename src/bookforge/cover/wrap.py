@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..config import PdfConfig
+from ..page_sizes import parse_trim
 from ..printers import Printer, printer_named
 
 
@@ -55,8 +56,6 @@ class WrapGeometry:
 
 def wrap_geometry(config: PdfConfig, pages: int) -> WrapGeometry:
     """The full-wrap geometry for this interior page count, trim and printer."""
-    from ..page_sizes import parse_trim
-
     width, height = parse_trim(config.trim)  # points
     printer = printer_named(config.printer)
     return WrapGeometry(width / 72, height / 72, printer.spine_width(pages, config.paper), printer.bleed,
