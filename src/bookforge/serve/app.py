@@ -22,7 +22,7 @@ from .state import PreviewState
 STATIC = Path(__file__).parent / "static"
 _PAGE_DIGEST = re.compile(r"[0-9a-f]{20}")
 NOT_FOUND = PlainTextResponse("not found", 404)
-FRESH = {"cache-control": "no-cache"}  # the book changes under the same names: always ask again
+FRESH = {"cache-control": "no-store"}  # the book changes under the same names: never keep a copy
 
 
 def create_app(state: PreviewState, broker: Broker, allowed_hosts: frozenset[str] = LOOPBACK_NAMES) -> Guard:
