@@ -327,9 +327,33 @@ class Book:
 _NODE_TYPES = {
     cls.__name__: cls
     for cls in (
-        Attrs, Text, Emph, Strong, SmallCaps, Superscript, Subscript, Span, Code, Link, Image, Strikeout,
-        LineBreak, Note, Paragraph, Heading, SceneBreak, BlockQuote, ListBlock, Preformatted, LineBlock,
-        TableCell, Table, Figure, Chapter, Story, Book,
+        Attrs,
+        Text,
+        Emph,
+        Strong,
+        SmallCaps,
+        Superscript,
+        Subscript,
+        Span,
+        Code,
+        Link,
+        Image,
+        Strikeout,
+        LineBreak,
+        Note,
+        Paragraph,
+        Heading,
+        SceneBreak,
+        BlockQuote,
+        ListBlock,
+        Preformatted,
+        LineBlock,
+        TableCell,
+        Table,
+        Figure,
+        Chapter,
+        Story,
+        Book,
     )
 }
 

@@ -56,8 +56,14 @@ def take_header(items: list[Item], story: Story, diagnostics: Diagnostics) -> li
         items = items[1:]
         body = without_label(paragraph.children, _label_end(text))
         blocks: list[Block] = [Paragraph(body, loc=paragraph.loc, attrs=paragraph.attrs)] if body else []
-        apply_field(story, field, (match.group(2) or "").strip(), loc=paragraph.loc or Loc(story.source, 1),
-                    diagnostics=diagnostics, blocks=blocks)
+        apply_field(
+            story,
+            field,
+            (match.group(2) or "").strip(),
+            loc=paragraph.loc or Loc(story.source, 1),
+            diagnostics=diagnostics,
+            blocks=blocks,
+        )
     return items
 
 
@@ -65,8 +71,14 @@ def _first_line(inlines: list[Inline]) -> list[Inline]:
     return list(itertools.takewhile(lambda node: not isinstance(node, LineBreak), inlines))
 
 
-def assemble(items: list[Item], story: Story, diagnostics: Diagnostics, *, chapter_file: bool = False,
-             marks_over_blanks: bool = False) -> None:
+def assemble(
+    items: list[Item],
+    story: Story,
+    diagnostics: Diagnostics,
+    *,
+    chapter_file: bool = False,
+    marks_over_blanks: bool = False,
+) -> None:
     """Turn a reader's stream into the story's chapters (and end notes); see the module's rules.
 
     `chapter_file`: the file is one chapter of a story folder, so its lone top heading titles the
@@ -82,8 +94,11 @@ def assemble(items: list[Item], story: Story, diagnostics: Diagnostics, *, chapt
         top = min(s.level for s in starts)
         first = items[0]
         alone = sum(1 for s in starts if s.level == top) == 1
-        if first.level == top and alone and not chapter_title(first.title) and (
-            not story.title or story.title.casefold() == first.title.casefold()
+        if (
+            first.level == top
+            and alone
+            and not chapter_title(first.title)
+            and (not story.title or story.title.casefold() == first.title.casefold())
         ):
             story.title = story.title or first.title
             items = items[1:]
@@ -149,7 +164,7 @@ def _split_end_notes(items: list[Item], story: Story) -> list[Item]:
             body = without_label(item.children, _label_end(text))
             if body:
                 story.end_notes.append(Paragraph(body, loc=item.loc, attrs=item.attrs))
-            for later in items[index + 1:]:
+            for later in items[index + 1 :]:
                 if isinstance(later, ChapterStart):
                     story.end_notes.append(Heading(1, [Text(later.title)], loc=later.loc))
                 elif not isinstance(later, Break):

@@ -52,8 +52,10 @@ def decode(data: bytes, rel: str, diagnostics: Diagnostics) -> str:
         if bad == first:
             what = f"byte 0x{data[first]:02x} at offset {first} is neither UTF-8 nor Windows-1252"
         else:
-            what = (f"byte 0x{data[first]:02x} at offset {first} is not UTF-8, and byte "
-                    f"0x{data[bad]:02x} at offset {bad} is not Windows-1252")
+            what = (
+                f"byte 0x{data[first]:02x} at offset {first} is not UTF-8, and byte "
+                f"0x{data[bad]:02x} at offset {bad} is not Windows-1252"
+            )
         raise ManuscriptError(
             f"cannot decode: {what}",
             path=rel,
@@ -63,8 +65,7 @@ def decode(data: bytes, rel: str, diagnostics: Diagnostics) -> str:
     text = data.decode("cp1252")
     diagnostics.warn(
         "M001",
-        f"not UTF-8 (byte 0x{data[utf8_error.start]:02x} at offset {utf8_error.start}); "
-        "read as Windows-1252",
+        f"not UTF-8 (byte 0x{data[utf8_error.start]:02x} at offset {utf8_error.start}); read as Windows-1252",
         path=rel,
         line=data.count(b"\n", 0, utf8_error.start) + 1,
         hint="save the file as UTF-8 to make sure every character is what you meant",

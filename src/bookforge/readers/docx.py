@@ -69,12 +69,25 @@ V_IMAGEDATA = "{urn:schemas-microsoft-com:vml}imagedata"
 M = "{http://schemas.openxmlformats.org/officeDocument/2006/math}"
 A_GRAPHIC_DATA = "{http://schemas.openxmlformats.org/drawingml/2006/main}graphicData"
 # The toggle properties of a run bookforge keeps, by tag (w:u is underline, italic but on links).
-_TOGGLES = {W + "i": "emph", W + "b": "strong", W + "smallCaps": "smallcaps", W + "strike": "strike",
-            W + "dstrike": "strike", W + "vanish": "hidden", W + "u": "underline"}
+_TOGGLES = {
+    W + "i": "emph",
+    W + "b": "strong",
+    W + "smallCaps": "smallcaps",
+    W + "strike": "strike",
+    W + "dstrike": "strike",
+    W + "vanish": "hidden",
+    W + "u": "underline",
+}
 # Nesting order of the formatting a run may carry: outermost first.
 _ORDER = ("strong", "emph", "strike", "smallcaps", "sup", "sub")
-_NODES = {"strong": Strong, "emph": Emph, "strike": Strikeout, "smallcaps": SmallCaps, "sup": Superscript,
-          "sub": Subscript}
+_NODES = {
+    "strong": Strong,
+    "emph": Emph,
+    "strike": Strikeout,
+    "smallcaps": SmallCaps,
+    "sup": Superscript,
+    "sub": Subscript,
+}
 _QUOTE_STYLES = {"quote", "intense quote", "block text", "quotations"}
 _VERSE_STYLES = {"poem", "verse", "poetry", "lyrics", "song", "address"}
 # Containers whose runs are part of the paragraph's text (insertions, fields, content controls).
@@ -89,15 +102,19 @@ _LINK_STYLES = {"hyperlink", "followedhyperlink", "internetlink", "visitedintern
 _INDENT_SLACK = 120  # twips: list items indented within this of each other are at the same depth
 
 
-def read(data: bytes, rel: str, diagnostics: Diagnostics, *, chapter_file: bool = False,
-         ledger: Ledger | None = None) -> Story:
+def read(
+    data: bytes, rel: str, diagnostics: Diagnostics, *, chapter_file: bool = False, ledger: Ledger | None = None
+) -> Story:
     """Read a .docx file's bytes into a Story; paragraph numbers stand for line numbers."""
     package = open_docx_bytes(data, rel)  # bounded inflation; Strict Open XML made Transitional
     try:
         document = docx.Document(io.BytesIO(package))
     except Exception as exc:  # noqa: BLE001 - python-docx, zipfile and lxml raise many kinds for a damaged or foreign file
-        raise ManuscriptError(f"not a readable Word document ({exc.__class__.__name__})", path=rel,
-                              hint="open it in Word or LibreOffice and save it again as .docx") from None
+        raise ManuscriptError(
+            f"not a readable Word document ({exc.__class__.__name__})",
+            path=rel,
+            hint="open it in Word or LibreOffice and save it again as .docx",
+        ) from None
     reader = _Reader(document, rel, diagnostics)
     story = Story(source=rel)
     items = take_header(reader.body(), story, diagnostics)
@@ -148,8 +165,13 @@ class _Reader:
 
     def report(self) -> None:
         for what, number in self.left_out.items():
-            self.diagnostics.warn("D001", f"{what} left out", path=self.rel, line=number,
-                                  hint="the line number of a .docx file is its paragraph number")
+            self.diagnostics.warn(
+                "D001",
+                f"{what} left out",
+                path=self.rel,
+                line=number,
+                hint="the line number of a .docx file is its paragraph number",
+            )
 
     # -- blocks ----------------------------------------------------------------------------------
 
@@ -161,8 +183,9 @@ class _Reader:
         items = self.blocks(self.document.element.body, top=True)
         if self._later_titles:
             later = {id(start) for start in self._later_titles}
-            level = min((item.level for item in items if isinstance(item, ChapterStart) and id(item) not in later),
-                        default=1)
+            level = min(
+                (item.level for item in items if isinstance(item, ChapterStart) and id(item) not in later), default=1
+            )
             items = [item._replace(level=level) if id(item) in later else item for item in items]
         return items
 
@@ -191,16 +214,25 @@ class _Reader:
             if item is not None and not is_blank(item):
                 raw.append(item)
             for box in boxes:  # a box holding only a figure is the figure's frame: the figure alone
-                raw.append(box[0] if len(box) == 1 and isinstance(box[0], Figure)
-                           else BlockQuote(box, loc=here, attrs=Attrs(classes=["text-box"])))
+                raw.append(
+                    box[0]
+                    if len(box) == 1 and isinstance(box[0], Figure)
+                    else BlockQuote(box, loc=here, attrs=Attrs(classes=["text-box"]))
+                )
         if prefix:
             raw.append(Paragraph(trim_inlines(prefix), loc=fixed or Loc(self.rel, self.number)))
         blocks = self._with_lists(self._with_captions(_with_quotes(raw)), top)
         if top:
             return blocks
         # Inside a cell, a text box or a note, a heading is a heading and a break a break.
-        return [Heading(item.level, [Text(item.title)], loc=item.loc) if isinstance(item, ChapterStart)
-                else SceneBreak(loc=item.loc) if isinstance(item, Break) else item for item in blocks]
+        return [
+            Heading(item.level, [Text(item.title)], loc=item.loc)
+            if isinstance(item, ChapterStart)
+            else SceneBreak(loc=item.loc)
+            if isinstance(item, Break)
+            else item
+            for item in blocks
+        ]
 
     def _children(self, container):
         """Paragraphs and tables in reading order, through content controls and custom XML; Word's
@@ -208,20 +240,25 @@ class _Reader:
         for child in container:
             tag = child.tag
             if tag == W + "p" and self.is_toc(child):
-                self.left_out.setdefault("the document's own table of contents (the book makes its own)",
-                                         self.number + 1)
+                self.left_out.setdefault(
+                    "the document's own table of contents (the book makes its own)", self.number + 1
+                )
             elif tag in (W + "p", W + "tbl"):
                 yield child
             elif tag == W + "sdt" and is_toc_control(child):
-                self.left_out.setdefault("the document's own table of contents (the book makes its own)",
-                                         self.number + 1)
+                self.left_out.setdefault(
+                    "the document's own table of contents (the book makes its own)", self.number + 1
+                )
             elif tag in (W + "sdt", W + "sdtContent", W + "customXml"):
                 content = child.find(W + "sdtContent") if tag == W + "sdt" else child
                 if content is not None:  # the schema lets a content control have no content
                     yield from self._children(content)
             elif tag == W + "altChunk":
-                self.left_out.setdefault("an embedded document (altChunk); open the file in Word and save it "
-                                         "again to make it part of the text", self.number + 1)
+                self.left_out.setdefault(
+                    "an embedded document (altChunk); open the file in Word and save it "
+                    "again to make it part of the text",
+                    self.number + 1,
+                )
             elif tag == MC + "AlternateContent":
                 choice = child.find(MC + "Choice")
                 if choice is not None:
@@ -276,8 +313,11 @@ class _Reader:
                 title = f"{label} {title}" if label[-1:].isalnum() else f"{label.rstrip()} {title}"
             return ChapterStart(title, outline + 1, loc), boxes, []
         centred = val(p.find(f"{W}pPr/{W}jc")) == "center"
-        if text and not holds_object(inlines) and (
-                is_break_mark(text) or (centred and len(text) <= 5 and not any(c.isalnum() for c in text))):
+        if (
+            text
+            and not holds_object(inlines)
+            and (is_break_mark(text) or (centred and len(text) <= 5 and not any(c.isalnum() for c in text)))
+        ):
             return Break(loc), boxes, []
         figure = _figure(inlines, loc, caption)
         if figure is not None:
@@ -354,8 +394,10 @@ class _Reader:
             table.body, table.head = table.head, []
         width = max((sum(c.colspan for c in r) for r in table.rows()), default=0)
         names = {"right": "right", "end": "right", "center": "center"}
-        table.aligns = [names.get(next(iter(aligns.get(i, ()))) or "", "") if len(aligns.get(i, ())) == 1 else ""
-                        for i in range(width)]
+        table.aligns = [
+            names.get(next(iter(aligns.get(i, ()))) or "", "") if len(aligns.get(i, ())) == 1 else ""
+            for i in range(width)
+        ]
         if not any(table.aligns):
             table.aligns = []
         return table
@@ -383,9 +425,13 @@ class _Reader:
             if same_depth:
                 stack[-1][0].items.append(item.blocks)
             else:
-                block = ListBlock([item.blocks], ordered=level.ordered, loc=item.blocks[0].loc,
-                                  start=self._counters.get((level.num_id, level.level), level.start - 1) + 1,
-                                  style="" if level.style == "decimal" or not level.ordered else level.style)
+                block = ListBlock(
+                    [item.blocks],
+                    ordered=level.ordered,
+                    loc=item.blocks[0].loc,
+                    start=self._counters.get((level.num_id, level.level), level.start - 1) + 1,
+                    style="" if level.style == "decimal" or not level.ordered else level.style,
+                )
                 if stack and stack[-1][0].items:
                     stack[-1][0].items[-1].append(block)
                 else:
@@ -408,8 +454,13 @@ class _Reader:
             if caption and isinstance(previous, (Figure, Table)) and not previous.caption:
                 previous.caption = item.children
                 continue
-            if isinstance(item, Table) and not item.caption and isinstance(previous, Paragraph) and \
-                    previous.attrs is not None and "caption" in previous.attrs.classes:
+            if (
+                isinstance(item, Table)
+                and not item.caption
+                and isinstance(previous, Paragraph)
+                and previous.attrs is not None
+                and "caption" in previous.attrs.classes
+            ):
                 item.caption = out.pop().children
             out.append(item)
         for item in out:
@@ -484,8 +535,13 @@ class _Reader:
             elif tag == W + "sym":
                 self._symbol(child, pieces, marks, loc)
             elif tag == W + "ruby":  # East Asian ruby: the base text, its reading in brackets after it
-                self._walk(child.find(W + "rubyBase") if child.find(W + "rubyBase") is not None else [],
-                           pieces, loc, boxes, link)
+                self._walk(
+                    child.find(W + "rubyBase") if child.find(W + "rubyBase") is not None else [],
+                    pieces,
+                    loc,
+                    boxes,
+                    link,
+                )
                 reading: list = []
                 self._walk(child.find(W + "rt") if child.find(W + "rt") is not None else [], reading, loc, boxes, link)
                 if reading:
@@ -524,8 +580,11 @@ class _Reader:
             pieces.append((char, marks))
             return
         self.diagnostics.warn(
-            "D003", f"symbol {code} of the font '{font}' has no Unicode equivalent; left out", path=self.rel,
-            line=loc.line, hint="insert the character from a Unicode font (Insert → Symbol → a normal font)",
+            "D003",
+            f"symbol {code} of the font '{font}' has no Unicode equivalent; left out",
+            path=self.rel,
+            line=loc.line,
+            hint="insert the character from a Unicode font (Insert → Symbol → a normal font)",
         )
 
     def _drawing(self, drawing, pieces: list, marks: frozenset, loc: Loc, boxes: list) -> None:
@@ -543,7 +602,10 @@ class _Reader:
                 continue
             if not description:
                 self.diagnostics.warn(
-                    "D002", "image without alternative text", path=self.rel, line=loc.line,
+                    "D002",
+                    "image without alternative text",
+                    path=self.rel,
+                    line=loc.line,
                     hint="in Word: right-click the picture → Edit Alt Text, and describe it",
                 )
             pieces.append((Image(src=src, alt=description), marks))
@@ -564,9 +626,13 @@ class _Reader:
                 # prose; the warning names the picture so the author can replace it.
                 named = f"“{description}”" if description else posixpath.basename(partname)
                 self.diagnostics.warn(
-                    "D001", f"picture {named} left out: {kept}", path=self.rel, line=loc.line,
+                    "D001",
+                    f"picture {named} left out: {kept}",
+                    path=self.rel,
+                    line=loc.line,
                     hint="in Word: right-click the picture → Save as Picture → PNG, then insert that PNG "
-                         "in its place (the line number of a .docx file is its paragraph number)")
+                    "in its place (the line number of a .docx file is its paragraph number)",
+                )
                 return None
             name, data = kept
             stem, suffix = posixpath.splitext(name)
@@ -608,10 +674,13 @@ class _Reader:
                     except etree.XMLSyntaxError:
                         raise ManuscriptError(
                             f"the {kind} part is damaged ({str(part.partname).lstrip('/')} is not well-formed XML)",
-                            path=self.rel, hint="open it in Word or LibreOffice and save it again as .docx") from None
+                            path=self.rel,
+                            hint="open it in Word or LibreOffice and save it again as .docx",
+                        ) from None
                     tag = W + kind[:-1]
-                    found = {note.get(W + "id"): note for note in root.iter(tag)
-                             if note.get(W + "type") in (None, "normal")}
+                    found = {
+                        note.get(W + "id"): note for note in root.iter(tag) if note.get(W + "type") in (None, "normal")
+                    }
                     self._note_parts[kind] = part
             self._notes[kind] = found
         return self._notes[kind]
@@ -680,9 +749,11 @@ def _with_quotes(raw: list) -> list:
         if isinstance(item, BlockQuote) and item.attrs is _QUOTED:
             item.attrs = None
             lines = [child for child in item.children if isinstance(child, Paragraph)]
-            if len(lines) == len(item.children) and not any(
-                    isinstance(n, LineBreak) for line in lines for n in line.children) and reads_as_verse(
-                    [plain_text(line.children) for line in lines]):
+            if (
+                len(lines) == len(item.children)
+                and not any(isinstance(n, LineBreak) for line in lines for n in line.children)
+                and reads_as_verse([plain_text(line.children) for line in lines])
+            ):
                 item.children = [LineBlock([line.children for line in lines], loc=item.loc)]
     return out
 
@@ -727,8 +798,11 @@ def _formatting(rpr) -> dict:
 def _text_boxes(drawing) -> list:
     """The text boxes in a drawing, outermost only (a box's own boxes are read with it)."""
     # A box inside another box is read with it; the VML copy of a box (mc:Fallback) never.
-    return [content for content in drawing.iter(W + "txbxContent")
-            if not between(content, drawing, (W + "txbxContent", MC + "Fallback"))]
+    return [
+        content
+        for content in drawing.iter(W + "txbxContent")
+        if not between(content, drawing, (W + "txbxContent", MC + "Fallback"))
+    ]
 
 
 def _pictures(drawing) -> list[tuple[str | None, str]]:
@@ -798,7 +872,7 @@ def _nest(pieces: list[tuple[str | Inline, frozenset[str]]], order: tuple[str, .
         for passage, group in _groups(pieces, _passage):
             inner = _nest([(value, marks - passage) for value, marks in group], order)
             if passage and inner:
-                lang = next((mark[len(LANG):] for mark in passage if mark.startswith(LANG)), None)
+                lang = next((mark[len(LANG) :] for mark in passage if mark.startswith(LANG)), None)
                 out.append(Span(inner, Attrs(lang=lang, dir="rtl" if RTL in passage else None)))
             else:
                 out.extend(inner)

@@ -22,8 +22,10 @@ _LETTER = re.compile(r"[^\W\d_]")
 # Arabic, Syriac, Thaana, the Indic scripts, Thai, Lao) and its East Asian one (@w:eastAsia: Hangul,
 # kana, CJK ideographs, full-width forms); every other letter takes the run's own (@w:val).
 _COMPLEX = re.compile("[\u0590-\u08ff\u0900-\u0eff\ufb1d-\ufdff\ufe70-\ufeff]")
-_EAST_ASIAN = re.compile("[\u1100-\u11ff\u2e80-\u2fff\u3040-\u9fff\uac00-\ud7af\uf900-\ufaff\uff21-\uff3a"
-                         "\uff41-\uff5a\uff66-\uffdc\U00020000-\U0003ffff]")
+_EAST_ASIAN = re.compile(
+    "[\u1100-\u11ff\u2e80-\u2fff\u3040-\u9fff\uac00-\ud7af\uf900-\ufaff\uff21-\uff3a"
+    "\uff41-\uff5a\uff66-\uffdc\U00020000-\U0003ffff]"
+)
 
 
 def has_letters(value: object) -> bool:
@@ -55,8 +57,14 @@ class Languages:
         self.styles = styles
         default = styles.element.find(f"{W}docDefaults/{W}rPrDefault/{W}rPr/{W}lang")
         self.defaults = {name: default.get(W + name) for name in _SCRIPTS} if default is not None else {}
-        normal = next((s for s in styles.element.findall(W + "style") if s.get(W + "type") == "paragraph"
-                       and (s.get(W + "default") or "").lower() in ("1", "true", "on")), None)
+        normal = next(
+            (
+                s
+                for s in styles.element.findall(W + "style")
+                if s.get(W + "type") == "paragraph" and (s.get(W + "default") or "").lower() in ("1", "true", "on")
+            ),
+            None,
+        )
         self.normal_style = normal.get(W + "styleId") if normal is not None else None
         self._inherited: dict[tuple, dict] = {}
         self._primary: dict[str | None, str] = {}
@@ -67,13 +75,19 @@ class Languages:
         self.main = primary(_attribute(normal_props, "val") or self.defaults.get("val"))
 
     def paragraph_direction(self, p, style_id: str | None) -> str | None:
-        """"rtl" for a right-to-left paragraph (w:bidi, its own or its style's)."""
+        """ "rtl" for a right-to-left paragraph (w:bidi, its own or its style's)."""
         own = p.find(f"{W}pPr/{W}bidi")
         if own is not None:
             return "rtl" if is_on(own) else None
         if style_id not in self._directions:
-            found = next((bidi for style in self.styles.chain(style_id or self.normal_style)
-                          if (bidi := style.find(f"{W}pPr/{W}bidi")) is not None), None)
+            found = next(
+                (
+                    bidi
+                    for style in self.styles.chain(style_id or self.normal_style)
+                    if (bidi := style.find(f"{W}pPr/{W}bidi")) is not None
+                ),
+                None,
+            )
             self._directions[style_id] = "rtl" if is_on(found) else None
         return self._directions[style_id]
 
@@ -113,8 +127,11 @@ class Languages:
         defaults: its direction (rtl), complex-script flag (cs) and three languages."""
         key = (character_style, paragraph_style or self.normal_style)
         if key not in self._inherited:
-            props = [rpr for style in self.styles.chain(key[0]) + self.styles.chain(key[1])
-                     if (rpr := style.find(W + "rPr")) is not None]
+            props = [
+                rpr
+                for style in self.styles.chain(key[0]) + self.styles.chain(key[1])
+                if (rpr := style.find(W + "rPr")) is not None
+            ]
             inherited: dict = {name: _toggle(props, name) for name in ("rtl", "cs")}
             inherited.update((name, _attribute(props, name) or self.defaults.get(name)) for name in _SCRIPTS)
             self._inherited[key] = inherited
@@ -161,7 +178,7 @@ def settle(pieces: list[tuple[str | Inline, frozenset[str]]], paragraph_dir: str
         return bare, None, paragraph_dir
     if len(worded) == 1:  # one language (or direction) throughout: the paragraph's own
         whole = worded.pop()
-        lang = next((m[len(LANG):] for m in whole if m.startswith(LANG)), None)
+        lang = next((m[len(LANG) :] for m in whole if m.startswith(LANG)), None)
         return bare, lang, paragraph_dir or ("rtl" if RTL in whole else None)
     before: list = []  # the nearest worded key before each piece
     last = None

@@ -62,8 +62,11 @@ def _as_png(blob: bytes) -> bytes | None:
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             with Image.open(io.BytesIO(blob)) as image:
                 image.load()
-                picture = image if image.mode in ("1", "L", "LA", "P", "RGB", "RGBA", "I;16") else \
-                    image.convert("RGBA" if "A" in image.getbands() else "RGB")
+                picture = (
+                    image
+                    if image.mode in ("1", "L", "LA", "P", "RGB", "RGBA", "I;16")
+                    else image.convert("RGBA" if "A" in image.getbands() else "RGB")
+                )
                 out = io.BytesIO()
                 picture.save(out, format="PNG", optimize=True)
     except (OSError, ValueError, SyntaxError, Image.DecompressionBombError, Image.DecompressionBombWarning):

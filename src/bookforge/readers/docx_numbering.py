@@ -13,8 +13,14 @@ if TYPE_CHECKING:  # an XML element; lxml ships no types, so it is Any to the ch
     from lxml.etree import _Element
 
 # Word's number formats → the model's list styles (anything else is counted in decimal).
-_FORMATS = {"decimal": "decimal", "decimalZero": "decimal", "lowerLetter": "lower-alpha",
-            "upperLetter": "upper-alpha", "lowerRoman": "lower-roman", "upperRoman": "upper-roman"}
+_FORMATS = {
+    "decimal": "decimal",
+    "decimalZero": "decimal",
+    "lowerLetter": "lower-alpha",
+    "upperLetter": "upper-alpha",
+    "lowerRoman": "lower-roman",
+    "upperRoman": "upper-roman",
+}
 # The largest counters written in letters ("zz…z", 30 of them) and in Roman numerals (mmmcmxcix);
 # beyond them, and below 1, a counter is written in digits: a crafted w:start of two billion must
 # not become a label of 77 million letters.
@@ -67,8 +73,14 @@ class Numbering:
         own = _indent(p.find(f"{W}pPr/{W}ind"))
         if own is None:
             own = found.indent if found.indent >= 0 else self._style_indent(val(p.find(f"{W}pPr/{W}pStyle")))
-        return ListLevel(found.num_id, found.level, found.ordered, found.style, found.start,
-                         own if own is not None and own >= 0 else 720 * (found.level + 1))
+        return ListLevel(
+            found.num_id,
+            found.level,
+            found.ordered,
+            found.style,
+            found.start,
+            own if own is not None and own >= 0 else 720 * (found.level + 1),
+        )
 
     def _style_indent(self, style_id: str | None) -> int | None:
         for style in self.styles.chain(style_id):
@@ -146,8 +158,14 @@ class Numbering:
         number_format = val(definition.find(W + "numFmt")) if definition is not None else "bullet"
         ordered = number_format not in (None, "bullet", "none")
         indent = _indent(definition.find(f"{W}pPr/{W}ind")) if definition is not None else None
-        return ListLevel(num_id, level, ordered, _FORMATS.get(number_format or "", "decimal"), start,
-                         indent if indent is not None else -1)
+        return ListLevel(
+            num_id,
+            level,
+            ordered,
+            _FORMATS.get(number_format or "", "decimal"),
+            start,
+            indent if indent is not None else -1,
+        )
 
 
 def _formatted(number: int, fmt: str) -> str:
@@ -179,4 +197,3 @@ def _indent(ind) -> int | None:
         return None
     value = ind.get(W + "left") or ind.get(W + "start")
     return to_int(value, 0) if value is not None else None
-

@@ -22,14 +22,14 @@ SUPPORTED_SUFFIXES = frozenset(READERS)
 
 # Files that editors and operating systems leave beside documents; never manuscripts. Word writes
 # `~$name.docx` (a 162-byte lock file) while a document is open, and authors commit them.
-LITTER_PATTERNS = ("~$*", "*~", ".#*", "#*#", "*.swp", "*.swo", "*.tmp", ".DS_Store", "Thumbs.db",
-                   "desktop.ini", "._*")
+LITTER_PATTERNS = ("~$*", "*~", ".#*", "#*#", "*.swp", "*.swo", "*.tmp", ".DS_Store", "Thumbs.db", "desktop.ini", "._*")
 
 
 def is_litter(name: str) -> bool:
     """A lock file, backup or OS file: skipped wherever manuscripts are listed."""
-    return name.startswith(".") or any(fnmatch.fnmatchcase(name, p) or fnmatch.fnmatchcase(name.lower(), p.lower())
-                                       for p in LITTER_PATTERNS)
+    return name.startswith(".") or any(
+        fnmatch.fnmatchcase(name, p) or fnmatch.fnmatchcase(name.lower(), p.lower()) for p in LITTER_PATTERNS
+    )
 
 
 def is_manuscript(path: Path) -> bool:
@@ -39,11 +39,16 @@ def is_manuscript(path: Path) -> bool:
 
 def story_files(folder: Path) -> list[Path]:
     """A story folder's manuscripts (one chapter or more each), in natural name order."""
-    return sorted((p for p in folder.iterdir() if p.is_file() and is_manuscript(p)),
-                  key=lambda p: natural_key(p.name))
+    return sorted((p for p in folder.iterdir() if p.is_file() and is_manuscript(p)), key=lambda p: natural_key(p.name))
 
 
 def skipped_files(folder: Path) -> list[Path]:
     """The litter in a folder (what `-v` reports as skipped)."""
-    return sorted((p for p in folder.iterdir() if is_litter(p.name) and p.name not in (".", "..")
-                   and not p.name.startswith(".git")), key=lambda p: natural_key(p.name))
+    return sorted(
+        (
+            p
+            for p in folder.iterdir()
+            if is_litter(p.name) and p.name not in (".", "..") and not p.name.startswith(".git")
+        ),
+        key=lambda p: natural_key(p.name),
+    )

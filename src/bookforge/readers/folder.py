@@ -25,9 +25,11 @@ def read_folder(folder: Path, rel: str, diagnostics: Diagnostics) -> Story:
     for index, path in enumerate(story_files(folder)):
         part_rel = f"{rel.rstrip('/')}/{path.name}"
         if not path.resolve().is_relative_to(inside):
-            raise ManuscriptError("is a link to a file outside its story folder", path=part_rel,
-                                  hint="bookforge only reads files inside the project (symlinks included); "
-                                       "copy the file into the folder")
+            raise ManuscriptError(
+                "is a link to a file outside its story folder",
+                path=part_rel,
+                hint="bookforge only reads files inside the project (symlinks included); copy the file into the folder",
+            )
         part = read_file(path, part_rel, diagnostics, chapter_file=True)
         story.media.update(part.media)
         for key, value in part.meta.items():
@@ -76,5 +78,6 @@ def _in_language(part: Story, language: str) -> None:
 
 def _subtitle(part: Story) -> list[Block]:
     """A later file's subtitle, kept as a line under its chapter's title."""
-    return [Paragraph([Text(part.subtitle)], loc=part.chapters[0].loc if part.chapters else None)] \
-        if part.subtitle else []
+    return (
+        [Paragraph([Text(part.subtitle)], loc=part.chapters[0].loc if part.chapters else None)] if part.subtitle else []
+    )

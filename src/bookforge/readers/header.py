@@ -60,8 +60,7 @@ FIELD_ALIASES: dict[str, str] = {
 }
 
 # Fields whose value is a comma-separated list.
-LIST_FIELDS = {"authors", "fandoms", "tags", "categories", "relationships", "characters", "warnings",
-               "collections"}
+LIST_FIELDS = {"authors", "fandoms", "tags", "categories", "relationships", "characters", "warnings", "collections"}
 # Fields whose value is prose, parsed into paragraphs with inline markup.
 PROSE_FIELDS = {"summary", "notes", "end_notes"}
 
@@ -70,16 +69,53 @@ HEADER_LINE = re.compile(r"^\s*([A-Za-z][A-Za-z' /]{0,24}?)\s*:(?:\s+(.*)|\s*)$"
 
 # Language names as archives write them, to BCP 47.
 LANGUAGE_NAMES = {
-    "english": "en", "français": "fr", "francais": "fr", "french": "fr", "deutsch": "de",
-    "german": "de", "español": "es", "espanol": "es", "spanish": "es", "italiano": "it",
-    "italian": "it", "nederlands": "nl", "dutch": "nl", "svenska": "sv", "swedish": "sv",
-    "polski": "pl", "polish": "pl", "русский": "ru", "russian": "ru", "português": "pt",
-    "portuguese": "pt", "português brasileiro": "pt-BR", "dansk": "da", "danish": "da",
-    "norsk": "no", "norwegian": "no", "suomi": "fi", "finnish": "fi", "čeština": "cs",
-    "czech": "cs", "magyar": "hu", "hungarian": "hu", "日本語": "ja", "japanese": "ja",
-    "中文": "zh", "中文-普通话 國語": "zh", "chinese": "zh", "한국어": "ko", "korean": "ko",
-    "türkçe": "tr", "turkish": "tr", "ελληνικά": "el", "greek": "el", "українська": "uk",
-    "ukrainian": "uk", "català": "ca", "catalan": "ca",
+    "english": "en",
+    "français": "fr",
+    "francais": "fr",
+    "french": "fr",
+    "deutsch": "de",
+    "german": "de",
+    "español": "es",
+    "espanol": "es",
+    "spanish": "es",
+    "italiano": "it",
+    "italian": "it",
+    "nederlands": "nl",
+    "dutch": "nl",
+    "svenska": "sv",
+    "swedish": "sv",
+    "polski": "pl",
+    "polish": "pl",
+    "русский": "ru",
+    "russian": "ru",
+    "português": "pt",
+    "portuguese": "pt",
+    "português brasileiro": "pt-BR",
+    "dansk": "da",
+    "danish": "da",
+    "norsk": "no",
+    "norwegian": "no",
+    "suomi": "fi",
+    "finnish": "fi",
+    "čeština": "cs",
+    "czech": "cs",
+    "magyar": "hu",
+    "hungarian": "hu",
+    "日本語": "ja",
+    "japanese": "ja",
+    "中文": "zh",
+    "中文-普通话 國語": "zh",
+    "chinese": "zh",
+    "한국어": "ko",
+    "korean": "ko",
+    "türkçe": "tr",
+    "turkish": "tr",
+    "ελληνικά": "el",
+    "greek": "el",
+    "українська": "uk",
+    "ukrainian": "uk",
+    "català": "ca",
+    "catalan": "ca",
 }
 _LANGUAGE_TAG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
 
@@ -103,8 +139,9 @@ def language_tag(value: str) -> str | None:
     return value if _LANGUAGE_TAG.match(value) else None
 
 
-def apply_field(story: Story, field: str, value: Any, *, loc: Loc, diagnostics: Diagnostics,
-                blocks: list[Block] | None = None) -> None:
+def apply_field(
+    story: Story, field: str, value: Any, *, loc: Loc, diagnostics: Diagnostics, blocks: list[Block] | None = None
+) -> None:
     """Put one header field on the story. `field` is canonical (see FIELD_ALIASES); `value` is the
     text as written (a list for YAML lists); prose fields come as `blocks`, parsed by the reader."""
     if field in PROSE_FIELDS:
@@ -124,8 +161,11 @@ def apply_field(story: Story, field: str, value: Any, *, loc: Loc, diagnostics: 
             story.language = tag
         else:
             diagnostics.warn(
-                "M007", f"'{value}' is not a language bookforge knows; the book's language is used",
-                path=loc.path, line=loc.line, hint='write a language tag such as "en", "fr" or "de"',
+                "M007",
+                f"'{value}' is not a language bookforge knows; the book's language is used",
+                path=loc.path,
+                line=loc.line,
+                hint='write a language tag such as "en", "fr" or "de"',
             )
     elif field in LIST_FIELDS:
         story.meta[field] = as_list(value)

@@ -72,16 +72,23 @@ _STRONG = {"strong", "b"}
 _STRUCK = {"s", "strike", "del"}
 _CODE = {"code", "kbd", "samp", "tt"}
 _LIST_STYLES = {"1": "decimal", "a": "lower-alpha", "A": "upper-alpha", "i": "lower-roman", "I": "upper-roman"}
-_CSS_LIST_STYLES = {"decimal": "decimal", "lower-alpha": "lower-alpha", "lower-latin": "lower-alpha",
-                    "upper-alpha": "upper-alpha", "upper-latin": "upper-alpha", "lower-roman": "lower-roman",
-                    "upper-roman": "upper-roman"}
+_CSS_LIST_STYLES = {
+    "decimal": "decimal",
+    "lower-alpha": "lower-alpha",
+    "lower-latin": "lower-alpha",
+    "upper-alpha": "upper-alpha",
+    "upper-latin": "upper-alpha",
+    "lower-roman": "lower-roman",
+    "upper-roman": "upper-roman",
+}
 # The archive's own layout text, never the author's: hidden headings, the "please comment" message.
 _ARCHIVE_CHROME = ("toc-heading", "landmark", "message", "endnote-link")
 _ARCHIVE_PARTS = ("preface", "chapters", "afterword")  # the work's own, wherever the archive put them
 
 
-def read(data: bytes, rel: str, diagnostics: Diagnostics, *, chapter_file: bool = False,
-         ledger: Ledger | None = None) -> Story:
+def read(
+    data: bytes, rel: str, diagnostics: Diagnostics, *, chapter_file: bool = False, ledger: Ledger | None = None
+) -> Story:
     """Decode, sanitise and read an HTML manuscript's bytes (YAML front matter first, if any); the
     ledger notes the text of every block the page holds, minus the archive's own furniture."""
     ledger = ledger or Ledger(rel)
@@ -100,8 +107,11 @@ def read(data: bytes, rel: str, diagnostics: Diagnostics, *, chapter_file: bool 
     root = _parse(text, rel)
     if shielded:
         unshield(root)
-    authors = [split_list(meta.get("content", "")) for meta in root.iter("meta")
-               if (meta.get("name") or "").lower() == "author"]  # read before the cleaner drops <meta>
+    authors = [
+        split_list(meta.get("content", ""))
+        for meta in root.iter("meta")
+        if (meta.get("name") or "").lower() == "author"
+    ]  # read before the cleaner drops <meta>
     nest_google_lists(root)  # (before the cleaner: their numbering styles are in the page's <style>)
     sources = image_sources(root)  # (to say which ones the cleaner empties)
     _sanitise(root, rel, diagnostics)
@@ -156,8 +166,12 @@ def _sanitise(root, rel: str, diagnostics: Diagnostics) -> None:
         tag = element.tag.lower()
         line = element.sourceline or 1
         if meanings and element.get("class"):
-            added = {meaning for name in element.get("class", "").split()
-                     for key in (("", name), (tag, name)) for meaning in meanings.get(key, ())}
+            added = {
+                meaning
+                for name in element.get("class", "").split()
+                for key in (("", name), (tag, name))
+                for meaning in meanings.get(key, ())
+            }
             if added:
                 element.set("class", " ".join([element.get("class", ""), *sorted(added)]))
         if tag in _ACTIVE:
@@ -165,16 +179,27 @@ def _sanitise(root, rel: str, diagnostics: Diagnostics) -> None:
         for name, value in element.attrib.items():
             if name.lower().startswith("on"):
                 found.setdefault(f"{name.lower()}=", []).append(line)
-            elif name.lower() in ("href", "src", "action") and value.strip().lower().startswith(("javascript:", "vbscript:")):
-                found.setdefault(f"{name.lower()}=\"javascript:…\"", []).append(line)
+            elif name.lower() in ("href", "src", "action") and value.strip().lower().startswith(
+                ("javascript:", "vbscript:")
+            ):
+                found.setdefault(f'{name.lower()}="javascript:…"', []).append(line)
         style = (element.get("style") or "").lower()
         # What inline styles mean is kept as classes the reader understands; the styles go.
-        for needle, css_class in (("small-caps", "smallcaps"), ("italic", "italic"), ("bold", "bold"),
-                                  ("underline", "italic"), ("line-through", "struck"), ("center", "center"),
-                                  ("text-align: right", "align-right"), ("text-align:right", "align-right"),
-                                  ("display: none", "hidden"), ("display:none", "hidden"),
-                                  ("float:", "floating"), ("position: absolute", "floating"),
-                                  ("position:absolute", "floating")):
+        for needle, css_class in (
+            ("small-caps", "smallcaps"),
+            ("italic", "italic"),
+            ("bold", "bold"),
+            ("underline", "italic"),
+            ("line-through", "struck"),
+            ("center", "center"),
+            ("text-align: right", "align-right"),
+            ("text-align:right", "align-right"),
+            ("display: none", "hidden"),
+            ("display:none", "hidden"),
+            ("float:", "floating"),
+            ("position: absolute", "floating"),
+            ("position:absolute", "floating"),
+        ):
             if needle in style:
                 element.set("class", f"{element.get('class', '')} {css_class}".strip())
         for css, name in _CSS_LIST_STYLES.items():
@@ -190,12 +215,46 @@ def _sanitise(root, rel: str, diagnostics: Diagnostics) -> None:
             hint="nothing in the HTML is run or fetched; the text around it is kept",
         )
     Cleaner(
-        scripts=True, javascript=True, comments=True, style=True, inline_style=True, links=True, meta=True,
-        page_structure=False, processing_instructions=True, embedded=True, frames=True, forms=True,
-        annoying_tags=True, remove_unknown_tags=False, safe_attrs_only=True,
-        safe_attrs=frozenset({"href", "src", "alt", "lang", "class", "id", "align", "rel", "name", "content",
-                              "colspan", "rowspan", "start", "type", "title", "role", "epub:type",
-                              "data-list-style", "scope", "valign", "dir"}),
+        scripts=True,
+        javascript=True,
+        comments=True,
+        style=True,
+        inline_style=True,
+        links=True,
+        meta=True,
+        page_structure=False,
+        processing_instructions=True,
+        embedded=True,
+        frames=True,
+        forms=True,
+        annoying_tags=True,
+        remove_unknown_tags=False,
+        safe_attrs_only=True,
+        safe_attrs=frozenset(
+            {
+                "href",
+                "src",
+                "alt",
+                "lang",
+                "class",
+                "id",
+                "align",
+                "rel",
+                "name",
+                "content",
+                "colspan",
+                "rowspan",
+                "start",
+                "type",
+                "title",
+                "role",
+                "epub:type",
+                "data-list-style",
+                "scope",
+                "valign",
+                "dir",
+            }
+        ),
     )(root)
 
 
@@ -221,10 +280,14 @@ def _drop_invalid_attributes(root, rel: str, diagnostics: Diagnostics) -> None:
                 lines.setdefault(name, element.sourceline or 1)
     if lines:
         names = ", ".join(list(lines)[:5]) + (" …" if len(lines) > 5 else "")
-        diagnostics.warn("H004", f"attributes with names that are not names removed: {names}", path=rel,
-                         line=min(lines.values()),
-                         hint="names like {{…}} (a template nobody filled in), @click or *ngIf (a web "
-                              "framework's) are the page's machinery, not the text; the text around them is kept")
+        diagnostics.warn(
+            "H004",
+            f"attributes with names that are not names removed: {names}",
+            path=rel,
+            line=min(lines.values()),
+            hint="names like {{…}} (a template nobody filled in), @click or *ngIf (a web "
+            "framework's) are the page's machinery, not the text; the text around them is kept",
+        )
 
 
 # What a stylesheet's class rules mean for the text (Google Docs and other exporters put italics,
@@ -339,8 +402,11 @@ class _Reader:
         and an afterword with the work's end notes."""
         story = Story(source=self.rel)
         for element in list(root.iter()):
-            if isinstance(element.tag, str) and any(_has_class(element, name) for name in _ARCHIVE_CHROME) \
-                    and not any(element.find(f".//div[@id='{part}']") is not None for part in _ARCHIVE_PARTS):
+            if (
+                isinstance(element.tag, str)
+                and any(_has_class(element, name) for name in _ARCHIVE_CHROME)
+                and not any(element.find(f".//div[@id='{part}']") is not None for part in _ARCHIVE_PARTS)
+            ):
                 element.drop_tree()  # the archive's CSS hides these; they are its words, not the author's
         preface = root.find(".//div[@id='preface']")
         chapters_div = root.find(".//div[@id='chapters']")
@@ -364,7 +430,8 @@ class _Reader:
         self.notes.update(extract_notes(chapters_div, self))
         self._archive_ledger(root, chapters_div)
         self.marks_only = chapters_div.find(".//hr") is not None or any(
-            is_break_mark(p.text_content()) for p in chapters_div.iter("p") if p.text_content().strip())
+            is_break_mark(p.text_content()) for p in chapters_div.iter("p") if p.text_content().strip()
+        )
         groups = [child for child in chapters_div if _has_class(child, "meta")]
         if not groups:  # a one-chapter work: the text sits in one userstuff div
             story.chapters = [Chapter(blocks=self.text_blocks(chapters_div), loc=self.loc(chapters_div))]
@@ -412,8 +479,9 @@ class _Reader:
                 continue
             if _has_class(child, "meta") and _has_class(child, "group"):
                 title = child.find(".//h2")
-                chapter = Chapter(title=" ".join(title.text_content().split()) if title is not None else None,
-                                  loc=self.loc(child))
+                chapter = Chapter(
+                    title=" ".join(title.text_content().split()) if title is not None else None, loc=self.loc(child)
+                )
                 chapters.append(chapter)
                 for label, blocks in self._labelled(child):
                     (chapter.summary if "summary" in label else chapter.notes).extend(blocks)
@@ -430,22 +498,32 @@ class _Reader:
         """(label, blocks) for each `<p>Label</p><blockquote class="userstuff">…` pair."""
         pairs, label = [], ""
         for element in container.iter("p", "blockquote"):
-            if element.tag == "p" and element.getparent() is not None and element.getparent().tag != "blockquote" \
-                    and not _inside(element, "blockquote"):
+            if (
+                element.tag == "p"
+                and element.getparent() is not None
+                and element.getparent().tag != "blockquote"
+                and not _inside(element, "blockquote")
+            ):
                 label = " ".join(element.text_content().split()).lower()
-            elif element.tag == "blockquote" and _has_class(element, "userstuff") and not _inside(element, "blockquote"):
+            elif (
+                element.tag == "blockquote" and _has_class(element, "userstuff") and not _inside(element, "blockquote")
+            ):
                 pairs.append((label, self.text_blocks(element)))
         return pairs
 
     def _associations(self, container, story: Story) -> None:
-        """"A translation of …", "Inspired by …", "Works inspired by this one": the author's words about
+        """ "A translation of …", "Inspired by …", "Works inspired by this one": the author's words about
         the work's relations, kept as notes (they sit outside the labelled summary and notes)."""
         for element in container.iter("li", "p"):
             if _inside(element, "blockquote") or _inside(element, "dl"):
                 continue
             text = " ".join(element.text_content().split())
-            if re.match(r"^(?:a translation of|translation into|inspired by|works inspired by|"
-                        r"a podfic of|a remix of|part \d+ of)\b", text, re.IGNORECASE):
+            if re.match(
+                r"^(?:a translation of|translation into|inspired by|works inspired by|"
+                r"a podfic of|a remix of|part \d+ of)\b",
+                text,
+                re.IGNORECASE,
+            ):
                 story.notes.append(Paragraph(trim_inlines(self.inlines(element)), loc=self.loc(element)))
 
     def _tags(self, preface, story: Story) -> None:
@@ -465,8 +543,10 @@ class _Reader:
                 if label == "language":
                     story.language = language_tag(text) or story.language
                 elif label == "series":  # "Part 2 of Lights Along the Coast", once per series
-                    story.meta["series"] = [" ".join(part.split()) for part in re.findall(
-                        r"Part\s+\d+\s+of\s+.+?(?=\s*Part\s+\d+\s+of\s|$)", text)] or [text]
+                    story.meta["series"] = [
+                        " ".join(part.split())
+                        for part in re.findall(r"Part\s+\d+\s+of\s+.+?(?=\s*Part\s+\d+\s+of\s|$)", text)
+                    ] or [text]
                 elif label in LIST_FIELDS:
                     story.meta[label] = values or split_list(text)
                 elif label != "stats":
@@ -506,8 +586,11 @@ class _Reader:
         def flush() -> None:
             for paragraph in _split_at_double_breaks(loose):
                 if paragraph:
-                    out.append(verse_or_paragraph(self._paragraph(paragraph, loose_loc[0], voice),
-                                                  _is_verse_container(container)))
+                    out.append(
+                        verse_or_paragraph(
+                            self._paragraph(paragraph, loose_loc[0], voice), _is_verse_container(container)
+                        )
+                    )
             loose.clear()
             out.extend(boxes)
             boxes.clear()
@@ -527,8 +610,11 @@ class _Reader:
             elif child in self.holders and _has_class(child, "floating"):
                 box = self.text_blocks_in(child, voice)
                 if box:  # a frame holding only a picture is the picture's frame: the figure alone
-                    boxes.append(box[0] if len(box) == 1 and isinstance(box[0], Figure)
-                                 else BlockQuote(box, loc=self.loc(child), attrs=Attrs(classes=["text-box"])))
+                    boxes.append(
+                        box[0]
+                        if len(box) == 1 and isinstance(box[0], Figure)
+                        else BlockQuote(box, loc=self.loc(child), attrs=Attrs(classes=["text-box"]))
+                    )
             elif child in self.holders:
                 flush()
                 out.extend(self._wrapped(self.blocks(child, structure, voice), child))
@@ -597,8 +683,13 @@ class _Reader:
     def _list(self, element, tag: str, voice: Attrs | None, loc: Loc) -> ListBlock:
         items = [self.text_blocks_in(li, voice) for li in element if isinstance(li.tag, str)]
         style = _LIST_STYLES.get((element.get("type") or "").strip(), "") or element.get("data-list-style", "")
-        return ListBlock([item for item in items if item], ordered=tag == "ol", loc=loc,
-                         start=_number(element.get("start"), 1), style="" if style == "decimal" else style)
+        return ListBlock(
+            [item for item in items if item],
+            ordered=tag == "ol",
+            loc=loc,
+            start=_number(element.get("start"), 1),
+            style="" if style == "decimal" else style,
+        )
 
     def _table(self, element, voice: Attrs | None, loc: Loc) -> Table:
         table = Table(loc=loc)
@@ -608,8 +699,10 @@ class _Reader:
         rows = [tr for tr in element.iter("tr") if _nearest(tr, "table") is element]
         for tr in rows:
             cells = [cell for cell in tr if isinstance(cell.tag, str) and cell.tag in ("td", "th")]
-            row = [TableCell(self.text_blocks_in(cell, voice), _span(cell, "colspan"), _span(cell, "rowspan"))
-                   for cell in cells]
+            row = [
+                TableCell(self.text_blocks_in(cell, voice), _span(cell, "colspan"), _span(cell, "rowspan"))
+                for cell in cells
+            ]
             in_head = _inside(tr, "thead") or (not table.body and cells and all(c.tag == "th" for c in cells))
             (table.head if in_head and not table.body else table.body).append(row)
             if in_head and len(table.aligns) < len(cells):
@@ -688,14 +781,18 @@ class _Reader:
             href = _real_address((element.get("href") or "").strip())
             return [Link(children, href)] if is_safe_link(href) else children
         # One element may mean several things (a class that is bold and italic): each wraps the next.
-        kinds = [kind for kind, applies in (
-            (Subscript, tag == "sub" or "lowered" in classes),
-            (Superscript, tag == "sup" or "raised" in classes),
-            (SmallCaps, "smallcaps" in classes or "small-caps" in classes),
-            (Strikeout, tag in _STRUCK or "struck" in classes),
-            (Emph, tag in _EMPH or "italic" in classes),
-            (Strong, tag in _STRONG or "bold" in classes),
-        ) if applies]
+        kinds = [
+            kind
+            for kind, applies in (
+                (Subscript, tag == "sub" or "lowered" in classes),
+                (Superscript, tag == "sup" or "raised" in classes),
+                (SmallCaps, "smallcaps" in classes or "small-caps" in classes),
+                (Strikeout, tag in _STRUCK or "struck" in classes),
+                (Emph, tag in _EMPH or "italic" in classes),
+                (Strong, tag in _STRONG or "bold" in classes),
+            )
+            if applies
+        ]
         nodes: list[Inline] = children
         for kind in kinds:
             nodes = [kind(nodes)]
@@ -733,9 +830,12 @@ class _Reader:
             return []
         if element.get("alt") is None:
             self.diagnostics.warn(
-                "H002", "image without alternative text", path=self.rel, line=self.loc(element).line,
-                hint='describe the picture in the <img> tag: alt="…" (alt="" marks a picture that is only '
-                     "decoration)")
+                "H002",
+                "image without alternative text",
+                path=self.rel,
+                line=self.loc(element).line,
+                hint='describe the picture in the <img> tag: alt="…" (alt="" marks a picture that is only decoration)',
+            )
         return [Image(src=image_src(self.rel, src) if src not in self.media else src, alt=element.get("alt") or "")]
 
     def note_blocks(self, elements) -> list[Block]:
@@ -767,13 +867,17 @@ class _Reader:
         data = b""
         if match:
             try:
-                data = base64.b64decode(uri[match.end():], validate=False)
+                data = base64.b64decode(uri[match.end() :], validate=False)
             except (binascii.Error, ValueError):
                 data = b""
         if match is None or not data or len(data) > _MAX_EMBEDDED:
-            self.diagnostics.warn("M005", "an embedded picture that is not a readable PNG, JPEG, GIF or WebP "
-                                  "image (or over 20 MB) left out", path=self.rel, line=self.loc(element).line,
-                                  hint="save the picture as a file beside the page and link it")
+            self.diagnostics.warn(
+                "M005",
+                "an embedded picture that is not a readable PNG, JPEG, GIF or WebP image (or over 20 MB) left out",
+                path=self.rel,
+                line=self.loc(element).line,
+                hint="save the picture as a file beside the page and link it",
+            )
             return ""
         src = f"{self.rel}/embedded-{len(self.media) + 1}.{_DATA_SUFFIXES[match.group(1).lower()]}"
         self.media[src] = data
@@ -938,18 +1042,28 @@ _FIGURE_CAPTION = re.compile(r"^\s*(?:Figure|Fig\.|Illustration|Plate)\s*[\dIVXi
 
 
 def _captions(items: list) -> list:
-    """"Table 1: …" right before or after a table, "Figure 1: …" right after a figure (how word
+    """ "Table 1: …" right before or after a table, "Figure 1: …" right after a figure (how word
     processors export captions to HTML): the caption."""
     out: list = []
     for item in items:
         previous = out[-1] if out else None
         words = plain_text(item.children) if isinstance(item, Paragraph) else ""
-        if isinstance(previous, Table) and not previous.caption and _TABLE_CAPTION.match(words) \
-                or isinstance(previous, Figure) and not previous.caption and _FIGURE_CAPTION.match(words):
+        if (
+            isinstance(previous, Table)
+            and not previous.caption
+            and _TABLE_CAPTION.match(words)
+            or isinstance(previous, Figure)
+            and not previous.caption
+            and _FIGURE_CAPTION.match(words)
+        ):
             previous.caption = _unwrapped(item.children)
             continue
-        if isinstance(item, Table) and not item.caption and isinstance(previous, Paragraph) \
-                and _TABLE_CAPTION.match(plain_text(previous.children)):
+        if (
+            isinstance(item, Table)
+            and not item.caption
+            and isinstance(previous, Paragraph)
+            and _TABLE_CAPTION.match(plain_text(previous.children))
+        ):
             item.caption = _unwrapped(out.pop().children)
         out.append(item)
     return out

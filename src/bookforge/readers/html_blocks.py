@@ -8,10 +8,50 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from .ledger import Ledger
 
-CONTAINERS = {"div", "section", "article", "main", "body", "center", "header", "footer", "aside",
-              "address", "dl", "dd", "html", "details", "summary", "nav"}
-BLOCKS = CONTAINERS | {"p", "blockquote", "ul", "ol", "li", "pre", "hr", "h1", "h2", "h3", "h4", "h5", "h6",
-                       "dt", "table", "figure", "figcaption", "thead", "tbody", "tfoot", "tr", "td", "th", "caption"}
+CONTAINERS = {
+    "div",
+    "section",
+    "article",
+    "main",
+    "body",
+    "center",
+    "header",
+    "footer",
+    "aside",
+    "address",
+    "dl",
+    "dd",
+    "html",
+    "details",
+    "summary",
+    "nav",
+}
+BLOCKS = CONTAINERS | {
+    "p",
+    "blockquote",
+    "ul",
+    "ol",
+    "li",
+    "pre",
+    "hr",
+    "h1",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "dt",
+    "table",
+    "figure",
+    "figcaption",
+    "thead",
+    "tbody",
+    "tfoot",
+    "tr",
+    "td",
+    "th",
+    "caption",
+}
 
 
 def block_holders(root) -> set:
@@ -19,8 +59,12 @@ def block_holders(root) -> set:
     holders: set = set()
     for block in root.iter(*BLOCKS):
         parent = block.getparent()
-        while parent is not None and isinstance(parent.tag, str) and parent.tag.lower() not in BLOCKS \
-                and parent not in holders:
+        while (
+            parent is not None
+            and isinstance(parent.tag, str)
+            and parent.tag.lower() not in BLOCKS
+            and parent not in holders
+        ):
             holders.add(parent)
             parent = parent.getparent()
     return holders
@@ -31,8 +75,9 @@ def record_text(container, ledger: Ledger) -> None:
     inside a nested block belongs to that block, and so do the blocks an inline element holds)."""
     holders = block_holders(container)
     for element in container.iter():
-        if not isinstance(element.tag, str) or (element.tag not in BLOCKS and element not in holders
-                                                and element is not container):
+        if not isinstance(element.tag, str) or (
+            element.tag not in BLOCKS and element not in holders and element is not container
+        ):
             continue
         pieces = [element.text or ""]
         for child in element:

@@ -16,8 +16,14 @@ _PAGE_NUMBER = re.compile(r"^[\s.·…\divxlcIVXLC]*$")  # what an entry may hol
 
 def drop_own_contents(body, rel: str, diagnostics: Diagnostics) -> None:
     """Leave out the document's own table of contents, if it has one."""
-    headings = {name for heading in body.iter("h1", "h2", "h3", "h4", "h5", "h6") for node in heading.iter()
-                if isinstance(node.tag, str) for name in (node.get("id"), node.get("name")) if name}
+    headings = {
+        name
+        for heading in body.iter("h1", "h2", "h3", "h4", "h5", "h6")
+        for node in heading.iter()
+        if isinstance(node.tag, str)
+        for name in (node.get("id"), node.get("name"))
+        if name
+    }
     for div in list(body.iter("div")):
         if div.getparent() is not None and _is_libreoffice_index(div, headings):
             head = next((child for child in div.iter("div") if (child.get("id") or "").endswith("_Head")), None)
@@ -26,8 +32,12 @@ def drop_own_contents(body, rel: str, diagnostics: Diagnostics) -> None:
     entries = [p for p in body.iter("p") if _WORD_ENTRY.match(p.get("class") or "")]
     if entries:
         heads = [p for p in body.iter("p") if _WORD_HEAD.match(p.get("class") or "")]
-        _said(heads[0] if heads else entries[0], " ".join(heads[0].text_content().split()) if heads else "",
-              rel, diagnostics)
+        _said(
+            heads[0] if heads else entries[0],
+            " ".join(heads[0].text_content().split()) if heads else "",
+            rel,
+            diagnostics,
+        )
         for p in heads + entries:
             p.drop_tree()
 
@@ -37,15 +47,20 @@ def _is_libreoffice_index(div, headings: set[str]) -> bool:
     with at most a page number besides."""
     if not _NUMBERED_NAME.search(div.get("id") or ""):
         return False
-    entries = [p for p in div.iter("p") if p.text_content().strip()
-               and not any((ancestor.get("id") or "").endswith("_Head") for ancestor in p.iterancestors("div"))]
+    entries = [
+        p
+        for p in div.iter("p")
+        if p.text_content().strip()
+        and not any((ancestor.get("id") or "").endswith("_Head") for ancestor in p.iterancestors("div"))
+    ]
     return bool(entries) and all(_is_entry(p, headings) for p in entries)
 
 
 def _is_entry(paragraph, headings: set[str]) -> bool:
     links = [a for a in paragraph.iter("a") if (a.get("href") or "").startswith("#")]
-    if not links or not all(a.get("href")[1:] in headings or a.get("href").startswith(("#__RefHeading", "#_Toc"))
-                            for a in links):
+    if not links or not all(
+        a.get("href")[1:] in headings or a.get("href").startswith(("#__RefHeading", "#_Toc")) for a in links
+    ):
         return False
     outside = paragraph.text_content()
     for link in links:
@@ -56,6 +71,10 @@ def _is_entry(paragraph, headings: set[str]) -> bool:
 def _said(element, title: str, rel: str, diagnostics: Diagnostics) -> None:
     shown = f" (“{title}”)" if title else ""
     diagnostics.warn(
-        "H003", f"the document's own table of contents{shown} left out", path=rel, line=element.sourceline or 1,
+        "H003",
+        f"the document's own table of contents{shown} left out",
+        path=rel,
+        line=element.sourceline or 1,
         hint="the book makes its own contents from the chapter headings (the page numbers of this one "
-             "belong to the printed page); delete it from the document to silence this")
+        "belong to the printed page); delete it from the document to silence this",
+    )

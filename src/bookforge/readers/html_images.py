@@ -19,12 +19,18 @@ def report_emptied(sources: dict, rel: str, diagnostics: Diagnostics) -> None:
         if (img.get("src") or "").strip() or lowered.startswith(("javascript:", "vbscript:")):
             continue
         if lowered.startswith("data:"):
-            what = "an embedded SVG picture, which can carry scripts," if "svg" in lowered[:40] else \
-                "an embedded picture that is not a PNG, JPEG, GIF or WebP image"
+            what = (
+                "an embedded SVG picture, which can carry scripts,"
+                if "svg" in lowered[:40]
+                else "an embedded picture that is not a PNG, JPEG, GIF or WebP image"
+            )
         else:
             what = f"the picture {src[:80]}, whose address looks like one that runs code,"
         alt = " ".join((img.get("alt") or "").split())
         diagnostics.warn(
-            "M005", f"{what} is not put in a book" + (f" (its alternative text: “{alt}”)" if alt else ""),
-            path=rel, line=img.sourceline or 1,
-            hint="save the picture as a PNG or JPEG file beside the page and link it with <img src=\"…\">")
+            "M005",
+            f"{what} is not put in a book" + (f" (its alternative text: “{alt}”)" if alt else ""),
+            path=rel,
+            line=img.sourceline or 1,
+            hint='save the picture as a PNG or JPEG file beside the page and link it with <img src="…">',
+        )

@@ -20,8 +20,11 @@ def nest_google_lists(root) -> None:
     lists = [element for element in root.iter("ol", "ul") if _KIX.search(element.get("class") or "")]
     if not lists:
         return
-    styles = {(match.group(1), match.group(2)): match.group(3).lower()
-              for style in root.iter("style") for match in _COUNTER.finditer(style.text or "")}
+    styles = {
+        (match.group(1), match.group(2)): match.group(3).lower()
+        for style in root.iter("style")
+        for match in _COUNTER.finditer(style.text or "")
+    }
     for element in lists:
         match = _KIX.search(element.get("class") or "")
         style = styles.get((match.group(1), match.group(2))) if match else None

@@ -38,8 +38,9 @@ def extract_notes(root, reader: _Reader) -> dict[str, Note]:
     becomes a placeholder element the reader turns into the Note (which holds the note's blocks)."""
     targets = _targets(root)
     order = {element: index for index, element in enumerate(root.iter())}
-    pairs = [(call, target) for call in list(root.iter("a"))
-             if (target := _call_target(call, targets, order)) is not None]
+    pairs = [
+        (call, target) for call in list(root.iter("a")) if (target := _call_target(call, targets, order)) is not None
+    ]
     starts = {target for _, target in pairs}
     calls = [call for call, _ in pairs]
     _split_shared_blocks(starts)
@@ -94,8 +95,11 @@ def _call_target(call, targets: dict, order: dict):
     if target is None or target is call or order.get(target, -1) < order.get(call, 0):
         return None  # notes follow their calls; a link back up the page is a back-link
     text = " ".join(call.text_content().split())
-    hints = " ".join(filter(None, (call.get("class"), call.get("role"), call.get(_EPUB_TYPE), call.get("id"),
-                                   call.get("name"), href)))
+    hints = " ".join(
+        filter(
+            None, (call.get("class"), call.get("role"), call.get(_EPUB_TYPE), call.get("id"), call.get("name"), href)
+        )
+    )
     parent = call.getparent()
     raised = parent is not None and parent.tag == "sup" or call.find(".//sup") is not None
     if not _MARKER.match(text) or not (raised or _NOTEISH.search(hints)):
@@ -171,7 +175,7 @@ def _split_shared_blocks(starts: set) -> None:
         for number, top in enumerate(tops):
             end = children.index(tops[number + 1]) if number + 1 < len(tops) else len(children)
             segment: list[_Element] = []
-            for node in children[children.index(top):end]:
+            for node in children[children.index(top) : end]:
                 if isinstance(node.tag, str) and node.tag in BLOCKS or _blank_line(segment, node):
                     break
                 segment.append(node)
@@ -217,8 +221,10 @@ def _ends_linking_back(element, names: set[str]) -> bool:
     after, node = [], links[-1]
     while node is not element:
         after.append(node.tail or "")
-        after += [(sibling.text_content() if isinstance(sibling.tag, str) else "") + (sibling.tail or "")
-                  for sibling in node.itersiblings()]
+        after += [
+            (sibling.text_content() if isinstance(sibling.tag, str) else "") + (sibling.tail or "")
+            for sibling in node.itersiblings()
+        ]
         node = node.getparent()
     return not "".join(after).strip()
 
@@ -239,15 +245,24 @@ def _strip_back_links(element, call, target) -> None:
     for link in list(element.iter("a")):
         href = (link.get("href") or "").lstrip("#")
         hints = " ".join(filter(None, (link.get("class"), link.get("role"), link.get(_EPUB_TYPE))))
-        if href in names or re.search(r"back|sdfootnotesym|sdendnotesym", hints) or link is target and not link.text_content().strip():
+        if (
+            href in names
+            or re.search(r"back|sdfootnotesym|sdendnotesym", hints)
+            or link is target
+            and not link.text_content().strip()
+        ):
             _remove(link)
 
 
 def _strip_leading_marker(element, marker: str) -> None:
     """`1. The note…`, `[1] The note…`: the number the author typed before the note's text."""
     first = element
-    while len(first) and not (first.text or "").strip() and isinstance(first[0].tag, str) and first[0].tag in (
-            "p", "span", "sup", "b", "strong"):
+    while (
+        len(first)
+        and not (first.text or "").strip()
+        and isinstance(first[0].tag, str)
+        and first[0].tag in ("p", "span", "sup", "b", "strong")
+    ):
         first = first[0]
     text = first.text or ""
     pattern = r"^\s*[\[(]?" + re.escape(marker) + r"[\])]?[.:]?\s*" if marker else None
@@ -258,8 +273,20 @@ def _strip_leading_marker(element, marker: str) -> None:
 
 
 def _is_endnote(call, target) -> bool:
-    hints = " ".join(filter(None, (call.get("class"), call.get("href"), call.get(_EPUB_TYPE), target.get("id"),
-                                   target.get("class"), target.get(_EPUB_TYPE), target.get("name"))))
+    hints = " ".join(
+        filter(
+            None,
+            (
+                call.get("class"),
+                call.get("href"),
+                call.get(_EPUB_TYPE),
+                target.get("id"),
+                target.get("class"),
+                target.get(_EPUB_TYPE),
+                target.get("name"),
+            ),
+        )
+    )
     return bool(_ENDNOTEISH.search(hints))
 
 
@@ -267,8 +294,13 @@ def _replace_call(call, key: str) -> None:
     """The call (and the <sup> around it, when that holds nothing else) becomes the placeholder."""
     node = call
     parent = call.getparent()
-    if parent is not None and parent.tag == "sup" and not (parent.text or "").strip() and len(parent) == 1 \
-            and not (call.tail or "").strip():
+    if (
+        parent is not None
+        and parent.tag == "sup"
+        and not (parent.text or "").strip()
+        and len(parent) == 1
+        and not (call.tail or "").strip()
+    ):
         node = parent
     placeholder = etree.Element(NOTE_TAG)
     placeholder.set("data-note", key)
@@ -293,13 +325,18 @@ def _remove(element) -> None:
 def _remove_if_empty(container) -> None:
     """A notes list or section left with only a rule or a heading ("Footnotes") goes too."""
     while container is not None and container.tag not in ("body", "html") and container.getparent() is not None:
-        leftovers = [child for child in container if isinstance(child.tag, str)
-                     and child.tag not in ("hr", "h1", "h2", "h3", "h4", "h5", "h6", "br")]
+        leftovers = [
+            child
+            for child in container
+            if isinstance(child.tag, str) and child.tag not in ("hr", "h1", "h2", "h3", "h4", "h5", "h6", "br")
+        ]
         if leftovers or (container.text or "").strip():
             return
-        if any(isinstance(child.tag, str) and child.tag.startswith("h") and child.tag != "hr" for child in container) \
-                and not _NOTEISH.search(" ".join(filter(None, (container.get("class"), container.get("id"),
-                                                               container.get("role"))))):
+        if any(
+            isinstance(child.tag, str) and child.tag.startswith("h") and child.tag != "hr" for child in container
+        ) and not _NOTEISH.search(
+            " ".join(filter(None, (container.get("class"), container.get("id"), container.get("role"))))
+        ):
             return  # a heading in a container that is not a notes section is the author's
         parent = container.getparent()
         previous = container.getprevious()

@@ -19,8 +19,9 @@ def shield(text: str) -> tuple[str, bool]:
 
     def stand_in(match: re.Match) -> str:
         pieces = _TAG.split(match.group(2))
-        body = "".join(piece if piece.startswith("<") else piece.replace(" ", _SPACE).replace("\t", _TAB)
-                       for piece in pieces)
+        body = "".join(
+            piece if piece.startswith("<") else piece.replace(" ", _SPACE).replace("\t", _TAB) for piece in pieces
+        )
         return match.group(1) + body + match.group(3)
 
     shielded = _PRE.sub(stand_in, text)

@@ -130,7 +130,7 @@ def _build(text: str, tokens: list) -> list[Inline]:
             if token[1] >= 3:
                 frames.pop()
         else:
-            pending.append(text[token[4]:token[5]])
+            pending.append(text[token[4] : token[5]])
     flush()
     return root
 

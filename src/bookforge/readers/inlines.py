@@ -172,8 +172,10 @@ def is_filled(lines: list[str]) -> bool:
     if margin < _WRAP_MARGIN:
         return False
     # (A character or two of slack: invisible characters the editor counted are gone by now.)
-    return all(len(line) + 1 + len(following.split(" ", 1)[0]) > margin - _WRAP_SLACK
-               for line, following in itertools.pairwise(lines))
+    return all(
+        len(line) + 1 + len(following.split(" ", 1)[0]) > margin - _WRAP_SLACK
+        for line, following in itertools.pairwise(lines)
+    )
 
 
 def verse_or_paragraph(paragraph: Paragraph, forced: bool = False) -> Paragraph | LineBlock:
@@ -233,8 +235,11 @@ def _counting(labels: list[str]) -> tuple[int, str] | None:
     if all(label.isdigit() for label in labels):
         values = [int(label) for label in labels]
         style = ""
-    elif all(len(label) == 1 and label.isalpha() for label in labels) and _one_case(labels) and \
-            _consecutive([ord(label) for label in labels]):
+    elif (
+        all(len(label) == 1 and label.isalpha() for label in labels)
+        and _one_case(labels)
+        and _consecutive([ord(label) for label in labels])
+    ):
         return ord(labels[0].lower()) - ord("a") + 1, "upper-alpha" if labels[0].isupper() else "lower-alpha"
     elif _one_case(labels) and all(_ROMAN.match(label.lower()) for label in labels):
         values = [_roman_value(label.lower()) for label in labels]

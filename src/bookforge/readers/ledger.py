@@ -79,15 +79,21 @@ class Ledger:
         missing = _Matcher(model, blob).missing(self.entries())
         for number, (line, lost) in enumerate(missing):
             if number == _MAX_REPORTS:
-                diagnostics.warn("F001", f"and {len(missing) - _MAX_REPORTS} more paragraphs lost words",
-                                 path=self.rel, line=line, hint=_HINT)
+                diagnostics.warn(
+                    "F001",
+                    f"and {len(missing) - _MAX_REPORTS} more paragraphs lost words",
+                    path=self.rel,
+                    line=line,
+                    hint=_HINT,
+                )
                 break
-            diagnostics.warn("F001", f"words did not reach the book: “{lost}”", path=self.rel, line=line,
-                             hint=_HINT)
+            diagnostics.warn("F001", f"words did not reach the book: “{lost}”", path=self.rel, line=line, hint=_HINT)
 
 
-_HINT = ("bookforge could not carry this part of the manuscript; please report it with the file "
-         "(the line of a .docx is its paragraph number)")
+_HINT = (
+    "bookforge could not carry this part of the manuscript; please report it with the file "
+    "(the line of a .docx is its paragraph number)"
+)
 
 
 def _model_text(story: Story) -> str:
@@ -165,7 +171,7 @@ class _Matcher:
             gap = self._first_gap(words)
             if gap is not None:
                 originals = _WORD.findall(_without_label(text))
-                lost.append((line, " ".join(originals[gap:gap + 8]) + ("…" if len(originals) > gap + 8 else "")))
+                lost.append((line, " ".join(originals[gap : gap + 8]) + ("…" if len(originals) > gap + 8 else "")))
         return lost
 
     def _first_gap(self, words: list[str]) -> int | None:
@@ -196,7 +202,7 @@ class _Matcher:
             if matched < anchor:
                 continue
             position = place
-            for word in words[anchor + 1:]:
+            for word in words[anchor + 1 :]:
                 places = positions[word]
                 index = bisect.bisect_right(places, position)
                 if index == len(places) or places[index] - place > span:
@@ -214,5 +220,5 @@ def _without_label(text: str) -> str:
     Markdown table caption's `Table:`."""
     match = HEADER_LINE.match(text[:60])
     if match and (canonical_field(match.group(1)) or match.group(1).strip().lower() == "table"):
-        return text[text.index(":") + 1:]
+        return text[text.index(":") + 1 :]
     return text

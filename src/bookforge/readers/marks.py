@@ -52,12 +52,15 @@ def is_break_mark(line: str) -> bool:
 
 
 # What every heading above starts with: one test rules out nearly every line of prose.
-_MAYBE_HEADING = re.compile(r"\s*(?:#|chapter|part|book|prologue|epilogue|interlude|afterword|foreword|preface|"
-                            r"introduction|[IVXLC]{1,7}\.?\s*$)", re.IGNORECASE)
+_MAYBE_HEADING = re.compile(
+    r"\s*(?:#|chapter|part|book|prologue|epilogue|interlude|afterword|foreword|preface|"
+    r"introduction|[IVXLC]{1,7}\.?\s*$)",
+    re.IGNORECASE,
+)
 
 
 def is_part_title(title: str) -> bool:
-    """"Part Two", "Book III: The Sea", "Volume 2": a division of the story, which may have no text
+    """ "Part Two", "Book III: The Sea", "Volume 2": a division of the story, which may have no text
     of its own (a part title page). (Compiled on first use: only `bookforge check` asks.)"""
     return re.match(r"^(?:part|book|volume|act)[ \t]+" + _NUMBER + r"\b", title.strip(), re.IGNORECASE) is not None
 

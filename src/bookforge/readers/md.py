@@ -59,16 +59,18 @@ _FRONT_MATTER_END = re.compile(r"^(?:---|\.\.\.)[ \t]*$", re.MULTILINE)
 _ALIGN = re.compile(r"text-align:\s*(left|right|center)")
 
 
-def read(data: bytes, rel: str, diagnostics: Diagnostics, *, chapter_file: bool = False,
-         ledger: Ledger | None = None) -> Story:
+def read(
+    data: bytes, rel: str, diagnostics: Diagnostics, *, chapter_file: bool = False, ledger: Ledger | None = None
+) -> Story:
     """Decode and parse a Markdown manuscript file's bytes."""
     # Spaces are collapsed in the running text only: code blocks and grid tables keep their columns.
     text = clean(line_block_indents(decode(data, rel, diagnostics)), rel, diagnostics, spaces=False)
     return read_markdown(text, rel, diagnostics, chapter_file=chapter_file, ledger=ledger)
 
 
-def read_markdown(text: str, rel: str, diagnostics: Diagnostics, *, chapter_file: bool = False,
-                  ledger: Ledger | None = None) -> Story:
+def read_markdown(
+    text: str, rel: str, diagnostics: Diagnostics, *, chapter_file: bool = False, ledger: Ledger | None = None
+) -> Story:
     """Parse Markdown text into a Story; `ledger` notes the text of every token it was given."""
     story = Story(source=rel)
     front, key_lines, body, offset = split_front_matter(text, rel)
@@ -91,9 +93,7 @@ def split_front_matter(text: str, rel: str) -> tuple[Any, dict[str, int], str, i
     first_newline = text.index("\n") + 1
     end = _FRONT_MATTER_END.search(text, first_newline)
     if end is None:
-        raise ManuscriptError(
-            "YAML front matter is not closed", path=rel, line=1, hint="end it with a line of ---"
-        )
+        raise ManuscriptError("YAML front matter is not closed", path=rel, line=1, hint="end it with a line of ---")
     yaml_text = text[first_newline : end.start()]
     import yaml  # here: PyYAML takes 10-20 ms to load, and most manuscripts have no front matter
 
@@ -115,9 +115,7 @@ def split_front_matter(text: str, rel: str) -> tuple[Any, dict[str, int], str, i
         data = {}
     data = _scrubbed(data)
     if not isinstance(data, dict):
-        raise ManuscriptError(
-            "YAML front matter must be `key: value` lines", path=rel, line=2
-        )
+        raise ManuscriptError("YAML front matter must be `key: value` lines", path=rel, line=2)
     key_lines: dict[str, int] = {}
     for number, line in enumerate(yaml_text.split("\n"), start=2):
         match = re.match(r"^([^\s:#][^:]*):", line)
@@ -137,8 +135,9 @@ def _scrubbed(value: Any) -> Any:
     return value
 
 
-def apply_front_matter(data: dict, key_lines: dict[str, int], story: Story, diagnostics: Diagnostics,
-                       ledger: Ledger | None = None) -> None:
+def apply_front_matter(
+    data: dict, key_lines: dict[str, int], story: Story, diagnostics: Diagnostics, ledger: Ledger | None = None
+) -> None:
     """Every front-matter key onto the story; keys bookforge does not use are named (M007)."""
     rel = story.source
     unknown: list[str] = []
@@ -165,10 +164,12 @@ def apply_front_matter(data: dict, key_lines: dict[str, int], story: Story, diag
         apply_field(story, canonical, value, loc=loc, diagnostics=diagnostics, blocks=blocks)
     if unknown:
         diagnostics.warn(
-            "M007", "front-matter key" + ("s " if len(unknown) > 1 else " ") + ", ".join(unknown)
-            + " not used by bookforge", path=rel, line=key_lines.get(unknown[0], 2),
+            "M007",
+            "front-matter key" + ("s " if len(unknown) > 1 else " ") + ", ".join(unknown) + " not used by bookforge",
+            path=rel,
+            line=key_lines.get(unknown[0], 2),
             hint="bookforge reads title, author, summary, notes, end notes, language, rating, warnings, "
-                 "fandom, relationships, characters, tags and series",
+            "fandom, relationships, characters, tags and series",
         )
 
 
@@ -177,8 +178,15 @@ def apply_front_matter(data: dict, key_lines: dict[str, int], story: Story, diag
 
 
 class _Reader:
-    def __init__(self, rel: str, offset: int, diagnostics: Diagnostics, fixed_line: int | None = None,
-                 ledger: Ledger | None = None, metadata_header: bool = False):
+    def __init__(
+        self,
+        rel: str,
+        offset: int,
+        diagnostics: Diagnostics,
+        fixed_line: int | None = None,
+        ledger: Ledger | None = None,
+        metadata_header: bool = False,
+    ):
         self.rel = rel
         self.ledger = ledger
         self.offset = offset
@@ -205,8 +213,11 @@ class _Reader:
             if index == -1:  # a definition nothing calls: the plugin drops it
                 name = label.lstrip(":")
                 self.diagnostics.warn(
-                    "M010", f"footnote [^{name}] is never called; its text is left out", path=self.rel,
-                    line=definition_line(name, text, self.offset), hint=f"put [^{name}] in the text where the note belongs",
+                    "M010",
+                    f"footnote [^{name}] is never called; its text is left out",
+                    path=self.rel,
+                    line=definition_line(name, text, self.offset),
+                    hint=f"put [^{name}] in the text where the note belongs",
                 )
 
     def loc(self, token) -> Loc:
@@ -234,8 +245,13 @@ class _Reader:
             if not item:
                 continue
             first = item[0] if isinstance(item, list) else item
-            if (isinstance(first, (Paragraph, LineBlock)) and token.map and items and not nested
-                    and not isinstance(items[-1], (ChapterStart, Break))):
+            if (
+                isinstance(first, (Paragraph, LineBlock))
+                and token.map
+                and items
+                and not nested
+                and not isinstance(items[-1], (ChapterStart, Break))
+            ):
                 # Counted in the text, so a comment or a div's fence between is no blank line.
                 blank = _blank_lines_before(lines, token.map[0])
                 if blank >= 2:
@@ -251,8 +267,10 @@ class _Reader:
             if token.type == "footnote_open" and token.meta["id"] in unreached and token.meta.get("label"):
                 name = token.meta["label"]
                 self.diagnostics.warn(
-                    "M010", f"footnote [^{name}] is called only from notes the text never calls; its text is "
-                    "left out", path=self.rel, line=definition_line(name, text, self.offset),
+                    "M010",
+                    f"footnote [^{name}] is called only from notes the text never calls; its text is left out",
+                    path=self.rel,
+                    line=definition_line(name, text, self.offset),
                     hint=f"put [^{name}] in the text where the note belongs",
                 )
         return unreached
@@ -277,9 +295,17 @@ class _Reader:
                 if len(children) == 1:
                     ledger.add(line, children[0].content)
                 else:
-                    ledger.add(line, "".join(
-                        " " if child.type == "softbreak" else "" if child.content.startswith("<!--")
-                        and child.type == "html_inline" else child.content for child in children))
+                    ledger.add(
+                        line,
+                        "".join(
+                            " "
+                            if child.type == "softbreak"
+                            else ""
+                            if child.content.startswith("<!--") and child.type == "html_inline"
+                            else child.content
+                            for child in children
+                        ),
+                    )
             elif token.type in ("fence", "code_block", "grid_table"):
                 ledger.add(line, token.content)
             elif token.type == "html_block":  # comments are left out on purpose, like Word's
@@ -358,8 +384,12 @@ class _Reader:
         if kind in ("code_block", "fence"):
             return Preformatted(token.content.rstrip("\n"), loc=self.loc(token)), index + 1
         if kind == "grid_table":  # kept as typed, in a fixed face: never typographed into dashes
-            self._unread("a pandoc grid table", token, hint="convert it to a pipe table (| a | b |), which "
-                         "bookforge reads as a table", once=False)
+            self._unread(
+                "a pandoc grid table",
+                token,
+                hint="convert it to a pipe table (| a | b |), which bookforge reads as a table",
+                once=False,
+            )
             return Preformatted(token.content.rstrip("\n"), loc=self.loc(token)), index + 1
         if kind == "html_block":  # raw HTML: shown as text, escaped; a comment is left out
             text = _COMMENT.sub("", token.content).strip()
@@ -373,15 +403,19 @@ class _Reader:
         children = inline.children or []
         content = inline.content
         attrs = Attrs(classes=["callout-title"]) if (token.meta or {}).get("callout_title") else None
-        if "\n" in content and content.startswith("|") and all(
-                line.startswith("| ") or line == "|" for line in content.split("\n")):
+        if (
+            "\n" in content
+            and content.startswith("|")
+            and all(line.startswith("| ") or line == "|" for line in content.split("\n"))
+        ):
             return self._line_block(children, token)  # pandoc's `| ` line block: verse, addresses
         if len(children) == 1 and children[0].type == "text" and not (self.quote_depth or self.verse_depth):
             return Paragraph([Text(collapse_spaces(children[0].content))], loc=loc, attrs=attrs)  # most paragraphs
         inlines = self.inlines(children, token)
         images = [node for node in inlines if isinstance(node, Image)]
-        if len(images) == 1 and all(isinstance(n, Image) or (isinstance(n, Text) and not n.text.strip())
-                                    for n in inlines):
+        if len(images) == 1 and all(
+            isinstance(n, Image) or (isinstance(n, Text) and not n.text.strip()) for n in inlines
+        ):
             image_token = next(t for t in children if t.type == "image")
             title = str(image_token.attrs.get("title", "") or "")
             return Figure(images[0], [Text(title)] if title.strip() else [], loc=loc)
@@ -577,15 +611,17 @@ class _Reader:
         if once and what in self.warned:
             return
         self.warned.add(what)
-        self.diagnostics.warn("M011", f"{what} was kept as typed", path=self.rel, line=self.loc(token).line,
-                              hint=hint)
+        self.diagnostics.warn("M011", f"{what} was kept as typed", path=self.rel, line=self.loc(token).line, hint=hint)
 
     def _warn_cycle(self, ref, token) -> None:
         label = ref.meta.get("label")
         name = f"[^{label}]" if label else "an inline note"
         self.diagnostics.warn(
-            "M012", f"footnote {name} is called from inside itself; that call is left out", path=self.rel,
-            line=self.loc(token).line, hint="a note cannot hold itself: call it from the text instead",
+            "M012",
+            f"footnote {name} is called from inside itself; that call is left out",
+            path=self.rel,
+            line=self.loc(token).line,
+            hint="a note cannot hold itself: call it from the text instead",
         )
 
     def _warn_link(self, href: str, token) -> None:
@@ -633,10 +669,17 @@ def _without_prefix(inlines: list[Inline], length: int) -> list[Inline]:
 
 
 _COMMENT = re.compile(r"<!--.*?(?:-->|$)", re.DOTALL)
-_HTML_HINT = ("write it in Markdown (*emphasis*, a backslash at a line's end for a line break): raw HTML is "
-              "shown as text, never as markup")
-_CONTAINERS: dict[str, type[Container]] = {"em_open": Emph, "strong_open": Strong, "s_open": Strikeout, "sup_open": Superscript,
-               "sub_open": Subscript}
+_HTML_HINT = (
+    "write it in Markdown (*emphasis*, a backslash at a line's end for a line break): raw HTML is "
+    "shown as text, never as markup"
+)
+_CONTAINERS: dict[str, type[Container]] = {
+    "em_open": Emph,
+    "strong_open": Strong,
+    "s_open": Strikeout,
+    "sup_open": Superscript,
+    "sub_open": Subscript,
+}
 _VERSE_CLASSES = {"verse", "poem", "poetry", "lyrics", "song"}
 _PARSERS: dict[tuple[bool, ...], object] = {}
 # A definition line (`: the meaning`, `~ the meaning`) of a definition list.
@@ -728,5 +771,3 @@ def _append_text(nodes: list[Inline], text: str) -> None:
         nodes[-1].text += text
     elif text:
         nodes.append(Text(text))
-
-

@@ -47,7 +47,7 @@ def markdown_block_syntax_plugin(md: MarkdownIt, blocks: bool = True) -> None:
 
 
 def _line(state: StateBlock, line: int) -> str:
-    return state.src[state.bMarks[line] + state.tShift[line]:state.eMarks[line]]
+    return state.src[state.bMarks[line] + state.tShift[line] : state.eMarks[line]]
 
 
 def _comment_block(state: StateBlock, start_line: int, end_line: int, silent: bool) -> bool:
@@ -71,7 +71,7 @@ def _comment_block(state: StateBlock, start_line: int, end_line: int, silent: bo
         if last is None:
             unclosed[end_line] = start_line
             return False
-    if _line(state, last)[closing + 2:].strip():
+    if _line(state, last)[closing + 2 :].strip():
         return False  # text after the comment: the inline rule takes the comment out of its paragraph
     if not silent:
         token = state.push("comment_block", "", 0)
@@ -161,8 +161,10 @@ def _heading_attributes(state: StateCore) -> None:
         last = children[-1] if children else None
         match = _HEADING_ATTRIBUTES.search(last.content) if last is not None and last.type == "text" else None
         if last is not None and match:
-            children[-1] = last.copy(content=last.content[:match.start()])
-            tokens[index + 1].content = tokens[index + 1].content[:len(tokens[index + 1].content) - len(match.group(0))]
+            children[-1] = last.copy(content=last.content[: match.start()])
+            tokens[index + 1].content = tokens[index + 1].content[
+                : len(tokens[index + 1].content) - len(match.group(0))
+            ]
 
 
 def _metadata_header(state: StateCore) -> None:
@@ -171,8 +173,13 @@ def _metadata_header(state: StateCore) -> None:
     header. Only when its first line is a field bookforge knows, as in a plain-text file: a story
     that opens "Note: it was late" is prose. A line that names no field continues the one above."""
     tokens = state.tokens
-    if not state.env.get("metadata_header") or len(tokens) < 3 or tokens[0].type != "paragraph_open" \
-            or tokens[1].type != "inline" or "\n" not in tokens[1].content:
+    if (
+        not state.env.get("metadata_header")
+        or len(tokens) < 3
+        or tokens[0].type != "paragraph_open"
+        or tokens[1].type != "inline"
+        or "\n" not in tokens[1].content
+    ):
         return
     lines = _lines(tokens[1])
     if lines is None:
@@ -219,11 +226,14 @@ def _callouts(state: StateCore) -> None:
         line = tokens[index].map[0] if tokens[index].map else None
         replacement = _paragraph(tokens[index], title, line)
         replacement[0].meta = {"callout_title": True}
-        rest = [token for number, run in enumerate(lines[1:]) for token in
-                ([Token("softbreak", "br", 0)] if number else []) + run]
+        rest = [
+            token
+            for number, run in enumerate(lines[1:])
+            for token in ([Token("softbreak", "br", 0)] if number else []) + run
+        ]
         if rest:
             replacement += _paragraph(tokens[index], rest, None if line is None else line + 1, len(lines) - 1)
-        tokens[index:index + 3] = replacement
+        tokens[index : index + 3] = replacement
 
 
 def _typed_lists(state: StateCore) -> None:
@@ -256,4 +266,4 @@ def _typed_lists(state: StateCore) -> None:
             replacement += _paragraph(opening, item, line)
             replacement.append(Token("list_item_close", "li", -1))
         replacement.append(Token(f"{kind}_close", list_open.tag, -1))
-        tokens[index:index + 3] = replacement
+        tokens[index : index + 3] = replacement

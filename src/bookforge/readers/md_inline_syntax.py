@@ -55,7 +55,7 @@ def _critic_markup(state: StateInline, silent: bool) -> bool:
     start = state.pos
     if state.src[start] != "{":
         return False
-    opener = state.src[start:start + 3]
+    opener = state.src[start : start + 3]
     closer = _CRITIC.get(opener)
     if closer is None:
         return False
@@ -64,7 +64,7 @@ def _critic_markup(state: StateInline, silent: bool) -> bool:
         return False
     if not silent:
         if opener in ("{--", "{>>"):  # a deletion, a comment: left out
-            _comment(state, state.src[start:end + 3])
+            _comment(state, state.src[start : end + 3])
         else:
             kept = start + 3
             if opener == "{~~":  # a substitution: the new text
@@ -88,7 +88,7 @@ def _obsidian_comment(state: StateInline, silent: bool) -> bool:
     if end < 0:
         return False
     if not silent:
-        _comment(state, state.src[start:end + 2])
+        _comment(state, state.src[start : end + 2])
     state.pos = end + 2
     return True
 
@@ -172,10 +172,16 @@ def _mark(state: StateInline, silent: bool) -> bool:
         token = state.push("text", "", 0)
         token.content = "=="
         if scanned.can_open or scanned.can_close:
-            state.delimiters.append(Delimiter(
-                marker=0x3D, length=0, token=len(state.tokens) - 1, end=-1,
-                open=scanned.can_open, close=scanned.can_close,
-            ))
+            state.delimiters.append(
+                Delimiter(
+                    marker=0x3D,
+                    length=0,
+                    token=len(state.tokens) - 1,
+                    end=-1,
+                    open=scanned.can_open,
+                    close=scanned.can_close,
+                )
+            )
     state.pos += scanned.length
     return True
 

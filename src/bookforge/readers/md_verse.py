@@ -26,18 +26,20 @@ def line_block_indents(text: str) -> str:
         if line.strip():
             start = index if start is None else start
             continue
-        if start is not None and all(line.startswith("|") and not _TABLE_DELIMITER.match(line)
-                                     for line in lines[start:index]):
+        if start is not None and all(
+            line.startswith("|") and not _TABLE_DELIMITER.match(line) for line in lines[start:index]
+        ):
             for number in range(start, index):
                 lines[number] = _LINE_BLOCK_INDENT.sub(
-                    lambda m: m.group(1) + "\u00a0" * len(m.group(2).expandtabs(4)), lines[number])
+                    lambda m: m.group(1) + "\u00a0" * len(m.group(2).expandtabs(4)), lines[number]
+                )
         start = None
     return "\n".join(lines)
 
 
 def no_newlines(block):
     """Soft line breaks are spaces (outside verse)."""
-    for run in ([block.children] if isinstance(block, Paragraph) else block.lines):
+    for run in [block.children] if isinstance(block, Paragraph) else block.lines:
         spaces_for_newlines(run)
     return block
 

@@ -44,15 +44,17 @@ class _Break:
     explicit: bool  # a mark line, as opposed to a run of blank lines
 
 
-def read(data: bytes, rel: str, diagnostics: Diagnostics, *, chapter_file: bool = False,
-         ledger: Ledger | None = None) -> Story:
+def read(
+    data: bytes, rel: str, diagnostics: Diagnostics, *, chapter_file: bool = False, ledger: Ledger | None = None
+) -> Story:
     """Decode and parse a plain-text manuscript file's bytes."""
     text = clean(decode(data, rel, diagnostics), rel, diagnostics)
     return read_txt(text, rel, diagnostics, chapter_file=chapter_file, ledger=ledger)
 
 
-def read_txt(text: str, rel: str, diagnostics: Diagnostics, *, chapter_file: bool = False,
-             ledger: Ledger | None = None) -> Story:
+def read_txt(
+    text: str, rel: str, diagnostics: Diagnostics, *, chapter_file: bool = False, ledger: Ledger | None = None
+) -> Story:
     """Parse a plain-text manuscript into a Story; `ledger` notes every line of text it was given."""
     lines = text.split("\n")
     story = Story(source=rel)
@@ -234,11 +236,15 @@ def _items(scanned: list[_Para | _Break], rel: str, base_indent: int) -> list[It
 
 
 def _headings_apart(scanned: list[_Para | _Break], rel: str, base_indent: int) -> list[_Para | _Break]:
-    """"Chapter 1" directly above the text (no blank line between) is a heading of its own."""
+    """ "Chapter 1" directly above the text (no blank line between) is a heading of its own."""
     out: list[_Para | _Break] = []
     for item in scanned:
-        if isinstance(item, _Para) and len(item.lines) > 1 and chapter_title(item.lines[0][1]) \
-                and not _is_indented(item.lines[0][1], base_indent):
+        if (
+            isinstance(item, _Para)
+            and len(item.lines) > 1
+            and chapter_title(item.lines[0][1])
+            and not _is_indented(item.lines[0][1], base_indent)
+        ):
             out += [_Para(item.lines[:1]), _Para(item.lines[1:])]
         else:
             out.append(item)
@@ -265,10 +271,16 @@ def _marked_list(para: _Para, rel: str) -> ListBlock | None:
     markers = list_markers([text for _, text in para.lines])
     if markers is None:
         return None
-    return ListBlock([[Paragraph(parse_inlines(text[width:].strip()), loc=Loc(rel, n))]
-                      for (n, text), width in zip(para.lines, markers.widths)],
-                     ordered=markers.ordered, loc=Loc(rel, para.lines[0][0]), start=markers.start,
-                     style=markers.style)
+    return ListBlock(
+        [
+            [Paragraph(parse_inlines(text[width:].strip()), loc=Loc(rel, n))]
+            for (n, text), width in zip(para.lines, markers.widths)
+        ],
+        ordered=markers.ordered,
+        loc=Loc(rel, para.lines[0][0]),
+        start=markers.start,
+        style=markers.style,
+    )
 
 
 _NOTE_CALL = re.compile(r"\[(\d{1,3})\]")
@@ -287,10 +299,21 @@ def _with_notes(items: list[Item]) -> list[Item]:
         return items
     # The text's runs, listed before any call is made a note: a note's own "[2]" is its text, and
     # the walk must not reach into the notes it is placing.
-    runs = [run for item in items[:end] if not isinstance(item, (Break, ChapterStart))
-            for node in walk([item]) if not isinstance(node, Note) for run in block_inlines(node)]
-    calls = [int(m.group(1)) for run in runs for node in run if isinstance(node, Text)
-             for m in _NOTE_CALL.finditer(node.text)]
+    runs = [
+        run
+        for item in items[:end]
+        if not isinstance(item, (Break, ChapterStart))
+        for node in walk([item])
+        if not isinstance(node, Note)
+        for run in block_inlines(node)
+    ]
+    calls = [
+        int(m.group(1))
+        for run in runs
+        for node in run
+        if isinstance(node, Text)
+        for m in _NOTE_CALL.finditer(node.text)
+    ]
     if calls != list(range(1, len(definitions) + 1)):
         return items
     notes = {number: Note([_without_number(p)]) for number, p in enumerate(definitions, start=1)}
@@ -318,7 +341,7 @@ def _split_calls(node: Inline, notes: dict[int, Note]) -> list[Inline]:
     position = 0
     for match in _NOTE_CALL.finditer(node.text):
         if match.start() > position:
-            out.append(Text(node.text[position:match.start()]))
+            out.append(Text(node.text[position : match.start()]))
         out.append(notes[int(match.group(1))])
         position = match.end()
     if position < len(node.text):

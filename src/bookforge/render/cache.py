@@ -48,8 +48,14 @@ class RenderCache:
         self.hits = 0
         self.misses = 0
 
-    def documents(self, story: Story, tag: str, context: Hashable, image_src: Callable[[str], str],
-                  render: Callable[[Callable[[str], str]], list]) -> list:
+    def documents(
+        self,
+        story: Story,
+        tag: str,
+        context: Hashable,
+        image_src: Callable[[str], str],
+        render: Callable[[Callable[[str], str]], list],
+    ) -> list:
         """The story's documents: from the cache when its fingerprint, id and `context` match."""
         story_key = self.fingerprints.get(story)
         if story_key is None:

@@ -92,8 +92,12 @@ def render_book(
     `cache_tag` names what else its markup depends on (the backend and how it links images).
     """
     labels = labels_for(book.language)
-    ctx = Context(image_src=image_src, scene_break_label=labels["scene_break"], back_label=labels["note_back"],
-                  page_label=labels["page"] if page_numbers is not None else "")
+    ctx = Context(
+        image_src=image_src,
+        scene_break_label=labels["scene_break"],
+        back_label=labels["note_back"],
+        page_label=labels["page"] if page_numbers is not None else "",
+    )
     docs: list[Document] = []
 
     def front(name: str, title: str, body: str, kind: str, print_only: bool = False) -> None:
@@ -109,6 +113,7 @@ def render_book(
         if cache is None:
             story_docs.extend(_story_documents(story, book, options, labels, ctx, href))
         else:
+
             def render(src: Callable[[str], str], story: Story = story) -> list[Document]:
                 return _story_documents(story, book, options, labels, dataclasses.replace(ctx, image_src=src), href)
 
@@ -121,8 +126,12 @@ def render_book(
         matter = "frontmatter" if options.notes == "front" else "backmatter"
         title = collected_notes_title(book, labels)
         notes_doc = Document(
-            "notes", title, _collected_notes(book, options, labels, ctx, href, title),
-            book.language, matter, "notes",
+            "notes",
+            title,
+            _collected_notes(book, options, labels, ctx, href, title),
+            book.language,
+            matter,
+            "notes",
         )
         entry = TocEntry(title, "notes", "notes", matter=matter)
         if options.notes == "front":
@@ -203,7 +212,6 @@ def _isbn(identifier: str) -> str | None:
     return None
 
 
-
 def _imprint(book: Book, labels: dict[str, str]) -> str:
     parts = [f'<section class="imprint" epub:type="copyright-page" aria-label="{attr(labels["copyright"])}">\n']
     if book.rights:
@@ -237,8 +245,10 @@ def render_contents(
     extra = " print-contents" if printed else ""
     epub_type = "" if printed else ' epub:type="toc"'
     out = [
-        (f'<nav id="toc" class="contents{extra}"{epub_type} role="doc-toc" aria-labelledby="toc-title">\n'
-         f'<h2 id="toc-title" class="contents-title">{esc(labels["contents"])}</h2>\n')
+        (
+            f'<nav id="toc" class="contents{extra}"{epub_type} role="doc-toc" aria-labelledby="toc-title">\n'
+            f'<h2 id="toc-title" class="contents-title">{esc(labels["contents"])}</h2>\n'
+        )
     ]
     _toc_list(toc, labels, href, page_numbers, out, depth=1)
     out.append("</nav>\n")
@@ -249,8 +259,7 @@ def render_contents(
         )
         for mark in landmarks:
             out.append(
-                f'<li><a epub:type="{mark.kind}" href="{attr(href(mark.document, None))}">'
-                f"{esc(mark.title)}</a></li>\n"
+                f'<li><a epub:type="{mark.kind}" href="{attr(href(mark.document, None))}">{esc(mark.title)}</a></li>\n'
             )
         out.append("</ol>\n</nav>\n")
     return "".join(out)
@@ -302,8 +311,14 @@ def chapter_document(story: Story, index: int) -> str:
 
 
 def _labelled_section(
-    blocks: list[Block], css_class: str, epub_type: str, role: str, label: str, section_id: str,
-    ctx: Context, heading_tag: str = "h3",
+    blocks: list[Block],
+    css_class: str,
+    epub_type: str,
+    role: str,
+    label: str,
+    section_id: str,
+    ctx: Context,
+    heading_tag: str = "h3",
 ) -> str:
     if not blocks:
         return ""
@@ -331,13 +346,15 @@ def _story_front(story: Story, options: RenderOptions, labels, ctx: Context) -> 
     """Preface, summary and (when they stay with the story) notes: the story's own front matter."""
     parts = [
         _preface(story, labels) if options.preface else "",
-        _labelled_section(story.summary, "story-summary", "abstract", "doc-abstract",
-                          labels["summary"], f"{story.id}-summary", ctx)
+        _labelled_section(
+            story.summary, "story-summary", "abstract", "doc-abstract", labels["summary"], f"{story.id}-summary", ctx
+        ),
     ]
     if options.notes == "story":
         parts.append(
-            _labelled_section(story.notes, "story-notes", "preface", "doc-preface",
-                              labels["story_notes"], f"{story.id}-notes", ctx)
+            _labelled_section(
+                story.notes, "story-notes", "preface", "doc-preface", labels["story_notes"], f"{story.id}-notes", ctx
+            )
         )
     return "".join(parts)
 
@@ -345,8 +362,15 @@ def _story_front(story: Story, options: RenderOptions, labels, ctx: Context) -> 
 def _end_notes(story: Story, options: RenderOptions, labels, ctx: Context) -> str:
     if options.notes == "end":
         return ""
-    return _labelled_section(story.end_notes, "story-end-notes", "afterword", "doc-afterword",
-                             labels["end_notes"], f"{story.id}-end-notes", ctx)
+    return _labelled_section(
+        story.end_notes,
+        "story-end-notes",
+        "afterword",
+        "doc-afterword",
+        labels["end_notes"],
+        f"{story.id}-end-notes",
+        ctx,
+    )
 
 
 def _opening(story: Story, book: Book) -> str:
@@ -354,8 +378,10 @@ def _opening(story: Story, book: Book) -> str:
     opening page, as on a title page), and its byline."""
     byline = join_names(story.authors, story.language or book.language)
     out = [
-        ('<header class="story-opening">\n'
-         f'<h2 id="{story.id}-title" class="story-title" epub:type="title">{esc(story.title)}</h2>\n')
+        (
+            '<header class="story-opening">\n'
+            f'<h2 id="{story.id}-title" class="story-title" epub:type="title">{esc(story.title)}</h2>\n'
+        )
     ]
     if story.subtitle:
         out.append(f'<p class="story-subtitle" role="doc-subtitle">{esc(story.subtitle)}</p>\n')
@@ -375,13 +401,17 @@ def _chapter_body(chapter: Chapter, ctx: Context, labels, followed: bool = False
     if chapter.summary:
         out.append(f'<div class="chapter-summary">\n{render_blocks(chapter.summary, ctx)}</div>\n')
     if chapter.notes:
-        out.append(f'<div class="chapter-notes">\n<p class="block-label">{esc(labels["story_notes"])}</p>\n'
-                   f"{render_blocks(chapter.notes, ctx)}</div>\n")
+        out.append(
+            f'<div class="chapter-notes">\n<p class="block-label">{esc(labels["story_notes"])}</p>\n'
+            f"{render_blocks(chapter.notes, ctx)}</div>\n"
+        )
     blocks = _part_titles(chapter.blocks) if followed else chapter.blocks
     out.append(render_opening(blocks, ctx))
     if chapter.end_notes:
-        out.append(f'<div class="chapter-end-notes">\n<p class="block-label">{esc(labels["chapter_end_notes"])}</p>\n'
-                   f"{render_blocks(chapter.end_notes, ctx)}</div>\n")
+        out.append(
+            f'<div class="chapter-end-notes">\n<p class="block-label">{esc(labels["chapter_end_notes"])}</p>\n'
+            f"{render_blocks(chapter.end_notes, ctx)}</div>\n"
+        )
     return "".join(out)
 
 
@@ -397,8 +427,9 @@ def _part_titles(blocks: list[Block]) -> list[Block]:
     for heading in blocks[end:]:
         if isinstance(heading, Heading):  # every one of them (the loop above): said for the type checker
             attrs = heading.attrs or Attrs()
-            titles.append(dataclasses.replace(heading, attrs=dataclasses.replace(
-                attrs, classes=["part-title", *attrs.classes])))
+            titles.append(
+                dataclasses.replace(heading, attrs=dataclasses.replace(attrs, classes=["part-title", *attrs.classes]))
+            )
     return blocks[:end] + titles
 
 
@@ -406,14 +437,24 @@ def _story_notes(story: Story, options: RenderOptions, ctx: Context, href: Href)
     """How this story's notes are numbered, called and set (see RenderOptions.notes_at)."""
     chapters = story.chapters or [Chapter(id=f"{story.id}-1")]
     last = chapter_document(story, len(chapters) - 1) if story.chapters else story.id
-    places = {id(story.summary): story.id, id(story.notes): story.id if options.notes == "story" else "notes",
-              id(story.end_notes): last if options.notes != "end" else "notes"}
+    places = {
+        id(story.summary): story.id,
+        id(story.notes): story.id if options.notes == "story" else "notes",
+        id(story.end_notes): last if options.notes != "end" else "notes",
+    }
     for index, chapter in enumerate(story.chapters):
         for blocks in (chapter.summary, chapter.notes, chapter.blocks, chapter.end_notes):
             places[id(blocks)] = chapter_document(story, index)
     notes_document = ENDNOTES_DOCUMENT if options.notes_at == "book" else last
-    return StoryNotes(story, options.notes_at, href, notes_document, places,
-                      calls_seen_here=options.notes == "story", order=reading_order(story, options.notes))
+    return StoryNotes(
+        story,
+        options.notes_at,
+        href,
+        notes_document,
+        places,
+        calls_seen_here=options.notes == "story",
+        order=reading_order(story, options.notes),
+    )
 
 
 def _endnotes(notes: StoryNotes, labels, ctx: Context) -> str:
@@ -422,9 +463,11 @@ def _endnotes(notes: StoryNotes, labels, ctx: Context) -> str:
     if not marks:
         return ""
     section_id = f"{notes.story.id}-endnotes"
-    return (f'<section class="endnotes" epub:type="endnotes" role="doc-endnotes" aria-labelledby="{section_id}">\n'
-            f'<h3 id="{section_id}" class="block-label">{esc(labels["notes"])}</h3>\n'
-            f"{render_note_list(marks, ctx)}</section>\n")
+    return (
+        f'<section class="endnotes" epub:type="endnotes" role="doc-endnotes" aria-labelledby="{section_id}">\n'
+        f'<h3 id="{section_id}" class="block-label">{esc(labels["notes"])}</h3>\n'
+        f"{render_note_list(marks, ctx)}</section>\n"
+    )
 
 
 def _book_notes(book: Book, options: RenderOptions, labels, ctx: Context, href: Href) -> str:
@@ -445,13 +488,16 @@ def _book_notes(book: Book, options: RenderOptions, labels, ctx: Context, href: 
         )
     if not out:
         return ""
-    return (f'<section id="{ENDNOTES_DOCUMENT}" class="book-notes" epub:type="endnotes" role="doc-endnotes" '
-            f'aria-labelledby="{ENDNOTES_DOCUMENT}-title">\n<h2 id="{ENDNOTES_DOCUMENT}-title" class="notes-title">'
-            f'{esc(labels["notes"])}</h2>\n' + "".join(out) + "</section>\n")
+    return (
+        f'<section id="{ENDNOTES_DOCUMENT}" class="book-notes" epub:type="endnotes" role="doc-endnotes" '
+        f'aria-labelledby="{ENDNOTES_DOCUMENT}-title">\n<h2 id="{ENDNOTES_DOCUMENT}-title" class="notes-title">'
+        f"{esc(labels['notes'])}</h2>\n" + "".join(out) + "</section>\n"
+    )
 
 
-def _story_documents(story: Story, book: Book, options: RenderOptions, labels, ctx: Context,
-                     href: Href) -> list[Document]:
+def _story_documents(
+    story: Story, book: Book, options: RenderOptions, labels, ctx: Context, href: Href
+) -> list[Document]:
     lang = story.language or book.language
     chapters = story.chapters or [Chapter(id=f"{story.id}-1")]
     notes = _story_notes(story, options, ctx, href)
@@ -511,8 +557,10 @@ def collected_notes_title(book: Book, labels) -> str:
 def _collected_notes(book: Book, options: RenderOptions, labels, ctx: Context, href: Href, title: str) -> str:
     """Every story's notes gathered in one section of the front or back matter."""
     out = [
-        ('<section id="notes" class="collected-notes" aria-labelledby="notes-title">\n'
-         f'<h2 id="notes-title" class="notes-title">{esc(title)}</h2>\n')
+        (
+            '<section id="notes" class="collected-notes" aria-labelledby="notes-title">\n'
+            f'<h2 id="notes-title" class="notes-title">{esc(title)}</h2>\n'
+        )
     ]
     for story in book.stories:
         blocks = story.notes + (story.end_notes if options.notes == "end" else [])

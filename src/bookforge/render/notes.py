@@ -39,8 +39,9 @@ def reading_order(story: Story, author_notes: str = "story") -> list[list[Block]
     return lists
 
 
-def number_notes(story: Story, places: dict[int, str] | None = None,
-                 order: list[list[Block]] | None = None) -> list[NoteMark]:
+def number_notes(
+    story: Story, places: dict[int, str] | None = None, order: list[list[Block]] | None = None
+) -> list[NoteMark]:
     """Every call of a note in the story, in reading order (`order`, by default the story's own),
     with its label: footnotes 1, 2, 3…; endnotes 1, 2, 3… too, or i, ii, iii… when the story has
     footnotes as well (Word's own convention), so the two never mix up. `places` maps each of the
@@ -67,8 +68,9 @@ def number_notes(story: Story, places: dict[int, str] | None = None,
         parent = inside[-1][0] if inside else None
         for entry in inside:
             entry[1] -= 1
-        mark = NoteMark(note, kind, label, f"{story.id}-{short}{number}", f"{story.id}-{short}ref{number}",
-                        number, document, parent)
+        mark = NoteMark(
+            note, kind, label, f"{story.id}-{short}{number}", f"{story.id}-{short}ref{number}", number, document, parent
+        )
         marks.append(mark)
         within = len(notes_called_in(note.blocks))
         if within:
@@ -119,8 +121,10 @@ class StoryNotes:
 
     def all_marks(self) -> list[NoteMark]:
         """Every mark, in numbering order."""
-        return sorted((mark for marks in self.marks.values() for mark in marks),
-                      key=lambda mark: (mark.kind != "footnote", mark.number))
+        return sorted(
+            (mark for marks in self.marks.values() for mark in marks),
+            key=lambda mark: (mark.kind != "footnote", mark.number),
+        )
 
     def floats(self, mark: NoteMark) -> bool:
         """Is this note set at the page foot where it is called (print footnotes)?"""

@@ -85,7 +85,7 @@ def _broken_text(node: Text) -> list[Inline]:
     start = 0
     for match in _LONG_WORD.finditer(node.text):
         if match.start() > start:
-            out.append(Text(node.text[start:match.start()]))
+            out.append(Text(node.text[start : match.start()]))
         word = match.group()
         classes = ["long-word"] if _WORDLIKE.fullmatch(word) else ["long-word", "literal"]
         out.append(Span([Text(word)], Attrs(classes=classes)))

@@ -95,7 +95,7 @@ def render_opening(blocks: list[Block], ctx: Context) -> str:
     if not isinstance(first, Paragraph) or not first.children:
         return render_blocks(blocks, ctx)
     lead, rest = _split_lead_in(first.children)
-    out = [f'<p{_attrs(first.attrs, "opening")}>']
+    out = [f"<p{_attrs(first.attrs, 'opening')}>"]
     if lead:
         out.append('<span class="lead-in">')
         _inlines(lead, ctx, out)
@@ -118,7 +118,7 @@ def _split_lead_in(children: list[Inline]) -> tuple[list[Inline], list[Inline]]:
     match = _LEAD_IN.match(head.text)
     if not match:
         return [], children
-    rest_text = head.text[match.end():]
+    rest_text = head.text[match.end() :]
     rest = ([Text(rest_text)] if rest_text else []) + children[1:]
     return [Text(match.group(0))], rest
 
@@ -356,8 +356,10 @@ def _note_call(note: Note, ctx: Context | None, out: list[str]) -> None:
         out.append("</span>")
         return
     notes.called(mark)
-    out.append(f'<a class="noteref" href="{attr(notes.target(mark))}" id="{mark.ref_id}" epub:type="noteref" '
-               f'role="doc-noteref">{esc(mark.label)}</a>')
+    out.append(
+        f'<a class="noteref" href="{attr(notes.target(mark))}" id="{mark.ref_id}" epub:type="noteref" '
+        f'role="doc-noteref">{esc(mark.label)}</a>'
+    )
 
 
 def _span_block(block: Block, ctx: Context, out: list[str]) -> None:
@@ -405,8 +407,9 @@ def _span_block(block: Block, ctx: Context, out: list[str]) -> None:
                 out.append("</span>")
             out.append("</span>")
         case SceneBreak():
-            out.append(f'<span class="footnote-break" role="separator" aria-label="{attr(ctx.scene_break_label)}">'
-                       "* * *</span>")
+            out.append(
+                f'<span class="footnote-break" role="separator" aria-label="{attr(ctx.scene_break_label)}">* * *</span>'
+            )
         case _:
             assert_never(block)
 
@@ -489,12 +492,16 @@ def _note_body(mark: NoteMark, ctx: Context, out: list[str]) -> None:
     """The note's blocks, the first opening with its number (“1.”, as at the foot of a printed
     page), which links back to the call; in print, a note set away from its call says its page."""
     back_href = ctx.notes.back(mark) if ctx.notes is not None else f"#{mark.ref_id}"
-    back = (f'<a class="note-label" href="{attr(back_href)}" role="doc-backlink" '
-            f'aria-label="{attr(ctx.back_label)} ({attr(mark.label)})">{esc(mark.label)}.</a> ')
+    back = (
+        f'<a class="note-label" href="{attr(back_href)}" role="doc-backlink" '
+        f'aria-label="{attr(ctx.back_label)} ({attr(mark.label)})">{esc(mark.label)}.</a> '
+    )
     if ctx.page_label and ctx.notes is not None and ctx.notes.placement == "book" and mark.parent is None:
         # The number is the print stylesheet's: target-counter(), or data-page filled after layout.
-        back += (f'<span class="note-page">(<a href="{attr(back_href)}" data-page="">'
-                 f'{esc(ctx.page_label)}\u00a0</a>)</span> ')
+        back += (
+            f'<span class="note-page">(<a href="{attr(back_href)}" data-page="">'
+            f"{esc(ctx.page_label)}\u00a0</a>)</span> "
+        )
     blocks = mark.note.blocks
     first = blocks[0] if blocks else None
     if isinstance(first, Paragraph):

@@ -18,11 +18,39 @@ _EPUB_TYPE = "{http://www.idpf.org/2007/ops}type"
 # Text in these is left exactly as it is: code, and things that are not prose.
 _UNTOUCHED = {f"{_X}{name}" for name in ("script", "style", "pre", "code", "svg", "math", "audio", "video")}
 # Each of these starts a new "paragraph" number in the span ids (kobo.<paragraph>.<sentence>).
-_BLOCKS = {f"{_X}{name}" for name in (
-    "p", "h1", "h2", "h3", "h4", "h5", "h6", "li", "dt", "dd", "blockquote", "figcaption", "caption",
-    "td", "th", "div", "section", "article", "aside", "header", "footer", "nav", "body", "figure", "dl",
-    "ol", "ul", "table",
-)}
+_BLOCKS = {
+    f"{_X}{name}"
+    for name in (
+        "p",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "li",
+        "dt",
+        "dd",
+        "blockquote",
+        "figcaption",
+        "caption",
+        "td",
+        "th",
+        "div",
+        "section",
+        "article",
+        "aside",
+        "header",
+        "footer",
+        "nav",
+        "body",
+        "figure",
+        "dl",
+        "ol",
+        "ul",
+        "table",
+    )
+}
 
 # ---------------------------------------------------------------------------------------------
 # Sentences
@@ -35,7 +63,78 @@ _END = re.compile(r"[.!?…‽]+(?:[\u00a0\u202f]?[\"'”’)\]]|[ \u00a0\u202f]
 _STARTER = re.compile(r"[\"'“‘«‹(\[¿¡—–\-]|\d|[^\W\d_]", re.UNICODE)
 # Words after which a full stop does not end the sentence. Words that also end sentences in
 # fiction ("the sun.", "said no.", "saw Ed.") are left out: a missed split costs less than a wrong one.
-ABBREVIATIONS = frozenset(["mr", "mrs", "ms", "mx", "dr", "st", "mt", "prof", "rev", "revd", "fr", "sr", "jr", "gen", "col", "capt", "lt", "sgt", "cpl", "maj", "adm", "gov", "sen", "hon", "vs", "cf", "eg", "ie", "viz", "approx", "ca", "vol", "vols", "fig", "figs", "pp", "ch", "chap", "dept", "univ", "inc", "ltd", "corp", "jan", "feb", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "mon", "tue", "tues", "thu", "thur", "thurs", "fri", "mme", "mlle", "mm", "nr", "bzw", "sra", "srta"])
+ABBREVIATIONS = frozenset(
+    [
+        "mr",
+        "mrs",
+        "ms",
+        "mx",
+        "dr",
+        "st",
+        "mt",
+        "prof",
+        "rev",
+        "revd",
+        "fr",
+        "sr",
+        "jr",
+        "gen",
+        "col",
+        "capt",
+        "lt",
+        "sgt",
+        "cpl",
+        "maj",
+        "adm",
+        "gov",
+        "sen",
+        "hon",
+        "vs",
+        "cf",
+        "eg",
+        "ie",
+        "viz",
+        "approx",
+        "ca",
+        "vol",
+        "vols",
+        "fig",
+        "figs",
+        "pp",
+        "ch",
+        "chap",
+        "dept",
+        "univ",
+        "inc",
+        "ltd",
+        "corp",
+        "jan",
+        "feb",
+        "apr",
+        "jun",
+        "jul",
+        "aug",
+        "sep",
+        "sept",
+        "oct",
+        "nov",
+        "dec",
+        "mon",
+        "tue",
+        "tues",
+        "thu",
+        "thur",
+        "thurs",
+        "fri",
+        "mme",
+        "mlle",
+        "mm",
+        "nr",
+        "bzw",
+        "sra",
+        "srta",
+    ]
+)
 
 
 def split_sentences(text: str) -> list[str]:
@@ -65,9 +164,9 @@ def _starts_sentence(text: str, index: int) -> bool:
 
 def _is_abbreviation(text: str, stop: int) -> bool:
     """Whether the full stop at `stop` closes an abbreviation (Mr., e.g., U.S.) or an initial."""
-    if text[stop] != "." or text[stop:stop + 2] == "..":
+    if text[stop] != "." or text[stop : stop + 2] == "..":
         return False
-    before = re.search(r"(\S+)$", text[max(0, stop - 24):stop])  # a bounded look back: linear in long paragraphs
+    before = re.search(r"(\S+)$", text[max(0, stop - 24) : stop])  # a bounded look back: linear in long paragraphs
     if not before:
         return False
     token = before.group(1).lstrip("\"'“‘«‹([")
@@ -95,8 +194,7 @@ def kepubify(xhtml: bytes) -> bytes:
     style.tail = "\n"
     _Spans().element(body)
     _wrap_body(body)
-    return (b'<?xml version="1.0" encoding="utf-8"?>\n<!DOCTYPE html>\n'
-            + etree.tostring(root, encoding="utf-8") + b"\n")
+    return b'<?xml version="1.0" encoding="utf-8"?>\n<!DOCTYPE html>\n' + etree.tostring(root, encoding="utf-8") + b"\n"
 
 
 def _wrap_body(body) -> None:

@@ -111,8 +111,9 @@ def _captions_as_paragraphs(blocks: list[Block], refused: set[int]) -> None:
                 run[index] = Paragraph(block.caption, loc=block.loc)
 
 
-def _inlines(inlines: list[Inline], block: Block, root: Path, media: dict[str, bytes],
-             diagnostics: Diagnostics) -> list[Inline]:
+def _inlines(
+    inlines: list[Inline], block: Block, root: Path, media: dict[str, bytes], diagnostics: Diagnostics
+) -> list[Inline]:
     kept: list[Inline] = []
     for node in inlines:
         if isinstance(node, Image):
@@ -143,5 +144,6 @@ def _refuse(src: str, block: Block, root: Path, media: dict[str, bytes], diagnos
         path=loc.path if loc else None,
         line=loc.line if loc else None,
         hint="save the picture as PNG or JPEG and insert that (in Word: right-click it → Save as Picture)"
-        if src in media else "put images in the project (e.g. images/) and link them with a relative path",
+        if src in media
+        else "put images in the project (e.g. images/) and link them with a relative path",
     )

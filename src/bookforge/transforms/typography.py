@@ -69,7 +69,46 @@ QUOTE_SETTINGS = ("auto", "british")  # [book] quotes: "british" sets English wi
 
 # Words that begin with an apostrophe standing for dropped letters (’em, ’tis, rock ’n’ roll).
 ELISIONS = frozenset(
-    ["em", "tis", "twas", "twere", "twill", "twould", "til", "cause", "cos", "coz", "cuz", "bout", "n", "nuff", "kay", "scuse", "spose", "sup", "ello", "ow", "ave", "alf", "appen", "ome", "ere", "im", "er", "is", "er", "tain", "twixt", "gainst", "neath", "round", "specially", "fraid", "member", "gin"]
+    [
+        "em",
+        "tis",
+        "twas",
+        "twere",
+        "twill",
+        "twould",
+        "til",
+        "cause",
+        "cos",
+        "coz",
+        "cuz",
+        "bout",
+        "n",
+        "nuff",
+        "kay",
+        "scuse",
+        "spose",
+        "sup",
+        "ello",
+        "ow",
+        "ave",
+        "alf",
+        "appen",
+        "ome",
+        "ere",
+        "im",
+        "er",
+        "is",
+        "er",
+        "tain",
+        "twixt",
+        "gainst",
+        "neath",
+        "round",
+        "specially",
+        "fraid",
+        "member",
+        "gin",
+    ]
 )
 
 # Characters after which a quotation mark opens rather than closes.
@@ -333,8 +372,12 @@ def _spaced_dash(match: re.Match, style: QuoteStyle, first: bool) -> str:
         return "—" + NO_BREAK_SPACE
     if start and text[start - 1] in "“‘«‹„‚(":
         return dash + NO_BREAK_SPACE
-    if end == len(text) or text[end] in _CLOSING_AFTER_DASH or (
-        text[end] in "\"'" and not text[end + 1 : end + 2].isalnum()  # a straight quote that closes
+    if (
+        end == len(text)
+        or text[end] in _CLOSING_AFTER_DASH
+        or (
+            text[end] in "\"'" and not text[end + 1 : end + 2].isalnum()  # a straight quote that closes
+        )
     ):
         return NO_BREAK_SPACE + dash
     return NO_BREAK_SPACE + dash + " "
