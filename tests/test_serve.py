@@ -25,7 +25,7 @@ pytest.importorskip("starlette", reason="the serve extra is not installed (pip i
 from bookforge.diagnostics import Diagnostics
 from bookforge.serve.pages import PIXELS_PER_POINT, PrintPages
 from bookforge.serve.paths import book_member
-from bookforge.serve.run import serve
+from bookforge.serve.run import listen, serve
 from bookforge.serve.security import host_name
 
 SECRET = "the unpublished sequel: nobody may read this"
@@ -43,9 +43,9 @@ def running(project, tmp_path):
     (folder / "manuscripts" / "leak.txt").symlink_to(secret)
     lines: queue.Queue[str] = queue.Queue()
     stop = threading.Event()
-    thread = threading.Thread(target=serve, daemon=True, args=([folder], ["epub"], {}), kwargs={
-        "host": "127.0.0.1", "port": 0, "open_browser": False, "epubcheck": False, "say": lines.put,
-        "make_diagnostics": Diagnostics, "stop": stop})
+    thread = threading.Thread(target=serve, daemon=True, args=(listen("127.0.0.1", 0), [folder], ["epub"], {}), kwargs={
+        "host": "127.0.0.1", "open_browser": False, "epubcheck": False, "say": lines.put,
+        "report_error": lambda error: lines.put(str(error)), "make_diagnostics": Diagnostics, "stop": stop})
     thread.start()
     url = _wait(lines, "previewing at").split()[2]
     _wait(lines, "built")
@@ -200,6 +200,18 @@ def test_ctrl_c_stops_cleanly_and_another_host_is_warned_about(project):
         assert "stopped serving" in rest and "Traceback" not in rest, rest
     finally:
         process.kill()
+
+
+def test_a_port_in_use_is_a_usage_error(project):
+    folder = project("seeds_shape")
+    taken = listen("127.0.0.1", 0)
+    try:
+        process = _start(folder, "--port", str(taken.getsockname()[1]))
+        _, stderr = process.communicate(timeout=60)
+    finally:
+        taken.close()
+    assert process.returncode == 2, stderr
+    assert "cannot listen on 127.0.0.1" in stderr and "Traceback" not in stderr, stderr
 
 
 def test_without_the_extra_it_says_how_to_install_it(project, tmp_path):

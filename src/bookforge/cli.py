@@ -478,6 +478,7 @@ def serve(
     if to and any(f not in ("epub", "pdf") for f in to):
         raise typer.BadParameter("the preview shows epub and pdf")
     try:
+        from .serve.run import listen
         from .serve.run import serve as run_serve
     except ImportError as error:  # the optional extra: Starlette, uvicorn, PDFium
         raise MissingDependencyError(
@@ -485,9 +486,14 @@ def serve(
             hint="pip install 'bookforge[serve]'",
         ) from None
     try:
-        run_serve(sources, list(dict.fromkeys(to)) if to else None, {"jobs": jobs} if jobs else {},
-                  host=host, port=port, open_browser=open_browser, epubcheck=epubcheck,
-                  say=lambda line: print(line, file=sys.stderr, flush=True), make_diagnostics=_diagnostics_silent)
+        sock = listen(host, port)
+    except OSError as error:
+        raise typer.BadParameter(f"cannot listen on {host}:{port}: {error.strerror}", param_hint="--host/--port")
+    try:
+        run_serve(sock, sources, list(dict.fromkeys(to)) if to else None, {"jobs": jobs} if jobs else {},
+                  host=host, open_browser=open_browser, epubcheck=epubcheck,
+                  say=lambda line: print(line, file=sys.stderr, flush=True), report_error=_print_error,
+                  make_diagnostics=_diagnostics_silent)
     except KeyboardInterrupt:
         pass
     say("stopped serving")

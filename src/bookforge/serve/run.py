@@ -12,7 +12,7 @@ from pathlib import Path
 import uvicorn
 
 from ..diagnostics import Diagnostics
-from ..errors import BookforgeError, ConfigError
+from ..errors import BookforgeError
 from ..watch import Build, Rebuilder, rebuild_on_change
 from .app import create_app
 from .events import Broker
@@ -38,35 +38,36 @@ def is_loopback(host: str) -> bool:
 
 
 def listen(host: str, port: int) -> socket.socket:
-    """A listening socket (port 0: any free one), made here so the URL is known before serving."""
+    """A listening socket (port 0: any free one), made first so the URL is known before serving.
+    Raises OSError (a port in use, an address not of this machine)."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind((host.strip("[]"), port))
-    except OSError as error:
+        sock.listen(64)
+    except OSError:
         sock.close()
-        raise ConfigError(f"cannot listen on {host}:{port}: {error.strerror}",
-                          hint="choose another --port, or leave it out for a free one") from None
-    sock.listen(64)
+        raise
     return sock
 
 
 def serve(
+    sock: socket.socket,
     sources: list[Path] | None,
     formats: list[str] | None,
     options: dict,
     *,
     host: str,
-    port: int,
     open_browser: bool,
     epubcheck: bool,
     say: Callable[[str], None],
+    report_error: Callable[[BookforgeError], None],
     make_diagnostics: Callable[[], Diagnostics],
     stop: threading.Event | None = None,
 ) -> None:
-    """Build, serve the preview, rebuild on every change; returns when interrupted or `stop` is set."""
-    sock = listen(host, port)
+    """Serve the preview on `sock` (from `listen`), build, and build again on every change;
+    returns when interrupted or `stop` is set."""
     bound = sock.getsockname()[1]
     shown = f"[{host.strip('[]')}]" if ":" in host else host
     url = f"http://{'127.0.0.1' if shown in ('0.0.0.0', '[::]') else shown}:{bound}/"
@@ -95,10 +96,14 @@ def serve(
         say(f"{'built' if build.first else 'rebuilt'} in {build.seconds:.2f} s")
 
     def failed(error: Exception) -> None:
-        state.build_failed(error, findings(sources, None, epubcheck) if isinstance(error, BookforgeError) else [])
+        if isinstance(error, BookforgeError):
+            state.build_failed(error, findings(sources, None, epubcheck))
+            report_error(error)
+        else:
+            state.build_failed(error, [])
+            say(f"bookforge: internal error: {type(error).__name__}: {error} (please report this)")
         changed()
-        where = getattr(error, "where", lambda: "")()
-        say(f"{where + ': ' if where else ''}error: {getattr(error, 'message', error)}; showing the last good book")
+        say("the preview shows the last good book; waiting for the next change")
 
     def started() -> None:
         state.building_started()
