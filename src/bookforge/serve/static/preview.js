@@ -39,6 +39,11 @@ function update(state) {
     $("#book-title").textContent = state.book.title;
   }
   showBuild(state);
+  $("#reading-empty").hidden = Boolean(state.book) || state.building;
+  ui.holder.hidden = !state.book;
+  $(".reader-foot").hidden = !state.book;
+  if (!state.book && state.pages.length && !(before && before.pages.length)) selectTab("print");  // a PDF alone
+  if (state.book && !(before && before.book)) requestAnimationFrame(fitDevice);  // sized once it shows
   if (state.book && (!before || !before.book || before.book.digest !== state.book.digest)) {
     renderContents(state.book);
     refreshReading(state.book);
