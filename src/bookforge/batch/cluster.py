@@ -23,10 +23,18 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ..diagnostics import Diagnostics
 from ..errors import BookforgeError, BuildError, MissingDependencyError, SchedulerError
+from ..model import Figure, Image, block_inlines, child_blocks, notes_in
+from ..output import atomic_output
+from ..pipeline import load_book
+from ..transforms.resources import image_path
 from .jobs import BookJob
 from .transfer import Parcel, check_name, pack, unpack
-from .worker import STATE_NAME, BookOutcome, build_one, warm
+from .worker import (
+    STATE_NAME, BookOutcome, _input_files, _one_line, _read_state, _unchanged, build_one, input_key, open_job, warm,
+    write_state,
+)
 
 if TYPE_CHECKING:
     from distributed import WorkerPlugin
@@ -163,9 +171,6 @@ def _relocated(job: BookJob, here: Path) -> BookJob:
 def _prepare(job: BookJob, force: bool):
     """In this process: the skip decision (an outcome) or what to send: (what to keep, the job as
     the worker reads it, the parcel of its files)."""
-    from ..diagnostics import Diagnostics
-    from .worker import _read_state, _unchanged, input_key, open_job
-
     started = time.perf_counter()
     try:
         project, formats, out_dir = open_job(job, Diagnostics())
@@ -189,8 +194,6 @@ def _prepare(job: BookJob, force: bool):
 def _members(job: BookJob, project) -> tuple[list[tuple[Path, str]], BookJob]:
     """The book's files with their names in the parcel, and the job with paths relative to the
     parcel's folder (the worker puts them under its own)."""
-    from .worker import _input_files
-
     root = project.root
     if job.project is not None:
         files = _input_files(job, project)
@@ -212,11 +215,6 @@ def _members(job: BookJob, project) -> tuple[list[tuple[Path, str]], BookJob]:
 def _pictures(project, members: list[tuple[Path, str]]) -> list[tuple[Path, str]]:
     """The pictures a book of manuscripts shows (a project folder travels whole; a manifest's
     folder may be a whole archive): those its Markdown and HTML name, inside its folder."""
-    from ..diagnostics import Diagnostics
-    from ..model import Figure, Image, block_inlines, child_blocks, notes_in
-    from ..pipeline import load_book
-    from ..transforms.resources import image_path
-
     if all(m.path.suffix.lower() in (".txt", ".text") for m in project.manuscripts):
         return []  # plain text names no pictures: no need to read the book here
     found: dict[Path, str] = {}
@@ -277,9 +275,6 @@ def _collect(future, keep) -> BookOutcome:
 def _write_outputs(sent: _Sent, outputs: list[dict], files: list[tuple[str, bytes]]) -> list[dict]:
     """Write what the worker built where a shared-file-system build would have put it, then the
     state file (last: a batch stopped between the two builds the book again)."""
-    from ..output import atomic_output
-    from .worker import write_state
-
     data = dict(files)
     written = []
     for output in outputs:
@@ -304,8 +299,6 @@ def _use_epoch(epoch: str | None) -> None:
 
 
 def _failed(job: BookJob, error: Exception) -> BookOutcome:
-    from .worker import _one_line
-
     if isinstance(error, BookforgeError):
         code, message = error.exit_code, _one_line(error)
     else:

@@ -5,9 +5,10 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from ..config import FORMATS
 from ..errors import ConfigError
 
 MANIFEST_KEYS = {"id", "project", "manuscripts", "title", "authors", "language", "formats"}
@@ -71,8 +72,6 @@ def read_manifest(path: Path, formats: tuple[str, ...] = ()) -> Iterator[BookJob
 
 
 def _job_from_line(data, base: Path, where: str, formats: tuple[str, ...]) -> BookJob:
-    from ..config import FORMATS
-
     if isinstance(data, str):  # a bare "works/123": a project folder
         data = {"project": data}
     if not isinstance(data, dict):
@@ -133,8 +132,6 @@ def _slug(text: str) -> str:
 
 def _unique(jobs: list[BookJob]) -> list[BookJob]:
     """Ids made unique in input order ("book", "book-2"): each book's outputs get their own folder."""
-    from dataclasses import replace
-
     seen: dict[str, int] = {}
     unique = []
     for job in jobs:
@@ -147,8 +144,6 @@ def _unique(jobs: list[BookJob]) -> list[BookJob]:
 def _placed(jobs: list[BookJob], out: Path | None) -> list[BookJob]:
     """With --out, each book writes to OUT/<id>/; without, a project writes to its own build/ and a
     book of manuscripts to build/batch/<id>/ beside its manifest."""
-    from dataclasses import replace
-
     placed = []
     for job in jobs:
         if out is not None:

@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 
+from . import worker
 from .jobs import BookJob
 from .worker import BookOutcome
 
@@ -39,8 +40,6 @@ def run_local(
     a book that crashes its process ends the batch.
     """
     if in_process:
-        from . import worker
-
         worker.warm()
         for job in jobs:
             on_outcome(worker.build_one(job, force))
@@ -52,16 +51,12 @@ def run_local(
 def _start_worker() -> None:
     """The pool's initializer: Ctrl-C is the driver's to handle (it stops the workers itself, and a
     worker's KeyboardInterrupt would print a traceback); then load the backends once."""
-    from . import worker
-
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     worker.warm()
 
 
 def _build(job: BookJob, force: bool) -> BookOutcome:
     """What a worker runs: looked up at call time, so a test can patch worker.build_one before the fork."""
-    from . import worker
-
     return worker.build_one(job, force)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import sys
@@ -13,7 +14,9 @@ from pathlib import Path
 from typing import Self
 
 from ..errors import BatchFailedError, MissingDependencyError
+from ..output import atomic_output
 from .jobs import jobs_from
+from .local import run_local
 from .worker import BookOutcome
 
 EXIT_INTERRUPTED = 130  # what a shell reports for Ctrl-C (128 + SIGINT)
@@ -62,8 +65,6 @@ def run_batch(
                 runner(jobs, scheduler, force=force, send_files=send_files, on_outcome=record,
                        max_in_flight=2 * workers if workers else 0)
             else:
-                from .local import run_local
-
                 # No more workers than books: each one costs a start and a warm-up.
                 run_local(jobs, workers=min(workers or _cores(), max(len(jobs), 1)), in_process=workers == 1,
                           force=force, on_outcome=record, tick=progress.refresh if progress else (lambda: None))
@@ -132,15 +133,11 @@ def _cores() -> int:
 def _report_file(path: Path):
     """The report's rows go to a temporary file beside it, renamed into place when the batch ends
     (interrupted too); a killed batch's temporary file is removed by the next run's."""
-    from ..output import atomic_output
-
     return atomic_output(path)
 
 
 def _cluster_runner():
     """run_on_cluster, imported only when a scheduler is named (Dask is an optional extra)."""
-    import importlib.util
-
     if importlib.util.find_spec("distributed") is None:
         raise MissingDependencyError(
             "a batch on a Dask cluster needs Dask's `distributed`, which is not installed",
@@ -161,6 +158,8 @@ class _Progress:
     the next pool unsafe (see local._start_method)."""
 
     def __init__(self, total: int) -> None:
+        # rich only for a terminal that watches: a batch run by a script or a second run over
+        # unchanged books (0.3 s) does not load it
         from rich.console import Console
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 

@@ -11,6 +11,12 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from .. import __version__
+from ..backends import get_backend
+from ..build import build_formats
+from ..diagnostics import Diagnostics
+from ..errors import BookforgeError, ConfigError
+from ..output import atomic_output
+from ..project import adhoc_project, open_project
 from .jobs import BookJob
 
 STATE_NAME = ".batch-state.json"  # beside a book's outputs: the inputs' key of its last good build
@@ -36,22 +42,17 @@ class BookOutcome:
 
 
 def warm() -> None:
-    """Import bookforge's build and backends once per worker, so no book pays for them.
+    """Import the backends once per worker, so no book pays for them (build comes with this module).
 
     WeasyPrint (0.4 s) is left to the worker's first PDF, which loads it once for every later
     one: a batch of EPUBs, or a second run that finds every book unchanged, never pays for it.
     """
-    from ..backends import get_backend
-    from ..build import build_formats  # noqa: F401 - imported for its side effect: loaded once
-
     for name in ("epub", "pdf"):
         get_backend(name)
 
 
 def build_one(job: BookJob, force: bool = False) -> BookOutcome:
     """Build one book's formats (or skip it when nothing changed since its last good build)."""
-    from ..errors import BookforgeError
-
     started = time.perf_counter()
     outcome = BookOutcome(job.id, job.source, "failed", worker=f"{socket.gethostname()}:{os.getpid()}")
     try:
@@ -70,9 +71,6 @@ def build_one(job: BookJob, force: bool = False) -> BookOutcome:
 
 
 def _build(job: BookJob, force: bool, outcome: BookOutcome) -> None:
-    from ..build import build_formats
-    from ..diagnostics import Diagnostics
-
     diagnostics = Diagnostics()
     project, formats, out_dir = open_job(job, diagnostics)
     key = input_key(job, project, formats)
@@ -92,17 +90,12 @@ def _build(job: BookJob, force: bool, outcome: BookOutcome) -> None:
 
 def write_state(state_path: Path, key: str, outputs: list[dict]) -> None:
     """Record a good build: its inputs' key and its outputs (a later batch skips the book while both hold)."""
-    from ..output import atomic_output
-
     with atomic_output(state_path) as handle:
         handle.write(json.dumps({"key": key, "version": __version__, "outputs": outputs}, indent=1).encode())
 
 
 def open_job(job: BookJob, diagnostics) -> tuple:
     """The job's project (its output folder set), the formats to build and where they go."""
-    from ..errors import ConfigError
-    from ..project import adhoc_project, open_project
-
     if job.project is not None:
         if not (job.project / "book.toml").is_file():  # open_project would take a project above it
             raise ConfigError("no book.toml in this folder", path=job.source,
