@@ -408,27 +408,25 @@ _INLINE_LIST_FIELDS = {"children", "lines", "caption"}
 
 def child_blocks(block: Block) -> list[list[Block]]:
     """The runs of blocks directly inside a block (a quote's, each list item's, each cell's)."""
-    match block:
-        case BlockQuote():
-            return [block.children]
-        case ListBlock():
-            return block.items
-        case Table():
-            return [cell.blocks for row in block.rows() for cell in row]
+    if isinstance(block, BlockQuote):
+        return [block.children]
+    elif isinstance(block, ListBlock):
+        return block.items
+    elif isinstance(block, Table):
+        return [cell.blocks for row in block.rows() for cell in row]
     return []
 
 
 def block_inlines(block: Block) -> list[list[Inline]]:
     """The runs of inlines directly in a block (a paragraph's, each line's, a caption)."""
-    match block:
-        case Paragraph() | Heading():
-            return [block.children]
-        case LineBlock():
-            return block.lines
-        case Table():
-            return [block.caption] if block.caption else []
-        case Figure():
-            return [[block.image], block.caption]
+    if isinstance(block, (Paragraph, Heading)):
+        return [block.children]
+    elif isinstance(block, LineBlock):
+        return block.lines
+    elif isinstance(block, Table):
+        return [block.caption] if block.caption else []
+    elif isinstance(block, Figure):
+        return [[block.image], block.caption]
     return []
 
 
@@ -443,14 +441,6 @@ def notes_in(inlines: list[Inline]) -> list[Note]:
     return found
 
 
-def _one_run_of_text(block: Block) -> bool:
-    """The usual paragraph: one run of text, so no note and nothing inside it."""
-    if type(block) is Paragraph:
-        children = block.children
-        return len(children) == 1 and type(children[0]) is Text
-    return False
-
-
 def walk(blocks: list[Block]) -> Iterator[Block | Note]:
     """Every block in reading order, depth first, and every note where it is called: a block, then
     each note called in its text followed by the note's own walk, then the blocks inside it.
@@ -459,14 +449,20 @@ def walk(blocks: list[Block]) -> Iterator[Block | Note]:
     may change them (educate its text, drop an image) and the walk goes on with what it left."""
     for block in blocks:
         yield block
-        if _one_run_of_text(block):  # most blocks of a book: passed over before anything is asked
-            continue
-        for run in block_inlines(block):
+        if type(block) is Paragraph:  # most blocks of a book: a paragraph holds no blocks
+            children = block.children
+            if len(children) == 1 and type(children[0]) is Text:
+                continue  # one run of text (the usual paragraph): no note either
+            runs = [children]
+        else:
+            runs = block_inlines(block)
+        for run in runs:
             for note in notes_in(run):
                 yield note
                 yield from walk(note.blocks)
-        for inner in child_blocks(block):
-            yield from walk(inner)
+        if type(block) is not Paragraph:
+            for inner in child_blocks(block):
+                yield from walk(inner)
 
 
 def notes_called_in(blocks: list[Block]) -> list[Note]:
@@ -478,25 +474,23 @@ def plain_text(inlines: list[Inline]) -> str:
     """The text of inlines without markup (titles, alt text, search); notes are not part of it."""
     out: list[str] = []
     for node in inlines:
-        match node:
-            case Text() | Code():
-                out.append(node.text)
-            case LineBreak():
-                out.append(" ")
-            case Image():
-                out.append(node.alt)
-            case Container():
-                out.append(plain_text(node.children))
+        if isinstance(node, (Text, Code)):
+            out.append(node.text)
+        elif isinstance(node, LineBreak):
+            out.append(" ")
+        elif isinstance(node, Image):
+            out.append(node.alt)
+        elif isinstance(node, Container):
+            out.append(plain_text(node.children))
     return "".join(out)
 
 
 def block_text(block: Block) -> str:
     """The text of a block and the blocks inside it, without markup (word counts, checks)."""
-    match block:
-        case Paragraph() | Heading():
-            return plain_text(block.children)
-        case Preformatted():
-            return block.text
+    if isinstance(block, (Paragraph, Heading)):
+        return plain_text(block.children)
+    elif isinstance(block, Preformatted):
+        return block.text
     parts = [plain_text(run) for run in block_inlines(block) if run]
     parts += [block_text(child) for run in child_blocks(block) for child in run]
     return " ".join(part for part in parts if part)

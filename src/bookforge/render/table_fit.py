@@ -65,15 +65,14 @@ def breakable(inlines: list[Inline]) -> list[Inline]:
     are, since they are numbered by identity."""
     out: list[Inline] = []
     for node in inlines:
-        match node:
-            case Text():
-                out += _broken_text(node)
-            case Code() if len(node.text) >= LONG_WORD:
-                out.append(Span([node], Attrs(classes=["long-word", "literal"])))
-            case Container():
-                out.append(dataclasses.replace(node, children=breakable(node.children)))
-            case _:
-                out.append(node)
+        if isinstance(node, Text):
+            out += _broken_text(node)
+        elif isinstance(node, Code) and len(node.text) >= LONG_WORD:
+            out.append(Span([node], Attrs(classes=["long-word", "literal"])))
+        elif isinstance(node, Container):
+            out.append(dataclasses.replace(node, children=breakable(node.children)))
+        else:
+            out.append(node)
     return out
 
 

@@ -141,35 +141,34 @@ _LIST_TYPES = {"lower-alpha": "a", "upper-alpha": "A", "lower-roman": "i", "uppe
 
 
 def _block(block: Block, ctx: Context, out: list[str]) -> None:
-    match block:
-        case Paragraph():
-            out.append(f"<p{_attrs(block.attrs)}>")
-            _inlines(block.children, ctx, out)
-            out.append("</p>\n")
-        case SceneBreak():
-            out.append(f'<hr class="scene-break" aria-label="{attr(ctx.scene_break_label)}"/>\n')
-        case Heading():
-            level = min(6, ctx.heading_base + block.level - 1)
-            out.append(f"<h{level}{_attrs(block.attrs)}>")
-            _inlines(block.children, ctx, out)
-            out.append(f"</h{level}>\n")
-        case BlockQuote():
-            out.append(f"<blockquote{_attrs(block.attrs)}>\n")
-            for child in block.children:
-                _block(child, ctx, out)
-            out.append("</blockquote>\n")
-        case ListBlock():
-            _list(block, ctx, out)
-        case Preformatted():
-            out.append(f"<pre>{esc(block.text)}</pre>\n")
-        case LineBlock():
-            _line_block(block, ctx, out)
-        case Table():
-            _table(block, ctx, out)
-        case Figure():
-            _figure(block, ctx, out)
-        case _:
-            assert_never(block)
+    if isinstance(block, Paragraph):
+        out.append(f"<p{_attrs(block.attrs)}>")
+        _inlines(block.children, ctx, out)
+        out.append("</p>\n")
+    elif isinstance(block, SceneBreak):
+        out.append(f'<hr class="scene-break" aria-label="{attr(ctx.scene_break_label)}"/>\n')
+    elif isinstance(block, Heading):
+        level = min(6, ctx.heading_base + block.level - 1)
+        out.append(f"<h{level}{_attrs(block.attrs)}>")
+        _inlines(block.children, ctx, out)
+        out.append(f"</h{level}>\n")
+    elif isinstance(block, BlockQuote):
+        out.append(f"<blockquote{_attrs(block.attrs)}>\n")
+        for child in block.children:
+            _block(child, ctx, out)
+        out.append("</blockquote>\n")
+    elif isinstance(block, ListBlock):
+        _list(block, ctx, out)
+    elif isinstance(block, Preformatted):
+        out.append(f"<pre>{esc(block.text)}</pre>\n")
+    elif isinstance(block, LineBlock):
+        _line_block(block, ctx, out)
+    elif isinstance(block, Table):
+        _table(block, ctx, out)
+    elif isinstance(block, Figure):
+        _figure(block, ctx, out)
+    else:
+        assert_never(block)
 
 
 def _list(block: ListBlock, ctx: Context, out: list[str]) -> None:
@@ -300,37 +299,37 @@ _CONTAINER_TAGS: dict[type[Container], tuple[str, str]] = {
 }
 
 
+def _tags_of(node: Container) -> tuple[str, str]:
+    """The markup around a container with attributes of its own: a span's, a link's."""
+    if isinstance(node, Span):
+        return f"<span{_attrs(node.attrs)}>", "</span>"
+    if isinstance(node, Link):
+        return f'<a href="{attr(node.href)}">', "</a>"
+    raise TypeError(f"no markup for {type(node).__name__}")
+
+
 def _inlines(inlines: list[Inline], ctx: Context | None, out: list[str]) -> None:
     for node in inlines:
-        match node:
-            case Text():
-                out.append(esc(node.text))
-            case Span():
-                out.append(f"<span{_attrs(node.attrs)}>")
-                _inlines(node.children, ctx, out)
-                out.append("</span>")
-            case Link():
-                out.append(f'<a href="{attr(node.href)}">')
-                _inlines(node.children, ctx, out)
-                out.append("</a>")
-            case Container():
-                opening, closing = _CONTAINER_TAGS[type(node)]
-                out.append(opening)
-                _inlines(node.children, ctx, out)
-                out.append(closing)
-            case Note():
-                _note_call(node, ctx, out)
-            case Code():
-                out.append(f"<code>{esc(node.text)}</code>")
-            case LineBreak():
-                out.append("<br/>")
-            case Image():
-                if ctx is not None:
-                    out.append(f'<img src="{attr(ctx.image_src(node.src))}" alt="{attr(node.alt)}"/>')
-                elif node.alt:
-                    out.append(esc(node.alt))
-            case _:
-                assert_never(node)
+        if isinstance(node, Text):
+            out.append(esc(node.text))
+        elif isinstance(node, Container):
+            opening, closing = _CONTAINER_TAGS.get(type(node)) or _tags_of(node)
+            out.append(opening)
+            _inlines(node.children, ctx, out)
+            out.append(closing)
+        elif isinstance(node, Note):
+            _note_call(node, ctx, out)
+        elif isinstance(node, Code):
+            out.append(f"<code>{esc(node.text)}</code>")
+        elif isinstance(node, LineBreak):
+            out.append("<br/>")
+        elif isinstance(node, Image):
+            if ctx is not None:
+                out.append(f'<img src="{attr(ctx.image_src(node.src))}" alt="{attr(node.alt)}"/>')
+            elif node.alt:
+                out.append(esc(node.alt))
+        else:
+            assert_never(node)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -364,54 +363,53 @@ def _note_call(note: Note, ctx: Context | None, out: list[str]) -> None:
 
 def _span_block(block: Block, ctx: Context, out: list[str]) -> None:
     """One block of a floated footnote as a span (paragraphs run on from the note's number)."""
-    match block:
-        case Paragraph() | Heading():
-            css_class = "footnote-p" if isinstance(block, Paragraph) else "footnote-p footnote-heading"
-            out.append(f"<span{_attrs(block.attrs, css_class)}>")
-            _inlines(block.children, ctx, out)
+    if isinstance(block, (Paragraph, Heading)):
+        css_class = "footnote-p" if isinstance(block, Paragraph) else "footnote-p footnote-heading"
+        out.append(f"<span{_attrs(block.attrs, css_class)}>")
+        _inlines(block.children, ctx, out)
+        out.append("</span>")
+    elif isinstance(block, LineBlock):
+        out.append(f"<span{_attrs(block.attrs, 'footnote-lines')}>")
+        for line in block.lines:
+            out.append('<span class="line">')
+            if line:
+                _inlines(line, ctx, out)
+            else:
+                out.append("\u00a0")
             out.append("</span>")
-        case LineBlock():
-            out.append(f"<span{_attrs(block.attrs, 'footnote-lines')}>")
-            for line in block.lines:
-                out.append('<span class="line">')
-                if line:
-                    _inlines(line, ctx, out)
-                else:
-                    out.append("\u00a0")
-                out.append("</span>")
-            out.append("</span>")
-        case BlockQuote():
-            out.append(f"<span{_attrs(block.attrs, 'footnote-quote')}>")
-            for child in block.children:
+        out.append("</span>")
+    elif isinstance(block, BlockQuote):
+        out.append(f"<span{_attrs(block.attrs, 'footnote-quote')}>")
+        for child in block.children:
+            _span_block(child, ctx, out)
+        out.append("</span>")
+    elif isinstance(block, ListBlock):
+        out.append('<span class="footnote-list">')
+        for index, item in enumerate(block.items):
+            marker = _list_marker(block, index)
+            out.append(f'<span class="li"><span class="li-marker">{esc(marker)}</span> ')
+            for child in item:
                 _span_block(child, ctx, out)
             out.append("</span>")
-        case ListBlock():
-            out.append('<span class="footnote-list">')
-            for index, item in enumerate(block.items):
-                marker = _list_marker(block, index)
-                out.append(f'<span class="li"><span class="li-marker">{esc(marker)}</span> ')
-                for child in item:
-                    _span_block(child, ctx, out)
-                out.append("</span>")
+        out.append("</span>")
+    elif isinstance(block, Preformatted):
+        out.append(f'<span class="footnote-pre">{esc(block.text)}</span>')
+    elif isinstance(block, Table):
+        _span_table(block, ctx, out)
+    elif isinstance(block, Figure):
+        out.append(f"<span{_attrs(block.attrs, 'footnote-figure')}>")
+        _inlines([block.image], ctx, out)
+        if block.caption:
+            out.append('<span class="caption">')
+            _inlines(block.caption, ctx, out)
             out.append("</span>")
-        case Preformatted():
-            out.append(f'<span class="footnote-pre">{esc(block.text)}</span>')
-        case Table():
-            _span_table(block, ctx, out)
-        case Figure():
-            out.append(f"<span{_attrs(block.attrs, 'footnote-figure')}>")
-            _inlines([block.image], ctx, out)
-            if block.caption:
-                out.append('<span class="caption">')
-                _inlines(block.caption, ctx, out)
-                out.append("</span>")
-            out.append("</span>")
-        case SceneBreak():
-            out.append(
-                f'<span class="footnote-break" role="separator" aria-label="{attr(ctx.scene_break_label)}">* * *</span>'
-            )
-        case _:
-            assert_never(block)
+        out.append("</span>")
+    elif isinstance(block, SceneBreak):
+        out.append(
+            f'<span class="footnote-break" role="separator" aria-label="{attr(ctx.scene_break_label)}">* * *</span>'
+        )
+    else:
+        assert_never(block)
 
 
 def _span_table(table: Table, ctx: Context, out: list[str]) -> None:

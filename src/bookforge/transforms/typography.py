@@ -188,24 +188,23 @@ def educate_blocks(blocks: list[Block], style: QuoteStyle, plain: list[Text] | N
     """Educate every paragraph, line, cell and caption, and the notes called in them; with `plain`,
     one-run paragraphs are left there for educate_joined."""
     for node in walk(blocks):
-        match node:
-            case Paragraph() | Heading():
-                children = node.children
-                if plain is not None and len(children) == 1 and type(children[0]) is Text:
-                    plain.append(children[0])
-                else:
-                    educate_inlines(children, style)
-            case LineBlock():
-                # A verse's quotation may open on one line and close on another: one run, lines apart.
-                joined: list[Inline] = []
-                for line in node.lines:
-                    joined += [*line, LineBreak()]
-                educate_inlines(joined, style)
-            case Note():
-                pass  # its blocks come next in the walk
-            case _:
-                for run in block_inlines(node):
-                    educate_inlines(run, style)
+        if isinstance(node, (Paragraph, Heading)):
+            children = node.children
+            if plain is not None and len(children) == 1 and type(children[0]) is Text:
+                plain.append(children[0])
+            else:
+                educate_inlines(children, style)
+        elif isinstance(node, LineBlock):
+            # A verse's quotation may open on one line and close on another: one run, lines apart.
+            joined: list[Inline] = []
+            for line in node.lines:
+                joined += [*line, LineBreak()]
+            educate_inlines(joined, style)
+        elif isinstance(node, Note):
+            pass  # its blocks come next in the walk
+        else:
+            for run in block_inlines(node):
+                educate_inlines(run, style)
 
 
 # Joins paragraphs for educate_joined. Cleaning removes control characters from manuscripts, and
