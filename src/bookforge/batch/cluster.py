@@ -25,14 +25,23 @@ from typing import TYPE_CHECKING
 
 from ..diagnostics import Diagnostics
 from ..errors import BookforgeError, BuildError, MissingDependencyError, SchedulerError
-from ..model import Figure, Image, block_inlines, child_blocks, notes_in
+from ..model import Container, Figure, Image, Inline, Note, block_inlines, walk
 from ..output import atomic_output
 from ..pipeline import load_book
 from ..transforms.resources import image_path
 from .jobs import BookJob
 from .transfer import Parcel, check_name, pack, unpack
 from .worker import (
-    STATE_NAME, BookOutcome, _input_files, _one_line, _read_state, _unchanged, build_one, input_key, open_job, warm,
+    STATE_NAME,
+    BookOutcome,
+    _input_files,
+    _one_line,
+    _read_state,
+    _unchanged,
+    build_one,
+    input_key,
+    open_job,
+    warm,
     write_state,
 )
 
@@ -219,33 +228,28 @@ def _pictures(project, members: list[tuple[Path, str]]) -> list[tuple[Path, str]
         return []  # plain text names no pictures: no need to read the book here
     found: dict[Path, str] = {}
 
-    def inlines(run) -> None:
-        for node in run:
-            if isinstance(node, Image):
-                keep(node.src)
-            elif hasattr(node, "children"):
-                inlines(node.children)
-        for note in notes_in(run):
-            blocks(note.blocks)
-
-    def blocks(items) -> None:
-        for block in items:
-            if type(block) is Figure:
-                keep(block.image.src)
-            for run in ([block.caption] if type(block) is Figure else block_inlines(block)):
-                inlines(run)
-            for inner in child_blocks(block):
-                blocks(inner)
-
     def keep(src: str) -> None:
         path = image_path(project.root, src)
         if path is not None:
             found[path] = path.relative_to(project.root).as_posix()
 
+    def keep_images(run: list[Inline]) -> None:
+        for node in run:
+            if isinstance(node, Image):
+                keep(node.src)
+            elif isinstance(node, Container):
+                keep_images(node.children)
+
     book = load_book(project, Diagnostics())
     for story in book.stories:
-        for items in story.block_lists():
-            blocks(items)
+        for blocks in story.block_lists():
+            for node in walk(blocks):  # notes' blocks included
+                if isinstance(node, Figure):
+                    keep(node.image.src)
+                    keep_images(node.caption)
+                elif not isinstance(node, Note):
+                    for run in block_inlines(node):
+                        keep_images(run)
     taken = {name for _, name in members}
     return [(path, name) for path, name in found.items() if name not in taken]
 
