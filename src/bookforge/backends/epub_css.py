@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..diagnostics import Diagnostics
+from .kindle_safety import strip_css_comments
 
 # Media types EPUB 3.3 allows for what stylesheets refer to (images and fonts).
 ASSET_TYPES = {
@@ -28,8 +29,6 @@ class PackagedCss:
 def package_css(sheets: list[tuple[str, str, Path]], roots: list[Path], diagnostics: Diagnostics,
                 shown: Callable[[Path], str]) -> PackagedCss:
     """Join stylesheets (name, text, folder it came from) into one, fixing every url() on the way."""
-    from .kindle_safety import strip_css_comments
-
     result = PackagedCss("")
     chunks = []
     for name, text, folder in sheets:
@@ -71,7 +70,7 @@ def _url_of(token) -> str | None:
 
 def _token_for(token, value: str | None):
     """A url() to the packaged file, or the keyword `none` where the file was refused."""
-    from tinycss2.ast import IdentToken, URLToken
+    from tinycss2.ast import IdentToken, URLToken  # (deferred as in package_css)
 
     if value is None:
         return IdentToken(token.source_line, token.source_column, "none")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 from functools import lru_cache
+from importlib.metadata import version
 from pathlib import Path
 
 from ... import __version__
@@ -18,8 +19,6 @@ CACHE_FORMAT = 1
 @lru_cache(maxsize=1)
 def _environment_key() -> str:
     """Everything outside the part that can change its pages: versions and the bundled fonts."""
-    from importlib.metadata import version
-
     # Versions from package metadata: importing pypdf here would cost every worker its memory.
     digest = hashlib.sha256()
     digest.update(f"{CACHE_FORMAT}|{__version__}|{version('weasyprint')}|{version('pypdf')}".encode())

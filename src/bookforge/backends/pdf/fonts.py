@@ -19,9 +19,17 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
+from fontTools.subset import Options, Subsetter
+from fontTools.ttLib import TTFont
+from pypdf.generic import (
+    ArrayObject, DictionaryObject, FloatObject, IndirectObject, NameObject, NumberObject, TextStringObject,
+)
+
 from ...themes import FONTS_DIR
 from . import hb_subset
+from .coverage import system_font_by_postscript_name
 from .page_css import FONT_FAMILY
+from .pdfout import stream_object
 
 # Face suffix in WeasyPrint's font names ("bookforge-serif-Italic") → bundled file.
 FACES = {
@@ -58,8 +66,6 @@ class FolioGlyphs:
 @lru_cache(maxsize=None)
 def folio_glyphs() -> FolioGlyphs:
     """Old-style figures (as the body uses) and roman-numeral letters from the regular face."""
-    from fontTools.ttLib import TTFont
-
     font = TTFont(str(FONTS_DIR / FACES[""]), lazy=True)
     cmap = font.getBestCmap()
     oldstyle = _single_substitutions(font, "onum")
@@ -189,8 +195,6 @@ def installed_font_of(font_dict):
 
 
 def _installed_font(program: bytes):
-    from .coverage import system_font_by_postscript_name
-
     identity = _identity(program)
     if identity is None:
         return None
@@ -202,8 +206,6 @@ def _installed_font(program: bytes):
 
 def _identity(program: bytes) -> tuple | None:
     """PostScript name and the head table's revision and dates: WeasyPrint's subsets keep them."""
-    from fontTools.ttLib import TTFont
-
     try:
         with TTFont(io.BytesIO(program), lazy=True) as font:
             name = font["name"].getDebugName(6)
@@ -220,8 +222,6 @@ _CHANGED_BY_WEASYPRINT = ("fvar", "CBDT", "sbix", "COLR", "SVG ", "EBDT")
 
 @lru_cache(maxsize=32)
 def _file_identity(path: str, index: int) -> tuple | None:
-    from fontTools.ttLib import TTFont
-
     try:  # lazy: only the tables asked for are read, and a CJK collection is tens of megabytes
         with TTFont(path, fontNumber=index, lazy=True) as font:
             if any(tag in font for tag in _CHANGED_BY_WEASYPRINT):
@@ -242,15 +242,12 @@ def _subset(path: str, gids: frozenset[int], index: int = 0) -> bytes:
 
 
 def _subset_with_fonttools(path: str, gids: frozenset[int], index: int = 0) -> bytes:
-    from fontTools import subset
-    from fontTools.ttLib import TTFont
-
-    options = subset.Options(
+    options = Options(
         retain_gids=True, passthrough_tables=True, ignore_missing_glyphs=True, hinting=False,
         desubroutinize=True, notdef_outline=True, name_IDs=["*"], name_languages=["*"],
     )
     options.drop_tables += list(hb_subset.DROPPED_TABLES)
-    subsetter = subset.Subsetter(options)
+    subsetter = Subsetter(options)
     subsetter.populate(gids=sorted(gids | {0}))
     font = TTFont(path, fontNumber=index, recalcTimestamp=False)  # else today's date: not reproducible
     subsetter.subset(font)
@@ -262,8 +259,6 @@ def _subset_with_fonttools(path: str, gids: frozenset[int], index: int = 0) -> b
 @lru_cache(maxsize=8)
 def _metrics(path: str, index: int = 0) -> dict:
     """Descriptor values from the font file itself, in 1/1000 em."""
-    from fontTools.ttLib import TTFont
-
     font = TTFont(path, fontNumber=index, lazy=True)
     scale = 1000 / font["head"].unitsPerEm
     head, hhea, post = font["head"], font["hhea"], font["post"]
@@ -303,12 +298,6 @@ def _file_digest(path: str) -> bytes:
 
 
 def _write_face(out, entry: _Face, cache=None) -> None:
-    from pypdf.generic import (
-        ArrayObject, DictionaryObject, FloatObject, IndirectObject, NameObject, NumberObject, TextStringObject,
-    )
-
-    from .pdfout import stream_object
-
     if entry.system is None:
         path, index = str(FONTS_DIR / FACES[entry.face]), 0
     else:
