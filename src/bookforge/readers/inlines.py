@@ -88,7 +88,10 @@ def is_blank(block: Block) -> bool:
 
 def holds_object(inlines: list[Inline]) -> bool:
     """Whether inlines hold an image or a note (something that is there without any text)."""
-    return any(isinstance(node, (Image, Note)) or holds_object(getattr(node, "children", [])) for node in inlines)
+    return any(
+        isinstance(node, (Image, Note)) or (isinstance(node, Container) and holds_object(node.children))
+        for node in inlines
+    )
 
 
 def without_label(inlines: list[Inline], length: int) -> list[Inline]:

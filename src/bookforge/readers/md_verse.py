@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from ..model import Block, Inline, LineBlock, LineBreak, Paragraph, Text, plain_text
+from ..model import Block, Container, Inline, LineBlock, LineBreak, Paragraph, Text, plain_text
 from .inlines import PROSE_LINE, is_filled, reads_as_sentences, reads_as_verse
 
 _INDENTED_BAR_LINE = re.compile(r"\n\| [ \t]")  # (searched in "\n" + the text: a fast literal scan)
@@ -48,7 +48,7 @@ def spaces_for_newlines(inlines: list[Inline]) -> None:
     for index, node in enumerate(inlines):
         if isinstance(node, Text) and "\n" in node.text:
             inlines[index] = Text(node.text.replace("\n", " "))
-        elif hasattr(node, "children"):
+        elif isinstance(node, Container):
             spaces_for_newlines(node.children)
 
 
