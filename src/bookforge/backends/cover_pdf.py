@@ -11,6 +11,7 @@ from ..diagnostics import Diagnostics
 from ..errors import BuildError
 from ..output import atomic_output
 from . import BuildContext, BuildOptions, Built
+from .pdf import build_pdf  # the PDF backend's module; WeasyPrint is loaded only when it lays out
 
 
 class CoverPdfBackend:
@@ -42,8 +43,6 @@ def interior_pages(ctx: BuildContext) -> tuple[int, str]:
             return len(PdfReader(earlier.path).pages), "built"
         except (OSError, PdfReadError) as exc:
             raise BuildError(f"cannot count the pages of {ctx.project.rel(earlier.path)}: {exc}") from None
-    from .pdf import build_pdf  # WeasyPrint's backend, only when the interior must be laid out here
-
     options = BuildOptions(jobs=ctx.options.jobs, no_cache=ctx.options.no_cache)
     interior = BuildContext(ctx.project, ctx.book, ctx.theme, Diagnostics(), Path(os.devnull), ctx.build_time,
                             options, render_cache=ctx.render_cache, cover=ctx.cover)
