@@ -59,7 +59,7 @@ def build_epub_bytes(ctx: BuildContext, document_transform: Callable[[bytes], by
     )
 
     package = epub.EpubBook()
-    pictures_alt = ([("cover", cover.alt)] if has_cover else []) + _image_alts(rendered)
+    pictures_alt = ([("cover", cover.alt)] if cover is not None else []) + _image_alts(rendered)
     _metadata(package, book, ctx.project.config, pictures_alt, rendered)
     sheets = ctx.theme.sheets("epub", ctx.project.styles_dir)
     styles = package_css(sheets, [ctx.project.root, THEMES_DIR], ctx.diagnostics, ctx.project.rel)
@@ -173,7 +173,7 @@ def _xhtml(document: Document) -> bytes:
         f'lang="{lang}" xml:lang="{lang}">\n<head>\n<title>{esc(document.title)}</title>\n'
         f'<link href="../{CSS_NAME}" rel="stylesheet" type="text/css"/>\n</head>\n'
         f'<body epub:type="{document.matter}">\n{document.body}</body>\n</html>\n'
-    ).encode("utf-8")
+    ).encode()
 
 
 def _parse_xml(data: bytes) -> None:

@@ -80,7 +80,7 @@ def _token_for(token, value: str | None):
 
 def _resolve(target: str, folder: Path, roots: list[Path], result: PackagedCss, diagnostics: Diagnostics,
              sheet: str, shown) -> str | None:
-    if target.startswith("data:") or target.startswith("#"):
+    if target.startswith(("data:", "#")):
         return target
     if _REMOTE.match(target):
         reason = "is on the network; bookforge never fetches anything"

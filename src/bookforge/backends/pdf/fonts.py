@@ -17,17 +17,23 @@ import hashlib
 import io
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache, lru_cache
 
 from fontTools.subset import Options, Subsetter
 from fontTools.ttLib import TTFont
 from pypdf.generic import (
-    ArrayObject, DictionaryObject, FloatObject, IndirectObject, NameObject, NumberObject, TextStringObject,
+    ArrayObject,
+    DictionaryObject,
+    FloatObject,
+    IndirectObject,
+    NameObject,
+    NumberObject,
+    TextStringObject,
 )
 
 from ...themes import FONTS_DIR
 from . import hb_subset
-from .coverage import system_font_by_postscript_name
+from .coverage import SystemFont, system_font_by_postscript_name
 from .page_css import FONT_FAMILY
 from .pdfout import stream_object
 
@@ -63,7 +69,7 @@ class FolioGlyphs:
         return "".join(f"{code:04x}" for code in codes), sum(self.widths[c] for c in codes)
 
 
-@lru_cache(maxsize=None)
+@cache
 def folio_glyphs() -> FolioGlyphs:
     """Old-style figures (as the body uses) and roman-numeral letters from the regular face."""
     font = TTFont(str(FONTS_DIR / FACES[""]), lazy=True)
@@ -101,7 +107,7 @@ class _Face:
     number: int  # the object number reserved for the merged Type0 font
     widths: dict[int, float] = field(default_factory=dict)
     unicode: dict[int, str] = field(default_factory=dict)  # gid → hex UTF-16, as in ToUnicode
-    system: object = None  # the installed font (coverage.SystemFont), None for a bundled face
+    system: SystemFont | None = None  # the installed font, None for a bundled face
 
 
 class FontMerger:
@@ -311,7 +317,7 @@ def _write_face(out, entry: _Face, cache=None) -> None:
     else:
         family = metrics["name"]
         base_name = NameObject(f"/{tag}+" + re.sub(r"[^A-Za-z0-9._-]", "-", metrics["name"]))
-    ref = lambda number: IndirectObject(number, 0, None)  # noqa: E731 - written by number
+    ref = lambda number: IndirectObject(number, 0, None)
 
     if metrics["cff"]:  # CFF outlines (the bundled faces, Noto CJK): an OpenType font program
         font_file = out.add(stream_object(program, Subtype=NameObject("/OpenType")))

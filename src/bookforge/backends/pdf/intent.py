@@ -37,8 +37,9 @@ def output_intent(root: Path, config: PdfConfig) -> tuple[str, bytes] | None:
         return None
     encoded = base64.b64encode(data).decode("ascii")
     # WeasyPrint writes a profile's /N from its components: without them it cannot embed it at all.
-    return (f"@color-profile device-cmyk {{ src: url(data:application/vnd.iccprofile;base64,{encoded}); "
-            "components: cyan, magenta, yellow, black }\n", data)
+    rule = (f"@color-profile device-cmyk {{ src: url(data:application/vnd.iccprofile;base64,{encoded}); "
+            "components: cyan, magenta, yellow, black }\n")
+    return rule, data
 
 
 @lru_cache(maxsize=4)

@@ -15,7 +15,13 @@ from collections.abc import Callable
 from typing import BinaryIO
 
 from pypdf.generic import (
-    ArrayObject, DictionaryObject, IndirectObject, NameObject, NumberObject, StreamObject, TextStringObject,
+    ArrayObject,
+    DictionaryObject,
+    IndirectObject,
+    NameObject,
+    NumberObject,
+    StreamObject,
+    TextStringObject,
 )
 
 from .pypdf_streams import stored_bytes, stream_of
