@@ -57,8 +57,8 @@ def vector_front(geometry: WrapGeometry, text: CoverText, safe_area: float) -> s
     out = [
         f'<div style="{box(left, -g.bleed, g.trim_width + g.bleed, g.height)}background:{text.paper};"></div>\n',
         f'<div style="{box(left, -g.bleed, g.trim_width + g.bleed, band + g.bleed)}background:{text.accent};"></div>\n',
-        f'<div style="{box(left + inset, inset, g.trim_width - 2 * inset, band - 2 * inset)}'
-        f'box-sizing:border-box;border:{_inches(plan.frame_width * unit)} solid {text.paper};"></div>\n',
+        (f'<div style="{box(left + inset, inset, g.trim_width - 2 * inset, band - 2 * inset)}'
+         f'box-sizing:border-box;border:{_inches(plan.frame_width * unit)} solid {text.paper};"></div>\n'),
     ]
     for item in plan.blocks:
         block = item.block

@@ -64,16 +64,16 @@ def sheet_css(geometry: WrapGeometry, extra: str = "") -> str:
         extra,
         f"@page {{ size: {g.trim_box_width:.4f}in {g.trim_height:.4f}in; margin: 0; bleed: {g.bleed:.4f}in; }}",
         f"html, body {{ margin: 0; padding: 0; font-family: {FONT_FAMILY}; }}",
-        f".back-text {{ font-size: {BACK_SIZE_PT}pt; line-height: {BACK_LEADING}; text-align: justify; "
-        "hyphens: auto; }",
+        (f".back-text {{ font-size: {BACK_SIZE_PT}pt; line-height: {BACK_LEADING}; text-align: justify; "
+         "hyphens: auto; }"),
         ".back-text p { margin: 0 0 0.55em 0; orphans: 1; widows: 1; }",
-        ".back-text p.back-title { font-size: 15pt; line-height: 1.2; text-align: center; letter-spacing: 0.08em; "
-        "font-variant: small-caps; hyphens: manual; margin: 0 0 0.9em 0; }",
-        ".back-text p.back-title::after { content: '\\2767'; display: block; font-size: 12pt; "
-        "letter-spacing: 0; margin-top: 0.35em; }",
+        (".back-text p.back-title { font-size: 15pt; line-height: 1.2; text-align: center; letter-spacing: 0.08em; "
+         "font-variant: small-caps; hyphens: manual; margin: 0 0 0.9em 0; }"),
+        (".back-text p.back-title::after { content: '\\2767'; display: block; font-size: 12pt; "
+         "letter-spacing: 0; margin-top: 0.35em; }"),
         ".back-text p.author-line { margin-top: 1.1em; text-align: left; font-style: italic; hyphens: manual; }",
-        ".isbn { font-size: 7.5pt; letter-spacing: 0.04em; text-align: center; line-height: 1; "
-        "margin: 0.06in 0 0.02in 0; color: black; }",
+        (".isbn { font-size: 7.5pt; letter-spacing: 0.04em; text-align: center; line-height: 1; "
+         "margin: 0.06in 0 0.02in 0; color: black; }"),
         ".barcode { text-align: center; line-height: 0; }",
     ])
 
