@@ -12,7 +12,6 @@ from .project import Manuscript, Project
 from .readers import read_manuscript
 from .render.cache import RenderCache
 from .render.labels import labels_for
-from .split_read import read_in_two, split_worth_it
 from .transforms.ids import assign_ids
 from .transforms.resources import check_images
 from .transforms.typography import educate_book_fields, educate_story, quote_style
@@ -28,16 +27,6 @@ def load_book(
     config = project.config
     educate = config.typography if typography is None else typography
     stories = []
-    sizes = _sizes(project) if cache is None else []
-    if sizes and split_worth_it(sizes):
-        def read_one(manuscript: Manuscript, said: Diagnostics) -> Story:
-            story = read_story(manuscript, config, said)
-            if educate:
-                educate_story(story, quote_style(story.language or config.language, config.quotes))
-            return story
-
-        stories = read_in_two(project.manuscripts, read_one, diagnostics)
-        return _finish_book(project, config, stories, educate, diagnostics, cache)
     for manuscript in project.manuscripts:
         story = cache.get(manuscript, config, educate, diagnostics) if cache else None
         if story is None:
@@ -61,17 +50,6 @@ def _finish_book(project: Project, config: Config, stories: list[Story], educate
         educate_book_fields(book, config.quotes)
     assign_ids(book)
     return book
-
-
-def _sizes(project: Project) -> list[int]:
-    """Each manuscript's bytes on disk: what reading in two processes is decided on."""
-    sizes = []
-    for manuscript in project.manuscripts:
-        try:
-            sizes.append(sum(path.stat().st_size for path in manuscript.files))
-        except OSError:
-            sizes.append(0)  # reading it will say what is wrong
-    return sizes
 
 
 class StoryCache:
