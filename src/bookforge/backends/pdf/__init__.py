@@ -2,17 +2,34 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import re
 import time
-from dataclasses import dataclass
+from collections import deque
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 from ...errors import BuildError, MissingDependencyError
 from ...model import Book, block_text
 from ...output import atomic_output
+from ...printers import printer_named
 from ...themes import FONTS_DIR
 from .. import BuildContext, Built
+from .assemble import Assembler, start_pages
+from .assemble import plan as place_pages
+from .book_html import contents_body, fill_note_pages, has_note_pages, html_document, part_body, print_book
+from .cache import PartCache, part_key
+from .cmyk import BLACK_TEXT, converter_for
+from .coverage import CJK_SCRIPTS
+from .coverage import coverage as text_coverage  # (not `coverage`: that is the submodule's name here)
+from .fallback import languages_in, rules_for
+from .geometry import Geometry, gutter_too_narrow, page_geometry
+from .intent import is_pdfx, output_intent
+from .layout import PartJob, PartResult, prime, release_memory, render_part, render_part_in_worker
+from .page_css import page_css as book_page_css  # (likewise)
+from .page_css import story_page_css
+from .printer_checks import interior_breaches
 
 if TYPE_CHECKING:  # imported where they are used: a build from the part cache needs none of them
     from concurrent.futures import Future, ProcessPoolExecutor
@@ -20,7 +37,6 @@ if TYPE_CHECKING:  # imported where they are used: a build from the part cache n
     from rich.progress import Progress, TaskID
 
     from ...render.documents import RenderedBook
-    from .geometry import Geometry
 
 
 class PdfBackend:
@@ -67,27 +83,16 @@ class _Plan:
 
     def with_geometry(self, book: Book, geometry) -> _Plan:
         """The same plan on pages of another geometry (margins corrected for the real page count)."""
-        from dataclasses import replace
-
-        from .page_css import page_css
-
-        page = page_css(book, self.parts, geometry, self.one_pass)
+        page = book_page_css(book, self.parts, geometry, self.one_pass)
         if self.cmyk_profile:
-            from .cmyk import converter_for
-
             page = converter_for(self.cmyk_profile).css(page)
         css = [("page (generated)", page), *self.css[1:]]
         return replace(self, geometry=geometry, css=css)
 
     def job(self, book: Book, name: str, body: str, whole_book: bool = False, style: str = ""):
-        from .book_html import html_document
-        from .layout import PartJob
-
         html = html_document(book, body, self.build_date, with_metadata=whole_book, body_class=self.body_class,
                              style=style)
         if self.cmyk_profile:
-            from .cmyk import converter_for
-
             html = converter_for(self.cmyk_profile).html(html)
         return PartJob(name, html, self.css, self.base_url, self.roots, variant=self.variant,
                        metadata_html=whole_book, pad_to_even=whole_book, font_rules=self.font_rules,
@@ -96,11 +101,6 @@ class _Plan:
 
 def plan_pdf(ctx: BuildContext) -> _Plan:
     """Everything about a PDF build that comes before layout."""
-    from .book_html import print_book
-    from .geometry import page_geometry
-    from .intent import is_pdfx, output_intent
-    from .page_css import page_css
-
     config = ctx.project.config.pdf  # checked when read, the command line's values over it
     book = ctx.book
     variant = config.variant or None
@@ -110,15 +110,13 @@ def plan_pdf(ctx: BuildContext) -> _Plan:
     rendered, parts = print_book(book, ctx.project.config.notes, root, one_pass, ctx.render_cache,
                                  ctx.project.config.preface, cover=_reading_cover(ctx, geometry, variant),
                                  footnotes=ctx.project.config.footnotes)
-    css = [("page (generated)", page_css(book, parts, geometry, one_pass))]
+    css = [("page (generated)", book_page_css(book, parts, geometry, one_pass))]
     css += [(name, ctx.theme.files[name]) for name in ("base.css", "print.css")]
     css += list(ctx.theme.extras)
     cmyk_profile = None
     if is_pdfx(variant):
         intent = output_intent(root, config)
         if intent:
-            from .cmyk import BLACK_TEXT, converter_for
-
             intent_css, cmyk_profile = intent
             converter = converter_for(cmyk_profile)
             # Every colour in the printer's CMYK (text black as black ink alone), from the root
@@ -147,14 +145,11 @@ _CSS_COMMENT = re.compile(r"/\*.*?\*/", re.DOTALL)
 def _font_coverage(ctx: BuildContext, rendered, parts, css):
     """Characters the bundled faces lack: installed fonts set them (CJK: the language's face, see
     fallback.py); one P004 per script that no font has. Quick when every character is bundled."""
-    from .coverage import CJK_SCRIPTS, coverage
-    from .fallback import languages_in, rules_for
-
     bodies = [document.body for part in parts for document in part.documents]
     texts = [_TAG.sub(" ", body) for body in bodies]  # what is printed, not the markup's attributes
     texts += [_CSS_COMMENT.sub("", text) for _, text in css]  # generated content, running heads
     texts += list(rendered.labels.values())  # "Contents" and the like, in the book's language
-    found = coverage(texts, ctx.book)
+    found = text_coverage(texts, ctx.book)
     for gap in found.gaps:
         ctx.diagnostics.warn("P004", gap.message(), path=gap.path, line=gap.line, hint=gap.hint())
     rules = ""
@@ -184,8 +179,6 @@ def warm_up(ctx: BuildContext) -> None:
     """Import WeasyPrint and prepare this book's stylesheets and fonts now (`bookforge watch`),
     so that the first rebuild after a change is as quick as the next ones."""
     _require_weasyprint()
-    from .layout import prime
-
     plan = plan_pdf(ctx)
     prime(plan.job(ctx.book, "warm-up", ""), ctx.book.language)
 
@@ -193,8 +186,6 @@ def warm_up(ctx: BuildContext) -> None:
 def build_pdf(ctx: BuildContext, handle) -> dict:
     """Lay out the book and write the PDF to an open binary file; returns the build's facts
     (parts, pages, cache hits and misses, the parts laid out, phase times)."""
-    from .cache import PartCache
-
     options = ctx.options
     plan = plan_pdf(ctx)
     cache = PartCache(None if options.no_cache else ctx.project.cache_dir("pdf"))
@@ -221,8 +212,6 @@ def build_pdf(ctx: BuildContext, handle) -> dict:
         if plan.one_pass:
             handle.write(laid.results[0].pdf)
         else:
-            from .assemble import Assembler
-
             # The front was laid out last (its contents needs every story's page number), but its
             # own length never moves them (stories are numbered from 1): the body is written first.
             assembler = Assembler(handle, ctx.book, plan.geometry, ctx.build_time, cache)
@@ -248,10 +237,6 @@ class _Laid:
 
 def _lay_out(ctx: BuildContext, plan: _Plan, runner, cache, phases: dict, started: float) -> _Laid:
     """Lay out every part (or the whole book in one pass); nothing is written yet."""
-    from .book_html import contents_body, part_body
-    from .cache import part_key
-    from .page_css import story_page_css
-
     book, parts = ctx.book, plan.parts
 
     def job(name: str, body: str, whole_book: bool = False, style: str = ""):
@@ -261,9 +246,6 @@ def _lay_out(ctx: BuildContext, plan: _Plan, runner, cache, phases: dict, starte
         body = "".join(part_body(part) for part in parts)
         results = runner.run([job("book", body, whole_book=True)], cache, part_key)
         return _Laid(results, results[0].pages)
-
-    from .assemble import plan as place_pages
-    from .assemble import start_pages
 
     body_parts = parts[1:]
     body_jobs = [
@@ -298,9 +280,6 @@ def _lay_out(ctx: BuildContext, plan: _Plan, runner, cache, phases: dict, starte
 def _printer_geometry(ctx: BuildContext, geometry, pages: int):
     """Auto margins for the real page count, when the printer needs a wider gutter than the
     estimate gave (None when the layout stands)."""
-    from ...printers import printer_named
-    from .geometry import gutter_too_narrow, page_geometry
-
     config = ctx.project.config.pdf
     if config.margins != "auto" or not gutter_too_narrow(geometry, printer_named(config.printer), pages):
         return None
@@ -309,8 +288,6 @@ def _printer_geometry(ctx: BuildContext, geometry, pages: int):
 
 def _printer_rules(ctx: BuildContext, geometry, pages: int) -> None:
     """P005 and P006: what the printer would refuse or trim, said at build time."""
-    from .printer_checks import interior_breaches
-
     for breach in interior_breaches(ctx.project.config.pdf, geometry, pages):
         ctx.diagnostics.say(breach)
 
@@ -319,10 +296,6 @@ def _settle_note_pages(body_parts, body_results, job, runner, cache) -> None:
     """The book's Notes section (`footnotes = "book"`) gives each note the page of its call: known
     only now the stories are laid out, so that part is laid out again with the numbers. It comes
     last, so its own length moves no other page."""
-    from .assemble import start_pages
-    from .book_html import fill_note_pages, has_note_pages, part_body
-    from .cache import part_key
-
     for index, part in enumerate(body_parts):
         body = part_body(part)
         if part.kind != "back" or not has_note_pages(body):
@@ -332,8 +305,6 @@ def _settle_note_pages(body_parts, body_results, job, runner, cache) -> None:
 
 
 def _empty_front():
-    from .layout import PartResult
-
     return PartResult("front", b"", 0)
 
 
@@ -386,8 +357,6 @@ class _Runner:
 
     def close(self) -> None:
         """Stop the workers (a later job is laid out here)."""
-        import gc
-
         if self.pool is not None:
             self.pool.shutdown(wait=True, cancel_futures=True)
             self.pool = None
@@ -409,8 +378,6 @@ class _Runner:
         if not todo:
             return results  # everything from the cache: WeasyPrint is not even imported
         _require_weasyprint()
-        from .layout import render_part
-
         with _Progress(self.ctx.show_progress and len(todo) > 1, len(todo)) as progress:
             if self.jobs == 1 or len(todo) == 1:
                 for index, key, job in todo:
@@ -423,11 +390,8 @@ class _Runner:
 
     def _start_pool(self, sample_job) -> tuple[ProcessPoolExecutor, int]:
         """Fork jobs − 1 workers (once); they share what this process has prepared."""
-        import gc
         import multiprocessing
         from concurrent.futures import ProcessPoolExecutor
-
-        from .layout import prime
 
         workers = self.jobs - 1
         if self.pool is None:
@@ -445,10 +409,7 @@ class _Runner:
     def _parallel(self, todo, results, cache, progress) -> None:
         """Workers take the longest parts first, this process the shortest, so they finish
         together; each worker keeps one part queued so it never waits while this process works."""
-        from collections import deque
         from concurrent.futures import FIRST_COMPLETED, wait
-
-        from .layout import release_memory, render_part, render_part_in_worker
 
         pool, workers = self._start_pool(todo[0][2])
         pending = deque(sorted(todo, key=lambda item: len(item[2].html), reverse=True))
