@@ -355,7 +355,7 @@ def load_config(text: str, path: str = "book.toml") -> Config:
     locator = KeyLocator(text)
     config = Config()
 
-    for key, value in data.items():
+    for key in data:
         if key not in TABLES:
             suggestion = _suggest(key, TABLES)
             if key in BOOK_KEYS:
@@ -459,7 +459,7 @@ def apply_overrides(config: Config, book: dict[str, Any], pdf: dict[str, Any]) -
             raise ConfigError(f"--{key} must be {exc}, not {_describe(value)}") from None
         config.pdf.line_of.pop(key, None)  # book.toml's line no longer says this value
     for key, run in _page_checks(config.pdf):
-        if key in pdf and pdf[key]:
+        if pdf.get(key):
             try:
                 run()
             except ConfigError as error:

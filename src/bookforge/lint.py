@@ -15,12 +15,18 @@ LONG_PARAGRAPH = 1500
 _MOJIBAKE = re.compile("â€[™œ\u009d“”˜žŸ¦¢–—]|Ã[\u00a0-\u00bf]|Â[\u00a0-\u00bf]")
 _ENTITY = re.compile(r"&(?:amp;)*(?:#\d{2,6}|#x[0-9a-fA-F]{2,5}|[a-zA-Z]{2,8});")
 _OPENING_QUOTES = "“‘«„‚‹"
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(text.split())
+
+
 _STOPWORDS = {
-    "en": set("the and of to a in that it was he she you for on with as his her at but not they had have".split()),
-    "fr": set("le la les et des une un est que qui dans pas pour sur avec il elle je vous nous ne au du".split()),
-    "de": set("der die das und ist nicht ein eine ich sie er es zu mit den dem auf sich auch wie war".split()),
-    "es": set("el la los las y de que en un una es no por con para su se lo como pero más".split()),
-    "it": set("il la le e di che un una è non per con si lo come ma gli del della sono".split()),
+    "en": _words("the and of to a in that it was he she you for on with as his her at but not they had have"),
+    "fr": _words("le la les et des une un est que qui dans pas pour sur avec il elle je vous nous ne au du"),
+    "de": _words("der die das und ist nicht ein eine ich sie er es zu mit den dem auf sich auch wie war"),
+    "es": _words("el la los las y de que en un una es no por con para su se lo como pero más"),
+    "it": _words("il la le e di che un una è non per con si lo come ma gli del della sono"),
 }
 
 _LANGUAGE_NAMES = {"en": "English", "fr": "French", "de": "German", "es": "Spanish", "it": "Italian"}

@@ -109,7 +109,7 @@ def open_project(start: Path, diagnostics: Diagnostics) -> Project:
     config = load_config(text, CONFIG_NAME)
     project = Project(root=root, config=config, config_path=config_path)
     project.manuscripts = _list_manuscripts(project, diagnostics)
-    if config.cover:
+    if isinstance(config.cover, str):
         resolve_inside(root, config.cover, "cover", line=None)
     return project
 
@@ -161,7 +161,8 @@ def resolve_inside(root: Path, rel: str, what: str, *, line: int | None) -> Path
 def _list_manuscripts(project: Project, diagnostics: Diagnostics) -> list[Manuscript]:
     config, root = project.config, project.root
     if config.stories:
-        manuscripts, seen = [], {}
+        manuscripts: list[Manuscript] = []
+        seen: dict[Path, int | None] = {}
         for entry in config.stories:
             path = resolve_inside(root, entry.file, "manuscript", line=entry.line)
             rel = project.rel(path)
