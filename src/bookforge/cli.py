@@ -4,7 +4,7 @@
 import os
 import sys
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 
@@ -94,7 +94,7 @@ def _apply_output_flags(quiet: bool, verbose: bool) -> None:
 Quiet = Annotated[bool, typer.Option("--quiet", "-q", help="Print errors only.")]
 Verbose = Annotated[bool, typer.Option("--verbose", "-v", help="Print each step and its timing.")]
 Sources = Annotated[
-    Optional[list[Path]],
+    list[Path] | None,
     typer.Argument(
         help="A project folder (default: the one holding book.toml here or above), "
         "or manuscript files to build without a book.toml.",
@@ -102,14 +102,14 @@ Sources = Annotated[
     ),
 ]
 Output = Annotated[
-    Optional[Path], typer.Option("--output", "-o", help="Output file (default: build/<title>.<format>).")
+    Path | None, typer.Option("--output", "-o", help="Output file (default: build/<title>.<format>).")
 ]
-Title = Annotated[Optional[str], typer.Option("--title", help="Book title (overrides book.toml).")]
+Title = Annotated[str | None, typer.Option("--title", help="Book title (overrides book.toml).")]
 Author = Annotated[
-    Optional[list[str]], typer.Option("--author", help="Book author; repeat for several.")
+    list[str] | None, typer.Option("--author", help="Book author; repeat for several.")
 ]
 Language = Annotated[
-    Optional[str], typer.Option("--language", help="Book language as a BCP 47 tag, e.g. en, fr.")
+    str | None, typer.Option("--language", help="Book language as a BCP 47 tag, e.g. en, fr.")
 ]
 
 
@@ -199,18 +199,18 @@ def pdf(
     sources: Sources = None,
     output: Output = None,
     trim: Annotated[
-        Optional[str],
+        str | None,
         typer.Option("--trim", help="Trim size: 5x8in, 5.25x8in, 5.5x8.5in, 6x9in, a5, b-format, or WxH in in/mm/cm."),
     ] = None,
-    bleed: Annotated[Optional[str], typer.Option("--bleed", help='Bleed, e.g. "0.125in" (default: [pdf] bleed).')] = None,
+    bleed: Annotated[str | None, typer.Option("--bleed", help='Bleed, e.g. "0.125in" (default: [pdf] bleed).')] = None,
     marks: Annotated[
-        Optional[list[str]], typer.Option("--marks", help="Printer's marks: crop, cross; repeat for both.")
+        list[str] | None, typer.Option("--marks", help="Printer's marks: crop, cross; repeat for both.")
     ] = None,
     variant: Annotated[
-        Optional[str], typer.Option("--variant", help="PDF variant: pdf/a-3u, pdf/ua-1, pdf/x-4… (lays out in one pass).")
+        str | None, typer.Option("--variant", help="PDF variant: pdf/a-3u, pdf/ua-1, pdf/x-4… (lays out in one pass).")
     ] = None,
     jobs: Annotated[
-        Optional[int], typer.Option("--jobs", "-j", min=1, help="Worker processes for layout (default: every core).")
+        int | None, typer.Option("--jobs", "-j", min=1, help="Worker processes for layout (default: every core).")
     ] = None,
     one_pass: Annotated[
         bool, typer.Option("--one-pass", help="Lay out the whole book as one document (slower; for comparison).")
@@ -240,7 +240,7 @@ def cover(
         bool, typer.Option("--print", help="Write the full-wrap print cover PDF (back, spine, front) instead.")
     ] = False,
     pages: Annotated[
-        Optional[int],
+        int | None,
         typer.Option("--pages", min=1, help="With --print: the interior's page count (default: lay it out and count)."),
     ] = None,
     quiet: Quiet = False,
@@ -275,7 +275,7 @@ def cover(
 def build(
     sources: Sources = None,
     to: Annotated[
-        Optional[list[str]],
+        list[str] | None,
         typer.Option("--to", help="Format to build (epub, pdf, kepub, azw3, cover-pdf); repeat for several. "
                                  "Default: [build] formats."),
     ] = None,
@@ -302,29 +302,29 @@ def build(
 @app.command()
 def batch(
     inputs: Annotated[
-        Optional[list[Path]],
+        list[Path] | None,
         typer.Argument(help="Project folders (each holding book.toml), one book each.", show_default=False),
     ] = None,
     manifest: Annotated[
-        Optional[Path],
+        Path | None,
         typer.Option("--manifest", help='A JSON Lines file, one book a line: {"project": "works/12"} or '
                                         '{"id": "12", "manuscripts": ["a.md"], "title": "…", "authors": ["…"]}.'),
     ] = None,
     to: Annotated[
-        Optional[list[str]],
+        list[str] | None,
         typer.Option("--to", help="Format to build for every book (epub, pdf, kepub, azw3, cover-pdf); repeat "
                                  "for several. Default: each book's [build] formats."),
     ] = None,
     out: Annotated[
-        Optional[Path],
+        Path | None,
         typer.Option("--out", help="Write each book to OUT/<id>/ (default: a project's build/, a manifest's "
                                   "books of manuscripts to build/batch/<id>/ beside the manifest)."),
     ] = None,
     jobs: Annotated[
-        Optional[int], typer.Option("--jobs", "-j", min=1, help="Books built at once here (default: every core).")
+        int | None, typer.Option("--jobs", "-j", min=1, help="Books built at once here (default: every core).")
     ] = None,
     scheduler: Annotated[
-        Optional[str],
+        str | None,
         typer.Option("--scheduler", envvar="DASK_SCHEDULER_ADDRESS",
                      help="Build on the Dask cluster at this scheduler, e.g. tcp://host:8786 "
                           "(needs bookforge[cluster]).", show_default=False),
@@ -337,7 +337,7 @@ def batch(
         bool, typer.Option("--force", help="Build every book again, even those unchanged since their last build.")
     ] = False,
     report: Annotated[
-        Optional[Path], typer.Option("--report", help="Write one JSON line per book (status, outputs, sizes, "
+        Path | None, typer.Option("--report", help="Write one JSON line per book (status, outputs, sizes, "
                                                      "seconds, warnings) to this file.")
     ] = None,
     quiet: Quiet = False,
@@ -366,18 +366,18 @@ def batch(
 @app.command()
 def send(
     file: Annotated[
-        Optional[Path],
+        Path | None,
         typer.Argument(help="The book file to send (default: the project's, built first when missing or stale).",
                        show_default=False),
     ] = None,
     device: Annotated[
-        Optional[Path], typer.Option("--device", help="The folder the e-reader is mounted at (default: find it).")
+        Path | None, typer.Option("--device", help="The folder the e-reader is mounted at (default: find it).")
     ] = None,
     email: Annotated[
-        Optional[str], typer.Option("--email", help="Send by e-mail to this address instead (e.g. you@kindle.com).")
+        str | None, typer.Option("--email", help="Send by e-mail to this address instead (e.g. you@kindle.com).")
     ] = None,
     project: Annotated[
-        Optional[Path], typer.Option("--project", help="The project folder (default: the one holding book.toml here or above).")
+        Path | None, typer.Option("--project", help="The project folder (default: the one holding book.toml here or above).")
     ] = None,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Say what would be copied or sent, and do nothing.")] = False,
     quiet: Quiet = False,
@@ -428,10 +428,10 @@ def check(
 def watch(
     sources: Sources = None,
     to: Annotated[
-        Optional[list[str]],
+        list[str] | None,
         typer.Option("--to", help="Format to rebuild (epub, pdf); repeat for several. Default: [build] formats."),
     ] = None,
-    jobs: Annotated[Optional[int], typer.Option("--jobs", "-j", min=1, help="Worker processes for PDF layout.")] = None,
+    jobs: Annotated[int | None, typer.Option("--jobs", "-j", min=1, help="Worker processes for PDF layout.")] = None,
     quiet: Quiet = False,
     verbose: Verbose = False,
 ) -> None:
@@ -455,7 +455,7 @@ def watch(
 def serve(
     sources: Sources = None,
     to: Annotated[
-        Optional[list[str]],
+        list[str] | None,
         typer.Option("--to", help="epub (the reading view), pdf (the print view); repeat for both. "
                                  "Default: those of [build] formats, the EPUB at least."),
     ] = None,
@@ -467,7 +467,7 @@ def serve(
     epubcheck: Annotated[
         bool, typer.Option("--epubcheck", help="Run EPUBCheck after each build too (needs Java; seconds a build).")
     ] = False,
-    jobs: Annotated[Optional[int], typer.Option("--jobs", "-j", min=1, help="Worker processes for PDF layout.")] = None,
+    jobs: Annotated[int | None, typer.Option("--jobs", "-j", min=1, help="Worker processes for PDF layout.")] = None,
     quiet: Quiet = False,
     verbose: Verbose = False,
 ) -> None:
@@ -512,7 +512,7 @@ def inspect(
     author: Author = None,
     language: Language = None,
     typography: Annotated[
-        Optional[bool],
+        bool | None,
         typer.Option("--typography/--no-typography", help="Apply typography (default: as book.toml says)."),
     ] = None,
     quiet: Quiet = False,
@@ -563,7 +563,7 @@ def main() -> None:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         sys.exit(130)
-    except Exception as error:  # noqa: BLE001 - the boundary for bugs
+    except Exception as error:  # the boundary for bugs: any that escape are reported, never a traceback
         if settings.traceback:
             raise
         print(
