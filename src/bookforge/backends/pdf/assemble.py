@@ -9,11 +9,15 @@ from dataclasses import dataclass
 
 from ... import __version__
 from ...model import Book
-from .book_html import PART_LINK, PrintPart
+from .book_html import PART_LINK, PrintPart, join_names
 from .fonts import folio_glyphs
 from .geometry import Geometry
 from .layout import PartResult
 from .page_css import FOLIO_SIZE_EM
+
+# pypdf (and pdfout, fonts' FontMerger, which import it) are imported in the functions that write
+# the book: the layout imports this module for its page plan before the workers fork, and pypdf
+# loaded then would be carried by every worker.
 
 
 @dataclass
@@ -386,8 +390,6 @@ def _catalog(out, pages_root: int, page_numbers: list[int], outline: int | None,
 
 def _info(book: Book, moment: dt.datetime):
     from pypdf.generic import DictionaryObject, NameObject, TextStringObject
-
-    from .book_html import join_names
 
     stamp = moment.strftime("D:%Y%m%d%H%M%S+00'00'")
     names = book.editors or book.authors or book.story_authors()

@@ -13,6 +13,9 @@ import io
 import re
 from functools import lru_cache
 
+# Pillow's ImageCms and tinycss2 are imported where a CMYK output intent is used: the PDF backend
+# imports this module for every build, and only a PDF/X one with a profile converts colours.
+
 # Properties whose values may hold a colour; only these are rewritten (a colour name elsewhere,
 # `white-space: nowrap` or `content: "black"`, is left alone).
 _COLOUR_PROPERTIES = frozenset({

@@ -29,6 +29,9 @@ from pathlib import Path
 from ...model import Block, Preformatted, block_inlines, child_blocks, notes_in, plain_text
 from ...themes import FONTS_DIR
 
+# fontTools is imported in the functions that read a font or a script: every PDF build plans its
+# fonts with this module before the layout workers fork, and most books need neither.
+
 BUNDLED_FILES = ("LinLibertine_R.otf", "LinLibertine_RI.otf", "LinLibertine_RB.otf", "LinLibertine_RBI.otf")
 
 # Code points the bundled faces have (tests/test_cjk.py checks them against the fonts; the bold
