@@ -14,7 +14,7 @@ from typing import BinaryIO
 
 from .errors import BuildError
 
-_ZIP_EPOCH = dt.datetime(1980, 1, 1, tzinfo=dt.timezone.utc)  # the earliest date a zip entry can hold
+_ZIP_EPOCH = dt.datetime(1980, 1, 1, tzinfo=dt.UTC)  # the earliest date a zip entry can hold
 
 
 @contextmanager
@@ -141,16 +141,14 @@ def build_time(date: str | None, inputs: list[Path]) -> dt.datetime:
     epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
     if epoch:
         try:
-            moment = dt.datetime.fromtimestamp(int(epoch), tz=dt.timezone.utc)
+            moment = dt.datetime.fromtimestamp(int(epoch), tz=dt.UTC)
         except (ValueError, OverflowError, OSError):
-            raise BuildError(
-                f"SOURCE_DATE_EPOCH must be a number of seconds, not '{epoch}'"
-            ) from None
+            raise BuildError(f"SOURCE_DATE_EPOCH must be a number of seconds, not '{epoch}'") from None
     elif date:
         parts = [int(p) for p in date.split("-")] + [1, 1]
-        moment = dt.datetime(parts[0], parts[1], parts[2], tzinfo=dt.timezone.utc)
+        moment = dt.datetime(parts[0], parts[1], parts[2], tzinfo=dt.UTC)
     else:
-        moment = dt.datetime.fromtimestamp(int(newest_mtime(inputs)), tz=dt.timezone.utc)
+        moment = dt.datetime.fromtimestamp(int(newest_mtime(inputs)), tz=dt.UTC)
     return max(moment, _ZIP_EPOCH).replace(microsecond=0)
 
 
@@ -162,4 +160,3 @@ def newest_mtime(paths: list[Path]) -> float:
 def human_size(size: int) -> str:
     """Sizes as messages show them: 412 KB, 3.1 MB."""
     return f"{size / 1024:.0f} KB" if size < 1024 * 1024 else f"{size / 1024 / 1024:.1f} MB"
-

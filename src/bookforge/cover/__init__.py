@@ -52,16 +52,22 @@ def book_cover(project: Project, book: Book, theme: Theme, diagnostics: Diagnost
         return None
     text = cover_text(book, theme)
     alt = book.title + (f", {text.names}" if text.names else "")
-    if book.cover:
+    if isinstance(book.cover, str):  # a file named in book.toml (never empty: config refuses that)
         data, width, height = supplied_cover(project, book.cover, diagnostics)
         return CoverImage(data, width, height, False, alt, book.cover)
     missing = unrenderable(text)
     if missing:
-        own_cover = ("name your own cover: [book] cover = \"cover.jpg\"" if project.config_path is not None
-                     else "make a project (`bookforge new`) and name your own cover in its book.toml")
-        diagnostics.warn("V003", f"no installed font has {_sample(missing)}; the generated cover shows boxes "
-                         "for them", path="book.toml" if project.config_path is not None else None,
-                         hint=f"install a font for that script (e.g. Noto), or {own_cover}")
+        own_cover = (
+            'name your own cover: [book] cover = "cover.jpg"'
+            if project.config_path is not None
+            else "make a project (`bookforge new`) and name your own cover in its book.toml"
+        )
+        diagnostics.warn(
+            "V003",
+            f"no installed font has {_sample(missing)}; the generated cover shows boxes for them",
+            path="book.toml" if project.config_path is not None else None,
+            hint=f"install a font for that script (e.g. Noto), or {own_cover}",
+        )
     return CoverImage(generated_cover(project, text), WIDTH, HEIGHT, True, alt)
 
 
@@ -77,8 +83,7 @@ def cover_text(book: Book, theme: Theme) -> CoverText:
     else:
         label, names = "", join_names(book.authors or book.story_authors(), book.language)
     colours = {key: _colour(theme, key, default) for key, default in _DEFAULT_COLOURS.items()}
-    return CoverText(book.title, book.subtitle or "", label, names, book.publisher or "", book.language,
-                     **colours)
+    return CoverText(book.title, book.subtitle or "", label, names, book.publisher or "", book.language, **colours)
 
 
 _HEX_COLOUR = re.compile(r"#(?:[0-9a-fA-F]{3}){1,2}")
@@ -93,15 +98,19 @@ def _colour(theme: Theme, key: str, default: str) -> str:
     try:
         ImageColor.getrgb(str(value))
     except ValueError:
-        raise ThemeError(f"theme.toml: {key} = {value!r} is not a colour", path="theme.toml",
-                         hint='write colours as "#7a2e1f" or a CSS colour name') from None
+        raise ThemeError(
+            f"theme.toml: {key} = {value!r} is not a colour",
+            path="theme.toml",
+            hint='write colours as "#7a2e1f" or a CSS colour name',
+        ) from None
     return str(value)
 
 
 def generated_cover(project: Project, text, image_format: str = "JPEG") -> bytes:
     """Draw the cover, or take it from build/.cache when these words and colours were drawn before."""
-    key = hashlib.sha256(repr((sorted(asdict(text).items()), image_format, __version__, pillow_version,
-                               _art_digest())).encode()).hexdigest()[:24]
+    key = hashlib.sha256(
+        repr((sorted(asdict(text).items()), image_format, __version__, pillow_version, _art_digest())).encode()
+    ).hexdigest()[:24]
     folder = project.cache_dir("cover")
     cached = folder / f"{key}.{image_format.lower()}"
     try:
@@ -139,26 +148,42 @@ def supplied_cover(project: Project, relative: str, diagnostics: Diagnostics) ->
             image.load()
     except Image.DecompressionBombError:
         size = _declared_size(raw)
-        raise BuildError(f"the cover is {size} pixels, more than bookforge opens (a picture that size could "
-                         "exhaust memory)", path=relative,
-                         hint="resize it: 1600×2560 px suits e-readers, 300 ppi of the trim suits print "
-                              "(e.g. 1688×2625 px for 5.5×8.5in with bleed)") from None
+        raise BuildError(
+            f"the cover is {size} pixels, more than bookforge opens (a picture that size could exhaust memory)",
+            path=relative,
+            hint="resize it: 1600×2560 px suits e-readers, 300 ppi of the trim suits print "
+            "(e.g. 1688×2625 px for 5.5×8.5in with bleed)",
+        ) from None
     except (UnidentifiedImageError, OSError):
-        raise BuildError("the cover is not an image bookforge can read (damaged, or not really a picture)",
-                         path=relative, hint="open it in an image editor and save it as JPEG or PNG") from None
+        raise BuildError(
+            "the cover is not an image bookforge can read (damaged, or not really a picture)",
+            path=relative,
+            hint="open it in an image editor and save it as JPEG or PNG",
+        ) from None
     if image.format not in ("JPEG", "PNG"):
-        raise BuildError(f"the cover must be a JPEG or PNG image, not {image.format}", path=relative,
-                         hint="save it as JPEG (best for photographs) or PNG")
+        raise BuildError(
+            f"the cover must be a JPEG or PNG image, not {image.format}",
+            path=relative,
+            hint="save it as JPEG (best for photographs) or PNG",
+        )
     upright = image.getexif().get(0x0112, 1) == 1  # EXIF orientation: a phone photo may be turned
     oriented = image if upright else ImageOps.exif_transpose(image)
     width, height = oriented.size
     if height < MIN_HEIGHT:
-        diagnostics.warn("V001", f"the cover is only {width}×{height} px; it will look soft on e-readers",
-                         path=relative, hint="use a cover at least 1600×2560 px (1000 px tall at the very least)")
+        diagnostics.warn(
+            "V001",
+            f"the cover is only {width}×{height} px; it will look soft on e-readers",
+            path=relative,
+            hint="use a cover at least 1600×2560 px (1000 px tall at the very least)",
+        )
     ratio = height / width
     if not ASPECT_RANGE[0] <= ratio <= ASPECT_RANGE[1]:
-        diagnostics.warn("V002", f"the cover's shape is 1:{ratio:.2f}; e-readers expect about 1:1.6 and will "
-                         "crop or pad it", path=relative, hint="resize or crop it to 1600×2560 px")
+        diagnostics.warn(
+            "V002",
+            f"the cover's shape is 1:{ratio:.2f}; e-readers expect about 1:1.6 and will crop or pad it",
+            path=relative,
+            hint="resize or crop it to 1600×2560 px",
+        )
     if image.format == "JPEG" and image.mode in ("RGB", "L") and upright:
         return raw, width, height  # already what every reader takes: keep the publisher's bytes
     if oriented.mode in ("RGBA", "LA", "P", "PA") or "transparency" in oriented.info:
@@ -185,14 +210,16 @@ def _declared_size(raw: bytes) -> str:
         Image.MAX_IMAGE_PIXELS = limit
 
 
-def write_cover(project: Project, diagnostics: Diagnostics, *, png: bool = False,
-                output: Path | None = None) -> tuple[Path, int, int]:
+def write_cover(
+    project: Project, diagnostics: Diagnostics, *, png: bool = False, output: Path | None = None
+) -> tuple[Path, int, int]:
     """`bookforge cover`: the cover as its own file, for a store's upload form or a web page."""
     book = load_book(project, diagnostics)
     theme = project_theme(project)
     if book.cover is False:
         book.cover = None  # asked for by name: `cover = false` only keeps it out of the books
     cover = book_cover(project, book, theme, diagnostics)
+    assert cover is not None  # only `cover = false` gives none, and it was set aside above
     data = cover.data
     if png:
         if cover.generated:
@@ -204,8 +231,11 @@ def write_cover(project: Project, diagnostics: Diagnostics, *, png: bool = False
             Image.open(io.BytesIO(cover.data)).save(out, "PNG", optimize=True)
             data = out.getvalue()
     suffix = "-cover.png" if png else "-cover.jpg"
-    target = Path(output).absolute() if output else (
-        project.root / project.config.build.output / (slugify(project.config.title) + suffix))
+    target = (
+        Path(output).absolute()
+        if output
+        else (project.root / project.config.build.output / (slugify(project.config.title) + suffix))
+    )
     with atomic_output(target, project.rel(target)) as handle:
         handle.write(data)
     return target, cover.width, cover.height

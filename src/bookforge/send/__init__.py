@@ -15,10 +15,20 @@ from .devices import Device, choose_device, copy_to_device
 from .mail import send_mail, smtp_settings
 
 
-def send(sources: list[Path] | None, file: Path | None, *, device: Path | None, email: str | None,
-         dry_run: bool, diagnostics: Diagnostics, say: Callable[[str], None]) -> None:
+def send(
+    sources: list[Path] | None,
+    file: Path | None,
+    *,
+    device: Path | None,
+    email: str | None,
+    dry_run: bool,
+    diagnostics: Diagnostics,
+    say: Callable[[str], None],
+) -> None:
     if file is not None and not file.is_file():
-        raise DeliveryError(f"{file} does not exist", hint="build it first, or leave the file out to send the project's book")
+        raise DeliveryError(
+            f"{file} does not exist", hint="build it first, or leave the file out to send the project's book"
+        )
     if email:
         _by_email(sources, file, email, dry_run, diagnostics, say)
     else:
@@ -29,8 +39,10 @@ def _to_device(sources, file: Path | None, target: Device, dry_run: bool, diagno
     if file is None:
         file = ready_file(sources, target.format, diagnostics, say, dry_run)
     elif target.kind == "kindle" and not file.name.endswith((".azw3", ".mobi", ".pdf")):
-        raise DeliveryError(f"a Kindle does not read {file.name} copied by USB",
-                            hint="send it an AZW3 (bookforge azw3), or e-mail the EPUB: bookforge send --email you@kindle.com")
+        raise DeliveryError(
+            f"a Kindle does not read {file.name} copied by USB",
+            hint="send it an AZW3 (bookforge azw3), or e-mail the EPUB: bookforge send --email you@kindle.com",
+        )
     report = copy_to_device(file, target, dry_run=dry_run)
     verb = "would copy" if dry_run else "copied"
     extra = " (replacing the older copy)" if report.replaced else ""

@@ -29,6 +29,7 @@ class Device:
 
 def identify(root: Path) -> Device | None:
     """The e-reader mounted at `root`, told apart by the folders each kind keeps, or None."""
+
     def has(*parts: str) -> bool:
         return (root.joinpath(*parts)).is_dir()
 
@@ -39,11 +40,13 @@ def identify(root: Path) -> Device | None:
     if has("system", "config") or has("system", "profiles"):
         return Device("pocketbook", "PocketBook", root, root / "Books" if has("Books") else root, "epub")
     if has("NOOK") or has("My Files"):
-        folder = root / "My Files" / "Books" if has("My Files", "Books") else root / ("NOOK" if has("NOOK") else "My Files")
+        folder = (
+            root / "My Files" / "Books" if has("My Files", "Books") else root / ("NOOK" if has("NOOK") else "My Files")
+        )
         return Device("nook", "Nook", root, folder, "epub")
-    for folder in ("Books", "books", "Digital Editions", "eBooks"):
-        if has(folder):
-            return Device("generic", "e-reader", root, root / folder, "epub")
+    for name in ("Books", "books", "Digital Editions", "eBooks"):
+        if has(name):
+            return Device("generic", "e-reader", root, root / name, "epub")
     return None
 
 
@@ -99,8 +102,10 @@ def choose_device(device: Path | None) -> Device:
     devices = find_devices()
     if not devices:
         where = ", ".join(str(p) for p in mount_roots())
-        raise DeliveryError(f"no e-reader found (looked in {where})",
-                            hint="plug it in and let it mount, or name it: bookforge send --device /media/…/KOBOeReader")
+        raise DeliveryError(
+            f"no e-reader found (looked in {where})",
+            hint="plug it in and let it mount, or name it: bookforge send --device /media/…/KOBOeReader",
+        )
     if len(devices) > 1:
         names = ", ".join(f"{d.name} at {d.root}" for d in devices)
         raise DeliveryError(f"several e-readers found: {names}", hint="choose one with --device")
@@ -135,8 +140,10 @@ def copy_to_device(source: Path, device: Device, *, dry_run: bool = False) -> Co
         for old in report.removed:
             old.unlink(missing_ok=True)
     except OSError as exc:
-        raise DeliveryError(f"cannot copy to {device.folder}: {exc.strerror or exc}",
-                            hint="is the e-reader still mounted, writable and not full?") from None
+        raise DeliveryError(
+            f"cannot copy to {device.folder}: {exc.strerror or exc}",
+            hint="is the e-reader still mounted, writable and not full?",
+        ) from None
     return report
 
 
@@ -152,9 +159,13 @@ def older_copies(source: Path, folder: Path) -> list[Path]:
     for entry in entries:
         if entry.name == source.name or entry.name.startswith(".") or not entry.is_file():
             continue
-        if book_stem(entry.name) == stem and entry.name.endswith(BOOK_SUFFIXES):
-            found.append(entry)
-        elif identifier and entry.name.endswith(".epub") and epub_identifier(entry) == identifier:
+        if (
+            book_stem(entry.name) == stem
+            and entry.name.endswith(BOOK_SUFFIXES)
+            or identifier
+            and entry.name.endswith(".epub")
+            and epub_identifier(entry) == identifier
+        ):
             found.append(entry)
     return found
 
@@ -169,8 +180,12 @@ def book_stem(name: str) -> str:
 def epub_identifier(path: Path) -> str | None:
     """The EPUB's unique identifier (dc:identifier), read from its package document."""
     try:  # a book on the device may be anybody's: read through the bomb-proof reader
-        members = read_members(path.read_bytes(), str(path), "EPUB",
-                               wanted=lambda name: name == "META-INF/container.xml" or name.endswith(".opf"))
+        members = read_members(
+            path.read_bytes(),
+            str(path),
+            "EPUB",
+            wanted=lambda name: name == "META-INF/container.xml" or name.endswith(".opf"),
+        )
         container = members["META-INF/container.xml"].decode("utf-8", "replace")
         match = re.search(r'full-path="([^"]+)"', container)
         if not match:

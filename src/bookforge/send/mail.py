@@ -48,8 +48,11 @@ def smtp_settings(config: SendConfig, recipient: str, root: Path, environ=os.env
     env = {key: environ.get(f"BOOKFORGE_SMTP_{key}") or None for key in ENVIRONMENT}
     host = env["HOST"] or config.smtp_host
     if not host:
-        raise ConfigError("no SMTP server to send through", path="book.toml",
-                          hint='set [send] smtp-host = "smtp.example.com" or BOOKFORGE_SMTP_HOST')
+        raise ConfigError(
+            "no SMTP server to send through",
+            path="book.toml",
+            hint='set [send] smtp-host = "smtp.example.com" or BOOKFORGE_SMTP_HOST',
+        )
     security = (env["SECURITY"] or config.smtp_security or "").lower()
     port_text = env["PORT"]
     try:
@@ -59,23 +62,31 @@ def smtp_settings(config: SendConfig, recipient: str, root: Path, environ=os.env
     if not security:
         security = "ssl" if port == 465 else "starttls"
     if security not in ("starttls", "ssl", "none"):
-        raise ConfigError(f"SMTP security must be starttls, ssl or none, not {security!r}",
-                          hint="BOOKFORGE_SMTP_SECURITY or [send] smtp-security")
+        raise ConfigError(
+            f"SMTP security must be starttls, ssl or none, not {security!r}",
+            hint="BOOKFORGE_SMTP_SECURITY or [send] smtp-security",
+        )
     port = port or (465 if security == "ssl" else 587)
     user = env["USER"] or config.smtp_user
     password = env["PASSWORD"] or (_keyring_password(user) if user else None)
     if user and not password:
-        raise ConfigError(f"no password for the SMTP user {user}",
-                          hint=f"set BOOKFORGE_SMTP_PASSWORD, or store it: keyring set {KEYRING_SERVICE} {user}")
+        raise ConfigError(
+            f"no password for the SMTP user {user}",
+            hint=f"set BOOKFORGE_SMTP_PASSWORD, or store it: keyring set {KEYRING_SERVICE} {user}",
+        )
     sender = env["FROM"] or config.from_address or (user if user and "@" in user else None)
     if not sender:
-        raise ConfigError("no sender address", path="book.toml",
-                          hint='set [send] from = "you@example.com" or BOOKFORGE_SMTP_FROM')
+        raise ConfigError(
+            "no sender address", path="book.toml", hint='set [send] from = "you@example.com" or BOOKFORGE_SMTP_FROM'
+        )
     cafile = env["CAFILE"] or config.smtp_cafile
     if cafile and not Path(cafile).is_absolute():
         cafile = str(root / cafile)
-    limit = _limit(config.max_size) if config.max_size else (
-        KINDLE_LIMIT if recipient.lower().endswith(("@kindle.com", "@free.kindle.com")) else DEFAULT_LIMIT)
+    limit = (
+        _limit(config.max_size)
+        if config.max_size
+        else (KINDLE_LIMIT if recipient.lower().endswith(("@kindle.com", "@free.kindle.com")) else DEFAULT_LIMIT)
+    )
     return SmtpSettings(host, port, security, user, password, sender, cafile, limit)
 
 
@@ -91,7 +102,7 @@ def _keyring_password(user: str) -> str | None:
 
 
 def _limit(text: str) -> int:
-    units = {"kb": 1024, "mb": 1024 ** 2, "gb": 1024 ** 3, "b": 1}
+    units = {"kb": 1024, "mb": 1024**2, "gb": 1024**3, "b": 1}
     clean = text.strip().lower().replace(" ", "")
     for unit, factor in units.items():
         if clean.endswith(unit):
@@ -110,8 +121,9 @@ def build_message(book_file: Path, recipient: str, sender: str, title: str) -> E
     message["Date"] = formatdate(localtime=True)
     message["Message-ID"] = make_msgid(domain=sender.rpartition("@")[2] or None)
     message.set_content(f"{title}\n\nSent with bookforge: {book_file.name} is attached.\n")
-    maintype, subtype = MEDIA_TYPES.get(".epub" if book_file.name.endswith(".epub") else book_file.suffix.lower(),
-                                        ("application", "octet-stream"))
+    maintype, subtype = MEDIA_TYPES.get(
+        ".epub" if book_file.name.endswith(".epub") else book_file.suffix.lower(), ("application", "octet-stream")
+    )
     message.add_attachment(book_file.read_bytes(), maintype=maintype, subtype=subtype, filename=book_file.name)
     return message
 
@@ -122,11 +134,13 @@ def send_mail(book_file: Path, recipient: str, settings: SmtpSettings, title: st
     if size > settings.max_bytes:
         raise DeliveryError(
             f"{book_file.name} is {human_size(size)}; {recipient} takes {human_size(settings.max_bytes)} at most",
-            hint="make the images smaller, copy it by USB (bookforge send --device), or raise [send] max-size")
+            hint="make the images smaller, copy it by USB (bookforge send --device), or raise [send] max-size",
+        )
     message = build_message(book_file, recipient, settings.sender, title)
     context = ssl.create_default_context(cafile=settings.cafile)
     where = settings.describe()
     try:
+        client: smtplib.SMTP
         if settings.security == "ssl":
             client = smtplib.SMTP_SSL(settings.host, settings.port, timeout=timeout, context=context)
         else:
@@ -135,34 +149,46 @@ def send_mail(book_file: Path, recipient: str, settings: SmtpSettings, title: st
             client.ehlo()
             if settings.security == "starttls":
                 if not client.has_extn("starttls"):
-                    raise DeliveryError(f"{where} does not offer STARTTLS; bookforge will not send a password "
-                                        "or a book in the clear", hint="use smtp-security = \"ssl\" (port 465)")
+                    raise DeliveryError(
+                        f"{where} does not offer STARTTLS; bookforge will not send a password or a book in the clear",
+                        hint='use smtp-security = "ssl" (port 465)',
+                    )
                 client.starttls(context=context)
                 client.ehlo()
             if settings.user:
                 _login(client, settings.user, settings.password or "")
             client.send_message(message, from_addr=settings.sender, to_addrs=[recipient])
     except smtplib.SMTPAuthenticationError as exc:
-        raise DeliveryError(f"{where} refused the login for {settings.user}: {_reply(exc)}",
-                            hint="check BOOKFORGE_SMTP_PASSWORD (many providers want an app password)") from None
+        raise DeliveryError(
+            f"{where} refused the login for {settings.user}: {_reply(exc)}",
+            hint="check BOOKFORGE_SMTP_PASSWORD (many providers want an app password)",
+        ) from None
     except smtplib.SMTPRecipientsRefused as exc:
         reasons = "; ".join(_reply(error) for error in exc.recipients.values())
         raise DeliveryError(f"{where} refused the recipient {recipient}: {reasons}") from None
     except smtplib.SMTPSenderRefused as exc:
-        raise DeliveryError(f"{where} refused the sender {settings.sender}: {_reply(exc)}",
-                            hint="send from an address this server lets you use") from None
+        raise DeliveryError(
+            f"{where} refused the sender {settings.sender}: {_reply(exc)}",
+            hint="send from an address this server lets you use",
+        ) from None
     except smtplib.SMTPResponseException as exc:
         raise DeliveryError(f"{where} refused the message: {_reply(exc)}") from None
     except smtplib.SMTPNotSupportedError as exc:
-        raise DeliveryError(f"{where} does not offer what bookforge needs: {exc}",
-                            hint="check smtp-security and the port your provider gives for sending mail") from None
+        raise DeliveryError(
+            f"{where} does not offer what bookforge needs: {exc}",
+            hint="check smtp-security and the port your provider gives for sending mail",
+        ) from None
     except ssl.SSLError as exc:
-        raise DeliveryError(f"TLS with {where} failed: {exc.reason or exc}",
-                            hint="for a server with its own certificate, set [send] smtp-cafile") from None
-    except (socket.gaierror, socket.timeout, ConnectionError, OSError, smtplib.SMTPException) as exc:
+        raise DeliveryError(
+            f"TLS with {where} failed: {exc.reason or exc}",
+            hint="for a server with its own certificate, set [send] smtp-cafile",
+        ) from None
+    except (TimeoutError, socket.gaierror, ConnectionError, OSError, smtplib.SMTPException) as exc:
         reason = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
-        raise DeliveryError(f"cannot reach the mail server {where}: {reason}",
-                            hint="check the host and port, and that this machine may connect to it") from None
+        raise DeliveryError(
+            f"cannot reach the mail server {where}: {reason}",
+            hint="check the host and port, and that this machine may connect to it",
+        ) from None
 
 
 def _login(client: smtplib.SMTP, user: str, password: str) -> None:
@@ -170,8 +196,11 @@ def _login(client: smtplib.SMTP, user: str, password: str) -> None:
     mechanism in turn after a refusal: two failed attempts per send can lock an account.)"""
     offered = client.esmtp_features.get("auth", "").upper().split()
     client.user, client.password = user, password
-    for mechanism, method in (("PLAIN", client.auth_plain), ("LOGIN", client.auth_login),
-                              ("CRAM-MD5", client.auth_cram_md5)):
+    for mechanism, method in (
+        ("PLAIN", client.auth_plain),
+        ("LOGIN", client.auth_login),
+        ("CRAM-MD5", client.auth_cram_md5),
+    ):
         if mechanism in offered:
             client.auth(mechanism, method)  # SMTPAuthenticationError when refused
             return

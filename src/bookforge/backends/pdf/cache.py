@@ -72,8 +72,16 @@ class PartCache:
             self.misses += 1
             return None
         self.hits += 1
-        return PartResult(name, pdf, info["pages"], info["anchors"], info["page_names"], info["blank"],
-                          info["warnings"], info["refused"])
+        return PartResult(
+            name,
+            pdf,
+            info["pages"],
+            info["anchors"],
+            info["page_names"],
+            info["blank"],
+            info["warnings"],
+            info["refused"],
+        )
 
     def put(self, key: str, result: PartResult) -> None:
         self.used.add(key)
@@ -82,9 +90,14 @@ class PartCache:
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
             info = {
-                "format": CACHE_FORMAT, "size": len(result.pdf), "pages": result.pages,
-                "anchors": result.anchors, "page_names": result.page_names, "blank": result.blank,
-                "warnings": result.warnings, "refused": result.refused,
+                "format": CACHE_FORMAT,
+                "size": len(result.pdf),
+                "pages": result.pages,
+                "anchors": result.anchors,
+                "page_names": result.page_names,
+                "blank": result.blank,
+                "warnings": result.warnings,
+                "refused": result.refused,
             }
             # The PDF first, then the JSON that vouches for it: a half-written entry is never used.
             replace_bytes(self.folder / f"{key}.pdf", result.pdf)
@@ -122,4 +135,3 @@ class PartCache:
                 path.unlink(missing_ok=True)
             elif is_orphan(path):
                 path.unlink(missing_ok=True)  # left by a build that was killed while writing
-

@@ -310,7 +310,13 @@ def _file_digest(path: str) -> bytes:
 
 def _write_face(out, entry: _Face, cache=None) -> None:
     from pypdf.generic import (
-        ArrayObject, DictionaryObject, FloatObject, IndirectObject, NameObject, NumberObject, TextStringObject,
+        ArrayObject,
+        DictionaryObject,
+        FloatObject,
+        IndirectObject,
+        NameObject,
+        NumberObject,
+        TextStringObject,
     )
 
     from .pdfout import stream_object

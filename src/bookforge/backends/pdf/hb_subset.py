@@ -11,8 +11,13 @@ import uharfbuzz as hb
 
 # Hinting and layout tables go (a PDF needs neither); every name record stays, the licence among them.
 DROPPED_TABLES = ("GSUB", "GPOS", "GDEF", "SVG ", "BASE", "JSTF", "DSIG", "LTSH", "PCLT")
-_FLAGS = (hb.SubsetFlags.NO_HINTING | hb.SubsetFlags.RETAIN_GIDS | hb.SubsetFlags.DESUBROUTINIZE
-          | hb.SubsetFlags.PASSTHROUGH_UNRECOGNIZED | hb.SubsetFlags.NOTDEF_OUTLINE)
+_FLAGS = (
+    hb.SubsetFlags.NO_HINTING
+    | hb.SubsetFlags.RETAIN_GIDS
+    | hb.SubsetFlags.DESUBROUTINIZE
+    | hb.SubsetFlags.PASSTHROUGH_UNRECOGNIZED
+    | hb.SubsetFlags.NOTDEF_OUTLINE
+)
 
 
 def subset(path: str, gids: list[int], index: int = 0) -> bytes | None:
