@@ -167,9 +167,8 @@ def test_an_unbalanced_quote_appears_in_the_problems_pane_and_goes_when_fixed(pr
                                .find(c => c.href === '{NIGHT_WINDOW}').digest !== '{shown}'""")
     page.wait_for_function("() => document.querySelector('#status').textContent.startsWith('Up to date')")
     problem.click()
-    found = page.wait_for_function(
-        "() => document.querySelector('#reader').contentDocument.querySelector('.bf-found')?.textContent").json_value()
-    assert found.startswith("Odo woke to the sound of the latch.\u201d"), found
+    page.wait_for_function("() => document.querySelector('#reader').contentDocument.querySelector('.bf-found')"
+                           "?.textContent.startsWith('Odo woke to the sound of the latch.\u201d')", timeout=5000)
     story.write_text(good)
     problem.wait_for(state="detached", timeout=10000)
 

@@ -160,7 +160,7 @@ function openDocument(href, { fragment = null, words = null, page = 0 } = {}) {
   }
   view.href = href;
   view.digest = chapter.digest;
-  ui.frame.src = `/book/${href}`;
+  ui.frame.src = `/book/${href}?v=${chapter.digest}`;  // a new version is a new address: no cache shows an old one
   markCurrent();
 }
 
