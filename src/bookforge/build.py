@@ -48,11 +48,8 @@ def resolve_project(
     else:
         folders = [s for s in sources if s.is_dir()]
         if folders:
-            raise ConfigError(
-                f"{folders[0]} is a folder: name one project folder, or manuscript files only"
-            )
-        project = adhoc_project(sources, title=title, authors=authors or [], language=language,
-                                diagnostics=diagnostics)
+            raise ConfigError(f"{folders[0]} is a folder: name one project folder, or manuscript files only")
+        project = adhoc_project(sources, title=title, authors=authors or [], language=language, diagnostics=diagnostics)
     apply_overrides(project.config, {"title": title, "authors": authors, "language": language}, dict(pdf or {}))
     return project
 
@@ -64,8 +61,13 @@ def _options(options: BuildOptions | Mapping[str, Any] | None) -> BuildOptions:
     return BuildOptions(**(options or {}))
 
 
-def prepare(project: Project, formats: list[str], diagnostics: Diagnostics, story_cache: StoryCache | None = None,
-            options: BuildOptions | Mapping[str, Any] | None = None) -> None:
+def prepare(
+    project: Project,
+    formats: list[str],
+    diagnostics: Diagnostics,
+    story_cache: StoryCache | None = None,
+    options: BuildOptions | Mapping[str, Any] | None = None,
+) -> None:
     """Do ahead what later builds of these formats will need (the PDF: WeasyPrint and the styles)."""
     if "pdf" not in formats:
         return
@@ -73,9 +75,16 @@ def prepare(project: Project, formats: list[str], diagnostics: Diagnostics, stor
 
     book = load_book(project, diagnostics, cache=story_cache)
     theme = project_theme(project)
-    ctx = BuildContext(project, book, theme, diagnostics, Path("/dev/null"),
-                       build_time(project.config.date, project.inputs()), _options(options),
-                       cover=functools.cache(lambda: book_cover(project, book, theme, diagnostics)))
+    ctx = BuildContext(
+        project,
+        book,
+        theme,
+        diagnostics,
+        Path("/dev/null"),
+        build_time(project.config.date, project.inputs()),
+        _options(options),
+        cover=functools.cache(lambda: book_cover(project, book, theme, diagnostics)),
+    )
     warm_up(ctx)
 
 
@@ -130,7 +139,9 @@ def build_formats(
         for phase, phase_seconds in stats.get("phases", {}).items():
             step(f"  {name}: {phase}", phase_seconds)
         if "parts" in stats:
-            step(f"  {name}: {len(stats['laid_out'])} of {stats['parts']} parts laid out, the rest from the cache", None)
+            step(
+                f"  {name}: {len(stats['laid_out'])} of {stats['parts']} parts laid out, the rest from the cache", None
+            )
         step(f"build {name}", seconds)
         results.append(BuildResult(name, made.path, seconds, made.path.stat().st_size, stats))
     return results

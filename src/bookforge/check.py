@@ -107,8 +107,9 @@ def run_check(sources: list[Path] | None, *, epubcheck: bool = True) -> CheckRep
     for manuscript in project.manuscripts:
         if manuscript.path.suffix.lower() in (".txt", ".text", ".md", ".markdown"):
             try:
-                texts[manuscript.rel] = clean(decode(manuscript.path.read_bytes(), manuscript.rel, quiet),
-                                              manuscript.rel, quiet)
+                texts[manuscript.rel] = clean(
+                    decode(manuscript.path.read_bytes(), manuscript.rel, quiet), manuscript.rel, quiet
+                )
             except (ManuscriptError, OSError):
                 pass
     for finding in lint_book(book, texts, project.config.typography):
@@ -116,8 +117,9 @@ def run_check(sources: list[Path] | None, *, epubcheck: bool = True) -> CheckRep
     if "pdf" in project.config.build.formats or project.output_path(".pdf").exists():
         _check_fonts(book, report)
     # Compiler order: book.toml first, then each manuscript top to bottom.
-    report.found.sort(key=lambda found: (found[1].path != "book.toml", found[1].path or "", found[1].line or 0,
-                                         found[1].code))
+    report.found.sort(
+        key=lambda found: (found[1].path != "book.toml", found[1].path or "", found[1].line or 0, found[1].code)
+    )
 
     _check_outputs(project, book, report, epubcheck)
     return report
@@ -152,8 +154,15 @@ def _check_outputs(project, book, report: CheckReport, epubcheck: bool) -> None:
     report.checked["cover-pdf"] = project.rel(cover) if cover.exists() else None
     for output in (epub, pdf, cover):
         if output.exists() and output.stat().st_mtime < newest_input:
-            report.add("output", Diagnostic.of("B001", "older than the manuscripts or settings it was built from",
-                                               path=project.rel(output), hint="build it again before checking"))
+            report.add(
+                "output",
+                Diagnostic.of(
+                    "B001",
+                    "older than the manuscripts or settings it was built from",
+                    path=project.rel(output),
+                    hint="build it again before checking",
+                ),
+            )
     if epub.exists():
         for problem in check_epub(epub, titles):
             report.add("epub", replace(problem, path=project.rel(epub)))
@@ -179,19 +188,28 @@ def _check_cover(project, cover: Path, pages: int | None, report: CheckReport) -
     config = project.config.pdf
     rel = project.rel(cover)
     if pages is None:
-        report.add("output", Diagnostic.of("B002", "the print cover was not checked against an interior", path=rel,
-                                           hint="build the interior PDF too (bookforge build), then check again"))
+        report.add(
+            "output",
+            Diagnostic.of(
+                "B002",
+                "the print cover was not checked against an interior",
+                path=rel,
+                hint="build the interior PDF too (bookforge build), then check again",
+            ),
+        )
         return
     wrap = wrap_geometry(config, pages)
     # Held to 0.1pt: one page more moves the spine by 0.16pt (KDP white), and bookforge places the
     # sheet's boxes exactly.
-    problems = check_print_pdf(cover, (wrap.trim_box_width * 72, wrap.trim_height * 72), wrap.bleed * 72,
-                               tolerance=0.1)
+    problems = check_print_pdf(cover, (wrap.trim_box_width * 72, wrap.trim_height * 72), wrap.bleed * 72, tolerance=0.1)
     if not is_pdfx(config.variant):
         problems = [problem for problem in problems if problem.code not in ("P105", "P107")]
     for problem in problems:
-        hint = (f"build the cover again for the interior's {pages} pages: bookforge cover --print"
-                if problem.code == "P106" else _print_hint(problem.code))
+        hint = (
+            f"build the cover again for the interior's {pages} pages: bookforge cover --print"
+            if problem.code == "P106"
+            else _print_hint(problem.code)
+        )
         report.add("pdf", replace(problem, path=rel, hint=hint))
 
 
@@ -221,14 +239,17 @@ def _epubcheck(epub: Path, rel: str, report: CheckReport) -> None:
     try:
         [result] = run_epubcheck([epub])
     except MissingDependencyError as error:
-        report.add("epubcheck", Diagnostic.of("X001", f"EPUBCheck did not run: {error.message}", path=rel,
-                                              hint=error.hint))
+        report.add(
+            "epubcheck", Diagnostic.of("X001", f"EPUBCheck did not run: {error.message}", path=rel, hint=error.hint)
+        )
         return
     report.checked["epubcheck"] = {"fatals": result.fatals, "errors": result.errors, "warnings": result.warnings}
     for message in result.messages:
         if message.severity in ("FATAL", "ERROR"):
-            report.add("epubcheck", Diagnostic.of("X002", f"{message.id} {message.location}: {message.message}",
-                                                  path=rel))
+            report.add(
+                "epubcheck", Diagnostic.of("X002", f"{message.id} {message.location}: {message.message}", path=rel)
+            )
         elif message.severity == "WARNING":
-            report.add("epubcheck", Diagnostic.of("X003", f"{message.id} {message.location}: {message.message}",
-                                                  path=rel))
+            report.add(
+                "epubcheck", Diagnostic.of("X003", f"{message.id} {message.location}: {message.message}", path=rel)
+            )

@@ -1,6 +1,5 @@
 """The `bookforge` command line (Typer); heavy modules are imported inside commands, never up front."""
 
-
 import os
 import sys
 from pathlib import Path
@@ -101,16 +100,10 @@ Sources = Annotated[
         show_default=False,
     ),
 ]
-Output = Annotated[
-    Path | None, typer.Option("--output", "-o", help="Output file (default: build/<title>.<format>).")
-]
+Output = Annotated[Path | None, typer.Option("--output", "-o", help="Output file (default: build/<title>.<format>).")]
 Title = Annotated[str | None, typer.Option("--title", help="Book title (overrides book.toml).")]
-Author = Annotated[
-    list[str] | None, typer.Option("--author", help="Book author; repeat for several.")
-]
-Language = Annotated[
-    str | None, typer.Option("--language", help="Book language as a BCP 47 tag, e.g. en, fr.")
-]
+Author = Annotated[list[str] | None, typer.Option("--author", help="Book author; repeat for several.")]
+Language = Annotated[str | None, typer.Option("--language", help="Book language as a BCP 47 tag, e.g. en, fr.")]
 
 
 def _version(value: bool) -> None:
@@ -166,8 +159,10 @@ def _build(formats, sources, output, title, author, language, options=None, pdf=
 
 
 def _sheet_facts(facts: dict) -> str:
-    return (f"{facts['width']:.3f}×{facts['height']:.3f} in with bleed, spine {facts['spine']:.3f} in for "
-            f"{facts['pages']} pages")
+    return (
+        f"{facts['width']:.3f}×{facts['height']:.3f} in with bleed, spine {facts['spine']:.3f} in for "
+        f"{facts['pages']} pages"
+    )
 
 
 def _format_command(name: str, help_text: str) -> None:
@@ -215,7 +210,9 @@ def pdf(
     one_pass: Annotated[
         bool, typer.Option("--one-pass", help="Lay out the whole book as one document (slower; for comparison).")
     ] = False,
-    no_cache: Annotated[bool, typer.Option("--no-cache", help="Lay out every part again, ignoring build/.cache.")] = False,
+    no_cache: Annotated[
+        bool, typer.Option("--no-cache", help="Lay out every part again, ignoring build/.cache.")
+    ] = False,
     title: Title = None,
     author: Author = None,
     language: Language = None,
@@ -226,9 +223,16 @@ def pdf(
     from .backends import BuildOptions
 
     _apply_output_flags(quiet, verbose)
-    _build(["pdf"], sources, output, title, author, language,
-           options=BuildOptions(jobs=jobs, one_pass=one_pass, no_cache=no_cache),
-           pdf={"trim": trim, "bleed": bleed, "marks": marks, "variant": variant})
+    _build(
+        ["pdf"],
+        sources,
+        output,
+        title,
+        author,
+        language,
+        options=BuildOptions(jobs=jobs, one_pass=one_pass, no_cache=no_cache),
+        pdf={"trim": trim, "bleed": bleed, "marks": marks, "variant": variant},
+    )
 
 
 @app.command()
@@ -261,8 +265,13 @@ def cover(
         from .backends import BuildOptions
         from .build import build_formats
 
-        result = build_formats(project, ["cover-pdf"], diagnostics, output=str(output) if output else None,
-                               options=BuildOptions(pages=pages))[0]
+        result = build_formats(
+            project,
+            ["cover-pdf"],
+            diagnostics,
+            output=str(output) if output else None,
+            options=BuildOptions(pages=pages),
+        )[0]
         say(f"wrote {project.rel(result.path)} ({_sheet_facts(result.stats)}, {human_size(result.size)})")
         return
     from .cover import write_cover
@@ -276,8 +285,10 @@ def build(
     sources: Sources = None,
     to: Annotated[
         list[str] | None,
-        typer.Option("--to", help="Format to build (epub, pdf, kepub, azw3, cover-pdf); repeat for several. "
-                                 "Default: [build] formats."),
+        typer.Option(
+            "--to",
+            help="Format to build (epub, pdf, kepub, azw3, cover-pdf); repeat for several. Default: [build] formats.",
+        ),
     ] = None,
     title: Title = None,
     author: Author = None,
@@ -307,38 +318,56 @@ def batch(
     ] = None,
     manifest: Annotated[
         Path | None,
-        typer.Option("--manifest", help='A JSON Lines file, one book a line: {"project": "works/12"} or '
-                                        '{"id": "12", "manuscripts": ["a.md"], "title": "…", "authors": ["…"]}.'),
+        typer.Option(
+            "--manifest",
+            help='A JSON Lines file, one book a line: {"project": "works/12"} or '
+            '{"id": "12", "manuscripts": ["a.md"], "title": "…", "authors": ["…"]}.',
+        ),
     ] = None,
     to: Annotated[
         list[str] | None,
-        typer.Option("--to", help="Format to build for every book (epub, pdf, kepub, azw3, cover-pdf); repeat "
-                                 "for several. Default: each book's [build] formats."),
+        typer.Option(
+            "--to",
+            help="Format to build for every book (epub, pdf, kepub, azw3, cover-pdf); repeat "
+            "for several. Default: each book's [build] formats.",
+        ),
     ] = None,
     out: Annotated[
         Path | None,
-        typer.Option("--out", help="Write each book to OUT/<id>/ (default: a project's build/, a manifest's "
-                                  "books of manuscripts to build/batch/<id>/ beside the manifest)."),
+        typer.Option(
+            "--out",
+            help="Write each book to OUT/<id>/ (default: a project's build/, a manifest's "
+            "books of manuscripts to build/batch/<id>/ beside the manifest).",
+        ),
     ] = None,
     jobs: Annotated[
         int | None, typer.Option("--jobs", "-j", min=1, help="Books built at once here (default: every core).")
     ] = None,
     scheduler: Annotated[
         str | None,
-        typer.Option("--scheduler", envvar="DASK_SCHEDULER_ADDRESS",
-                     help="Build on the Dask cluster at this scheduler, e.g. tcp://host:8786 "
-                          "(needs bookforge[cluster]).", show_default=False),
+        typer.Option(
+            "--scheduler",
+            envvar="DASK_SCHEDULER_ADDRESS",
+            help="Build on the Dask cluster at this scheduler, e.g. tcp://host:8786 (needs bookforge[cluster]).",
+            show_default=False,
+        ),
     ] = None,
     send_files: Annotated[
-        bool, typer.Option("--send-files", help="With --scheduler: send each book's files to the workers "
-                                                "(for workers that do not share this file system).")
+        bool,
+        typer.Option(
+            "--send-files",
+            help="With --scheduler: send each book's files to the workers "
+            "(for workers that do not share this file system).",
+        ),
     ] = False,
     force: Annotated[
         bool, typer.Option("--force", help="Build every book again, even those unchanged since their last build.")
     ] = False,
     report: Annotated[
-        Path | None, typer.Option("--report", help="Write one JSON line per book (status, outputs, sizes, "
-                                                     "seconds, warnings) to this file.")
+        Path | None,
+        typer.Option(
+            "--report", help="Write one JSON line per book (status, outputs, sizes, seconds, warnings) to this file."
+        ),
     ] = None,
     quiet: Quiet = False,
     verbose: Verbose = False,
@@ -355,9 +384,18 @@ def batch(
     if send_files and not scheduler:
         raise typer.BadParameter("--send-files is for a Dask cluster: add --scheduler ADDRESS")
     status = run_batch(
-        list(inputs or []), manifest, tuple(dict.fromkeys(to or [])), out,
-        workers=jobs, scheduler=scheduler, send_files=send_files, force=force, report=report,
-        show_progress=sys.stderr.isatty() and not settings.quiet, verbose=settings.verbose, say=say,
+        list(inputs or []),
+        manifest,
+        tuple(dict.fromkeys(to or [])),
+        out,
+        workers=jobs,
+        scheduler=scheduler,
+        send_files=send_files,
+        force=force,
+        report=report,
+        show_progress=sys.stderr.isatty() and not settings.quiet,
+        verbose=settings.verbose,
+        say=say,
         error=lambda line: print(line, file=sys.stderr),
     )
     raise typer.Exit(status)
@@ -367,8 +405,10 @@ def batch(
 def send(
     file: Annotated[
         Path | None,
-        typer.Argument(help="The book file to send (default: the project's, built first when missing or stale).",
-                       show_default=False),
+        typer.Argument(
+            help="The book file to send (default: the project's, built first when missing or stale).",
+            show_default=False,
+        ),
     ] = None,
     device: Annotated[
         Path | None, typer.Option("--device", help="The folder the e-reader is mounted at (default: find it).")
@@ -377,9 +417,12 @@ def send(
         str | None, typer.Option("--email", help="Send by e-mail to this address instead (e.g. you@kindle.com).")
     ] = None,
     project: Annotated[
-        Path | None, typer.Option("--project", help="The project folder (default: the one holding book.toml here or above).")
+        Path | None,
+        typer.Option("--project", help="The project folder (default: the one holding book.toml here or above)."),
     ] = None,
-    dry_run: Annotated[bool, typer.Option("--dry-run", help="Say what would be copied or sent, and do nothing.")] = False,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Say what would be copied or sent, and do nothing.")
+    ] = False,
     quiet: Quiet = False,
     verbose: Verbose = False,
 ) -> None:
@@ -387,14 +430,23 @@ def send(
     from .send import send as run_send
 
     _apply_output_flags(quiet, verbose)
-    run_send([project] if project else None, file, device=device, email=email, dry_run=dry_run,
-             diagnostics=_diagnostics(), say=say)
+    run_send(
+        [project] if project else None,
+        file,
+        device=device,
+        email=email,
+        dry_run=dry_run,
+        diagnostics=_diagnostics(),
+        say=say,
+    )
 
 
 @app.command()
 def check(
     sources: Sources = None,
-    as_json: Annotated[bool, typer.Option("--json", help="Print the findings as JSON (docs/check-schema.json).")] = False,
+    as_json: Annotated[
+        bool, typer.Option("--json", help="Print the findings as JSON (docs/check-schema.json).")
+    ] = False,
     strict: Annotated[bool, typer.Option("--strict", help="Fail on warnings too (exit code 8).")] = False,
     no_epubcheck: Annotated[
         bool, typer.Option("--no-epubcheck", help="Skip EPUBCheck (it needs Java and takes seconds).")
@@ -419,8 +471,10 @@ def check(
         checked = [f"{len(report.checked.get('manuscripts', []))} manuscripts"]
         checked += [report.checked[k] for k in ("epub", "pdf", "cover-pdf") if report.checked.get(k)]
         errors, warnings = report.count("error"), report.count("warning")
-        say(f"checked {', '.join(checked)}: {errors} error{'s' if errors != 1 else ''}, "
-            f"{warnings} warning{'s' if warnings != 1 else ''}")
+        say(
+            f"checked {', '.join(checked)}: {errors} error{'s' if errors != 1 else ''}, "
+            f"{warnings} warning{'s' if warnings != 1 else ''}"
+        )
     raise typer.Exit(report.exit_code(strict))
 
 
@@ -443,9 +497,14 @@ def watch(
         raise typer.BadParameter(f"unknown format (formats: {', '.join(FORMATS)})")
     options = {"jobs": jobs} if jobs else {}
     try:
-        run_watch(sources, list(dict.fromkeys(to)) if to else None, options,
-                  say=lambda line: print(line, file=sys.stderr, flush=True),
-                  report_error=_print_error, make_diagnostics=_diagnostics)
+        run_watch(
+            sources,
+            list(dict.fromkeys(to)) if to else None,
+            options,
+            say=lambda line: print(line, file=sys.stderr, flush=True),
+            report_error=_print_error,
+            make_diagnostics=_diagnostics,
+        )
     except KeyboardInterrupt:
         pass
     say("stopped watching")
@@ -456,8 +515,11 @@ def serve(
     sources: Sources = None,
     to: Annotated[
         list[str] | None,
-        typer.Option("--to", help="epub (the reading view), pdf (the print view); repeat for both. "
-                                 "Default: those of [build] formats, the EPUB at least."),
+        typer.Option(
+            "--to",
+            help="epub (the reading view), pdf (the print view); repeat for both. "
+            "Default: those of [build] formats, the EPUB at least.",
+        ),
     ] = None,
     port: Annotated[int, typer.Option("--port", min=0, max=65535, help="Port (default: a free one).")] = 0,
     host: Annotated[
@@ -490,10 +552,18 @@ def serve(
     except OSError as error:
         raise typer.BadParameter(f"cannot listen on {host}:{port}: {error.strerror}", param_hint="--host/--port")
     try:
-        run_serve(sock, sources, list(dict.fromkeys(to)) if to else None, {"jobs": jobs} if jobs else {},
-                  host=host, open_browser=open_browser, epubcheck=epubcheck,
-                  say=lambda line: print(line, file=sys.stderr, flush=True), report_error=_print_error,
-                  make_diagnostics=_diagnostics_silent)
+        run_serve(
+            sock,
+            sources,
+            list(dict.fromkeys(to)) if to else None,
+            {"jobs": jobs} if jobs else {},
+            host=host,
+            open_browser=open_browser,
+            epubcheck=epubcheck,
+            say=lambda line: print(line, file=sys.stderr, flush=True),
+            report_error=_print_error,
+            make_diagnostics=_diagnostics_silent,
+        )
     except KeyboardInterrupt:
         pass
     say("stopped serving")

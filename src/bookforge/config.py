@@ -17,8 +17,21 @@ from .page_sizes import MARKS, parse_length, parse_trim
 NOTES_PLACEMENTS = ("story", "front", "end")
 FOOTNOTE_PLACEMENTS = ("story", "book")
 FORMATS = tuple(_FORMATS)  # the names, in formats.py's order
-PDF_VARIANTS = ("pdf/a-1b", "pdf/a-2b", "pdf/a-3b", "pdf/a-2u", "pdf/a-3u", "pdf/a-4b", "pdf/a-4u",
-                "pdf/ua-1", "pdf/ua-2", "pdf/x-1a", "pdf/x-3", "pdf/x-4", "pdf/x-5g")
+PDF_VARIANTS = (
+    "pdf/a-1b",
+    "pdf/a-2b",
+    "pdf/a-3b",
+    "pdf/a-2u",
+    "pdf/a-3u",
+    "pdf/a-4b",
+    "pdf/a-4u",
+    "pdf/ua-1",
+    "pdf/ua-2",
+    "pdf/x-1a",
+    "pdf/x-3",
+    "pdf/x-4",
+    "pdf/x-5g",
+)
 FONT_SIZES = (6.0, 24.0)  # points: the body sizes a book is set in
 _LANGUAGE_TAG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
 _DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
@@ -145,7 +158,7 @@ def _names(value: Any) -> list[str]:
     if isinstance(value, str):
         value = [value]
     if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
-        raise ValueError("a list of names, e.g. [\"A. Author\"]")
+        raise ValueError('a list of names, e.g. ["A. Author"]')
     return [v.strip() for v in value]
 
 
@@ -209,7 +222,7 @@ def _isbn(value: Any) -> str:
         digits = "978" + digits[:9]
         return digits + ean13_check_digit(digits)
     if not re.fullmatch(r"97[89]\d{10}", digits):
-        raise ValueError('an ISBN-13 (13 digits starting 978 or 979) or an ISBN-10')
+        raise ValueError("an ISBN-13 (13 digits starting 978 or 979) or an ISBN-10")
     if ean13_check_digit(digits[:12]) != digits[12]:
         raise ValueError("an ISBN whose check digit is right (the last digit does not match)")
     return digits
@@ -332,8 +345,14 @@ SEND_KEYS: dict[str, tuple[str, Callable[[Any], Any]]] = {
 # Keys that would hold a secret: refused without echoing the value (book.toml is shared and committed).
 SECRET_KEYS = ("password", "smtp-password", "pass", "secret")
 
-TABLES = {"book": BOOK_KEYS, "story": STORY_KEYS, "pdf": PDF_KEYS, "cover": COVER_KEYS, "build": BUILD_KEYS,
-          "send": SEND_KEYS}
+TABLES = {
+    "book": BOOK_KEYS,
+    "story": STORY_KEYS,
+    "pdf": PDF_KEYS,
+    "cover": COVER_KEYS,
+    "build": BUILD_KEYS,
+    "send": SEND_KEYS,
+}
 
 
 # ---------------------------------------------------------------------------------------------
@@ -361,23 +380,19 @@ def load_config(text: str, path: str = "book.toml") -> Config:
             if key in BOOK_KEYS:
                 hint = f"put `{key} = …` under a [book] table"
             else:
-                hint = f"did you mean [{suggestion}]?" if suggestion else "tables are: " + ", ".join(
-                    f"[{t}]" for t in TABLES
+                hint = (
+                    f"did you mean [{suggestion}]?"
+                    if suggestion
+                    else "tables are: " + ", ".join(f"[{t}]" for t in TABLES)
                 )
-            raise ConfigError(
-                f"unknown key or table '{key}'", path=path, line=locator.find(None, key), hint=hint
-            )
+            raise ConfigError(f"unknown key or table '{key}'", path=path, line=locator.find(None, key), hint=hint)
 
     if "book" not in data or not isinstance(data["book"], dict):
-        raise ConfigError(
-            "missing [book] table", path=path, hint='start book.toml with [book] and title = "…"'
-        )
+        raise ConfigError("missing [book] table", path=path, hint='start book.toml with [book] and title = "…"')
     _apply(config, data["book"], BOOK_KEYS, "book", path, locator)
     config.isbn_shown = _isbn_shown(data["book"].get("isbn"), config.isbn)
     if not config.title:
-        raise ConfigError(
-            "[book] has no title", path=path, line=locator.find("book", None), hint='add title = "…"'
-        )
+        raise ConfigError("[book] has no title", path=path, line=locator.find("book", None), hint='add title = "…"')
 
     stories = data.get("story", [])
     if not isinstance(stories, list):
@@ -391,20 +406,21 @@ def load_config(text: str, path: str = "book.toml") -> Config:
         entry = StoryEntry(file="", line=line)
         _apply(entry, table, STORY_KEYS, "story", path, locator, index)
         if not entry.file:
-            raise ConfigError(
-                "[[story]] has no file", path=path, line=entry.line, hint='add file = "manuscripts/…"'
-            )
+            raise ConfigError("[[story]] has no file", path=path, line=entry.line, hint='add file = "manuscripts/…"')
         config.stories.append(entry)
 
-    for name, target, schema in (("pdf", config.pdf, PDF_KEYS), ("cover", config.cover_print, COVER_KEYS),
-                                 ("build", config.build, BUILD_KEYS), ("send", config.send, SEND_KEYS)):
+    for name, target, schema in (
+        ("pdf", config.pdf, PDF_KEYS),
+        ("cover", config.cover_print, COVER_KEYS),
+        ("build", config.build, BUILD_KEYS),
+        ("send", config.send, SEND_KEYS),
+    ):
         if name in data:
             if not isinstance(data[name], dict):
                 raise ConfigError(f"[{name}] must be a table", path=path, line=locator.find(None, name))
             _apply(target, data[name], schema, name, path, locator)
     config.pdf.line_of = {key: line for key in data.get("pdf", {}) if (line := locator.find("pdf", key))}
-    config.cover_print.line_of = {key: line for key in data.get("cover", {})
-                                  if (line := locator.find("cover", key))}
+    config.cover_print.line_of = {key: line for key in data.get("cover", {}) if (line := locator.find("cover", key))}
     _check_paper(config.pdf, path)
     _check_page(config.pdf, path)
     return config
@@ -417,16 +433,21 @@ def _check_page(pdf: PdfConfig, path: str) -> None:
         try:
             check()
         except ConfigError as error:
-            raise ConfigError(f"[pdf] {error.message}", path=path, line=pdf.line_of.get(key),
-                              hint=error.hint or 'e.g. trim = "5.5x8.5in", bleed = "0.125in", font-size = "11pt"'
-                              ) from None
+            raise ConfigError(
+                f"[pdf] {error.message}",
+                path=path,
+                line=pdf.line_of.get(key),
+                hint=error.hint or 'e.g. trim = "5.5x8.5in", bleed = "0.125in", font-size = "11pt"',
+            ) from None
 
 
 def _page_checks(pdf: PdfConfig) -> list[tuple[str, Callable[[], object]]]:
     """[pdf]'s lengths, each with the key it is written under."""
     checks: list[tuple[str, Callable[[], object]]] = [
-        ("trim", lambda: parse_trim(pdf.trim)), ("bleed", lambda: parse_length(pdf.bleed, "bleed")),
-        ("font-size", lambda: _font_size(pdf.font_size))]
+        ("trim", lambda: parse_trim(pdf.trim)),
+        ("bleed", lambda: parse_length(pdf.bleed, "bleed")),
+        ("font-size", lambda: _font_size(pdf.font_size)),
+    ]
     if isinstance(pdf.margins, dict):
         checks += [("margins", _margin_check(side, value)) for side, value in pdf.margins.items()]
     return checks
@@ -483,8 +504,9 @@ def _check_paper(pdf: PdfConfig, path: str) -> None:
     papers = PRINTERS[pdf.printer].papers
     if pdf.paper not in papers:
         raise ConfigError(
-            f"[pdf] paper \"{pdf.paper}\" is not one {PRINTERS[pdf.printer].label} offers",
-            path=path, line=pdf.line_of.get("paper") or pdf.line_of.get("printer"),
+            f'[pdf] paper "{pdf.paper}" is not one {PRINTERS[pdf.printer].label} offers',
+            path=path,
+            line=pdf.line_of.get("paper") or pdf.line_of.get("printer"),
             hint="papers: " + ", ".join(f'"{p}"' for p in papers),
         )
 
@@ -494,7 +516,8 @@ def _apply(target, table: dict, schema, table_name: str, path: str, locator, ind
         if key in SECRET_KEYS:
             raise ConfigError(
                 f"[{table_name}] {key}: a password does not belong in book.toml",
-                path=path, line=locator.find(table_name, key, index),
+                path=path,
+                line=locator.find(table_name, key, index),
                 hint="set BOOKFORGE_SMTP_PASSWORD, or store it with `keyring set bookforge-smtp <user>`",
             )
         if key not in schema:

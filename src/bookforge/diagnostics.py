@@ -25,8 +25,17 @@ class Diagnostic:
         code_info(self.code)  # a typo here would make a code nobody can look up
 
     @classmethod
-    def of(cls, code: str, message: str, *, path: str | None = None, line: int | None = None,
-           column: int | None = None, hint: str | None = None, severity: str | None = None) -> Diagnostic:
+    def of(
+        cls,
+        code: str,
+        message: str,
+        *,
+        path: str | None = None,
+        line: int | None = None,
+        column: int | None = None,
+        hint: str | None = None,
+        severity: str | None = None,
+    ) -> Diagnostic:
         """A diagnostic with its code's registered severity unless another one is given."""
         return cls(code, severity or code_info(code).severity, message, path, line, column, hint)
 
@@ -44,8 +53,14 @@ class Diagnostic:
     def to_json(self) -> dict:
         """The fields by name; `column` only when known (no build step knows one, and the build's
         JSON, golden files and the print cover's cache, was fixed before it)."""
-        data = {"code": self.code, "severity": self.severity, "message": self.message, "path": self.path,
-                "line": self.line, "hint": self.hint}
+        data = {
+            "code": self.code,
+            "severity": self.severity,
+            "message": self.message,
+            "path": self.path,
+            "line": self.line,
+            "hint": self.hint,
+        }
         if self.column is not None:
             data["column"] = self.column
         return data

@@ -117,8 +117,13 @@ def codes_page() -> str:
         codes = [(code, info) for code, info in CODES.items() if info.stages[0] == stage]
         if not codes:
             continue
-        out += ["", f"## {description}", "",
-                "| code | severity | what it is about | what to do | also said by |", "|---|---|---|---|---|"]
+        out += [
+            "",
+            f"## {description}",
+            "",
+            "| code | severity | what it is about | what to do | also said by |",
+            "|---|---|---|---|---|",
+        ]
         for code, info in codes:  # in the registry's order: related codes together
             also = ", ".join(f"`{other}`" for other in info.stages[1:])
             severity = info.severity + (" (-v only)" if info.verbose_only else "")

@@ -20,10 +20,18 @@ FORMATS: dict[str, Format] = {
     for format in (
         Format("epub", ".epub", "bookforge.backends.epub:EpubBackend", "Build the EPUB 3 ebook (build/<title>.epub)."),
         Format("pdf", ".pdf", "bookforge.backends.pdf:PdfBackend"),  # `bookforge pdf` has options of its own
-        Format("kepub", ".kepub.epub", "bookforge.backends.kepub:KepubBackend",
-               "Build the KEPUB for Kobo e-readers (build/<title>.kepub.epub)."),
-        Format("azw3", ".azw3", "bookforge.backends.azw3:Azw3Backend",
-               "Build an AZW3 for Kindles by USB (build/<title>.azw3), with calibre's ebook-convert."),
+        Format(
+            "kepub",
+            ".kepub.epub",
+            "bookforge.backends.kepub:KepubBackend",
+            "Build the KEPUB for Kobo e-readers (build/<title>.kepub.epub).",
+        ),
+        Format(
+            "azw3",
+            ".azw3",
+            "bookforge.backends.azw3:Azw3Backend",
+            "Build an AZW3 for Kindles by USB (build/<title>.azw3), with calibre's ebook-convert.",
+        ),
         Format("cover-pdf", "-cover.pdf", "bookforge.backends.cover_pdf:CoverPdfBackend"),  # `cover --print`
     )
 }

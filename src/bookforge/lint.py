@@ -51,15 +51,29 @@ def lint_book(book: Book, sources: dict[str, str], typography: bool) -> list[Dia
 def _story(story: Story, book: Book, typography: bool) -> list[Diagnostic]:
     found: list[Diagnostic] = []
     if not story.authors and not book.authors:
-        found.append(_finding("L007", f"“{story.title}” has no author", story.source, 1,
-                              "add `Author:` to the manuscript, or author = \"…\" to its [[story]] entry"))
+        found.append(
+            _finding(
+                "L007",
+                f"“{story.title}” has no author",
+                story.source,
+                1,
+                'add `Author:` to the manuscript, or author = "…" to its [[story]] entry',
+            )
+        )
     straight_reported = False
     for index, chapter in enumerate(story.chapters):
         part_page = is_part_title(chapter.title or "") and index + 1 < len(story.chapters)
         if chapter.title and not chapter.blocks and not part_page:  # ("Part Two" alone: a part's title page)
             line = chapter.loc.line if chapter.loc else None
-            found.append(_finding("L004", f"chapter “{chapter.title}” has no text", _path(chapter, story), line,
-                                  "remove the heading, or check that the chapter's text is in the file"))
+            found.append(
+                _finding(
+                    "L004",
+                    f"chapter “{chapter.title}” has no text",
+                    _path(chapter, story),
+                    line,
+                    "remove the heading, or check that the chapter's text is in the file",
+                )
+            )
         blocks = chapter.blocks
         for index, block in enumerate(blocks):
             if not isinstance(block, Paragraph):
@@ -71,25 +85,44 @@ def _story(story: Story, book: Book, typography: bool) -> list[Diagnostic]:
             path = _path(block, story)
             words = len(text.split())
             if words > LONG_PARAGRAPH:
-                found.append(_finding("L005", f"a paragraph of {words:,} words", path, line,
-                                      "a missing blank line between paragraphs is the usual cause"))
+                found.append(
+                    _finding(
+                        "L005",
+                        f"a paragraph of {words:,} words",
+                        path,
+                        line,
+                        "a missing blank line between paragraphs is the usual cause",
+                    )
+                )
             following = blocks[index + 1] if index + 1 < len(blocks) else None
             next_text = plain_text(following.children) if isinstance(following, Paragraph) else ""
             problem = _unbalanced(text, next_text, typography)
             if problem:
-                found.append(_finding("L001", problem, path, line,
-                                      "check for a missing or extra quotation mark"))
+                found.append(_finding("L001", problem, path, line, "check for a missing or extra quotation mark"))
             if not typography and not straight_reported and re.search(r"[\"']", text):
                 straight_reported = True
-                found.append(_finding("L002", "straight quotes are left as typed (typography = false)",
-                                      path, line, "set typography = true in book.toml for curly quotes"))
+                found.append(
+                    _finding(
+                        "L002",
+                        "straight quotes are left as typed (typography = false)",
+                        path,
+                        line,
+                        "set typography = true in book.toml for curly quotes",
+                    )
+                )
             own = story.language or book.language
             other = _other_language(text, own)
             if other:
-                found.append(_finding("L008", f"this paragraph looks like {_LANGUAGE_NAMES[other]}, not "
-                                      f"{_LANGUAGE_NAMES.get(own.split('-')[0].lower(), own)}",
-                                      path, line,
-                                      f"mark the passage's language (language = \"{other}\" for a whole story)"))
+                found.append(
+                    _finding(
+                        "L008",
+                        f"this paragraph looks like {_LANGUAGE_NAMES[other]}, not "
+                        f"{_LANGUAGE_NAMES.get(own.split('-')[0].lower(), own)}",
+                        path,
+                        line,
+                        f'mark the passage\'s language (language = "{other}" for a whole story)',
+                    )
+                )
     return found
 
 
@@ -113,8 +146,15 @@ def _break_in_dialogue(blocks, index: int, story: Story) -> list[Diagnostic]:
     line = blocks[index].loc.line if blocks[index].loc else None
     question = "?" in text_before[-3:]
     what = "a question and its answer" if question else "two lines of dialogue"
-    return [_finding("L003", f"scene break between {what}", _path(blocks[index], story), line,
-                     "if this is one scene, remove one of the blank lines")]
+    return [
+        _finding(
+            "L003",
+            f"scene break between {what}",
+            _path(blocks[index], story),
+            line,
+            "if this is one scene, remove one of the blank lines",
+        )
+    ]
 
 
 def _unbalanced(text: str, next_text: str, typography: bool) -> str | None:
@@ -165,19 +205,40 @@ def _source(rel: str, text: str) -> list[Diagnostic]:
             continue
         close = difflib.get_close_matches(key, list(FIELD_ALIASES), n=1, cutoff=0.75)
         if close:
-            found.append(_finding("L006", f"'{match.group(1).strip()}:' is not a header key; it is read as text",
-                                  rel, number, f"did you mean '{close[0].title()}:'?"))
+            found.append(
+                _finding(
+                    "L006",
+                    f"'{match.group(1).strip()}:' is not a header key; it is read as text",
+                    rel,
+                    number,
+                    f"did you mean '{close[0].title()}:'?",
+                )
+            )
         break
     found += _empty_scenes(rel, lines)
     for match in _MOJIBAKE.finditer(text):
         number = text.count("\n", 0, match.start()) + 1
-        found.append(_finding("L009", f"'{match.group(0)}' looks like a character saved in the wrong encoding",
-                              rel, number, "e.g. â€™ is ’ and Ã© is é; fix them in the manuscript"))
+        found.append(
+            _finding(
+                "L009",
+                f"'{match.group(0)}' looks like a character saved in the wrong encoding",
+                rel,
+                number,
+                "e.g. â€™ is ’ and Ã© is é; fix them in the manuscript",
+            )
+        )
         break
     for match in _ENTITY.finditer(text):
         number = text.count("\n", 0, match.start()) + 1
-        found.append(_finding("L010", f"'{match.group(0)}' is an HTML entity, printed as typed",
-                              rel, number, "type the character itself (’ for &rsquo;, & for &amp;)"))
+        found.append(
+            _finding(
+                "L010",
+                f"'{match.group(0)}' is an HTML entity, printed as typed",
+                rel,
+                number,
+                "type the character itself (’ for &rsquo;, & for &amp;)",
+            )
+        )
         break
     return found
 
@@ -194,7 +255,14 @@ def _empty_scenes(rel: str, lines: list[str]) -> list[Diagnostic]:
             continue
         mark = is_break_mark(line)
         if mark and previous_was_mark:
-            found.append(_finding("L011", "an empty scene: this scene break follows another one", rel, number,
-                                  "remove one of the two break marks"))
+            found.append(
+                _finding(
+                    "L011",
+                    "an empty scene: this scene break follows another one",
+                    rel,
+                    number,
+                    "remove one of the two break marks",
+                )
+            )
         previous_was_mark = mark
     return found

@@ -25,7 +25,7 @@ def parse_length(text: str, what: str) -> float:
     match = re.fullmatch(r"\s*(\d+(?:\.\d+)?)\s*(in|mm|cm|pt|pc|px)?\s*", str(text))
     if not match or (match.group(2) is None and float(match.group(1)) != 0):
         raise ConfigError(
-            f"{what} must be a length such as \"0.125in\", \"3mm\" or \"9pt\", not \"{text}\"",
+            f'{what} must be a length such as "0.125in", "3mm" or "9pt", not "{text}"',
             path="book.toml",
         )
     return float(match.group(1)) * POINTS[match.group(2) or "pt"]
@@ -39,7 +39,7 @@ def parse_trim(text: str) -> tuple[float, float]:
     match = re.fullmatch(r"(\d+(?:\.\d+)?)(in|mm|cm|pt)?x(\d+(?:\.\d+)?)(in|mm|cm|pt)", key)
     if not match:
         raise ConfigError(
-            f"trim must be a preset ({', '.join(TRIMS)}) or \"WxH\" with in, mm or cm, not \"{text}\"",
+            f'trim must be a preset ({", ".join(TRIMS)}) or "WxH" with in, mm or cm, not "{text}"',
             path="book.toml",
         )
     w_unit = match.group(2) or match.group(4)

@@ -39,8 +39,14 @@ def load_book(
     return _finish_book(project, config, stories, educate, diagnostics, cache)
 
 
-def _finish_book(project: Project, config: Config, stories: list[Story], educate: bool,
-                 diagnostics: Diagnostics, cache: StoryCache | None) -> Book:
+def _finish_book(
+    project: Project,
+    config: Config,
+    stories: list[Story],
+    educate: bool,
+    diagnostics: Diagnostics,
+    cache: StoryCache | None,
+) -> Book:
     """The stories read: the book around them, its images checked, its fields educated, ids given."""
     book = book_from_config(config, stories, diagnostics)
     for changed in check_images(book, project.root, diagnostics):
@@ -93,8 +99,10 @@ class StoryCache:
 
         key = self._key(manuscript, config, educate)
         if key is not None:
-            said = Diagnostics(items=[d for d in diagnostics.items if d.path == manuscript.rel],
-                               infos=[d for d in diagnostics.infos if d.path == manuscript.rel])
+            said = Diagnostics(
+                items=[d for d in diagnostics.items if d.path == manuscript.rel],
+                infos=[d for d in diagnostics.infos if d.path == manuscript.rel],
+            )
             self.entries[key] = (pickle.dumps(story, protocol=pickle.HIGHEST_PROTOCOL), said)
             self.rendered.fingerprints.set(story, key)
 
@@ -124,7 +132,7 @@ def read_story(manuscript: Manuscript, config: Config, diagnostics: Diagnostics)
             "M004",
             f"no title; using '{story.title}' from the file name",
             path=manuscript.rel,
-            hint="add a `Title:` line at the top, or title = \"…\" in its [[story]] entry",
+            hint='add a `Title:` line at the top, or title = "…" in its [[story]] entry',
         )
     if not any(True for _ in story.blocks()):
         diagnostics.warn(
@@ -143,7 +151,7 @@ def book_from_config(config: Config, stories: list[Story], diagnostics: Diagnost
             title = stories[0].title
         else:
             title = "Anthology"
-            diagnostics.warn("C001", "no book title given; using 'Anthology'", hint="pass --title \"…\"")
+            diagnostics.warn("C001", "no book title given; using 'Anthology'", hint='pass --title "…"')
     book = Book(
         title=title,
         subtitle=config.subtitle,

@@ -52,11 +52,19 @@ PRINTERS: dict[str, Printer] = {
     # inside margin by page count (24–150: 0.375 in … 701–828: 0.875 in); outside margins at least
     # 0.25 in, 0.375 in with bleed; 24 to 828 pages (white; the maxima vary a little by paper).
     "kdp": Printer(
-        "kdp", "KDP",
+        "kdp",
+        "KDP",
         papers={"white": 0.002252, "cream": 0.0025, "color": 0.002347},
-        spine_allowance=0.0, bleed=0.125, spine_text_min_pages=80, spine_clearance=0.0625,
-        inside_margins=_KDP_INSIDE, outside_min=0.25, outside_min_bleed=0.375,
-        min_pages=24, max_pages=828, safe_area=0.125,
+        spine_allowance=0.0,
+        bleed=0.125,
+        spine_text_min_pages=80,
+        spine_clearance=0.0625,
+        inside_margins=_KDP_INSIDE,
+        outside_min=0.25,
+        outside_min_bleed=0.375,
+        min_pages=24,
+        max_pages=828,
+        safe_area=0.125,
     ),
     # IngramSpark, "File Creation Guide" and "File Requirements for Print Books": margins at least
     # 0.5 in from the trim on every side; bleed 0.125 in; cream ("creme") and white stocks within a
@@ -64,30 +72,54 @@ PRINTERS: dict[str, Printer] = {
     # Its guides give no spine-text page minimum: we keep text off books under 100 pages (a
     # 0.225–0.25in spine), about the common prepress floor for legible spine type.
     "ingramspark": Printer(
-        "ingramspark", "IngramSpark",
+        "ingramspark",
+        "IngramSpark",
         papers={"white": 0.002252, "cream": 0.0025, "groundwood": 0.0027},
-        spine_allowance=0.0, bleed=0.125, spine_text_min_pages=100, spine_clearance=0.0625,
+        spine_allowance=0.0,
+        bleed=0.125,
+        spine_text_min_pages=100,
+        spine_clearance=0.0625,
         inside_margins=((150, 0.5), (400, 0.625), (600, 0.75), (10**9, 0.875)),
-        outside_min=0.5, outside_min_bleed=0.5, min_pages=18, max_pages=1200, safe_area=0.125,
+        outside_min=0.5,
+        outside_min_bleed=0.5,
+        min_pages=18,
+        max_pages=1200,
+        safe_area=0.125,
     ),
     # Lulu, "Book Creation Guide" and its spine width calculator: paperback spine = pages ÷ 444 +
     # 0.06 in; 32 pages at least, 800 at most; spine text from 80 pages; 0.125 in bleed; 0.5 in
     # safety margin, plus a gutter addition that grows with the page count (we take the sum).
     "lulu": Printer(
-        "lulu", "Lulu",
+        "lulu",
+        "Lulu",
         papers={"white": 1 / 444, "cream": 1 / 444},
-        spine_allowance=0.06, bleed=0.125, spine_text_min_pages=80, spine_clearance=0.0625,
+        spine_allowance=0.06,
+        bleed=0.125,
+        spine_text_min_pages=80,
+        spine_clearance=0.0625,
         inside_margins=((60, 0.5), (150, 0.625), (400, 1.0), (600, 1.125), (10**9, 1.25)),
-        outside_min=0.5, outside_min_bleed=0.5, min_pages=32, max_pages=800, safe_area=0.25,
+        outside_min=0.5,
+        outside_min_bleed=0.5,
+        min_pages=32,
+        max_pages=800,
+        safe_area=0.25,
     ),
     # No printer named: KDP's papers and margin table (the strictest common numbers for the
     # gutter), no page-count limits, spine text from 80 pages.
     "generic": Printer(
-        "generic", "a generic printer",
+        "generic",
+        "a generic printer",
         papers={"white": 0.002252, "cream": 0.0025},
-        spine_allowance=0.0, bleed=0.125, spine_text_min_pages=80, spine_clearance=0.0625,
-        inside_margins=_KDP_INSIDE, outside_min=0.25, outside_min_bleed=0.375,
-        min_pages=1, max_pages=10**9, safe_area=0.125,
+        spine_allowance=0.0,
+        bleed=0.125,
+        spine_text_min_pages=80,
+        spine_clearance=0.0625,
+        inside_margins=_KDP_INSIDE,
+        outside_min=0.25,
+        outside_min_bleed=0.375,
+        min_pages=1,
+        max_pages=10**9,
+        safe_area=0.125,
     ),
 }
 

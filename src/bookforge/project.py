@@ -101,9 +101,7 @@ def open_project(start: Path, diagnostics: Diagnostics) -> Project:
     try:
         text = config_path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError as exc:
-        raise ConfigError(
-            f"not UTF-8 (byte {exc.start})", path=CONFIG_NAME, hint="save book.toml as UTF-8"
-        ) from None
+        raise ConfigError(f"not UTF-8 (byte {exc.start})", path=CONFIG_NAME, hint="save book.toml as UTF-8") from None
     except OSError as exc:
         raise ConfigError(f"cannot read: {exc.strerror}", path=CONFIG_NAME) from None
     config = load_config(text, CONFIG_NAME)
@@ -222,13 +220,15 @@ def _check_manuscript_file(path: Path, rel: str, config_line: int | None = None)
     if path.is_dir():
         if not story_files(path):
             raise ManuscriptError(
-                f"{rel} is a folder with no manuscripts in it", **where,
+                f"{rel} is a folder with no manuscripts in it",
+                **where,
                 hint="a story folder holds its chapters as " + ", ".join(sorted(SUPPORTED_SUFFIXES)) + " files",
             )
         return
     if is_litter(path.name):
         raise ManuscriptError(
-            f"{rel} is a lock file, backup or system file, not a manuscript", **where,
+            f"{rel} is a lock file, backup or system file, not a manuscript",
+            **where,
             hint="Word writes ~$ files while a document is open; name the document itself",
         )
     if path.suffix.lower() not in SUPPORTED_SUFFIXES:

@@ -86,11 +86,16 @@ def _read_settings(path: Path) -> dict:
     for key, value in settings.items():
         if key not in SETTINGS_KEYS:
             close = difflib.get_close_matches(key, SETTINGS_KEYS, n=1)
-            raise ThemeError(f"unknown key '{key}' in theme.toml", path=str(path), line=locator.find(None, key),
-                             hint=f"did you mean '{close[0]}'?" if close else "keys: " + ", ".join(SETTINGS_KEYS))
+            raise ThemeError(
+                f"unknown key '{key}' in theme.toml",
+                path=str(path),
+                line=locator.find(None, key),
+                hint=f"did you mean '{close[0]}'?" if close else "keys: " + ", ".join(SETTINGS_KEYS),
+            )
         if not isinstance(value, str):
-            raise ThemeError(f"theme.toml: {key} must be a string, e.g. {key} = \"…\"", path=str(path),
-                             line=locator.find(None, key))
+            raise ThemeError(
+                f'theme.toml: {key} must be a string, e.g. {key} = "…"', path=str(path), line=locator.find(None, key)
+            )
     return settings
 
 

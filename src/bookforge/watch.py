@@ -44,9 +44,14 @@ class Build:
 class Rebuilder:
     """Builds one project again and again, reading only the stories that changed since last time."""
 
-    def __init__(self, sources: list[Path] | None, formats: list[str] | None, options: dict,
-                 make_diagnostics: Callable[[], Diagnostics],
-                 default_formats: Callable[[list[str]], list[str]] = list) -> None:
+    def __init__(
+        self,
+        sources: list[Path] | None,
+        formats: list[str] | None,
+        options: dict,
+        make_diagnostics: Callable[[], Diagnostics],
+        default_formats: Callable[[list[str]], list[str]] = list,
+    ) -> None:
         self.sources = sources
         self.formats = formats
         self.default_formats = default_formats  # from book.toml's [build] formats, when none are asked
@@ -68,8 +73,9 @@ class Rebuilder:
             if on_written is not None and seconds is not None and written in wanted:
                 on_written(written, project.output_path(SUFFIXES[written]))
 
-        results = build_formats(project, wanted, diagnostics, options=dict(self.options), story_cache=self.stories,
-                                on_step=step)
+        results = build_formats(
+            project, wanted, diagnostics, options=dict(self.options), story_cache=self.stories, on_step=step
+        )
         return Build(project, results, diagnostics, time.perf_counter() - started, first)
 
     def wanted(self, project: Project) -> list[str]:
@@ -98,9 +104,16 @@ def changes(root: Path, output: Path, stop: threading.Event | None = None) -> It
     """Sets of changed project files, debounced; the watcher is in place before the first yield."""
     from watchfiles import watch as changes_of
 
-    watcher = changes_of(root, debounce=150, step=30, raise_interrupt=False, yield_on_timeout=True,
-                         rust_timeout=200, stop_event=stop,
-                         watch_filter=lambda _, path: relevant(Path(path), root, output))
+    watcher = changes_of(
+        root,
+        debounce=150,
+        step=30,
+        raise_interrupt=False,
+        yield_on_timeout=True,
+        rust_timeout=200,
+        stop_event=stop,
+        watch_filter=lambda _, path: relevant(Path(path), root, output),
+    )
     if next(watcher, None) is None:  # a timeout tick once the watcher is set up: a change made right after is seen
         return  # stopped already
     yield set()
@@ -172,6 +185,10 @@ def watch(
         else:
             say(f"bookforge: internal error: {type(error).__name__}: {error} (please report this)")
 
-    rebuild_on_change(Rebuilder(sources, formats, options, make_diagnostics), built, failed,
-                      on_watching=lambda root: say(f"watching {root} for changes (Ctrl-C to stop)"),
-                      stop_after=stop_after)
+    rebuild_on_change(
+        Rebuilder(sources, formats, options, make_diagnostics),
+        built,
+        failed,
+        on_watching=lambda root: say(f"watching {root} for changes (Ctrl-C to stop)"),
+        stop_after=stop_after,
+    )

@@ -35,12 +35,21 @@ _METHODS = (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED)  # the only ones read: the
 _DAMAGED_HINT = "open it in Word or LibreOffice and save it again as .docx"
 _BOMB_HINT = "if it really is a manuscript, save it again from Word or LibreOffice, or split it into smaller files"
 # What a damaged archive or member raises somewhere in zipfile and its decompressors.
-_DAMAGE = (zipfile.BadZipFile, zlib.error, lzma.LZMAError, EOFError, NotImplementedError, OSError,
-           ValueError, struct.error)
+_DAMAGE = (
+    zipfile.BadZipFile,
+    zlib.error,
+    lzma.LZMAError,
+    EOFError,
+    NotImplementedError,
+    OSError,
+    ValueError,
+    struct.error,
+)
 
 
-def read_members(data: bytes, rel: str, what: str = "Word document",
-                 wanted: Callable[[str], bool] | None = None) -> dict[str, bytes]:
+def read_members(
+    data: bytes, rel: str, what: str = "Word document", wanted: Callable[[str], bool] | None = None
+) -> dict[str, bytes]:
     """The archive's members (those `wanted` accepts, or all) inflated; a zip bomb is refused."""
     # Count entries before ZipFile builds an object for each: the signature can only over-count.
     if (count := data.count(_CENTRAL_ENTRY)) > MAX_MEMBERS:
@@ -49,16 +58,22 @@ def read_members(data: bytes, rel: str, what: str = "Word document",
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             # Folders skipped by name: ZipInfo.is_dir() fails on an empty one.
-            infos = [info for info in archive.infolist()
-                     if not info.filename.endswith("/") and (wanted is None or wanted(info.filename))]
+            infos = [
+                info
+                for info in archive.infolist()
+                if not info.filename.endswith("/") and (wanted is None or wanted(info.filename))
+            ]
             _check_declared(infos, rel, what)
             members: dict[str, bytes] = {}
             total = 0
             for info in infos:
                 name = info.filename
                 if info.flag_bits & 0x1:  # zipfile would ask for a password
-                    raise ManuscriptError(f"not a readable {what}: {name} is encrypted", path=rel,
-                                          hint="remove the password in Word or LibreOffice and save it again")
+                    raise ManuscriptError(
+                        f"not a readable {what}: {name} is encrypted",
+                        path=rel,
+                        hint="remove the password in Word or LibreOffice and save it again",
+                    )
                 members[name] = _inflate(archive, info, total, rel)
                 total += len(members[name])
             return members
@@ -109,8 +124,10 @@ def _damage(what: str, name: str | None, exc: Exception) -> str:
     if name is None:
         return f"not a readable {what} (not a zip archive, or a damaged one)"
     if isinstance(exc, NotImplementedError):
-        return (f"not a readable {what}: {name} uses a compression method bookforge cannot read (only "
-                "stored and deflated members, as Word and EPUB writers make)")
+        return (
+            f"not a readable {what}: {name} uses a compression method bookforge cannot read (only "
+            "stored and deflated members, as Word and EPUB writers make)"
+        )
     if "CRC" in str(exc):
         return f"not a readable {what}: {name} does not match its checksum"
     return f"not a readable {what}: {name} is damaged or cut short"
@@ -134,7 +151,8 @@ _RENAMED = {
 # Only whole attribute values (xmlns:*, Relationship/@Type, a:graphicData/@uri): never the text.
 _STRICT_URI = re.compile(
     rb"""(["'])http://purl\.oclc\.org/ooxml/"""
-    rb"(officeDocument|wordprocessingml|drawingml|spreadsheetml|presentationml|schemaLibrary)/([\w/-]*)\1")
+    rb"(officeDocument|wordprocessingml|drawingml|spreadsheetml|presentationml|schemaLibrary)/([\w/-]*)\1"
+)
 _STRICT_MAIN = b"http://purl.oclc.org/ooxml/officeDocument/relationships/officeDocument"
 _MARKUP = (".xml", ".rels", ".vml")
 
@@ -152,8 +170,10 @@ def _transitional_uri(match: re.Match[bytes]) -> bytes:
 
 def to_transitional(members: dict[str, bytes]) -> dict[str, bytes]:
     """The members with Strict namespace and relationship-type URIs rewritten to Transitional ones."""
-    return {name: _STRICT_URI.sub(_transitional_uri, data) if name.lower().endswith(_MARKUP) else data
-            for name, data in members.items()}
+    return {
+        name: _STRICT_URI.sub(_transitional_uri, data) if name.lower().endswith(_MARKUP) else data
+        for name, data in members.items()
+    }
 
 
 def repack(members: dict[str, bytes]) -> bytes:

@@ -24,8 +24,7 @@ def ebook_convert() -> str:
     """calibre's converter, or a clear MissingDependencyError (exit 7)."""
     found = os.environ.get("BOOKFORGE_EBOOK_CONVERT") or shutil.which("ebook-convert")
     if not found:
-        raise MissingDependencyError("AZW3 needs calibre's ebook-convert, which is not installed",
-                                     hint=CALIBRE_HINT)
+        raise MissingDependencyError("AZW3 needs calibre's ebook-convert, which is not installed", hint=CALIBRE_HINT)
     return found
 
 
@@ -46,13 +45,21 @@ def convert(program: str, source: Path, target: Path) -> None:
     """Run ebook-convert; its last words become the error when it fails."""
     environment = dict(os.environ, QT_QPA_PLATFORM="offscreen")  # no display needed
     try:
-        result = subprocess.run([program, str(source), str(target)], capture_output=True, text=True,
-                                timeout=900, env=environment, check=False)
+        result = subprocess.run(
+            [program, str(source), str(target)],
+            capture_output=True,
+            text=True,
+            timeout=900,
+            env=environment,
+            check=False,
+        )
     except OSError as exc:
         raise MissingDependencyError(f"cannot run {program}: {exc.strerror}", hint=CALIBRE_HINT) from None
     except subprocess.TimeoutExpired:
         raise BuildError("calibre's ebook-convert took more than 15 minutes and was stopped") from None
     if result.returncode != 0 or not target.is_file():
         last = [line for line in (result.stderr or result.stdout).splitlines() if line.strip()][-3:]
-        raise BuildError(f"calibre's ebook-convert failed (exit {result.returncode}): " + " / ".join(last),
-                         hint="run `ebook-convert book.epub book.azw3` yourself to see the whole log")
+        raise BuildError(
+            f"calibre's ebook-convert failed (exit {result.returncode}): " + " / ".join(last),
+            hint="run `ebook-convert book.epub book.azw3` yourself to see the whole log",
+        )

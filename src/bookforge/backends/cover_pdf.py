@@ -22,8 +22,17 @@ class CoverPdfBackend:
         with atomic_output(ctx.output, ctx.project.rel(ctx.output)) as handle:
             handle.write(cover.data)
         g = cover.geometry
-        return Built(ctx.output, {**cover.stats, "pages": pages, "pages_from": source, "spine": g.spine,
-                                  "width": g.width, "height": g.height})
+        return Built(
+            ctx.output,
+            {
+                **cover.stats,
+                "pages": pages,
+                "pages_from": source,
+                "spine": g.spine,
+                "width": g.width,
+                "height": g.height,
+            },
+        )
 
 
 def interior_pages(ctx: BuildContext) -> tuple[int, str]:
@@ -44,6 +53,15 @@ def interior_pages(ctx: BuildContext) -> tuple[int, str]:
         except (OSError, PdfReadError) as exc:
             raise BuildError(f"cannot count the pages of {ctx.project.rel(earlier.path)}: {exc}") from None
     options = BuildOptions(jobs=ctx.options.jobs, no_cache=ctx.options.no_cache)
-    interior = BuildContext(ctx.project, ctx.book, ctx.theme, Diagnostics(), Path(os.devnull), ctx.build_time,
-                            options, render_cache=ctx.render_cache, cover=ctx.cover)
+    interior = BuildContext(
+        ctx.project,
+        ctx.book,
+        ctx.theme,
+        Diagnostics(),
+        Path(os.devnull),
+        ctx.build_time,
+        options,
+        render_cache=ctx.render_cache,
+        cover=ctx.cover,
+    )
     return build_pdf(interior, io.BytesIO())["pages"], "laid out"

@@ -38,8 +38,9 @@ class EpubBackend:
         return Built(ctx.output)
 
 
-def build_epub_bytes(ctx: BuildContext, document_transform: Callable[[bytes], bytes] | None = None,
-                     kindle_checks: bool = True) -> bytes:
+def build_epub_bytes(
+    ctx: BuildContext, document_transform: Callable[[bytes], bytes] | None = None, kindle_checks: bool = True
+) -> bytes:
     """The whole EPUB as bytes (packaged in memory: one pass, the zip written once).
 
     `document_transform` rewrites each content document (not the navigation document) after
@@ -50,8 +51,12 @@ def build_epub_bytes(ctx: BuildContext, document_transform: Callable[[bytes], by
     has_cover = cover is not None
     rendered = render_book(
         book,
-        RenderOptions(notes=ctx.project.config.notes, has_cover=has_cover, preface=ctx.project.config.preface,
-                      notes_at="book" if ctx.project.config.footnotes == "book" else "document"),
+        RenderOptions(
+            notes=ctx.project.config.notes,
+            has_cover=has_cover,
+            preface=ctx.project.config.preface,
+            notes_at="book" if ctx.project.config.footnotes == "book" else "document",
+        ),
         href=_href,
         image_src=images.register,
         cache=ctx.render_cache,
@@ -65,11 +70,18 @@ def build_epub_bytes(ctx: BuildContext, document_transform: Callable[[bytes], by
     styles = package_css(sheets, [ctx.project.root, THEMES_DIR], ctx.diagnostics, ctx.project.rel)
     if kindle_checks:
         kindle_safety.check_stylesheets(sheets, ctx.diagnostics, ctx.project.rel)
-    package.add_item(epub.EpubItem(uid="style", file_name=CSS_NAME, media_type="text/css",
-                                   content=styles.text.encode("utf-8")))
+    package.add_item(
+        epub.EpubItem(uid="style", file_name=CSS_NAME, media_type="text/css", content=styles.text.encode("utf-8"))
+    )
     for name, path in styles.assets.items():
-        package.add_item(epub.EpubItem(uid=_item_id("css-" + name), file_name=f"css/{name}",
-                                       media_type=ASSET_TYPES[path.suffix.lower()], content=path.read_bytes()))
+        package.add_item(
+            epub.EpubItem(
+                uid=_item_id("css-" + name),
+                file_name=f"css/{name}",
+                media_type=ASSET_TYPES[path.suffix.lower()],
+                content=path.read_bytes(),
+            )
+        )
 
     spine = []
     if has_cover:
@@ -80,17 +92,23 @@ def build_epub_bytes(ctx: BuildContext, document_transform: Callable[[bytes], by
         content = _xhtml(document)
         if document_transform is not None and document.kind != "toc":
             content = document_transform(content)
-        item = epub.EpubItem(uid=document.name, file_name=f"text/{document.name}.xhtml",
-                             media_type=XHTML_TYPE, content=content)
+        item = epub.EpubItem(
+            uid=document.name, file_name=f"text/{document.name}.xhtml", media_type=XHTML_TYPE, content=content
+        )
         item.properties = ["nav"] if document.kind == "toc" else []
         package.add_item(item)
         spine.append(item)
 
     media = book_media(book)
-    pictures = [epub.EpubItem(uid=_item_id(name), file_name=name,
-                              media_type=IMAGE_TYPES[posixpath.splitext(name)[1].lower()],
-                              content=image_bytes(ctx.project.root, src, media))
-                for src, name in images.names.items()]
+    pictures = [
+        epub.EpubItem(
+            uid=_item_id(name),
+            file_name=name,
+            media_type=IMAGE_TYPES[posixpath.splitext(name)[1].lower()],
+            content=image_bytes(ctx.project.root, src, media),
+        )
+        for src, name in images.names.items()
+    ]
     for picture in pictures:
         package.add_item(picture)
 
@@ -109,17 +127,21 @@ def build_epub_bytes(ctx: BuildContext, document_transform: Callable[[bytes], by
     failures = deflater.wait()
     if failures:  # a bookforge bug: the renderer escapes everything
         name, error = failures[0]
-        raise BuildError(f"internal error: {name} is not well-formed XML ({error})",
-                         hint="please report this with the manuscript that caused it")
+        raise BuildError(
+            f"internal error: {name} is not well-formed XML ({error})",
+            hint="please report this with the manuscript that caused it",
+        )
     buffer = io.BytesIO()
     ReproducibleWriter(buffer, package, ctx.build_time, deflater).write()
     if kindle_checks:
         rel = ctx.project.rel
         fonts = {name: path for name, path in styles.assets.items() if path.suffix.lower() in FONT_SUFFIXES}
-        image_files = {name: (len(picture.content), src)
-                       for (src, name), picture in zip(images.names.items(), pictures)}
-        image_files.update({name: (path.stat().st_size, rel(path)) for name, path in styles.assets.items()
-                            if name not in fonts})
+        image_files = {
+            name: (len(picture.content), src) for (src, name), picture in zip(images.names.items(), pictures)
+        }
+        image_files.update(
+            {name: (path.stat().st_size, rel(path)) for name, path in styles.assets.items() if name not in fonts}
+        )
         if cover is not None:
             image_files["images/cover.jpg"] = (len(cover.data), cover.source or "book.toml")
         kindle_safety.check_files(image_files, fonts, ctx.diagnostics, rel)
@@ -135,8 +157,9 @@ _IMG_ALT = re.compile(r'<img src="([^"]*)" alt="([^"]*)"')
 
 def _image_alts(rendered: RenderedBook) -> list[tuple[str, str]]:
     """(src, alt text) of every image the book's documents show (the renderer writes them so)."""
-    return [found for document in rendered.documents if "<img" in document.body
-            for found in _IMG_ALT.findall(document.body)]
+    return [
+        found for document in rendered.documents if "<img" in document.body for found in _IMG_ALT.findall(document.body)
+    ]
 
 
 def _href(document: str, fragment: str | None) -> str:
@@ -203,8 +226,7 @@ def _metadata(package, book: Book, config, images: list[tuple[str, str]], render
     for number, (name, role) in enumerate(contributors, start=1):
         uid = f"contributor{number}"
         package.add_metadata("DC", "contributor", name, {"id": uid})
-        package.add_metadata(None, "meta", role, {"refines": f"#{uid}", "property": "role",
-                                                   "scheme": "marc:relators"})
+        package.add_metadata(None, "meta", role, {"refines": f"#{uid}", "property": "role", "scheme": "marc:relators"})
         people.append((uid, name))
     for uid, name in people:  # EbookLib's own file_as would carry the role's scheme: written here
         if name in sort_names:
@@ -256,8 +278,13 @@ def _accessibility(package, images: list[tuple[str, str]], config, book: Book, r
         "chapter has a heading and is listed in the table of contents; the story notes and other "
         "sections are labelled. Scene breaks are marked as separators and authors’ notes as front matter"
         + ("; footnotes and endnotes are linked both ways" if has_notes else "")
-        + ("; images have text alternatives." if described
-           else "; some images have no text alternative." if images else ".")
+        + (
+            "; images have text alternatives."
+            if described
+            else "; some images have no text alternative."
+            if images
+            else "."
+        )
     )
     package.add_metadata(None, "meta", summary, {"property": "schema:accessibilitySummary"})
     if config.conforms_to:  # the publisher's claim, made only when book.toml makes it
@@ -294,11 +321,14 @@ def _add_cover(package, cover, language: str, labels: dict[str, str], transform=
     package.get_item_with_id("cover-image").content = cover.data
     package.add_metadata(None, "meta", "", {"name": "cover", "content": "cover-image"})
     page = Document(
-        "cover", labels["cover"],
+        "cover",
+        labels["cover"],
         f'<section class="cover" epub:type="cover" aria-label="{attr(labels["cover"])}">\n'
         f'<img role="doc-cover" src="../{name}" alt="{attr(cover.alt)}" width="{cover.width}" '
         f'height="{cover.height}"/>\n</section>\n',
-        language, "frontmatter", "cover",
+        language,
+        "frontmatter",
+        "cover",
     )
     content = _xhtml(page) if transform is None else transform(_xhtml(page))
     item = epub.EpubItem(uid="cover", file_name="text/cover.xhtml", media_type=XHTML_TYPE, content=content)

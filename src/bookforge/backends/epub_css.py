@@ -13,9 +13,16 @@ from .kindle_safety import strip_css_comments
 
 # Media types EPUB 3.3 allows for what stylesheets refer to (images and fonts).
 ASSET_TYPES = {
-    ".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".gif": "image/gif",
-    ".svg": "image/svg+xml", ".webp": "image/webp",
-    ".otf": "font/otf", ".ttf": "font/ttf", ".woff": "font/woff", ".woff2": "font/woff2",
+    ".png": "image/png",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".gif": "image/gif",
+    ".svg": "image/svg+xml",
+    ".webp": "image/webp",
+    ".otf": "font/otf",
+    ".ttf": "font/ttf",
+    ".woff": "font/woff",
+    ".woff2": "font/woff2",
 }
 _REMOTE = re.compile(r"^(?:[a-z][a-z0-9+.-]*:|//)", re.IGNORECASE)
 
@@ -26,8 +33,9 @@ class PackagedCss:
     assets: dict[str, Path] = field(default_factory=dict)  # name inside the EPUB → file
 
 
-def package_css(sheets: list[tuple[str, str, Path]], roots: list[Path], diagnostics: Diagnostics,
-                shown: Callable[[Path], str]) -> PackagedCss:
+def package_css(
+    sheets: list[tuple[str, str, Path]], roots: list[Path], diagnostics: Diagnostics, shown: Callable[[Path], str]
+) -> PackagedCss:
     """Join stylesheets (name, text, folder it came from) into one, fixing every url() on the way."""
     result = PackagedCss("")
     chunks = []
@@ -78,8 +86,9 @@ def _token_for(token, value: str | None):
     return URLToken(token.source_line, token.source_column, value, f'url("{quoted}")')
 
 
-def _resolve(target: str, folder: Path, roots: list[Path], result: PackagedCss, diagnostics: Diagnostics,
-             sheet: str, shown) -> str | None:
+def _resolve(
+    target: str, folder: Path, roots: list[Path], result: PackagedCss, diagnostics: Diagnostics, sheet: str, shown
+) -> str | None:
     if target.startswith(("data:", "#")):
         return target
     if _REMOTE.match(target):
@@ -99,7 +108,8 @@ def _resolve(target: str, folder: Path, roots: list[Path], result: PackagedCss, 
             result.assets[name] = path
             return name
     diagnostics.warn(
-        "T001", f"url({target[:80]}) in {sheet} {reason}; left out of the EPUB",
+        "T001",
+        f"url({target[:80]}) in {sheet} {reason}; left out of the EPUB",
         path=shown(folder / sheet) if not _REMOTE.match(sheet) else sheet,
         hint="stylesheets may use images and fonts inside the project (or data: URIs)",
     )

@@ -35,7 +35,9 @@ class Deflater:
                 self._one(document)
             return
         self.keep += [data for _, data in documents]
-        workers = max(1, min(len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1, 4))
+        workers = max(
+            1, min(len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1, 4)
+        )
         shares = [documents[index::workers] for index in range(workers)]  # deterministic: bytes never depend on it
         for share in shares:
             thread = threading.Thread(target=self._many, args=(share,), daemon=True)
@@ -101,8 +103,8 @@ class ZipOut:
         self.file.write(struct.pack("<IHHHHHIIIHH", 0x04034B50, *fields, 0) + encoded)
         self.file.write(payload)
         self.central.append(
-            struct.pack("<IHHHHHHIIIHHHHHII", 0x02014B50, (3 << 8) | 20, *fields, 0, 0, 0, 0, 0o644 << 16,
-                        self.offset) + encoded
+            struct.pack("<IHHHHHHIIIHHHHHII", 0x02014B50, (3 << 8) | 20, *fields, 0, 0, 0, 0, 0o644 << 16, self.offset)
+            + encoded
         )
         self.offset += 30 + len(encoded) + len(payload)
 

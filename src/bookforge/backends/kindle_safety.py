@@ -34,8 +34,11 @@ def check_stylesheets(sheets: list[tuple[str, str, Path]], diagnostics: Diagnost
         for match in _CUSTOM_PROPERTY.finditer(clean):
             line = clean.count("\n", 0, match.start()) + 1
             diagnostics.warn(
-                "K001", f"CSS custom property ({match.group(0).rstrip(':( ').strip()}) in {name}: "
-                "Send to Kindle rejects books that use them", path=shown(folder / name), line=line,
+                "K001",
+                f"CSS custom property ({match.group(0).rstrip(':( ').strip()}) in {name}: "
+                "Send to Kindle rejects books that use them",
+                path=shown(folder / name),
+                line=line,
                 hint="write the value itself in each rule instead of a var()",
             )
             break  # one finding per stylesheet is enough to act on
@@ -46,16 +49,27 @@ def check_files(images: dict[str, tuple[int, str]], fonts: dict[str, Path], diag
     Kindle cannot embed."""
     for name, (size, source) in images.items():
         if size > MAX_IMAGE_BYTES:
-            diagnostics.warn("K002", f"{name} is {size / 1024 / 1024:.1f} MB; Kindle refuses images over 5 MB",
-                             path=source, hint="save it smaller (JPEG at 2560 px on the long side is plenty)")
+            diagnostics.warn(
+                "K002",
+                f"{name} is {size / 1024 / 1024:.1f} MB; Kindle refuses images over 5 MB",
+                path=source,
+                hint="save it smaller (JPEG at 2560 px on the long side is plenty)",
+            )
     for name, path in fonts.items():
         if path.suffix.lower() in (".woff", ".woff2"):
-            diagnostics.warn("K004", f"the font {path.name} is {path.suffix[1:].upper()}; Kindle embeds only "
-                             "OpenType and TrueType fonts", path=shown(path), hint="use the .otf or .ttf file")
+            diagnostics.warn(
+                "K004",
+                f"the font {path.name} is {path.suffix[1:].upper()}; Kindle embeds only OpenType and TrueType fonts",
+                path=shown(path),
+                hint="use the .otf or .ttf file",
+            )
 
 
 def check_size(size: int, diagnostics: Diagnostics, shown_output: str) -> None:
     if size > MAX_BOOK_BYTES:
-        diagnostics.warn("K003", f"the EPUB is {size / 1024 / 1024:.0f} MB; Send to Kindle by e-mail takes "
-                         "50 MB at most", path=shown_output, hint="make the images smaller, or use the Send to "
-                         "Kindle app (200 MB)")
+        diagnostics.warn(
+            "K003",
+            f"the EPUB is {size / 1024 / 1024:.0f} MB; Send to Kindle by e-mail takes 50 MB at most",
+            path=shown_output,
+            hint="make the images smaller, or use the Send to Kindle app (200 MB)",
+        )

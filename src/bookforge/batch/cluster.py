@@ -76,8 +76,15 @@ class _Sent:
     origin: Path  # the book's folder here, for messages that name the worker's copy of it
 
 
-def run_on_cluster(jobs: list[BookJob], address, *, force: bool, send_files: bool,
-                   on_outcome: Callable[[BookOutcome], None], max_in_flight: int) -> None:
+def run_on_cluster(
+    jobs: list[BookJob],
+    address,
+    *,
+    force: bool,
+    send_files: bool,
+    on_outcome: Callable[[BookOutcome], None],
+    max_in_flight: int,
+) -> None:
     """Build every job on the cluster at `address` ("tcp://host:port" or a distributed.Client),
     at most `max_in_flight` at a time, calling `on_outcome` (in this thread) as each book ends."""
     client, owned = _connect(address)
@@ -116,8 +123,9 @@ def _run(client, jobs, force, send_files, on_outcome, max_in_flight) -> None:
                 keep, work, parcel = ready
                 # The parcel goes with the task, not scattered: a scattered copy dies with its
                 # worker, and the retry would have nothing to unpack.
-                future = client.submit(build_sent, work, parcel, epoch, str(keep.origin), key=key, pure=False,
-                                       retries=RETRIES)
+                future = client.submit(
+                    build_sent, work, parcel, epoch, str(keep.origin), key=key, pure=False, retries=RETRIES
+                )
             else:
                 keep = job
                 future = client.submit(build_shared, job, force, epoch, key=key, pure=False, retries=RETRIES)
@@ -142,8 +150,9 @@ def build_shared(job: BookJob, force: bool, epoch: str | None) -> BookOutcome:
     return build_one(job, force)
 
 
-def build_sent(job: BookJob, parcel: Parcel, epoch: str | None,
-               origin: str = "") -> tuple[BookOutcome, list[tuple[str, bytes]]]:
+def build_sent(
+    job: BookJob, parcel: Parcel, epoch: str | None, origin: str = ""
+) -> tuple[BookOutcome, list[tuple[str, bytes]]]:
     """On a worker: unpack the book into a private folder, build it there, return the outcome and
     each output's (file name, bytes). Never raises: a refused archive is a failed row."""
     _use_epoch(epoch)
@@ -186,8 +195,9 @@ def _prepare(job: BookJob, force: bool):
         key = input_key(job, project, formats)
         state_path = out_dir / STATE_NAME
         if not force and _unchanged(state_path, key):
-            outcome = BookOutcome(job.id, job.source, "skipped", outputs=_read_state(state_path)["outputs"],
-                                  worker=_here())
+            outcome = BookOutcome(
+                job.id, job.source, "skipped", outputs=_read_state(state_path)["outputs"], worker=_here()
+            )
             outcome.seconds = round(time.perf_counter() - started, 3)
             return outcome
         members, work = _members(job, project)
@@ -211,8 +221,7 @@ def _members(job: BookJob, project) -> tuple[list[tuple[Path, str]], BookJob]:
     for index, manuscript in enumerate(project.manuscripts):
         source = manuscript.path
         # A manuscript outside the manifest's folder keeps its name in a folder of its own.
-        base = (source.relative_to(root).as_posix() if source.is_relative_to(root)
-                else f"_outside/{index}/{source.name}")
+        base = source.relative_to(root).as_posix() if source.is_relative_to(root) else f"_outside/{index}/{source.name}"
         manuscripts.append(Path(base))
         if source.is_dir():
             members += [(path, f"{base}/{path.relative_to(source).as_posix()}") for path in manuscript.files]
@@ -260,8 +269,14 @@ def _collect(future, keep) -> BookOutcome:
         result = future.result()
     except Exception as exc:  # noqa: BLE001 - a task lost with its workers is this book's failed row
         job = keep.job if isinstance(keep, _Sent) else keep
-        return BookOutcome(job.id, job.source, "failed", exit_code=1, worker=_here(),
-                           message=f"the cluster could not build it: {type(exc).__name__}: {exc}"[:500])
+        return BookOutcome(
+            job.id,
+            job.source,
+            "failed",
+            exit_code=1,
+            worker=_here(),
+            message=f"the cluster could not build it: {type(exc).__name__}: {exc}"[:500],
+        )
     if not isinstance(keep, _Sent):
         return result
     outcome, files = result
@@ -321,7 +336,8 @@ def _connect(address):
     except ImportError:
         raise MissingDependencyError(
             "--scheduler needs Dask's distributed package, which is not installed",
-            hint="pip install 'bookforge[cluster]' here and on every worker") from None
+            hint="pip install 'bookforge[cluster]' here and on every worker",
+        ) from None
     if isinstance(address, Client):
         return address, False
     if not isinstance(address, str) or ":" not in address:
@@ -330,9 +346,11 @@ def _connect(address):
         _reachable(address)
         return Client(address, timeout=CONNECT_TIMEOUT, set_as_default=False), True
     except (OSError, TimeoutError, ValueError) as exc:
-        raise SchedulerError(f"no Dask scheduler answered at {address}: {_reason(exc)}",
-                             hint="start one with `dask scheduler` and workers with `dask worker ADDRESS`, "
-                                  "each with bookforge[cluster] installed") from None
+        raise SchedulerError(
+            f"no Dask scheduler answered at {address}: {_reason(exc)}",
+            hint="start one with `dask scheduler` and workers with `dask worker ADDRESS`, "
+            "each with bookforge[cluster] installed",
+        ) from None
 
 
 def _reachable(address: str) -> None:
@@ -351,8 +369,10 @@ def _warm(client) -> None:
     try:
         client.register_plugin(WarmWorkers(), name=_PLUGIN_NAME)
     except (ImportError, AttributeError) as exc:  # ModuleNotFoundError on a worker without bookforge
-        raise MissingDependencyError(f"the cluster's workers cannot load bookforge: {exc}",
-                                     hint="install the same bookforge[cluster] on every worker") from None
+        raise MissingDependencyError(
+            f"the cluster's workers cannot load bookforge: {exc}",
+            hint="install the same bookforge[cluster] on every worker",
+        ) from None
 
 
 def _reason(exc: BaseException) -> str:

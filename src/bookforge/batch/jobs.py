@@ -38,12 +38,15 @@ class BookJob:
         return [self.project / "book.toml"] if self.project else list(self.manuscripts)
 
 
-def jobs_from(inputs: Iterable[Path], manifest: Path | None, formats: tuple[str, ...], out: Path | None) -> list[BookJob]:
+def jobs_from(
+    inputs: Iterable[Path], manifest: Path | None, formats: tuple[str, ...], out: Path | None
+) -> list[BookJob]:
     """Every book the command line names, in order, with ids made unique."""
     jobs: list[BookJob] = []
     for folder in inputs:
-        jobs.append(BookJob(id=_slug(folder.resolve().name), source=str(folder), project=folder.resolve(),
-                            formats=formats))
+        jobs.append(
+            BookJob(id=_slug(folder.resolve().name), source=str(folder), project=folder.resolve(), formats=formats)
+        )
     if manifest is not None:
         jobs.extend(read_manifest(manifest, formats))
     return _placed(_unique(jobs), out)
@@ -65,8 +68,15 @@ def read_manifest(path: Path, formats: tuple[str, ...] = ()) -> Iterator[BookJob
             try:
                 yield _job_from_line(json.loads(line), base, where, formats)
             except json.JSONDecodeError as exc:
-                yield _broken(where, ConfigError(f"not a JSON line: {exc.msg}", path=str(path), line=number,
-                                                 hint='write one JSON object per line, e.g. {"project": "works/123"}'))
+                yield _broken(
+                    where,
+                    ConfigError(
+                        f"not a JSON line: {exc.msg}",
+                        path=str(path),
+                        line=number,
+                        hint='write one JSON object per line, e.g. {"project": "works/123"}',
+                    ),
+                )
             except ConfigError as exc:
                 yield _broken(where, ConfigError(exc.message, path=str(path), line=number, hint=exc.hint))
 
@@ -75,11 +85,15 @@ def _job_from_line(data, base: Path, where: str, formats: tuple[str, ...]) -> Bo
     if isinstance(data, str):  # a bare "works/123": a project folder
         data = {"project": data}
     if not isinstance(data, dict):
-        raise ConfigError("a manifest line must be a JSON object or a project folder's path",
-                          hint='{"project": "works/123"} or {"id": "123", "manuscripts": ["a.md"], "title": "…"}')
+        raise ConfigError(
+            "a manifest line must be a JSON object or a project folder's path",
+            hint='{"project": "works/123"} or {"id": "123", "manuscripts": ["a.md"], "title": "…"}',
+        )
     unknown = sorted(set(data) - MANIFEST_KEYS)
     if unknown:
-        raise ConfigError(f"unknown key '{unknown[0]}' in a manifest line", hint="keys: " + ", ".join(sorted(MANIFEST_KEYS)))
+        raise ConfigError(
+            f"unknown key '{unknown[0]}' in a manifest line", hint="keys: " + ", ".join(sorted(MANIFEST_KEYS))
+        )
     line_formats = data.get("formats") or list(formats)
     if not isinstance(line_formats, list) or any(f not in FORMATS for f in line_formats):
         raise ConfigError("formats must be a list from " + ", ".join(FORMATS))
@@ -87,8 +101,9 @@ def _job_from_line(data, base: Path, where: str, formats: tuple[str, ...]) -> Bo
         raise ConfigError('a manifest line names either "project" (a folder with book.toml) or "manuscripts"')
     if "project" in data:
         folder = _path(data["project"], base, "project")
-        return BookJob(id=_slug(str(data.get("id") or folder.name)), source=where, project=folder,
-                       formats=tuple(line_formats))
+        return BookJob(
+            id=_slug(str(data.get("id") or folder.name)), source=where, project=folder, formats=tuple(line_formats)
+        )
     files = data["manuscripts"]
     if isinstance(files, str):
         files = [files]
@@ -105,9 +120,16 @@ def _job_from_line(data, base: Path, where: str, formats: tuple[str, ...]) -> Bo
     language = data.get("language")
     if language is not None and not isinstance(language, str):
         raise ConfigError('language must be a language tag such as "en"')
-    return BookJob(id=_slug(str(data.get("id") or title)), source=where,
-                   manuscripts=tuple(_path(f, base, "manuscript") for f in files), root=base,
-                   title=title.strip(), authors=tuple(authors), language=language, formats=tuple(line_formats))
+    return BookJob(
+        id=_slug(str(data.get("id") or title)),
+        source=where,
+        manuscripts=tuple(_path(f, base, "manuscript") for f in files),
+        root=base,
+        title=title.strip(),
+        authors=tuple(authors),
+        language=language,
+        formats=tuple(line_formats),
+    )
 
 
 def _path(value, base: Path, what: str) -> Path:

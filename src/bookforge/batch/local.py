@@ -95,8 +95,11 @@ class _Pool:
                     if not in_flight:
                         broken = not self._submit(suspects.popleft(), in_flight, suspects)
                 else:
-                    while (len(in_flight) < PER_WORKER * self.workers and not broken
-                           and self.handed < BOOKS_PER_WORKER * self.workers):
+                    while (
+                        len(in_flight) < PER_WORKER * self.workers
+                        and not broken
+                        and self.handed < BOOKS_PER_WORKER * self.workers
+                    ):
                         job = again.popleft() if again else next(jobs, None)
                         if job is None:
                             break
@@ -150,8 +153,15 @@ class _Pool:
         if error is None:
             self.on_outcome(future.result())
         else:  # build_one never raises: this is the pool's own trouble (a book that would not pickle)
-            self.on_outcome(BookOutcome(job.id, job.source, "failed", exit_code=1,
-                                        message=f"internal error: {type(error).__name__}: {error}"[:500]))
+            self.on_outcome(
+                BookOutcome(
+                    job.id,
+                    job.source,
+                    "failed",
+                    exit_code=1,
+                    message=f"internal error: {type(error).__name__}: {error}"[:500],
+                )
+            )
 
     def _recover(self, in_flight: dict) -> list[BookJob]:
         """A worker died: the pool fails every book it holds. Gather them, start a new pool, and

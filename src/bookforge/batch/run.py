@@ -62,12 +62,24 @@ def run_batch(
 
         try:
             if runner is not None:
-                runner(jobs, scheduler, force=force, send_files=send_files, on_outcome=record,
-                       max_in_flight=2 * workers if workers else 0)
+                runner(
+                    jobs,
+                    scheduler,
+                    force=force,
+                    send_files=send_files,
+                    on_outcome=record,
+                    max_in_flight=2 * workers if workers else 0,
+                )
             else:
                 # No more workers than books: each one costs a start and a warm-up.
-                run_local(jobs, workers=min(workers or _cores(), max(len(jobs), 1)), in_process=workers == 1,
-                          force=force, on_outcome=record, tick=progress.refresh if progress else (lambda: None))
+                run_local(
+                    jobs,
+                    workers=min(workers or _cores(), max(len(jobs), 1)),
+                    in_process=workers == 1,
+                    force=force,
+                    on_outcome=record,
+                    tick=progress.refresh if progress else (lambda: None),
+                )
         except KeyboardInterrupt:
             interrupted = True  # the report keeps the books that finished, and is renamed into place
     for outcome in tally.failures:
@@ -108,8 +120,10 @@ class _Tally:
         """57 built, 0 skipped, 3 failed in 41 s (83 books/min)."""
         seconds = time.monotonic() - self.started
         shown = f"{seconds:.1f}" if seconds < 10 else f"{seconds:.0f}"
-        return (f"{self.built} built, {self.skipped} skipped, {len(self.failures)} failed in {shown} s "
-                f"({self.per_minute():.0f} books/min)")
+        return (
+            f"{self.built} built, {self.skipped} skipped, {len(self.failures)} failed in {shown} s "
+            f"({self.per_minute():.0f} books/min)"
+        )
 
 
 def _outcome_line(outcome: BookOutcome) -> str:
@@ -146,8 +160,9 @@ def _cluster_runner():
     try:
         from .cluster import run_on_cluster
     except ImportError as exc:
-        raise MissingDependencyError(f"cannot load the Dask cluster support: {exc}",
-                                     hint="pip install 'bookforge[cluster]'") from None
+        raise MissingDependencyError(
+            f"cannot load the Dask cluster support: {exc}", hint="pip install 'bookforge[cluster]'"
+        ) from None
     return run_on_cluster
 
 
@@ -165,10 +180,14 @@ class _Progress:
 
         self.console = Console(stderr=True)
         self.bar = Progress(
-            TextColumn("books"), BarColumn(), MofNCompleteColumn(),
+            TextColumn("books"),
+            BarColumn(),
+            MofNCompleteColumn(),
             TextColumn("{task.fields[failed]} failed, {task.fields[skipped]} skipped"),
-            TextColumn("{task.fields[rate]} books/min"), TimeRemainingColumn(),
-            console=self.console, auto_refresh=False,
+            TextColumn("{task.fields[rate]} books/min"),
+            TimeRemainingColumn(),
+            console=self.console,
+            auto_refresh=False,
         )
         self.task = self.bar.add_task("books", total=total, failed=0, skipped=0, rate="–")
         self.last = 0.0
@@ -183,8 +202,13 @@ class _Progress:
         self.bar.stop()
 
     def update(self, tally: _Tally) -> None:
-        self.bar.update(self.task, completed=tally.done, failed=len(tally.failures), skipped=tally.skipped,
-                        rate=f"{tally.per_minute():.0f}")
+        self.bar.update(
+            self.task,
+            completed=tally.done,
+            failed=len(tally.failures),
+            skipped=tally.skipped,
+            rate=f"{tally.per_minute():.0f}",
+        )
         self.refresh()
 
     def refresh(self) -> None:

@@ -66,10 +66,18 @@ def unpack(parcel: Parcel, dest: Path) -> None:
 def check_name(name: str) -> str:
     """A member name that stays inside whatever folder it is unpacked in, else BuildError."""
     pure = PurePosixPath(name)
-    if (not name or "\\" in name or "\0" in name or pure.is_absolute() or ":" in pure.parts[0]
-            or any(part in ("..", ".", "") for part in name.split("/"))):
-        raise BuildError(f"refused the file '{name[:120]}' sent with the book: its path leads outside the "
-                         "book's folder", hint="bookforge only writes inside the folder it unpacks a book in")
+    if (
+        not name
+        or "\\" in name
+        or "\0" in name
+        or pure.is_absolute()
+        or ":" in pure.parts[0]
+        or any(part in ("..", ".", "") for part in name.split("/"))
+    ):
+        raise BuildError(
+            f"refused the file '{name[:120]}' sent with the book: its path leads outside the book's folder",
+            hint="bookforge only writes inside the folder it unpacks a book in",
+        )
     return name
 
 

@@ -98,13 +98,22 @@ def open_job(job: BookJob, diagnostics) -> tuple:
     """The job's project (its output folder set), the formats to build and where they go."""
     if job.project is not None:
         if not (job.project / "book.toml").is_file():  # open_project would take a project above it
-            raise ConfigError("no book.toml in this folder", path=job.source,
-                              hint="name each book's project folder (the one holding its book.toml), or list "
-                                   "manuscript files in a manifest line")
+            raise ConfigError(
+                "no book.toml in this folder",
+                path=job.source,
+                hint="name each book's project folder (the one holding its book.toml), or list "
+                "manuscript files in a manifest line",
+            )
         project = open_project(job.project, diagnostics)
     else:
-        project = adhoc_project(list(job.manuscripts), title=job.title, authors=list(job.authors),
-                                language=job.language, diagnostics=diagnostics, root=job.root)
+        project = adhoc_project(
+            list(job.manuscripts),
+            title=job.title,
+            authors=list(job.authors),
+            language=job.language,
+            diagnostics=diagnostics,
+            root=job.root,
+        )
     if job.out is not None:
         project.config.build.output = str(job.out)  # absolute: root / it is it
     formats = list(job.formats) or list(project.config.build.formats)
@@ -115,8 +124,19 @@ def input_key(job: BookJob, project, formats: list[str]) -> str:
     """A digest of everything the book's outputs are made from: its files' bytes, the settings the
     job adds, the formats, bookforge's version and SOURCE_DATE_EPOCH. Equal keys, equal outputs."""
     digest = hashlib.sha256()
-    digest.update(json.dumps([__version__, formats, job.title, list(job.authors), job.language,
-                              str(job.out), os.environ.get("SOURCE_DATE_EPOCH")]).encode())
+    digest.update(
+        json.dumps(
+            [
+                __version__,
+                formats,
+                job.title,
+                list(job.authors),
+                job.language,
+                str(job.out),
+                os.environ.get("SOURCE_DATE_EPOCH"),
+            ]
+        ).encode()
+    )
     for path in _input_files(job, project):
         digest.update(str(path.relative_to(project.root) if path.is_relative_to(project.root) else path).encode())
         digest.update(b"\0")
@@ -136,8 +156,9 @@ def _input_files(job: BookJob, project) -> list[Path]:
     files: list[Path] = []
     for folder, dirs, names in os.walk(project.root):
         here = Path(folder)
-        dirs[:] = sorted(d for d in dirs if d not in _SKIPPED_DIRS and not d.startswith(".")
-                         and (here / d).resolve() != output)
+        dirs[:] = sorted(
+            d for d in dirs if d not in _SKIPPED_DIRS and not d.startswith(".") and (here / d).resolve() != output
+        )
         files.extend(here / name for name in sorted(names) if not name.startswith("."))
     return files
 

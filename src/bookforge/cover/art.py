@@ -18,8 +18,9 @@ REGULAR, ITALIC = FONTS_DIR / "LinLibertine_R.otf", FONTS_DIR / "LinLibertine_RI
 ORNAMENT = "\u2767"  # ❧, in the book face
 # Characters both book faces certainly have (a test checks): ASCII, Latin-1, Latin Extended-A,
 # dashes, quotes, ellipsis, per mille, guillemets.
-BOOK_FACE_SURE = frozenset([*range(0x20, 0x7F), *range(0xA0, 0x180), *range(0x2010, 0x2027),
-                            *range(0x2030, 0x2038), 0x2039, 0x203A])
+BOOK_FACE_SURE = frozenset(
+    [*range(0x20, 0x7F), *range(0xA0, 0x180), *range(0x2010, 0x2027), *range(0x2030, 0x2038), 0x2039, 0x203A]
+)
 
 
 @dataclass(frozen=True)
@@ -73,11 +74,30 @@ def plan_cover(text: CoverText, width: int = WIDTH, height: int = HEIGHT) -> Cov
     inset = 70  # a thin rule inside the band, the way a printed jacket frames its title
     placed = []
     room = width - 2 * MARGIN
-    title = fit_block(text.title, text.language, _font_for(text.title, REGULAR), room,
-                      max_height=band_bottom - 2 * MARGIN - (260 if text.subtitle else 0),
-                      largest=250, smallest=72, max_lines=5)
-    subtitle = fit_block(text.subtitle, text.language, _font_for(text.subtitle, ITALIC), room,
-                         max_height=240, largest=84, smallest=44, max_lines=3) if text.subtitle else None
+    title = fit_block(
+        text.title,
+        text.language,
+        _font_for(text.title, REGULAR),
+        room,
+        max_height=band_bottom - 2 * MARGIN - (260 if text.subtitle else 0),
+        largest=250,
+        smallest=72,
+        max_lines=5,
+    )
+    subtitle = (
+        fit_block(
+            text.subtitle,
+            text.language,
+            _font_for(text.subtitle, ITALIC),
+            room,
+            max_height=240,
+            largest=84,
+            smallest=44,
+            max_lines=3,
+        )
+        if text.subtitle
+        else None
+    )
     gap = 70 if subtitle else 0
     total = _height(title) + gap + (_height(subtitle) if subtitle else 0)
     top = (band_bottom - total) / 2
@@ -89,18 +109,42 @@ def plan_cover(text: CoverText, width: int = WIDTH, height: int = HEIGHT) -> Cov
 
     y: float = band_bottom + 330
     if text.byline_label:
-        label = fit_block(text.byline_label, text.language, _font_for(text.byline_label, ITALIC), room,
-                          max_height=120, largest=64, smallest=40, max_lines=1)
+        label = fit_block(
+            text.byline_label,
+            text.language,
+            _font_for(text.byline_label, ITALIC),
+            room,
+            max_height=120,
+            largest=64,
+            smallest=40,
+            max_lines=1,
+        )
         placed.append(Placed(label, y, "ink"))
         y = y + _height(label) + 30
     if text.names:
-        names = fit_block(text.names, text.language, _font_for(text.names, REGULAR), room,
-                          max_height=height - y - 330, largest=96, smallest=40, max_lines=4,
-                          keep_together=_NAME_BREAKS)
+        names = fit_block(
+            text.names,
+            text.language,
+            _font_for(text.names, REGULAR),
+            room,
+            max_height=height - y - 330,
+            largest=96,
+            smallest=40,
+            max_lines=4,
+            keep_together=_NAME_BREAKS,
+        )
         placed.append(Placed(names, y, "ink"))
     if text.publisher:
-        publisher = fit_block(text.publisher, text.language, _font_for(text.publisher, REGULAR), room,
-                              max_height=110, largest=52, smallest=32, max_lines=1)
+        publisher = fit_block(
+            text.publisher,
+            text.language,
+            _font_for(text.publisher, REGULAR),
+            room,
+            max_height=110,
+            largest=52,
+            smallest=32,
+            max_lines=1,
+        )
         placed.append(Placed(publisher, height - 150 - _height(publisher), "accent"))
     return CoverPlan(width, height, band_bottom, inset, 4, tuple(placed))
 
@@ -114,8 +158,7 @@ def draw_cover(text: CoverText, image_format: str = "JPEG") -> bytes:
     draw = ImageDraw.Draw(image)
     draw.rectangle((0, 0, WIDTH, plan.band_bottom), fill=text.accent)
     inset = plan.frame_inset
-    draw.rectangle((inset, inset, WIDTH - inset, plan.band_bottom - inset), outline=text.paper,
-                   width=plan.frame_width)
+    draw.rectangle((inset, inset, WIDTH - inset, plan.band_bottom - inset), outline=text.paper, width=plan.frame_width)
     for item in plan.blocks:
         _draw_block(draw, item.block, item.top, getattr(text, item.colour), text.language)
 
@@ -135,8 +178,18 @@ def draw_cover(text: CoverText, image_format: str = "JPEG") -> bytes:
 _NAME_BREAKS = re.compile(r"(?<=,) | (?=(?:and|et|und|y|e|en|och|i|и) \S)")
 
 
-def fit_block(text: str, language: str, font: str, width: int, *, max_height: float, largest: int,
-              smallest: int, max_lines: int, keep_together: re.Pattern | None = None) -> _Block:
+def fit_block(
+    text: str,
+    language: str,
+    font: str,
+    width: int,
+    *,
+    max_height: float,
+    largest: int,
+    smallest: int,
+    max_lines: int,
+    keep_together: re.Pattern | None = None,
+) -> _Block:
     """The largest size (from `largest` down to `smallest`) at which `text` wraps into at most
     `max_lines` balanced lines no wider than `width` and no taller than `max_height` in all.
     At the smallest size, words too long for a line are broken and the line limit is lifted."""
@@ -158,8 +211,9 @@ def fit_block(text: str, language: str, font: str, width: int, *, max_height: fl
         size = max(smallest, int(size * 0.93))
 
 
-def balanced_lines(text: str, measure, width: float, break_words: bool = False,
-                   pieces: list[str] | None = None) -> list[str] | None:
+def balanced_lines(
+    text: str, measure, width: float, break_words: bool = False, pieces: list[str] | None = None
+) -> list[str] | None:
     """Words (or, for scripts written without spaces, characters; or the `pieces` given) wrapped
     into the fewest lines that fit `width`, then balanced so the longest line is as short as it
     can be; None when a single piece is wider than `width` and `break_words` is off."""
@@ -238,8 +292,13 @@ def _break_word(word: str, measure, width: float) -> list[str]:
 
 def _is_unspaced(text: str) -> bool:
     """Chinese, Japanese, Thai…: lines may break between any two characters."""
-    return any(0x2E80 <= ord(c) <= 0x9FFF or 0xAC00 <= ord(c) <= 0xD7AF or 0x0E00 <= ord(c) <= 0x0E7F
-               or 0xF900 <= ord(c) <= 0xFAFF for c in text)
+    return any(
+        0x2E80 <= ord(c) <= 0x9FFF
+        or 0xAC00 <= ord(c) <= 0xD7AF
+        or 0x0E00 <= ord(c) <= 0x0E7F
+        or 0xF900 <= ord(c) <= 0xFAFF
+        for c in text
+    )
 
 
 def _height(block: _Block) -> float:
@@ -259,8 +318,14 @@ def _draw_block(draw, block: _Block, top: float, colour: str, language: str) -> 
 def _centred(draw, text: str, top: float, face, colour: str, language: str) -> None:
     width = _measure(face, text, language)
     # anchor "ls": y is the baseline; put it where a cap height of 0.7 em sits under `top`.
-    draw.text(((WIDTH - width) / 2, top + face.size * 0.78), text, font=face, fill=colour,
-              anchor="ls", language=_raqm_language(language))
+    draw.text(
+        ((WIDTH - width) / 2, top + face.size * 0.78),
+        text,
+        font=face,
+        fill=colour,
+        anchor="ls",
+        language=_raqm_language(language),
+    )
 
 
 def _measure(face, text: str, language: str) -> float:
@@ -304,8 +369,13 @@ def _font_for(text: str, preferred: Path) -> str:
 def unrenderable(text: CoverText) -> str:
     """Characters of the cover's words that neither the book face nor any installed face has."""
     missing: set[str] = set()
-    for words, face in ((text.title, REGULAR), (text.subtitle, ITALIC), (text.byline_label, ITALIC),
-                        (text.names, REGULAR), (text.publisher, REGULAR)):
+    for words, face in (
+        (text.title, REGULAR),
+        (text.subtitle, ITALIC),
+        (text.byline_label, ITALIC),
+        (text.names, REGULAR),
+        (text.publisher, REGULAR),
+    ):
         font = Path(_font_for(words, face))
         missing.update(missing_characters(words, font))
     return "".join(sorted(missing))
@@ -333,8 +403,13 @@ def _system_font_covering(characters: str) -> str | None:
         return None
     charset = " ".join(f"{ord(c):x}" for c in characters)
     try:
-        found = subprocess.run(["fc-match", "--format=%{file}", f"serif:charset={charset}"],
-                               capture_output=True, text=True, timeout=10, check=False).stdout.strip()
+        found = subprocess.run(
+            ["fc-match", "--format=%{file}", f"serif:charset={charset}"],
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=False,
+        ).stdout.strip()
     except (OSError, subprocess.SubprocessError):
         return None
     if found and Path(found).suffix.lower() in (".ttf", ".otf") and not missing_characters(characters, Path(found)):

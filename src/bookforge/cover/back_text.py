@@ -38,12 +38,20 @@ def back_text(project: Project, book: Book) -> BackText:
         try:
             text = path.read_text(encoding="utf-8-sig")
         except FileNotFoundError:
-            raise BuildError(f"[cover] back-text-file: {cover.back_text_file} does not exist", path=CONFIG_NAME,
-                             line=line, hint="name a Markdown or plain-text file in the project") from None
+            raise BuildError(
+                f"[cover] back-text-file: {cover.back_text_file} does not exist",
+                path=CONFIG_NAME,
+                line=line,
+                hint="name a Markdown or plain-text file in the project",
+            ) from None
         except (OSError, UnicodeDecodeError) as exc:
             reason = getattr(exc, "strerror", None) or "not UTF-8 text"
-            raise BuildError(f"[cover] back-text-file: cannot read {cover.back_text_file}: {reason}",
-                             path=CONFIG_NAME, line=line, hint="save it as UTF-8 text") from None
+            raise BuildError(
+                f"[cover] back-text-file: cannot read {cover.back_text_file}: {reason}",
+                path=CONFIG_NAME,
+                line=line,
+                hint="save it as UTF-8 text",
+            ) from None
         markdown = path.suffix.lower() in (".md", ".markdown")
         return _paragraphs(text, markdown=markdown, source=project.rel(path), book=book, educate=typography)
     if book.description:  # already educated with the book's other fields

@@ -45,9 +45,20 @@ def ean13_svg(isbn: str, font_family: str) -> str:
     out = io.BytesIO()
     code = barcode.get("isbn13", isbn, writer=_PrintSVGWriter(font_family))
     # compress: the writer's one-line XML (its pretty form ends lines with os.linesep).
-    code.write(out, options={"module_width": MODULE_MM, "module_height": BAR_HEIGHT_MM, "font_size": DIGITS_PT,
-                             "text_distance": 3.5, "quiet_zone": QUIET_ZONE_MM, "margin_top": 0.5,
-                             "margin_bottom": 0.5, "background": "white", "foreground": "black",
-                             "compress": True})
+    code.write(
+        out,
+        options={
+            "module_width": MODULE_MM,
+            "module_height": BAR_HEIGHT_MM,
+            "font_size": DIGITS_PT,
+            "text_distance": 3.5,
+            "quiet_zone": QUIET_ZONE_MM,
+            "margin_top": 0.5,
+            "margin_bottom": 0.5,
+            "background": "white",
+            "foreground": "black",
+            "compress": True,
+        },
+    )
     svg = out.getvalue().decode("utf-8")
-    return svg[svg.index("<svg"):]
+    return svg[svg.index("<svg") :]

@@ -49,8 +49,15 @@ class PrintCoverResult:
     stats: dict = field(default_factory=dict)
 
 
-def make_print_cover(project: Project, book: Book, theme: Theme, diagnostics: Diagnostics, pages: int,
-                     build_time: dt.datetime, variant: str | None = None) -> PrintCoverResult:
+def make_print_cover(
+    project: Project,
+    book: Book,
+    theme: Theme,
+    diagnostics: Diagnostics,
+    pages: int,
+    build_time: dt.datetime,
+    variant: str | None = None,
+) -> PrintCoverResult:
     """The print cover for an interior of `pages` pages: from the cache when nothing that shapes
     it changed, else laid out now (its warnings are kept with it and said again on a hit)."""
     if pages < 1:
@@ -65,8 +72,12 @@ def make_print_cover(project: Project, book: Book, theme: Theme, diagnostics: Di
     if variant:
         intent = output_intent(project.root, project.config.pdf)
         if intent is None:
-            said.warn("P002", f"{variant} needs a CMYK output intent; the print cover will not conform without one",
-                      path="book.toml", hint='name your printer\'s CMYK profile: [pdf] output-intent = "profile.icc"')
+            said.warn(
+                "P002",
+                f"{variant} needs a CMYK output intent; the print cover will not conform without one",
+                path="book.toml",
+                hint='name your printer\'s CMYK profile: [pdf] output-intent = "profile.icc"',
+            )
         else:
             extra_css, cmyk_profile = intent
     css = sheet_css(geometry, extra_css)
@@ -82,8 +93,12 @@ def make_print_cover(project: Project, book: Book, theme: Theme, diagnostics: Di
         diagnostics.replay(replay)
         return PrintCoverResult(data, geometry, True, {"cache_hits": 1, "cache_misses": 0})
     if not geometry.spine_has_text:
-        said.info("I004", f"the spine ({geometry.spine:.3f} in for {pages} pages) is too narrow for "
-                  f"{geometry.printer.label} to print text on: it was left blank", path="book.toml")
+        said.info(
+            "I004",
+            f"the spine ({geometry.spine:.3f} in for {pages} pages) is too narrow for "
+            f"{geometry.printer.label} to print text on: it was left blank",
+            path="book.toml",
+        )
 
     def with_back(paragraphs: list[str]) -> str:  # the same sheet with the back text cut
         sheet = _sheet(project, book, theme, geometry, build_time, Diagnostics(), paragraphs)[0]
@@ -95,8 +110,15 @@ def make_print_cover(project: Project, book: Book, theme: Theme, diagnostics: Di
     return PrintCoverResult(data, geometry, False, {"cache_hits": 0, "cache_misses": 1})
 
 
-def _sheet(project: Project, book: Book, theme: Theme, geometry: WrapGeometry, build_time: dt.datetime,
-           said: Diagnostics, paragraphs: list[str] | None = None) -> tuple[str, BackText]:
+def _sheet(
+    project: Project,
+    book: Book,
+    theme: Theme,
+    geometry: WrapGeometry,
+    build_time: dt.datetime,
+    said: Diagnostics,
+    paragraphs: list[str] | None = None,
+) -> tuple[str, BackText]:
     """The cover's HTML (with `paragraphs` as the back text when given: a cut version)."""
     text = cover_text(book, theme)
     if isinstance(book.cover, str) and book.cover:
@@ -107,9 +129,13 @@ def _sheet(project: Project, book: Book, theme: Theme, geometry: WrapGeometry, b
         ppi = picture_ppi(geometry, width, height)
         if ppi < PRINT_PPI:
             need = (round((geometry.trim_width + geometry.bleed) * PRINT_PPI), round(geometry.height * PRINT_PPI))
-            said.warn("V004", f"the cover picture ({width}×{height} px) prints at {ppi:.0f} ppi on the "
-                      f"{geometry.trim_width:g}×{geometry.trim_height:g} in front; printers ask for {PRINT_PPI}",
-                      path=book.cover, hint=f"use a picture at least {need[0]}×{need[1]} px (the front and its bleed)")
+            said.warn(
+                "V004",
+                f"the cover picture ({width}×{height} px) prints at {ppi:.0f} ppi on the "
+                f"{geometry.trim_width:g}×{geometry.trim_height:g} in front; printers ask for {PRINT_PPI}",
+                path=book.cover,
+                hint=f"use a picture at least {need[0]}×{need[1]} px (the front and its bleed)",
+            )
     else:
         # Drawn as text, the front falls back glyph by glyph to any installed font (unlike the
         # raster cover's one face): a character no font has is WeasyPrint's P001, said as laid out.
@@ -121,13 +147,26 @@ def _sheet(project: Project, book: Book, theme: Theme, geometry: WrapGeometry, b
         author_line = f"{text.byline_label} {text.names}" if text.byline_label else text.names
     isbn = project.config.isbn
     barcode = ean13_svg(isbn, FONT_FAMILY) if isbn else None
-    body = (back_html(geometry, text, list(back.html if paragraphs is None else paragraphs), author_line,
-                      project.config.isbn_shown,
-                      barcode)
-            + spine_html(geometry, text) + front)
+    body = (
+        back_html(
+            geometry,
+            text,
+            list(back.html if paragraphs is None else paragraphs),
+            author_line,
+            project.config.isbn_shown,
+            barcode,
+        )
+        + spine_html(geometry, text)
+        + front
+    )
     names = book.editors or book.authors or book.story_authors()
-    html = sheet_html(f"{book.title} (cover)", book.language, build_time.strftime("%Y-%m-%dT%H:%M:%SZ"),
-                      join_names(names, book.language), body)
+    html = sheet_html(
+        f"{book.title} (cover)",
+        book.language,
+        build_time.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        join_names(names, book.language),
+        body,
+    )
     return html, back
 
 
@@ -138,9 +177,13 @@ def _say_page_count(project: Project, pages: int, said: Diagnostics) -> None:
     if breach is not None:
         said.say(breach)
     if pages % 2:
-        said.warn("P005", f"{pages} pages: a bound book has an even number of pages (every leaf has two sides)",
-                  path="book.toml", line=config.line_of.get("printer"),
-                  hint="give the interior's real page count: build the PDF (bookforge pads it to an even count)")
+        said.warn(
+            "P005",
+            f"{pages} pages: a bound book has an even number of pages (every leaf has two sides)",
+            path="book.toml",
+            line=config.line_of.get("printer"),
+            hint="give the interior's real page count: build the PDF (bookforge pads it to an even count)",
+        )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -156,8 +199,17 @@ class _Collect(logging.Handler):
         self.messages.append(record.getMessage())
 
 
-def _lay_out(project: Project, html: str, css: str, variant: str | None, back: BackText, geometry: WrapGeometry,
-             with_back, said: Diagnostics, cmyk_profile: bytes | None = None) -> bytes:
+def _lay_out(
+    project: Project,
+    html: str,
+    css: str,
+    variant: str | None,
+    back: BackText,
+    geometry: WrapGeometry,
+    with_back,
+    said: Diagnostics,
+    cmyk_profile: bytes | None = None,
+) -> bytes:
     """Render the sheet; when the back text runs into the barcode's room, cut it and render again."""
     _require_weasyprint()  # a missing Pango is a MissingDependencyError, not a crash at the import below
     from weasyprint import CSS, HTML
@@ -184,7 +236,8 @@ def _lay_out(project: Project, html: str, css: str, variant: str | None, back: B
         def render(source: str):
             weasy_fixes.set_document(source)
             return HTML(string=source, base_url=base, url_fetcher=fetcher).render(
-                stylesheets=[sheet], font_config=fonts, color_profiles=profiles, **options)
+                stylesheets=[sheet], font_config=fonts, color_profiles=profiles, **options
+            )
 
         document = render(html)
         layout = back_layout(geometry)
@@ -198,9 +251,12 @@ def _lay_out(project: Project, html: str, css: str, variant: str | None, back: B
                     break
                 paragraphs, kept = _shorter(back, kept - 1)
             total = sum(len(p.split()) for p in back.plain)
-            said.warn("V005", f"the back cover's text does not fit above the barcode: cut after {kept} of "
-                      f"{total} words", path=back.source,
-                      hint="shorten it ([cover] back-text or back-text-file), or choose a larger trim")
+            said.warn(
+                "V005",
+                f"the back cover's text does not fit above the barcode: cut after {kept} of {total} words",
+                path=back.source,
+                hint="shorten it ([cover] back-text or back-text-file), or choose a larger trim",
+            )
         data = document.write_pdf(finisher=_bleed_box_is_media_box, **options)
     finally:
         logger.removeHandler(handler)
@@ -258,7 +314,7 @@ def _measure(document, room: float) -> tuple[int, int] | None:
 
 def _cut(back: BackText, last: int, characters: int) -> tuple[list[str], int]:
     """The back text cut where the room ends: after paragraph `last`'s first `characters`."""
-    before = sum(len(p.split()) for p in back.plain[:max(last, 0)])
+    before = sum(len(p.split()) for p in back.plain[: max(last, 0)])
     if last < 0:
         return [], 0
     words, count = 0, 0
@@ -269,7 +325,7 @@ def _cut(back: BackText, last: int, characters: int) -> tuple[list[str], int]:
             break
         words += 1
     if words == len(paragraph):  # the room ends with a paragraph: a clean cut as it is
-        return list(back.html[:last + 1]), before + words
+        return list(back.html[: last + 1]), before + words
     return _shorter(back, before + words)
 
 
@@ -288,7 +344,7 @@ def _shorter(back: BackText, words: int) -> tuple[list[str], int]:
         room = words - done
         ends = [i for i in range(room) if _SENTENCE_END.search(paragraph[i])]
         if ends and ends[-1] + 1 >= room / 2:
-            kept.append(esc(" ".join(paragraph[:ends[-1] + 1])))
+            kept.append(esc(" ".join(paragraph[: ends[-1] + 1])))
             return kept, done + ends[-1] + 1
         if room > 0:
             kept.append(esc(" ".join(paragraph[:room]).rstrip(",;:\u2014\u2013-") + "\u2026"))
@@ -304,8 +360,10 @@ def _cache_key(html: str, css: str, variant: str | None) -> str:
     """Everything that shapes the cover is in its HTML and CSS (geometry from the page count,
     printer, paper and trim; texts; the picture's bytes; the theme's colours; the date), plus the
     code and the tools that draw it."""
-    digest = hashlib.sha256(f"{CACHE_FORMAT}|{__version__}|{version('weasyprint')}|{version('python-barcode')}|"
-                            f"{version('pillow')}|{variant}|{_code_digest()}".encode())
+    digest = hashlib.sha256(
+        f"{CACHE_FORMAT}|{__version__}|{version('weasyprint')}|{version('python-barcode')}|"
+        f"{version('pillow')}|{variant}|{_code_digest()}".encode()
+    )
     digest.update(css.encode())
     digest.update(b"\0")
     digest.update(html.encode())
@@ -317,8 +375,15 @@ def _code_digest() -> str:
     """The cover's own code and the bundled fonts: a new look is never hidden by an old file."""
     digest = hashlib.sha256()
     here = Path(__file__).parent
-    for name in ("art.py", "wrap.py", "print_front.py", "print_html.py", "print_cover.py", "barcode.py",
-                 "back_text.py"):
+    for name in (
+        "art.py",
+        "wrap.py",
+        "print_front.py",
+        "print_html.py",
+        "print_cover.py",
+        "barcode.py",
+        "back_text.py",
+    ):
         digest.update((here / name).read_bytes())
     for font in sorted(FONTS_DIR.glob("*.otf")):
         digest.update(font.read_bytes())
@@ -357,4 +422,3 @@ def _cache_put(folder: Path, key: str, data: bytes, said: Diagnostics) -> None:
             old.with_suffix(".pdf").unlink(missing_ok=True)
     except OSError:
         pass
-

@@ -24,16 +24,17 @@ def _inches(value: float) -> str:
 
 def box(left: float, top: float, width: float, height: float) -> str:
     """`position: absolute` at these inches (left and top from the sheet's trim corner)."""
-    return (f"position:absolute;left:{_inches(left)};top:{_inches(top)};"
-            f"width:{_inches(width)};height:{_inches(height)};")
+    return f"position:absolute;left:{_inches(left)};top:{_inches(top)};width:{_inches(width)};height:{_inches(height)};"
 
 
 def picture_front(geometry: WrapGeometry, jpeg: bytes) -> str:
     """The supplied cover, filling the front panel and its bleed (cropped, never stretched)."""
     g = geometry
     source = "data:image/jpeg;base64," + base64.b64encode(jpeg).decode("ascii")
-    return (f'<img class="front-picture" alt="" src="{source}" '
-            f'style="{box(g.front_left, -g.bleed, g.trim_width + g.bleed, g.height)}object-fit:cover;"/>\n')
+    return (
+        f'<img class="front-picture" alt="" src="{source}" '
+        f'style="{box(g.front_left, -g.bleed, g.trim_width + g.bleed, g.height)}object-fit:cover;"/>\n'
+    )
 
 
 def picture_ppi(geometry: WrapGeometry, width_px: int, height_px: int) -> float:
@@ -57,8 +58,10 @@ def vector_front(geometry: WrapGeometry, text: CoverText, safe_area: float) -> s
     out = [
         f'<div style="{box(left, -g.bleed, g.trim_width + g.bleed, g.height)}background:{text.paper};"></div>\n',
         f'<div style="{box(left, -g.bleed, g.trim_width + g.bleed, band + g.bleed)}background:{text.accent};"></div>\n',
-        (f'<div style="{box(left + inset, inset, g.trim_width - 2 * inset, band - 2 * inset)}'
-         f'box-sizing:border-box;border:{_inches(plan.frame_width * unit)} solid {text.paper};"></div>\n'),
+        (
+            f'<div style="{box(left + inset, inset, g.trim_width - 2 * inset, band - 2 * inset)}'
+            f'box-sizing:border-box;border:{_inches(plan.frame_width * unit)} solid {text.paper};"></div>\n'
+        ),
     ]
     for item in plan.blocks:
         block = item.block
@@ -69,7 +72,7 @@ def vector_front(geometry: WrapGeometry, text: CoverText, safe_area: float) -> s
             top = baseline - baseline_offset(block.font) * size
             out.append(
                 f'<div class="front-line" style="{box(left, top, g.trim_width, size)}font-family:{family};'
-                f'font-style:{style};font-size:{size * 72:.3f}pt;line-height:1;text-align:center;'
+                f"font-style:{style};font-size:{size * 72:.3f}pt;line-height:1;text-align:center;"
                 f'white-space:pre;color:{getattr(text, item.colour)};">{esc(line)}</div>\n'
             )
     return "".join(out)

@@ -47,11 +47,17 @@ def font_faces() -> str:
     """The bundled faces under the cover's own family name, lining figures (a cover's numbers
     stand alone, unlike the interior's old-style figures in running text)."""
     rules = []
-    for name, weight, style in (("LinLibertine_R.otf", "normal", "normal"), ("LinLibertine_RI.otf", "normal", "italic"),
-                                ("LinLibertine_RB.otf", "bold", "normal"), ("LinLibertine_RBI.otf", "bold", "italic")):
+    for name, weight, style in (
+        ("LinLibertine_R.otf", "normal", "normal"),
+        ("LinLibertine_RI.otf", "normal", "italic"),
+        ("LinLibertine_RB.otf", "bold", "normal"),
+        ("LinLibertine_RBI.otf", "bold", "italic"),
+    ):
         url = (FONTS_DIR / name).resolve().as_uri()
-        rules.append(f'@font-face {{ font-family: "{FONT_FAMILY}"; src: url("{url}"); '
-                     f"font-weight: {weight}; font-style: {style}; }}")
+        rules.append(
+            f'@font-face {{ font-family: "{FONT_FAMILY}"; src: url("{url}"); '
+            f"font-weight: {weight}; font-style: {style}; }}"
+        )
     return "\n".join(rules)
 
 
@@ -59,27 +65,43 @@ def sheet_css(geometry: WrapGeometry, extra: str = "") -> str:
     """The page is the whole sheet: its size is the trim (back + spine + front) and WeasyPrint
     adds the bleed around it, writing TrimBox and BleedBox; panels paint into the bleed."""
     g = geometry
-    return "\n".join([
-        font_faces(),
-        extra,
-        f"@page {{ size: {g.trim_box_width:.4f}in {g.trim_height:.4f}in; margin: 0; bleed: {g.bleed:.4f}in; }}",
-        f"html, body {{ margin: 0; padding: 0; font-family: {FONT_FAMILY}; }}",
-        (f".back-text {{ font-size: {BACK_SIZE_PT}pt; line-height: {BACK_LEADING}; text-align: justify; "
-         "hyphens: auto; }"),
-        ".back-text p { margin: 0 0 0.55em 0; orphans: 1; widows: 1; }",
-        (".back-text p.back-title { font-size: 15pt; line-height: 1.2; text-align: center; letter-spacing: 0.08em; "
-         "font-variant: small-caps; hyphens: manual; margin: 0 0 0.9em 0; }"),
-        (".back-text p.back-title::after { content: '\\2767'; display: block; font-size: 12pt; "
-         "letter-spacing: 0; margin-top: 0.35em; }"),
-        ".back-text p.author-line { margin-top: 1.1em; text-align: left; font-style: italic; hyphens: manual; }",
-        (".isbn { font-size: 7.5pt; letter-spacing: 0.04em; text-align: center; line-height: 1; "
-         "margin: 0.06in 0 0.02in 0; color: black; }"),
-        ".barcode { text-align: center; line-height: 0; }",
-    ])
+    return "\n".join(
+        [
+            font_faces(),
+            extra,
+            f"@page {{ size: {g.trim_box_width:.4f}in {g.trim_height:.4f}in; margin: 0; bleed: {g.bleed:.4f}in; }}",
+            f"html, body {{ margin: 0; padding: 0; font-family: {FONT_FAMILY}; }}",
+            (
+                f".back-text {{ font-size: {BACK_SIZE_PT}pt; line-height: {BACK_LEADING}; text-align: justify; "
+                "hyphens: auto; }"
+            ),
+            ".back-text p { margin: 0 0 0.55em 0; orphans: 1; widows: 1; }",
+            (
+                ".back-text p.back-title { font-size: 15pt; line-height: 1.2; text-align: center; letter-spacing: 0.08em; "
+                "font-variant: small-caps; hyphens: manual; margin: 0 0 0.9em 0; }"
+            ),
+            (
+                ".back-text p.back-title::after { content: '\\2767'; display: block; font-size: 12pt; "
+                "letter-spacing: 0; margin-top: 0.35em; }"
+            ),
+            ".back-text p.author-line { margin-top: 1.1em; text-align: left; font-style: italic; hyphens: manual; }",
+            (
+                ".isbn { font-size: 7.5pt; letter-spacing: 0.04em; text-align: center; line-height: 1; "
+                "margin: 0.06in 0 0.02in 0; color: black; }"
+            ),
+            ".barcode { text-align: center; line-height: 0; }",
+        ]
+    )
 
 
-def back_html(geometry: WrapGeometry, text: CoverText, paragraphs: list[str], author_line: str | None,
-              isbn: str | None, barcode_svg: str | None) -> str:
+def back_html(
+    geometry: WrapGeometry,
+    text: CoverText,
+    paragraphs: list[str],
+    author_line: str | None,
+    isbn: str | None,
+    barcode_svg: str | None,
+) -> str:
     """The back panel: the text, the names under it, the publisher and the barcode box."""
     g = geometry
     layout = back_layout(geometry)
@@ -89,15 +111,20 @@ def back_html(geometry: WrapGeometry, text: CoverText, paragraphs: list[str], au
     body += [f'<p class="back-p" data-index="{index}">{html}</p>\n' for index, html in enumerate(paragraphs)]
     if author_line:
         body.append(f'<p class="author-line" style="color:{text.accent};">{esc(author_line)}</p>\n')
-    out.append(f'<div class="back-text" style="position:absolute;left:{layout.text_left:.4f}in;'
-               f'top:{layout.text_top:.4f}in;width:{layout.text_width:.4f}in;color:{text.ink};">\n'
-               + "".join(body) + "</div>\n")
+    out.append(
+        f'<div class="back-text" style="position:absolute;left:{layout.text_left:.4f}in;'
+        f'top:{layout.text_top:.4f}in;width:{layout.text_width:.4f}in;color:{text.ink};">\n'
+        + "".join(body)
+        + "</div>\n"
+    )
     left, top, width, height = layout.barcode
     if text.publisher and left - layout.text_left > 1.0:  # beside the barcode, on its foot line
-        out.append(f'<div class="back-publisher" style="position:absolute;left:{layout.text_left:.4f}in;'
-                   f'top:{top + height - 0.2:.4f}in;width:{left - layout.text_left - 0.2:.4f}in;font-size:9pt;'
-                   f'line-height:0.2in;letter-spacing:0.06em;font-variant:small-caps;color:{text.accent};">'
-                   f"{esc(text.publisher)}</div>\n")
+        out.append(
+            f'<div class="back-publisher" style="position:absolute;left:{layout.text_left:.4f}in;'
+            f"top:{top + height - 0.2:.4f}in;width:{left - layout.text_left - 0.2:.4f}in;font-size:9pt;"
+            f'line-height:0.2in;letter-spacing:0.06em;font-variant:small-caps;color:{text.accent};">'
+            f"{esc(text.publisher)}</div>\n"
+        )
     inside = ""
     if isbn and barcode_svg:
         inside = f'<div class="isbn">ISBN {esc(isbn)}</div><div class="barcode">{barcode_svg}</div>'
@@ -118,15 +145,19 @@ def spine_html(geometry: WrapGeometry, text: CoverText) -> str:
     title_pt, names_pt, names = spine_sizes(text, length, thickness)
     parts = [f'<span class="spine-title" style="font-size:{title_pt:.2f}pt;">{esc(text.title)}</span>']
     if names:
-        parts.append(f'<span class="spine-names" style="font-size:{names_pt:.2f}pt;font-style:italic;'
-                     f'margin-left:{title_pt * 1.2:.2f}pt;">{esc(names)}</span>')
+        parts.append(
+            f'<span class="spine-names" style="font-size:{names_pt:.2f}pt;font-style:italic;'
+            f'margin-left:{title_pt * 1.2:.2f}pt;">{esc(names)}</span>'
+        )
     # A box as long as the spine text may run and as thick as the spine between its clearances,
     # centred on the spine, then turned a quarter clockwise about its centre.
     left = g.spine_left + g.spine / 2 - length / 2
     top = g.trim_height / 2 - thickness / 2
-    out.append(f'<div class="spine-text" lang="{attr(text.language)}" style="{box(left, top, length, thickness)}'
-               f'transform:rotate(90deg);line-height:{thickness:.4f}in;text-align:center;white-space:nowrap;'
-               f'overflow:visible;color:{text.paper};">{"".join(parts)}</div>\n')
+    out.append(
+        f'<div class="spine-text" lang="{attr(text.language)}" style="{box(left, top, length, thickness)}'
+        f"transform:rotate(90deg);line-height:{thickness:.4f}in;text-align:center;white-space:nowrap;"
+        f'overflow:visible;color:{text.paper};">{"".join(parts)}</div>\n'
+    )
     return "".join(out)
 
 
@@ -155,10 +186,16 @@ def spine_sizes(text: CoverText, length: float, thickness: float) -> tuple[float
 
 def sheet_html(title: str, language: str, build_date: str, author: str, body: str) -> str:
     """The HTML document; the date in its head is the PDF's (reproducible: the build's date)."""
-    meta = [f"<title>{esc(title)}</title>", '<meta name="generator" content="bookforge">',
-            f'<meta name="dcterms.created" content="{build_date}">',
-            f'<meta name="dcterms.modified" content="{build_date}">']
+    meta = [
+        f"<title>{esc(title)}</title>",
+        '<meta name="generator" content="bookforge">',
+        f'<meta name="dcterms.created" content="{build_date}">',
+        f'<meta name="dcterms.modified" content="{build_date}">',
+    ]
     if author:
         meta.append(f'<meta name="author" content="{attr(author)}">')
-    return (f'<!DOCTYPE html>\n<html lang="{attr(language)}">\n<head>\n<meta charset="utf-8">\n'
-            + "\n".join(meta) + f"\n</head>\n<body>\n{body}</body>\n</html>\n")
+    return (
+        f'<!DOCTYPE html>\n<html lang="{attr(language)}">\n<head>\n<meta charset="utf-8">\n'
+        + "\n".join(meta)
+        + f"\n</head>\n<body>\n{body}</body>\n</html>\n"
+    )

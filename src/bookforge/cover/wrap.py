@@ -58,5 +58,6 @@ def wrap_geometry(config: PdfConfig, pages: int) -> WrapGeometry:
     """The full-wrap geometry for this interior page count, trim and printer."""
     width, height = parse_trim(config.trim)  # points
     printer = printer_named(config.printer)
-    return WrapGeometry(width / 72, height / 72, printer.spine_width(pages, config.paper), printer.bleed,
-                        pages, config.paper, printer)
+    return WrapGeometry(
+        width / 72, height / 72, printer.spine_width(pages, config.paper), printer.bleed, pages, config.paper, printer
+    )

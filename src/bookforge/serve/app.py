@@ -53,12 +53,14 @@ def create_app(state: PreviewState, broker: Broker, allowed_hosts: frozenset[str
         first = {"event": "state", "data": json.dumps(state.snapshot(), ensure_ascii=False)}
         return EventSourceResponse(broker.stream(first), ping=15, headers={"cache-control": "no-store"})
 
-    app = Starlette(routes=[
-        Route("/", index),
-        Route("/api/state", current),
-        Route("/events", events),
-        Route("/book/{name:path}", book_file),
-        Route("/pages/{digest}.png", page_image),
-        Mount("/static", StaticFiles(directory=STATIC), name="static"),
-    ])
+    app = Starlette(
+        routes=[
+            Route("/", index),
+            Route("/api/state", current),
+            Route("/events", events),
+            Route("/book/{name:path}", book_file),
+            Route("/pages/{digest}.png", page_image),
+            Mount("/static", StaticFiles(directory=STATIC), name="static"),
+        ]
+    )
     return Guard(app, allowed_hosts)

@@ -11,12 +11,27 @@ from pathlib import Path
 
 from lxml import etree
 
-NS = {"opf": "http://www.idpf.org/2007/opf", "c": "urn:oasis:names:tc:opendocument:xmlns:container",
-      "x": "http://www.w3.org/1999/xhtml", "epub": "http://www.idpf.org/2007/ops"}
-MEDIA_TYPES = {".xhtml": "application/xhtml+xml", ".html": "application/xhtml+xml", ".css": "text/css",
-               ".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "image/png", ".gif": "image/gif",
-               ".svg": "image/svg+xml", ".webp": "image/webp", ".otf": "font/otf", ".ttf": "font/ttf",
-               ".woff": "font/woff", ".woff2": "font/woff2"}
+NS = {
+    "opf": "http://www.idpf.org/2007/opf",
+    "c": "urn:oasis:names:tc:opendocument:xmlns:container",
+    "x": "http://www.w3.org/1999/xhtml",
+    "epub": "http://www.idpf.org/2007/ops",
+}
+MEDIA_TYPES = {
+    ".xhtml": "application/xhtml+xml",
+    ".html": "application/xhtml+xml",
+    ".css": "text/css",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".png": "image/png",
+    ".gif": "image/gif",
+    ".svg": "image/svg+xml",
+    ".webp": "image/webp",
+    ".otf": "font/otf",
+    ".ttf": "font/ttf",
+    ".woff": "font/woff",
+    ".woff2": "font/woff2",
+}
 _WORD = re.compile(r"\w+")
 
 
@@ -58,8 +73,13 @@ class BookView:
         return None
 
     def to_json(self) -> dict:
-        return {"title": self.title, "spine": [vars(chapter) for chapter in self.spine], "toc": self.toc,
-                "styles": self.stylesheets(), "digest": self.digest}
+        return {
+            "title": self.title,
+            "spine": [vars(chapter) for chapter in self.spine],
+            "toc": self.toc,
+            "styles": self.stylesheets(),
+            "digest": self.digest,
+        }
 
 
 def words_of(text: str) -> str:
@@ -82,8 +102,14 @@ def read_epub(path: Path) -> BookView:
     for ref in opf.iterfind(".//opf:spine/opf:itemref", NS):
         href = posixpath.join(base, manifest[ref.get("idref")].get("href"))
         spine.append(Chapter(href, _title(files[href]), _digest(files[href])))
-    nav = next((posixpath.join(base, item.get("href")) for item in manifest.values()
-                if "nav" in (item.get("properties") or "").split()), None)
+    nav = next(
+        (
+            posixpath.join(base, item.get("href"))
+            for item in manifest.values()
+            if "nav" in (item.get("properties") or "").split()
+        ),
+        None,
+    )
     toc = _toc(files[nav], nav) if nav else []
     title = opf.findtext(".//{http://purl.org/dc/elements/1.1/}title") or path.stem
     return BookView(title.strip(), files, spine, toc, _digest(data))
@@ -122,11 +148,13 @@ def _entries(ol, base: str) -> list[dict]:
         title = link.find(".//x:span[@class='toc-title']", NS)
         text = " ".join((title if title is not None else link).itertext()).strip()
         children = li.find("x:ol", NS)
-        entries.append({
-            "title": re.sub(r"\s+", " ", text),
-            "author": re.sub(r"^\s*by\s+", "", "".join(author.itertext())).strip() if author is not None else None,
-            "href": posixpath.normpath(posixpath.join(base, href)),
-            "fragment": fragment or None,
-            "children": _entries(children, base) if children is not None else [],
-        })
+        entries.append(
+            {
+                "title": re.sub(r"\s+", " ", text),
+                "author": re.sub(r"^\s*by\s+", "", "".join(author.itertext())).strip() if author is not None else None,
+                "href": posixpath.normpath(posixpath.join(base, href)),
+                "fragment": fragment or None,
+                "children": _entries(children, base) if children is not None else [],
+            }
+        )
     return entries

@@ -48,8 +48,12 @@ class PrintPages:
         document = pdfium.PdfDocument(data)
         for index, page in enumerate(reader.pages):
             media, trim = page.mediabox, page.trimbox
-            crop = (float(trim.left - media.left), float(trim.bottom - media.bottom),
-                    float(media.right - trim.right), float(media.top - trim.top))
+            crop = (
+                float(trim.left - media.left),
+                float(trim.bottom - media.bottom),
+                float(media.right - trim.right),
+                float(media.top - trim.top),
+            )
             reference = page.indirect_reference
             digest = _digest(reference, memo).hex()[:20] if reference is not None else f"{index:020x}"
             pages.append(Page(digest, float(trim.width), float(trim.height)))

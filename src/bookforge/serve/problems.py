@@ -21,9 +21,18 @@ def findings(sources: list[Path] | None, built: Diagnostics | None, epubcheck: b
         key = (diagnostic.code, diagnostic.path, diagnostic.line, diagnostic.message)
         if key not in seen:
             seen.add(key)
-            found.append({"code": diagnostic.code, "severity": diagnostic.severity, "message": diagnostic.message,
-                          "source": "build", "path": diagnostic.path, "line": diagnostic.line, "column": None,
-                          "hint": diagnostic.hint})
+            found.append(
+                {
+                    "code": diagnostic.code,
+                    "severity": diagnostic.severity,
+                    "message": diagnostic.message,
+                    "source": "build",
+                    "path": diagnostic.path,
+                    "line": diagnostic.line,
+                    "column": None,
+                    "hint": diagnostic.hint,
+                }
+            )
     return found
 
 

@@ -73,8 +73,15 @@ def serve(
     url = f"http://{'127.0.0.1' if shown in ('0.0.0.0', '[::]') else shown}:{bound}/"
     allowed = LOOPBACK_NAMES | {shown.lower()}
     state, broker = PreviewState(), Broker()
-    server = uvicorn.Server(uvicorn.Config(create_app(state, broker, allowed), log_level="warning",
-                                           access_log=False, lifespan="off", timeout_graceful_shutdown=2))
+    server = uvicorn.Server(
+        uvicorn.Config(
+            create_app(state, broker, allowed),
+            log_level="warning",
+            access_log=False,
+            lifespan="off",
+            timeout_graceful_shutdown=2,
+        )
+    )
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, name="preview-server", daemon=True)
     thread.start()
     if not is_loopback(host):
@@ -111,8 +118,9 @@ def serve(
 
     rebuilder = Rebuilder(sources, formats or None, options, make_diagnostics, default_formats=preview_formats)
     try:
-        rebuild_on_change(rebuilder, built, failed, on_watching=lambda root: None, on_written=written,
-                          on_started=started, stop=stop)
+        rebuild_on_change(
+            rebuilder, built, failed, on_watching=lambda root: None, on_written=written, on_started=started, stop=stop
+        )
     finally:
         broker.close()
         server.should_exit = True

@@ -57,8 +57,11 @@ class PreviewState:
         if isinstance(error, BookforgeError):
             failure = {"message": error.message, "where": error.where() or None, "hint": error.hint}
         else:
-            failure = {"message": f"internal error: {type(error).__name__}: {error}", "where": None,
-                       "hint": "please report this"}
+            failure = {
+                "message": f"internal error: {type(error).__name__}: {error}",
+                "where": None,
+                "hint": "please report this",
+            }
         with self._lock:
             self.error = failure
             self.problems = [{**finding, "place": None} for finding in problems]

@@ -33,8 +33,9 @@ def check_epub(path: Path, story_titles: list[str]) -> list[Diagnostic]:
             infos = listing.infolist()
         # What the checks read, inflated within the bomb-proof reader's limits (a file in build/
         # may not be the one bookforge wrote).
-        members = read_members(path.read_bytes(), str(path), "EPUB",
-                               wanted=lambda name: name == "mimetype" or name.endswith(_PARSED))
+        members = read_members(
+            path.read_bytes(), str(path), "EPUB", wanted=lambda name: name == "mimetype" or name.endswith(_PARSED)
+        )
     except (zipfile.BadZipFile, OSError) as exc:
         return [_problem("E101", f"not a zip archive: {exc}")]
     except ManuscriptError as exc:
@@ -112,21 +113,28 @@ def check_pdf(path: Path, story_titles: list[str], trim: tuple[float, float], bl
         problems.append(_problem("P104", f"{count} pages for {len(story_titles)} stories"))
     elif count % 2:
         # Every sheet has two sides: printers add a blank page, which may not be where it is wanted.
-        problems.append(_problem("P104", f"an odd number of pages ({count}); a printed book has an even one",
-                                 severity="warning"))
+        problems.append(
+            _problem("P104", f"an odd number of pages ({count}); a printed book has an even one", severity="warning")
+        )
     seen_fonts: set[int] = set()
     for number, page in enumerate(pages, start=1):
         box = page.trimbox
         size = (float(box.width), float(box.height))
         if abs(size[0] - trim[0]) > 0.6 or abs(size[1] - trim[1]) > 0.6:
-            problems.append(_problem("P102", f"page {number} is {size[0]:.1f}×{size[1]:.1f} pt, the trim is "
-                                             f"{trim[0]:.1f}×{trim[1]:.1f} pt", f"page {number}"))
+            problems.append(
+                _problem(
+                    "P102",
+                    f"page {number} is {size[0]:.1f}×{size[1]:.1f} pt, the trim is {trim[0]:.1f}×{trim[1]:.1f} pt",
+                    f"page {number}",
+                )
+            )
             break
         media = page.mediabox
         expected = (trim[0] + 2 * bleed, trim[1] + 2 * bleed)
         if bleed and (float(media.width) + 0.6 < expected[0] or float(media.height) + 0.6 < expected[1]):
-            problems.append(_problem("P102", f"page {number} has no room for the {bleed:.1f} pt bleed",
-                                     f"page {number}"))
+            problems.append(
+                _problem("P102", f"page {number} has no room for the {bleed:.1f} pt bleed", f"page {number}")
+            )
             break
         fonts = (page.get("/Resources") or {}).get("/Font") or {}
         for reference in fonts.values():
@@ -159,8 +167,7 @@ def check_pdf(path: Path, story_titles: list[str], trim: tuple[float, float], bl
 _PDFX_ID = re.compile(rb"GTS_PDFXVersion[^>]*>\s*PDF/X-|GTS_PDFXVersion\s*=\s*[\"']PDF/X-")
 
 
-def check_print_pdf(path: Path, trim: tuple[float, float], bleed: float,
-                    tolerance: float = 0.72) -> list[Diagnostic]:
+def check_print_pdf(path: Path, trim: tuple[float, float], bleed: float, tolerance: float = 0.72) -> list[Diagnostic]:
     """What a printer's preflight asks of a PDF/X file, interior or cover (lengths in points):
     a CMYK output intent and the PDF/X identification (P105), and on every page a TrimBox of the
     trim size with a BleedBox `bleed` beyond it on each side (P106), within `tolerance` points
@@ -270,16 +277,24 @@ def _box_problem(page, trim: tuple[float, float], bleed: float, tolerance: float
     box = RectangleObject(page["/TrimBox"])
     width, height = float(box.width), float(box.height)
     if abs(width - trim[0]) > tolerance or abs(height - trim[1]) > tolerance:
-        return (f"the TrimBox is {width / 72:.3f}×{height / 72:.3f} in, the trim is "
-                f"{trim[0] / 72:.3f}×{trim[1] / 72:.3f} in")
+        return (
+            f"the TrimBox is {width / 72:.3f}×{height / 72:.3f} in, the trim is "
+            f"{trim[0] / 72:.3f}×{trim[1] / 72:.3f} in"
+        )
     # Without a BleedBox a reader takes the CropBox, then the MediaBox (PDF 32000, 14.11.2).
     bleed_box = RectangleObject(page["/BleedBox"]) if "/BleedBox" in page else page.cropbox
-    edges = (float(box.left) - float(bleed_box.left), float(box.bottom) - float(bleed_box.bottom),
-             float(bleed_box.right) - float(box.right), float(bleed_box.top) - float(box.top))
+    edges = (
+        float(box.left) - float(bleed_box.left),
+        float(box.bottom) - float(bleed_box.bottom),
+        float(bleed_box.right) - float(box.right),
+        float(bleed_box.top) - float(box.top),
+    )
     if any(abs(edge - bleed) > tolerance for edge in edges):
         shown = ", ".join(f"{edge / 72:.3f}" for edge in edges)
-        return (f"the BleedBox reaches {shown} in past the trim (left, bottom, right, top); "
-                f"the bleed is {bleed / 72:.3f} in")
+        return (
+            f"the BleedBox reaches {shown} in past the trim (left, bottom, right, top); "
+            f"the bleed is {bleed / 72:.3f} in"
+        )
     return None
 
 

@@ -90,13 +90,24 @@ class _Plan:
         return replace(self, geometry=geometry, css=css)
 
     def job(self, book: Book, name: str, body: str, whole_book: bool = False, style: str = ""):
-        html = html_document(book, body, self.build_date, with_metadata=whole_book, body_class=self.body_class,
-                             style=style)
+        html = html_document(
+            book, body, self.build_date, with_metadata=whole_book, body_class=self.body_class, style=style
+        )
         if self.cmyk_profile:
             html = converter_for(self.cmyk_profile).html(html)
-        return PartJob(name, html, self.css, self.base_url, self.roots, variant=self.variant,
-                       metadata_html=whole_book, pad_to_even=whole_book, font_rules=self.font_rules,
-                       fonts_key=self.fonts_key, cmyk_profile=self.cmyk_profile)
+        return PartJob(
+            name,
+            html,
+            self.css,
+            self.base_url,
+            self.roots,
+            variant=self.variant,
+            metadata_html=whole_book,
+            pad_to_even=whole_book,
+            font_rules=self.font_rules,
+            fonts_key=self.fonts_key,
+            cmyk_profile=self.cmyk_profile,
+        )
 
 
 def plan_pdf(ctx: BuildContext) -> _Plan:
@@ -107,9 +118,16 @@ def plan_pdf(ctx: BuildContext) -> _Plan:
     one_pass = ctx.options.one_pass or bool(variant)
     geometry = page_geometry(config, word_count(book))
     root = ctx.project.root
-    rendered, parts = print_book(book, ctx.project.config.notes, root, one_pass, ctx.render_cache,
-                                 ctx.project.config.preface, cover=_reading_cover(ctx, geometry, variant),
-                                 footnotes=ctx.project.config.footnotes)
+    rendered, parts = print_book(
+        book,
+        ctx.project.config.notes,
+        root,
+        one_pass,
+        ctx.render_cache,
+        ctx.project.config.preface,
+        cover=_reading_cover(ctx, geometry, variant),
+        footnotes=ctx.project.config.footnotes,
+    )
     css = [("page (generated)", book_page_css(book, parts, geometry, one_pass))]
     css += [(name, ctx.theme.files[name]) for name in ("base.css", "print.css")]
     css += list(ctx.theme.extras)
@@ -126,15 +144,28 @@ def plan_pdf(ctx: BuildContext) -> _Plan:
             css.append(("[pdf] output-intent", intent_css))  # after the theme's: book.toml's profile wins
         elif "@color-profile" not in "".join(t for _, t in css):
             ctx.diagnostics.warn(
-                "P002", f"{variant} needs a CMYK output intent; the PDF will not conform without one",
-                path="book.toml", line=config.line_of.get("variant"),
-                hint="name your printer's CMYK profile in book.toml: [pdf] output-intent = \"profile.icc\"",
+                "P002",
+                f"{variant} needs a CMYK output intent; the PDF will not conform without one",
+                path="book.toml",
+                line=config.line_of.get("variant"),
+                hint='name your printer\'s CMYK profile in book.toml: [pdf] output-intent = "profile.icc"',
             )
     found, font_rules = _font_coverage(ctx, rendered, parts, css)
     return _Plan(
-        rendered, parts, geometry, css, one_pass, variant, root.as_uri() + "/", [str(root), str(FONTS_DIR)],
-        "print drop-caps" if config.drop_caps else "print", ctx.build_time.strftime("%Y-%m-%dT%H:%M:%SZ"),
-        font_rules, found.fingerprint(), found.uncovered, cmyk_profile,
+        rendered,
+        parts,
+        geometry,
+        css,
+        one_pass,
+        variant,
+        root.as_uri() + "/",
+        [str(root), str(FONTS_DIR)],
+        "print drop-caps" if config.drop_caps else "print",
+        ctx.build_time.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        font_rules,
+        found.fingerprint(),
+        found.uncovered,
+        cmyk_profile,
     )
 
 
@@ -167,8 +198,10 @@ def _reading_cover(ctx: BuildContext, geometry, variant: str | None):
         return None
     if geometry.bleed > 0 or geometry.marks or (variant or "").startswith("pdf/x"):
         ctx.diagnostics.warn(
-            "P003", "[pdf] cover = true is ignored: this PDF has bleed, crop marks or a PDF/X variant, "
-            "so it is for a printer, who takes the cover as a separate file", path="book.toml",
+            "P003",
+            "[pdf] cover = true is ignored: this PDF has bleed, crop marks or a PDF/X variant, "
+            "so it is for a printer, who takes the cover as a separate file",
+            path="book.toml",
             hint="build the reading PDF without bleed and marks, e.g. `bookforge pdf --bleed 0 -o build/reading.pdf`",
         )
         return None
@@ -221,9 +254,14 @@ def build_pdf(ctx: BuildContext, handle) -> dict:
             phases["write the book"] = time.perf_counter() - started - sum(phases.values())
     cache.prune()
     return {
-        "parts": len(plan.parts), "pages": laid.pages, "cache_hits": cache.hits, "cache_misses": cache.misses,
+        "parts": len(plan.parts),
+        "pages": laid.pages,
+        "cache_hits": cache.hits,
+        "cache_misses": cache.misses,
         "laid_out": sorted(set(cache.laid_out)),
-        "seconds": time.perf_counter() - started, "one_pass": plan.one_pass, "phases": phases,
+        "seconds": time.perf_counter() - started,
+        "one_pass": plan.one_pass,
+        "phases": phases,
     }
 
 
@@ -328,7 +366,8 @@ def _report(ctx: BuildContext, results, uncovered: frozenset[str] = frozenset())
                 continue
             seen.add(url)
             ctx.diagnostics.warn(
-                "T001", f"not fetched: {url[:100]}",
+                "T001",
+                f"not fetched: {url[:100]}",
                 hint="stylesheets and images may only use files inside the project (or data: URIs)",
             )
 
@@ -463,8 +502,12 @@ class _Progress:
             from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
             self.progress = Progress(
-                TextColumn("laying out"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
-                transient=True, console=Console(stderr=True),
+                TextColumn("laying out"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeElapsedColumn(),
+                transient=True,
+                console=Console(stderr=True),
             )
             self.progress.__enter__()
             self.task = self.progress.add_task("parts", total=self.total, completed=self.done - 1)

@@ -79,8 +79,21 @@ def start_pages(parts: list[PrintPart], results: list[PartResult]) -> dict[str, 
 
 def to_roman(number: int) -> str:
     out = []
-    for value, letters in ((1000, "m"), (900, "cm"), (500, "d"), (400, "cd"), (100, "c"), (90, "xc"),
-                           (50, "l"), (40, "xl"), (10, "x"), (9, "ix"), (5, "v"), (4, "iv"), (1, "i")):
+    for value, letters in (
+        (1000, "m"),
+        (900, "cm"),
+        (500, "d"),
+        (400, "cd"),
+        (100, "c"),
+        (90, "xc"),
+        (50, "l"),
+        (40, "xl"),
+        (10, "x"),
+        (9, "ix"),
+        (5, "v"),
+        (4, "iv"),
+        (1, "i"),
+    ):
         while number >= value:
             out.append(letters)
             number -= value
@@ -149,8 +162,18 @@ class Assembler:
             end = index
             while end < len(slots) and slots[end].part == part:
                 end += 1
-            _copy_part(self.out, results[part].pdf, slots, index, end, ids, self.pages_root,
-                       self.anchor_ids, self.fonts, self.stamper)
+            _copy_part(
+                self.out,
+                results[part].pdf,
+                slots,
+                index,
+                end,
+                ids,
+                self.pages_root,
+                self.anchor_ids,
+                self.fonts,
+                self.stamper,
+            )
             index = end
 
 
@@ -176,8 +199,9 @@ class _Folios:
         return f"Q\nq\nBT\n/BFFolio {self.size:.3f} Tf\n1 0 0 1 {x:.3f} {y:.3f} Tm\n<{hexcodes}> Tj\nET\nQ\n".encode()
 
 
-def _copy_part(out, pdf: bytes, slots, start: int, end: int, page_numbers, pages_root, anchor_ids,
-               fonts, stamper) -> None:
+def _copy_part(
+    out, pdf: bytes, slots, start: int, end: int, page_numbers, pages_root, anchor_ids, fonts, stamper
+) -> None:
     """Copy one part's pages (and everything they use) into the output, renumbered."""
     from pypdf import PdfReader
     from pypdf.generic import (
@@ -217,7 +241,11 @@ def _copy_part(out, pdf: bytes, slots, start: int, end: int, page_numbers, pages
         if font_refs is not None:
             font_refs = font_refs.get_object()
             for reference in list(font_refs.values()):
-                if isinstance(reference, IndirectObject) and reference.pdf is not None and reference.idnum not in numbers:
+                if (
+                    isinstance(reference, IndirectObject)
+                    and reference.pdf is not None
+                    and reference.idnum not in numbers
+                ):
                     merged = fonts.number(reference.get_object())
                     if merged is not None:
                         numbers[reference.idnum] = merged  # never copied: the merged font replaces it
@@ -232,12 +260,14 @@ def _copy_part(out, pdf: bytes, slots, start: int, end: int, page_numbers, pages
     for index in range(start, end):
         slot = slots[index]
         if slot.page is None:  # a blank page that brings the next part to a right-hand page
-            page = DictionaryObject({
-                NameObject("/Type"): NameObject("/Page"),
-                NameObject("/Parent"): IndirectObject(pages_root, 0, None),
-                NameObject("/Resources"): DictionaryObject(),
-                **{NameObject(k): RectangleObject(list(v)) for k, v in previous_boxes.items()},
-            })
+            page = DictionaryObject(
+                {
+                    NameObject("/Type"): NameObject("/Page"),
+                    NameObject("/Parent"): IndirectObject(pages_root, 0, None),
+                    NameObject("/Resources"): DictionaryObject(),
+                    **{NameObject(k): RectangleObject(list(v)) for k, v in previous_boxes.items()},
+                }
+            )
             out.write(page_numbers[index], page)
             continue
         assert reader is not None, "a part with a page to copy has its PDF"
@@ -279,7 +309,7 @@ def _prepare_link(annotation, replacements, anchor_ids: dict[str, int]) -> None:
     if not uri.startswith(PART_LINK):
         return
     replacement = DictionaryObject({k: v for k, v in resolved.items() if k != "/A"})
-    target = anchor_ids.get(uri[len(PART_LINK):])
+    target = anchor_ids.get(uri[len(PART_LINK) :])
     if target is not None:
         replacement[NameObject("/Dest")] = ArrayObject(
             [IndirectObject(target, 0, None), NameObject("/XYZ"), NullObject(), NullObject(), NullObject()]
@@ -302,20 +332,24 @@ def _outline(out, parts, anchor_ids: dict[str, int]) -> int | None:
         story = part.story
         children: list = []
         if len(story.chapters) > 1:
-            children = [(c.title, anchor_ids[c.id], []) for c in story.chapters
-                        if c.title and c.id in anchor_ids]
+            children = [(c.title, anchor_ids[c.id], []) for c in story.chapters if c.title and c.id in anchor_ids]
         if story.id in anchor_ids:
             entries.append((story.title, anchor_ids[story.id], children))
     if not entries:
         return None
     root = out.reserve()
     first, last, count = _outline_level(out, entries, root)
-    out.write(root, DictionaryObject({
-        NameObject("/Type"): NameObject("/Outlines"),
-        NameObject("/First"): IndirectObject(first, 0, None),
-        NameObject("/Last"): IndirectObject(last, 0, None),
-        NameObject("/Count"): NumberObject(count),
-    }))
+    out.write(
+        root,
+        DictionaryObject(
+            {
+                NameObject("/Type"): NameObject("/Outlines"),
+                NameObject("/First"): IndirectObject(first, 0, None),
+                NameObject("/Last"): IndirectObject(last, 0, None),
+                NameObject("/Count"): NumberObject(count),
+            }
+        ),
+    )
     return root
 
 
@@ -335,13 +369,15 @@ def _outline_level(out, entries, parent: int) -> tuple[int, int, int]:
     numbers = [out.reserve() for _ in entries]
     total = len(entries)
     for index, (title, page, children) in enumerate(entries):
-        item = DictionaryObject({
-            NameObject("/Title"): TextStringObject(title),
-            NameObject("/Parent"): ref(parent),
-            NameObject("/Dest"): ArrayObject(
-                [ref(page), NameObject("/XYZ"), NullObject(), NullObject(), NullObject()]
-            ),
-        })
+        item = DictionaryObject(
+            {
+                NameObject("/Title"): TextStringObject(title),
+                NameObject("/Parent"): ref(parent),
+                NameObject("/Dest"): ArrayObject(
+                    [ref(page), NameObject("/XYZ"), NullObject(), NullObject(), NullObject()]
+                ),
+            }
+        )
         if index > 0:
             item[NameObject("/Prev")] = ref(numbers[index - 1])
         if index < len(entries) - 1:
@@ -364,25 +400,34 @@ def _page_labels(front: int, body: int):
     if front:
         numbers += [NumberObject(0), DictionaryObject({NameObject("/S"): NameObject("/r")})]
     if body:
-        numbers += [NumberObject(front), DictionaryObject({NameObject("/S"): NameObject("/D"),
-                                                           NameObject("/St"): NumberObject(1)})]
+        numbers += [
+            NumberObject(front),
+            DictionaryObject({NameObject("/S"): NameObject("/D"), NameObject("/St"): NumberObject(1)}),
+        ]
     return DictionaryObject({NameObject("/Nums"): numbers})
 
 
 def _catalog(out, pages_root: int, page_numbers: list[int], outline: int | None, labels, book: Book) -> int:
     from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, NameObject, NumberObject, TextStringObject
 
-    out.write(pages_root, DictionaryObject({
-        NameObject("/Type"): NameObject("/Pages"),
-        NameObject("/Kids"): ArrayObject(IndirectObject(n, 0, None) for n in page_numbers),
-        NameObject("/Count"): NumberObject(len(page_numbers)),
-    }))
-    catalog = DictionaryObject({
-        NameObject("/Type"): NameObject("/Catalog"),
-        NameObject("/Pages"): IndirectObject(pages_root, 0, None),
-        NameObject("/PageLabels"): labels,
-        NameObject("/Lang"): TextStringObject(book.language),
-    })
+    out.write(
+        pages_root,
+        DictionaryObject(
+            {
+                NameObject("/Type"): NameObject("/Pages"),
+                NameObject("/Kids"): ArrayObject(IndirectObject(n, 0, None) for n in page_numbers),
+                NameObject("/Count"): NumberObject(len(page_numbers)),
+            }
+        ),
+    )
+    catalog = DictionaryObject(
+        {
+            NameObject("/Type"): NameObject("/Catalog"),
+            NameObject("/Pages"): IndirectObject(pages_root, 0, None),
+            NameObject("/PageLabels"): labels,
+            NameObject("/Lang"): TextStringObject(book.language),
+        }
+    )
     if outline is not None:
         catalog[NameObject("/Outlines")] = IndirectObject(outline, 0, None)
     return out.add(catalog)

@@ -35,9 +35,16 @@ class PrintPart:
         return {"front": "front", "back": "notes"}.get(self.kind) or f"p-{self.name}"
 
 
-def print_book(book: Book, notes: str, root: Path, one_pass: bool, cache: RenderCache | None = None,
-               preface: bool = True, cover: CoverImage | None = None, footnotes: str = "story",
-               ) -> tuple[RenderedBook, list[PrintPart]]:
+def print_book(
+    book: Book,
+    notes: str,
+    root: Path,
+    one_pass: bool,
+    cache: RenderCache | None = None,
+    preface: bool = True,
+    cover: CoverImage | None = None,
+    footnotes: str = "story",
+) -> tuple[RenderedBook, list[PrintPart]]:
     """Render the documents for print and group them into parts. Footnotes float to the foot of
     the page that calls them (or all notes go to the Notes section at the back)."""
     if one_pass:
@@ -65,10 +72,11 @@ def print_book(book: Book, notes: str, root: Path, one_pass: bool, cache: Render
     parts = [front]
     if cover is not None:  # a reading PDF opens on its cover, the way the EPUB does
         source = "data:image/jpeg;base64," + base64.b64encode(cover.data).decode("ascii")
-        body = (f'<section class="cover-page" aria-label="{attr(rendered.labels["cover"])}">\n'
-                f'<img src="{source}" alt="{attr(cover.alt)}"/>\n</section>\n')
-        front.documents.append(Document("cover", rendered.labels["cover"], body, book.language,
-                                        "frontmatter", "cover"))
+        body = (
+            f'<section class="cover-page" aria-label="{attr(rendered.labels["cover"])}">\n'
+            f'<img src="{source}" alt="{attr(cover.alt)}"/>\n</section>\n'
+        )
+        front.documents.append(Document("cover", rendered.labels["cover"], body, book.language, "frontmatter", "cover"))
     for document in rendered.documents:
         if document.kind in ("halftitle", "titlepage", "imprint", "toc") or (
             document.kind == "notes" and document.matter == "frontmatter"

@@ -18,13 +18,40 @@ from functools import lru_cache
 
 # Properties whose values may hold a colour; only these are rewritten (a colour name elsewhere,
 # `white-space: nowrap` or `content: "black"`, is left alone).
-_COLOUR_PROPERTIES = frozenset({
-    "color", "background", "background-color", "border", "border-color", "border-top", "border-right",
-    "border-bottom", "border-left", "border-top-color", "border-right-color", "border-bottom-color",
-    "border-left-color", "border-block", "border-inline", "outline", "outline-color", "text-decoration",
-    "text-decoration-color", "column-rule", "column-rule-color", "fill", "stroke", "box-shadow",
-    "text-shadow", "caret-color", "text-emphasis-color", "stop-color", "flood-color", "lighting-color",
-})
+_COLOUR_PROPERTIES = frozenset(
+    {
+        "color",
+        "background",
+        "background-color",
+        "border",
+        "border-color",
+        "border-top",
+        "border-right",
+        "border-bottom",
+        "border-left",
+        "border-top-color",
+        "border-right-color",
+        "border-bottom-color",
+        "border-left-color",
+        "border-block",
+        "border-inline",
+        "outline",
+        "outline-color",
+        "text-decoration",
+        "text-decoration-color",
+        "column-rule",
+        "column-rule-color",
+        "fill",
+        "stroke",
+        "box-shadow",
+        "text-shadow",
+        "caret-color",
+        "text-emphasis-color",
+        "stop-color",
+        "flood-color",
+        "lighting-color",
+    }
+)
 _DECLARATION = re.compile(r"(?<![\w-])([a-zA-Z-]+)(\s*:\s*)([^;{}]+)")
 _STYLE_ATTRIBUTE = re.compile(r'(\sstyle=")([^"]*)(")')
 _SVG_PAINT = re.compile(r'(\s(?:fill|stroke|stop-color)=")([^"]*)(")')
@@ -44,8 +71,9 @@ class CmykConverter:
         output = ImageCms.ImageCmsProfile(io.BytesIO(profile))
         # Relative colorimetric: in-gamut colours print as specified, the paper's white is white.
         self._separated: dict[tuple[int, int, int], tuple[float, float, float, float]] = {}
-        self._transform = ImageCms.buildTransform(ImageCms.createProfile("sRGB"), output, "RGB", "CMYK",
-                                                  renderingIntent=ImageCms.Intent.RELATIVE_COLORIMETRIC)
+        self._transform = ImageCms.buildTransform(
+            ImageCms.createProfile("sRGB"), output, "RGB", "CMYK", renderingIntent=ImageCms.Intent.RELATIVE_COLORIMETRIC
+        )
 
     # -- colour values ------------------------------------------------------------------------
 

@@ -38,25 +38,54 @@ BUNDLED_FILES = ("LinLibertine_R.otf", "LinLibertine_RI.otf", "LinLibertine_RB.o
 # italic lacks Cyrillic, which falls back like any other script). A book whose text is all in
 # here, or never drawn (NEVER_DRAWN), needs neither the fonts' cmaps nor fontconfig.
 SURE_RANGES = (
-    (0x20, 0x7E), (0xA0, 0x17F), (0x384, 0x38A), (0x38C, 0x38C), (0x38E, 0x3A1), (0x3A3, 0x3CE),
-    (0x400, 0x45F), (0x2010, 0x2022), (0x2026, 0x2026), (0x2032, 0x2033), (0x2039, 0x203A),
+    (0x20, 0x7E),
+    (0xA0, 0x17F),
+    (0x384, 0x38A),
+    (0x38C, 0x38C),
+    (0x38E, 0x3A1),
+    (0x3A3, 0x3CE),
+    (0x400, 0x45F),
+    (0x2010, 0x2022),
+    (0x2026, 0x2026),
+    (0x2032, 0x2033),
+    (0x2039, 0x203A),
 )
 # Tabs and line ends, spaces (the bundled faces have them too), joiners and direction marks,
 # variation selectors, the byte order mark.
-NEVER_DRAWN = ((0x9, 0xA), (0xD, 0xD), (0x2000, 0x200F), (0x2028, 0x202F), (0x2060, 0x2064), (0xFE00, 0xFE0F),
-               (0xFEFF, 0xFEFF))
-_OUTSIDE = re.compile("[^" + "".join(
-    re.escape(chr(first)) + ("-" + re.escape(chr(last)) if last > first else "")
-    for first, last in SURE_RANGES + NEVER_DRAWN
-) + "]")
+NEVER_DRAWN = (
+    (0x9, 0xA),
+    (0xD, 0xD),
+    (0x2000, 0x200F),
+    (0x2028, 0x202F),
+    (0x2060, 0x2064),
+    (0xFE00, 0xFE0F),
+    (0xFEFF, 0xFEFF),
+)
+_OUTSIDE = re.compile(
+    "[^"
+    + "".join(
+        re.escape(chr(first)) + ("-" + re.escape(chr(last)) if last > first else "")
+        for first, last in SURE_RANGES + NEVER_DRAWN
+    )
+    + "]"
+)
 
 # Scripts (ISO 15924) that CJK fonts cover, and Common characters that belong with them.
 CJK_SCRIPTS = frozenset({"Hani", "Hira", "Kana", "Hang", "Bopo"})
-_CJK_BLOCKS = frozenset({
-    "CJK Symbols and Punctuation", "Halfwidth and Fullwidth Forms", "CJK Compatibility",
-    "CJK Compatibility Forms", "Enclosed CJK Letters and Months", "Vertical Forms", "Kanbun",
-    "Ideographic Description Characters", "CJK Strokes", "Small Form Variants",
-})
+_CJK_BLOCKS = frozenset(
+    {
+        "CJK Symbols and Punctuation",
+        "Halfwidth and Fullwidth Forms",
+        "CJK Compatibility",
+        "CJK Compatibility Forms",
+        "Enclosed CJK Letters and Months",
+        "Vertical Forms",
+        "Kanbun",
+        "Ideographic Description Characters",
+        "CJK Strokes",
+        "Small Form Variants",
+    }
+)
 _NAMES = {
     "Hani": "Han (Chinese, Japanese and Korean)",
     "Hira": "Hiragana (Japanese)",
@@ -86,8 +115,10 @@ class Gap:
 
     def hint(self) -> str:
         package = "fonts-noto-cjk" if self.key in CJK_SCRIPTS else "fonts-noto-core"
-        return (f"install a font that has them, e.g. `apt-get install {package}` (Debian/Ubuntu) or a Noto "
-                "font from notofonts.github.io; bookforge finds installed fonts through fontconfig")
+        return (
+            f"install a font that has them, e.g. `apt-get install {package}` (Debian/Ubuntu) or a Noto "
+            "font from notofonts.github.io; bookforge finds installed fonts through fontconfig"
+        )
 
 
 @dataclass
@@ -199,8 +230,9 @@ def script_of(char: str, present: Iterable[str] = ()) -> str:
         return code
     present = set(present)
     # Han first: CJK punctuation is shared by Han, kana, Hangul, Bopomofo and Yi.
-    shared = sorted((s for s in ot_unicodedata.script_extension(char) if s not in _NOT_A_SCRIPT),
-                    key=lambda s: (s != "Hani", s))
+    shared = sorted(
+        (s for s in ot_unicodedata.script_extension(char) if s not in _NOT_A_SCRIPT), key=lambda s: (s != "Hani", s)
+    )
     if shared:
         return next((s for s in shared if s in present), shared[0])
     block = ot_unicodedata.block(char)
@@ -211,7 +243,7 @@ def script_of(char: str, present: Iterable[str] = ()) -> str:
 
 def script_name(key: str) -> str:
     if key.startswith("block:"):
-        return key[len("block:"):]
+        return key[len("block:") :]
     if key in _NAMES:
         return _NAMES[key]
     from fontTools import unicodedata as ot_unicodedata
@@ -260,8 +292,16 @@ def _font_dirs_stamp() -> tuple:
     home = Path.home()
     cache = Path(os.environ.get("XDG_CACHE_HOME") or home / ".cache")
     stamps: list[int | None] = []
-    for folder in ("/var/cache/fontconfig", cache / "fontconfig", "/usr/share/fonts", "/usr/local/share/fonts",
-                   home / ".local/share/fonts", home / ".fonts", "/Library/Fonts", home / "Library/Fonts"):
+    for folder in (
+        "/var/cache/fontconfig",
+        cache / "fontconfig",
+        "/usr/share/fonts",
+        "/usr/local/share/fonts",
+        home / ".local/share/fonts",
+        home / ".fonts",
+        "/Library/Fonts",
+        home / "Library/Fonts",
+    ):
         try:
             stamps.append(os.stat(folder).st_mtime_ns)
         except OSError:
@@ -276,7 +316,10 @@ def _system_fonts(_stamp: tuple) -> tuple[SystemFont, ...] | None:
     try:
         done = subprocess.run(
             ["fc-list", "--format", "%{file}\t%{index}\t%{postscriptname}\t%{charset}\n", ":outline=true"],
-            capture_output=True, text=True, timeout=30, check=False,
+            capture_output=True,
+            text=True,
+            timeout=30,
+            check=False,
         )
     except (OSError, subprocess.SubprocessError):
         return None
@@ -324,8 +367,15 @@ def _first_uses(book, groups: dict[str, list[str]]) -> dict[str, tuple[str | Non
 def book_texts(book) -> Iterator[tuple[str, str | None, int | None]]:
     """(text, path, line) for everything of the book that is printed: book.toml's metadata, each
     story's title and names, and every block of text (notes included), in reading order."""
-    for value in (book.title, book.subtitle, *book.editors, *book.authors, book.publisher, book.rights,
-                  book.description):
+    for value in (
+        book.title,
+        book.subtitle,
+        *book.editors,
+        *book.authors,
+        book.publisher,
+        book.rights,
+        book.description,
+    ):
         if value:
             yield value, "book.toml", None
     for story in book.stories:

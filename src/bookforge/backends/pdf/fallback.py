@@ -27,32 +27,91 @@ from functools import lru_cache
 # fontconfig; the generic family (and fontconfig's own choice) follows them.
 _FAMILIES: dict[str, dict[str, tuple[str, ...]]] = {
     "serif": {
-        "SC": ("Noto Serif CJK SC", "Noto Serif SC", "Source Han Serif SC", "Source Han Serif CN", "Songti SC",
-               "SimSun"),
-        "TC": ("Noto Serif CJK TC", "Noto Serif TC", "Source Han Serif TC", "Source Han Serif TW", "Songti TC",
-               "PMingLiU"),
-        "HK": ("Noto Serif CJK HK", "Noto Serif HK", "Source Han Serif HC", "Source Han Serif HK",
-               "Noto Serif CJK TC"),
-        "JP": ("Noto Serif CJK JP", "Noto Serif JP", "Source Han Serif", "Source Han Serif JP",
-               "Hiragino Mincho ProN", "IPAexMincho", "IPAMincho", "Yu Mincho", "MS Mincho"),
-        "KR": ("Noto Serif CJK KR", "Noto Serif KR", "Source Han Serif K", "Source Han Serif KR", "AppleMyungjo",
-               "UnBatang", "Batang"),
+        "SC": (
+            "Noto Serif CJK SC",
+            "Noto Serif SC",
+            "Source Han Serif SC",
+            "Source Han Serif CN",
+            "Songti SC",
+            "SimSun",
+        ),
+        "TC": (
+            "Noto Serif CJK TC",
+            "Noto Serif TC",
+            "Source Han Serif TC",
+            "Source Han Serif TW",
+            "Songti TC",
+            "PMingLiU",
+        ),
+        "HK": ("Noto Serif CJK HK", "Noto Serif HK", "Source Han Serif HC", "Source Han Serif HK", "Noto Serif CJK TC"),
+        "JP": (
+            "Noto Serif CJK JP",
+            "Noto Serif JP",
+            "Source Han Serif",
+            "Source Han Serif JP",
+            "Hiragino Mincho ProN",
+            "IPAexMincho",
+            "IPAMincho",
+            "Yu Mincho",
+            "MS Mincho",
+        ),
+        "KR": (
+            "Noto Serif CJK KR",
+            "Noto Serif KR",
+            "Source Han Serif K",
+            "Source Han Serif KR",
+            "AppleMyungjo",
+            "UnBatang",
+            "Batang",
+        ),
     },
     "sans-serif": {
-        "SC": ("Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "Source Han Sans CN", "PingFang SC",
-               "Microsoft YaHei"),
-        "TC": ("Noto Sans CJK TC", "Noto Sans TC", "Source Han Sans TC", "Source Han Sans TW", "PingFang TC",
-               "Microsoft JhengHei"),
-        "HK": ("Noto Sans CJK HK", "Noto Sans HK", "Source Han Sans HC", "Source Han Sans HK", "PingFang HK",
-               "Noto Sans CJK TC"),
-        "JP": ("Noto Sans CJK JP", "Noto Sans JP", "Source Han Sans", "Source Han Sans JP", "Hiragino Sans",
-               "IPAexGothic", "IPAGothic", "Yu Gothic", "Meiryo"),
-        "KR": ("Noto Sans CJK KR", "Noto Sans KR", "Source Han Sans K", "Source Han Sans KR",
-               "Apple SD Gothic Neo", "UnDotum", "Malgun Gothic"),
+        "SC": (
+            "Noto Sans CJK SC",
+            "Noto Sans SC",
+            "Source Han Sans SC",
+            "Source Han Sans CN",
+            "PingFang SC",
+            "Microsoft YaHei",
+        ),
+        "TC": (
+            "Noto Sans CJK TC",
+            "Noto Sans TC",
+            "Source Han Sans TC",
+            "Source Han Sans TW",
+            "PingFang TC",
+            "Microsoft JhengHei",
+        ),
+        "HK": (
+            "Noto Sans CJK HK",
+            "Noto Sans HK",
+            "Source Han Sans HC",
+            "Source Han Sans HK",
+            "PingFang HK",
+            "Noto Sans CJK TC",
+        ),
+        "JP": (
+            "Noto Sans CJK JP",
+            "Noto Sans JP",
+            "Source Han Sans",
+            "Source Han Sans JP",
+            "Hiragino Sans",
+            "IPAexGothic",
+            "IPAGothic",
+            "Yu Gothic",
+            "Meiryo",
+        ),
+        "KR": (
+            "Noto Sans CJK KR",
+            "Noto Sans KR",
+            "Source Han Sans K",
+            "Source Han Sans KR",
+            "Apple SD Gothic Neo",
+            "UnDotum",
+            "Malgun Gothic",
+        ),
     },
-    "monospace": {
-        region: (f"Noto Sans Mono CJK {region}",) for region in ("SC", "TC", "HK", "JP", "KR")
-    },
+    "monospace": {region: (f"Noto Sans Mono CJK {region}",) for region in ("SC", "TC", "HK", "JP", "KR")},
 }
 
 _LANG = re.compile(r"""\blang\s*=\s*["']([A-Za-z0-9-]{2,35})["']""")
@@ -123,8 +182,11 @@ def rules_for(languages: list[str], scripts=()) -> str:
     default = regions[0][1]
     for generic, table in _FAMILIES.items():
         rules.append(_rule(generic, table[default], "weak", None))
-    return ('<?xml version="1.0"?>\n<!DOCTYPE fontconfig SYSTEM "urn:fontconfig:fonts.dtd">\n<fontconfig>\n'
-            + "".join(rules) + "</fontconfig>\n")
+    return (
+        '<?xml version="1.0"?>\n<!DOCTYPE fontconfig SYSTEM "urn:fontconfig:fonts.dtd">\n<fontconfig>\n'
+        + "".join(rules)
+        + "</fontconfig>\n"
+    )
 
 
 def escape(text: str) -> str:
@@ -134,8 +196,10 @@ def escape(text: str) -> str:
 def _rule(generic: str, families: tuple[str, ...], binding: str, lang: str | None) -> str:
     test = f'<test name="lang" qual="first" compare="eq"><string>{escape(lang)}</string></test>' if lang else ""
     names = "".join(f"<string>{escape(name)}</string>" for name in families)
-    return (f'<match target="pattern">{test}<test name="family"><string>{generic}</string></test>'
-            f'<edit name="family" mode="prepend" binding="{binding}">{names}</edit></match>\n')
+    return (
+        f'<match target="pattern">{test}<test name="family"><string>{generic}</string></test>'
+        f'<edit name="family" mode="prepend" binding="{binding}">{names}</edit></match>\n'
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -162,8 +226,14 @@ def _library():
 
         ffi = FFI()
         ffi.cdef(_CDEF)
-        for name in ("libfontconfig.so.1", "libfontconfig-1", "fontconfig-1", "fontconfig",
-                     "libfontconfig.1.dylib", "libfontconfig-1.dll"):
+        for name in (
+            "libfontconfig.so.1",
+            "libfontconfig-1",
+            "fontconfig-1",
+            "fontconfig",
+            "libfontconfig.1.dylib",
+            "libfontconfig-1.dll",
+        ):
             try:
                 return ffi, ffi.dlopen(name)
             except OSError:

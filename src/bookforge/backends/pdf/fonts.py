@@ -42,7 +42,7 @@ def face_of(base_font: str) -> str | None:
     name = base_font.lstrip("/").split("+", 1)[-1]
     if not name.startswith(FONT_FAMILY):
         return None
-    suffix = name[len(FONT_FAMILY):].lstrip("-")
+    suffix = name[len(FONT_FAMILY) :].lstrip("-")
     return suffix if suffix in FACES else None
 
 
@@ -252,8 +252,14 @@ def _subset_with_fonttools(path: str, gids: frozenset[int], index: int = 0) -> b
     from . import hb_subset
 
     options = Options(
-        retain_gids=True, passthrough_tables=True, ignore_missing_glyphs=True, hinting=False,
-        desubroutinize=True, notdef_outline=True, name_IDs=["*"], name_languages=["*"],
+        retain_gids=True,
+        passthrough_tables=True,
+        ignore_missing_glyphs=True,
+        hinting=False,
+        desubroutinize=True,
+        notdef_outline=True,
+        name_IDs=["*"],
+        name_languages=["*"],
     )
     options.drop_tables += list(hb_subset.DROPPED_TABLES)
     subsetter = Subsetter(options)
@@ -342,60 +348,78 @@ def _write_face(out, entry: _Face, cache=None) -> None:
     else:  # TrueType outlines
         font_file = out.add(stream_object(program, Length1=NumberObject(len(program))))
         file_key, cid_type = "/FontFile2", "/CIDFontType2"
-    descriptor = out.add(DictionaryObject({
-        NameObject("/Type"): NameObject("/FontDescriptor"),
-        NameObject("/FontName"): base_name,
-        NameObject("/FontFamily"): TextStringObject(family),
-        NameObject("/Flags"): NumberObject(metrics["flags"]),
-        NameObject("/FontBBox"): ArrayObject(NumberObject(v) for v in metrics["bbox"]),
-        NameObject("/ItalicAngle"): FloatObject(metrics["italic_angle"]),
-        NameObject("/Ascent"): NumberObject(metrics["ascent"]),
-        NameObject("/Descent"): NumberObject(metrics["descent"]),
-        NameObject("/CapHeight"): NumberObject(metrics["cap"]),
-        NameObject("/StemV"): NumberObject(80),
-        NameObject(file_key): ref(font_file),
-    }))
+    descriptor = out.add(
+        DictionaryObject(
+            {
+                NameObject("/Type"): NameObject("/FontDescriptor"),
+                NameObject("/FontName"): base_name,
+                NameObject("/FontFamily"): TextStringObject(family),
+                NameObject("/Flags"): NumberObject(metrics["flags"]),
+                NameObject("/FontBBox"): ArrayObject(NumberObject(v) for v in metrics["bbox"]),
+                NameObject("/ItalicAngle"): FloatObject(metrics["italic_angle"]),
+                NameObject("/Ascent"): NumberObject(metrics["ascent"]),
+                NameObject("/Descent"): NumberObject(metrics["descent"]),
+                NameObject("/CapHeight"): NumberObject(metrics["cap"]),
+                NameObject("/StemV"): NumberObject(80),
+                NameObject(file_key): ref(font_file),
+            }
+        )
+    )
     widths = ArrayObject()
     for gid in sorted(entry.widths):
         value = entry.widths[gid]
         widths.append(NumberObject(gid))
         widths.append(ArrayObject([NumberObject(int(value)) if value == int(value) else FloatObject(value)]))
-    cid_font = DictionaryObject({
-        NameObject("/Type"): NameObject("/Font"),
-        NameObject("/Subtype"): NameObject(cid_type),
-        NameObject("/BaseFont"): base_name,
-        NameObject("/CIDSystemInfo"): DictionaryObject({
-            NameObject("/Registry"): TextStringObject("Adobe"),
-            NameObject("/Ordering"): TextStringObject("Identity"),
-            NameObject("/Supplement"): NumberObject(0),
-        }),
-        NameObject("/W"): widths,
-        NameObject("/FontDescriptor"): ref(descriptor),
-    })
+    cid_font = DictionaryObject(
+        {
+            NameObject("/Type"): NameObject("/Font"),
+            NameObject("/Subtype"): NameObject(cid_type),
+            NameObject("/BaseFont"): base_name,
+            NameObject("/CIDSystemInfo"): DictionaryObject(
+                {
+                    NameObject("/Registry"): TextStringObject("Adobe"),
+                    NameObject("/Ordering"): TextStringObject("Identity"),
+                    NameObject("/Supplement"): NumberObject(0),
+                }
+            ),
+            NameObject("/W"): widths,
+            NameObject("/FontDescriptor"): ref(descriptor),
+        }
+    )
     if cid_type == "/CIDFontType2":
         cid_font[NameObject("/CIDToGIDMap")] = NameObject("/Identity")
     cid_font = out.add(cid_font)
     to_unicode = out.add(stream_object(_to_unicode_cmap(entry.unicode).encode("latin-1")))
-    out.write(entry.number, DictionaryObject({
-        NameObject("/Type"): NameObject("/Font"),
-        NameObject("/Subtype"): NameObject("/Type0"),
-        NameObject("/BaseFont"): base_name,
-        NameObject("/Encoding"): NameObject("/Identity-H"),
-        NameObject("/DescendantFonts"): ArrayObject([ref(cid_font)]),
-        NameObject("/ToUnicode"): ref(to_unicode),
-    }))
+    out.write(
+        entry.number,
+        DictionaryObject(
+            {
+                NameObject("/Type"): NameObject("/Font"),
+                NameObject("/Subtype"): NameObject("/Type0"),
+                NameObject("/BaseFont"): base_name,
+                NameObject("/Encoding"): NameObject("/Identity-H"),
+                NameObject("/DescendantFonts"): ArrayObject([ref(cid_font)]),
+                NameObject("/ToUnicode"): ref(to_unicode),
+            }
+        ),
+    )
 
 
 def _to_unicode_cmap(mapping: dict[int, str]) -> str:
     lines = [
-        "/CIDInit /ProcSet findresource begin", "12 dict begin", "begincmap",
+        "/CIDInit /ProcSet findresource begin",
+        "12 dict begin",
+        "begincmap",
         "/CIDSystemInfo << /Registry (Adobe) /Ordering (UCS) /Supplement 0 >> def",
-        "/CMapName /Adobe-Identity-UCS def", "/CMapType 2 def",
-        "1 begincodespacerange", "<0000> <ffff>", "endcodespacerange",
+        "/CMapName /Adobe-Identity-UCS def",
+        "/CMapType 2 def",
+        "1 begincodespacerange",
+        "<0000> <ffff>",
+        "endcodespacerange",
     ]
     items = sorted(mapping.items())
     for start in range(0, len(items), 100):  # a bfchar block holds at most 100 entries
-        chunk = items[start:start + 100]
+        chunk = items[start : start + 100]
         lines.append(f"{len(chunk)} beginbfchar")
         lines += [f"<{gid:04x}> <{value}>" for gid, value in chunk]
         lines.append("endbfchar")

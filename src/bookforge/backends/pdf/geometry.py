@@ -79,8 +79,9 @@ def page_geometry(config: PdfConfig, words: int, pages: int | None = None) -> Ge
         outer = max(outer, floor)
         inner = max(inner, outer + 0.15 * 72)
         if pages is None:
-            pages = estimate_pages(words, Geometry(width, height, inner, outer, top, bottom, bleed, marks,
-                                                   font_size, trim))
+            pages = estimate_pages(
+                words, Geometry(width, height, inner, outer, top, bottom, bleed, marks, font_size, trim)
+            )
         minimum = printer.inside_minimum(pages) * 72 + GUTTER_COMFORT
         if minimum > inner:
             # Widen the gutter and narrow the outer margin as much: the text block keeps its width,
@@ -94,8 +95,9 @@ def page_geometry(config: PdfConfig, words: int, pages: int | None = None) -> Ge
         top = parse_length(margins.get("top", f"{top}pt"), "margins.top")
         bottom = parse_length(margins.get("bottom", f"{bottom}pt"), "margins.bottom")
     if inner + outer > width * 0.6 or top + bottom > height * 0.6:
-        raise ConfigError("[pdf] margins leave too little room for the text", path="book.toml",
-                          line=config.line_of.get("margins"))
+        raise ConfigError(
+            "[pdf] margins leave too little room for the text", path="book.toml", line=config.line_of.get("margins")
+        )
     return Geometry(width, height, inner, outer, top, bottom, bleed, marks, font_size, trim)
 
 

@@ -37,8 +37,10 @@ def output_intent(root: Path, config: PdfConfig) -> tuple[str, bytes] | None:
         return None
     encoded = base64.b64encode(data).decode("ascii")
     # WeasyPrint writes a profile's /N from its components: without them it cannot embed it at all.
-    rule = (f"@color-profile device-cmyk {{ src: url(data:application/vnd.iccprofile;base64,{encoded}); "
-            "components: cyan, magenta, yellow, black }\n")
+    rule = (
+        f"@color-profile device-cmyk {{ src: url(data:application/vnd.iccprofile;base64,{encoded}); "
+        "components: cyan, magenta, yellow, black }\n"
+    )
     return rule, data
 
 
@@ -51,15 +53,26 @@ def _profile(path: Path, named: str, line: int | None) -> bytes:
     try:
         data = _read(path)
     except OSError as exc:
-        raise ConfigError(f"[pdf] output-intent: cannot read {named}: {exc.strerror or exc}", path=CONFIG_NAME,
-                          line=line, hint="name a CMYK ICC profile (.icc) from your printer") from None
+        raise ConfigError(
+            f"[pdf] output-intent: cannot read {named}: {exc.strerror or exc}",
+            path=CONFIG_NAME,
+            line=line,
+            hint="name a CMYK ICC profile (.icc) from your printer",
+        ) from None
     # An ICC header: the signature 'acsp' at byte 36, the data colour space at bytes 16–20.
     if len(data) < 128 or data[36:40] != b"acsp":
-        raise ConfigError(f"[pdf] output-intent: {named} is not an ICC profile", path=CONFIG_NAME, line=line,
-                          hint="name the .icc file your printer gives (e.g. GRACoL, SWOP or FOGRA39)")
+        raise ConfigError(
+            f"[pdf] output-intent: {named} is not an ICC profile",
+            path=CONFIG_NAME,
+            line=line,
+            hint="name the .icc file your printer gives (e.g. GRACoL, SWOP or FOGRA39)",
+        )
     if data[16:20] != b"CMYK":
         space = data[16:20].decode("ascii", "replace").strip()
-        raise ConfigError(f"[pdf] output-intent: {named} is a {space} profile; PDF/X needs a CMYK one",
-                          path=CONFIG_NAME, line=line,
-                          hint="name the printer's CMYK profile (e.g. GRACoL, SWOP or FOGRA39)")
+        raise ConfigError(
+            f"[pdf] output-intent: {named} is a {space} profile; PDF/X needs a CMYK one",
+            path=CONFIG_NAME,
+            line=line,
+            hint="name the printer's CMYK profile (e.g. GRACoL, SWOP or FOGRA39)",
+        )
     return data

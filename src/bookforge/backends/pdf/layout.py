@@ -103,8 +103,9 @@ def _styles(job: PartJob, handler: _Collect) -> _Styles:
     start = len(handler.messages)
     for name, text in job.css:
         handler.source = name
-        sheets.append(CSS(string=text, base_url=job.base_url, url_fetcher=fetcher, font_config=fonts,
-                          color_profiles=profiles))
+        sheets.append(
+            CSS(string=text, base_url=job.base_url, url_fetcher=fetcher, font_config=fonts, color_profiles=profiles)
+        )
     handler.source = ""
     styles = _Styles(fonts, sheets, fetcher, profiles, handler.messages[start:], list(fetcher.refused))
     _STYLES.clear()  # a new book: forget the last one's styles
@@ -127,7 +128,7 @@ def prime(job: PartJob, language: str = "en") -> None:
         sample = (
             f'<html lang="{language}"><body class="print drop-caps"><div class="print-story" style="page: p-sample">'
             '<section class="story"><p class="opening"><span class="lead-in">A sample</span> paragraph, '
-            "<em>hyphenated</em> and justified, with “quotes”—and an ornament.</p><hr class=\"scene-break\"/>"
+            '<em>hyphenated</em> and justified, with “quotes”—and an ornament.</p><hr class="scene-break"/>'
             "<p>Another paragraph follows it.</p></section></div></body></html>"
         )
         HTML(string=sample, base_url=job.base_url, url_fetcher=styles.fetcher).render(

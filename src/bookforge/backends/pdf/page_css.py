@@ -55,8 +55,10 @@ def page_css(book: Book, parts: list[PrintPart], geometry: Geometry, one_pass: b
     lines = [
         font_faces(),
         f"html {{ font-size: {g.font_size:.2f}pt; }}",
-        (f"@page {{ size: {g.width:.2f}pt {g.height:.2f}pt; margin: {g.top:.2f}pt {g.outer:.2f}pt "
-         f"{g.bottom:.2f}pt {g.inner:.2f}pt; bleed: {g.bleed:.2f}pt; marks: {marks}; }}"),
+        (
+            f"@page {{ size: {g.width:.2f}pt {g.height:.2f}pt; margin: {g.top:.2f}pt {g.outer:.2f}pt "
+            f"{g.bottom:.2f}pt {g.inner:.2f}pt; bleed: {g.bleed:.2f}pt; marks: {marks}; }}"
+        ),
         # Mirrored margins: the gutter is on the left of right-hand pages and the right of left ones.
         f"@page :left {{ margin-left: {g.outer:.2f}pt; margin-right: {g.inner:.2f}pt; }}",
         f"@page :right {{ margin-left: {g.inner:.2f}pt; margin-right: {g.outer:.2f}pt; }}",

@@ -80,8 +80,13 @@ class PdfOut:
             self.packed[number] = (container, index)
         first = b" ".join(header) + b"\n"
         data = zlib.compress(first + b"\n".join(bodies) + b"\n", 9)
-        self._direct(container, b"<< /Type /ObjStm /N %d /First %d /Filter /FlateDecode /Length %d >>\nstream\n"
-                     % (len(self.pending), len(first), len(data)) + data + b"\nendstream")
+        self._direct(
+            container,
+            b"<< /Type /ObjStm /N %d /First %d /Filter /FlateDecode /Length %d >>\nstream\n"
+            % (len(self.pending), len(first), len(data))
+            + data
+            + b"\nendstream",
+        )
         self.pending = []
 
     def close(self, root: int, info: int, file_id: bytes) -> None:
@@ -102,8 +107,10 @@ class PdfOut:
         hex_id = file_id.hex().encode()
         self.stream.write(
             b"%d 0 obj\n<< /Type /XRef /Size %d /W [1 4 2] /Root %d 0 R /Info %d 0 R /ID [<%s> <%s>] "
-            b"/Filter /FlateDecode /Length %d >>\nstream\n" % (xref, size, root, info, hex_id, hex_id, len(data))
-            + data + b"\nendstream\nendobj\nstartxref\n%d\n%%%%EOF\n" % self.offsets[xref]
+            b"/Filter /FlateDecode /Length %d >>\nstream\n"
+            % (xref, size, root, info, hex_id, hex_id, len(data))
+            + data
+            + b"\nendstream\nendobj\nstartxref\n%d\n%%%%EOF\n" % self.offsets[xref]
         )
 
 

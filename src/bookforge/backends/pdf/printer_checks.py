@@ -23,15 +23,19 @@ def page_count_breach(config: PdfConfig, pages: int) -> Diagnostic | None:
     printer = printer_named(config.printer)
     line = config.line_of.get("printer")
     if pages < printer.min_pages:
-        return _breach("P005", f"{pages} pages: {printer.label} prints books of {printer.min_pages} pages or "
-                               "more",
-                       "add material (more stories, front or back matter), or choose a printer that takes "
-                       "shorter books", line)
+        return _breach(
+            "P005",
+            f"{pages} pages: {printer.label} prints books of {printer.min_pages} pages or more",
+            "add material (more stories, front or back matter), or choose a printer that takes shorter books",
+            line,
+        )
     if pages > printer.max_pages:
-        return _breach("P005", f"{pages} pages: {printer.label} prints books of {printer.max_pages} pages at "
-                               "most",
-                       "split the book into volumes, or make it shorter with a larger trim or a smaller font-size",
-                       line)
+        return _breach(
+            "P005",
+            f"{pages} pages: {printer.label} prints books of {printer.max_pages} pages at most",
+            "split the book into volumes, or make it shorter with a larger trim or a smaller font-size",
+            line,
+        )
     return None
 
 
@@ -52,11 +56,16 @@ def margin_breaches(config: PdfConfig, geometry: Geometry, pages: int) -> list[D
         value = getattr(geometry, side)
         if value < minimum - 0.01:
             why = f"for {pages} pages" if side == "inner" else ("with bleed" if geometry.bleed > 0 else "")
-            breaches.append(_breach(
-                "P006", f"margins.{side} is {_inches(value)}, under {printer.label}'s minimum of "
-                        f"{_inches(minimum)}{' ' + why if why else ''}",
-                f"set {side} = \"{_inches(minimum)}\" or more in margins, or use margins = \"auto\", which "
-                "follows the printer", line))
+            breaches.append(
+                _breach(
+                    "P006",
+                    f"margins.{side} is {_inches(value)}, under {printer.label}'s minimum of "
+                    f"{_inches(minimum)}{' ' + why if why else ''}",
+                    f'set {side} = "{_inches(minimum)}" or more in margins, or use margins = "auto", which '
+                    "follows the printer",
+                    line,
+                )
+            )
     return breaches
 
 
@@ -66,10 +75,13 @@ def spine_breach(config: PdfConfig, pages: int) -> Diagnostic | None:
     if printer.spine_has_text(pages):
         return None
     width = printer.spine_width(pages, config.paper)
-    return _breach("P007", f"the spine is {width:.3f}in wide for {pages} pages: {printer.label} puts text on a "
-                           f"spine from {printer.spine_text_min_pages} pages", "the print cover's spine is left "
-                           "blank; put the title on the front, or add pages if the spine must carry it",
-                   config.line_of.get("printer"))
+    return _breach(
+        "P007",
+        f"the spine is {width:.3f}in wide for {pages} pages: {printer.label} puts text on a "
+        f"spine from {printer.spine_text_min_pages} pages",
+        "the print cover's spine is left blank; put the title on the front, or add pages if the spine must carry it",
+        config.line_of.get("printer"),
+    )
 
 
 def interior_breaches(config: PdfConfig, geometry: Geometry, pages: int) -> list[Diagnostic]:
