@@ -172,7 +172,11 @@ ui.frame.addEventListener("load", () => {
   const link = doc.createElement("link");
   link.rel = "stylesheet";
   link.href = "/static/frame.css";
-  link.addEventListener("load", () => { layout(); goToTarget(); });
+  link.addEventListener("load", () => {
+    layout();
+    goToTarget();
+    catchUp(doc);
+  });
   doc.head.append(link);
   view.styles = view.state.book.styles;
   doc.addEventListener("keydown", onKey);
@@ -269,12 +273,20 @@ function findWords(words) {
 }
 
 // A rebuilt document replaces the shown one in place: same frame, same page (no reload, no flash).
+// A build that lands while a chapter is still loading: once loaded, it is brought up to date in place.
+function catchUp(doc) {
+  view.digest = new URL(doc.location.href).searchParams.get("v");
+  const current = view.state.book.spine.find((c) => c.href === view.href);
+  if (current && current.digest !== view.digest) replaceDocument(current);
+}
+
 async function replaceDocument(chapter) {
   const response = await fetch(`/book/${chapter.href}`, { cache: "no-store" });
   if (!response.ok || view.href !== chapter.href) return;
   const fresh = new DOMParser().parseFromString(await response.text(), "application/xhtml+xml");
   const doc = frameDocument();
-  if (!fresh.body || fresh.querySelector("parsererror") || !doc || !doc.body) return;
+  const shown = doc && doc.readyState === "complete" && doc.location.pathname === `/book/${chapter.href}`;
+  if (!fresh.body || fresh.querySelector("parsererror") || !shown || !doc.body) return;  // catchUp will
   const scroller = doc.scrollingElement;
   const scrollTop = scroller.scrollTop;
   doc.body.replaceWith(doc.importNode(fresh.body, true));
