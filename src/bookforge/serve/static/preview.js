@@ -142,8 +142,11 @@ function firstStory(book) {
 
 function refreshReading(book) {
   const current = view.href && book.spine.find((c) => c.href === view.href);
-  if (!view.href || !current) {
-    openDocument(view.href && !current ? firstStory(book) : firstStory(book), {});
+  if (!current) {
+    // The first build, or the shown chapter is gone (renamed, removed): the first story, or
+    // whatever now stands where the reader was.
+    const where = view.href ? view.spineIndex : -1;
+    openDocument(where >= 0 && where < book.spine.length ? book.spine[where].href : firstStory(book), {});
     return;
   }
   if (current.digest !== view.digest) replaceDocument(current);
@@ -159,6 +162,7 @@ function openDocument(href, { fragment = null, words = null, page = 0 } = {}) {
     return;
   }
   view.href = href;
+  view.spineIndex = view.state.book.spine.indexOf(chapter);
   view.digest = chapter.digest;
   ui.frame.src = `/book/${href}?v=${chapter.digest}`;  // a new version is a new address: no cache shows an old one
   markCurrent();
