@@ -9,6 +9,8 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from ..diagnostics import Diagnostic
+from ..errors import ManuscriptError
+from ..zipsafe import read_members
 
 
 def _problem(code: str, message: str, where: str | None = None, *, severity: str | None = None) -> Diagnostic:
@@ -24,9 +26,6 @@ _PARSED = (".xml", ".opf", ".xhtml", ".html", ".htm", ".ncx")  # the members the
 def check_epub(path: Path, story_titles: list[str]) -> list[Diagnostic]:
     """Container, reading order, links and contents of a built EPUB."""
     from lxml import etree
-
-    from ..errors import ManuscriptError
-    from ..zipsafe import read_members
 
     try:
         with zipfile.ZipFile(path) as listing:  # the order of entries; nothing inflated here
@@ -262,7 +261,7 @@ def _output_intent_problems(reader, root) -> list[Diagnostic]:
         metadata = root.get("/Metadata")
         try:
             named = metadata is not None and bool(_PDFX_ID.search(metadata.get_object().get_data()))
-        except Exception:  # noqa: BLE001
+        except Exception:  # noqa: BLE001 - pypdf raises many kinds on a damaged XMP stream; it names nothing then
             named = False
     if not named:
         problems.append(_problem("P105", "no PDF/X identification (GTS_PDFXVersion)"))

@@ -10,14 +10,15 @@ from dataclasses import dataclass
 from ... import __version__
 from ...model import Book
 from .book_html import PART_LINK, PrintPart, join_names
-from .fonts import folio_glyphs
+from .fonts import FontMerger, folio_glyphs
 from .geometry import Geometry
 from .layout import PartResult
 from .page_css import FOLIO_SIZE_EM
 
-# pypdf (and pdfout, fonts' FontMerger, which import it) are imported in the functions that write
-# the book: the layout imports this module for its page plan before the workers fork, and pypdf
-# loaded then would be carried by every worker.
+# pypdf (and pdfout, which imports it at its top) are imported in the functions that write the
+# book: the layout imports this module for its page plan before the workers fork, and pypdf loaded
+# then would be carried by every worker. fonts.py imports pypdf only inside its functions, so its
+# FontMerger comes from the top.
 
 
 @dataclass
@@ -109,7 +110,6 @@ class Assembler:
     """
 
     def __init__(self, output, book: Book, geometry: Geometry, moment: dt.datetime, cache=None) -> None:
-        from .fonts import FontMerger
         from .pdfout import PdfOut, stream_object
 
         self.book = book
