@@ -101,3 +101,31 @@ def test_every_code_emitted_in_the_source_is_registered_and_every_registered_one
     unregistered = {code: places for code, places in emitted.items() if code not in CODES}
     assert not unregistered, f"add these to src/bookforge/diagnostic_codes.py, then run `{COMMAND}`: {unregistered}"
     assert set(CODES) == set(emitted), f"registered but said nowhere: {sorted(set(CODES) - set(emitted))}"
+
+
+def test_the_generated_docs_are_found_from_any_folder(tmp_path):
+    """The docs folder is the checkout's, not ./docs: from elsewhere --check still finds them current
+    and a write lands in the repository, never in the folder it was run from."""
+    import subprocess
+    import sys
+
+    result = subprocess.run(
+        [sys.executable, "-m", "bookforge.diagnostics_docs", "--check"], cwd=tmp_path, capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_the_generated_docs_are_refused_outside_a_checkout(tmp_path, monkeypatch, capsys):
+    from bookforge import diagnostics_docs
+
+    installed = tmp_path / "site-packages" / "bookforge" / "diagnostics_docs.py"
+    installed.parent.mkdir(parents=True)
+    installed.touch()
+    assert diagnostics_docs.checkout_docs(installed) is None
+    assert diagnostics_docs.checkout_docs() == Path(__file__).resolve().parents[1] / "docs"
+    monkeypatch.setattr(diagnostics_docs, "checkout_docs", lambda: None)
+    monkeypatch.chdir(tmp_path)
+    assert diagnostics_docs.main([]) == 2
+    assert "outside a checkout" in capsys.readouterr().err and not (tmp_path / "docs").exists()
+    assert diagnostics_docs.main(["--docs", str(tmp_path), "--check"]) == 1, "--docs still names a folder"

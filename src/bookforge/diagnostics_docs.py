@@ -136,14 +136,35 @@ def generated() -> dict[str, str]:
     return {CODES_PAGE: codes_page(), SCHEMA_FILE: schema_text()}
 
 
+def checkout_docs(module: Path = Path(__file__)) -> Path | None:
+    """The docs folder of the checkout this module was imported from (src/bookforge/ sits two levels
+    under the repository), or None when bookforge is installed outside one (site-packages has no docs)."""
+    root = module.resolve().parents[2]
+    if (root / "pyproject.toml").is_file() and (root / "docs").is_dir():
+        return root / "docs"
+    return None
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog=COMMAND, description=__doc__)
-    parser.add_argument("--docs", type=Path, default=Path("docs"), help="the docs folder (default: ./docs)")
+    parser.add_argument(
+        "--docs", type=Path, help="the docs folder (default: the docs/ of the checkout bookforge runs from)"
+    )
     parser.add_argument("--check", action="store_true", help="write nothing; exit 1 if a file is not current")
     args = parser.parse_args(argv)
+    # Not ./docs: run from another folder, --check would call current files stale and a write would
+    # scatter them there.
+    docs = args.docs or checkout_docs()
+    if docs is None:
+        print(
+            f"bookforge is installed outside a checkout ({Path(__file__).parent}), so there is no docs/ to "
+            "write: run this from a clone (pip install -e .) or name the folder with --docs",
+            file=sys.stderr,
+        )
+        return 2
     stale = []
     for name, text in generated().items():
-        target = args.docs / name
+        target = docs / name
         if target.exists() and target.read_text(encoding="utf-8") == text:
             continue
         stale.append(name)
