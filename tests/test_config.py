@@ -175,6 +175,9 @@ def test_command_line_values_are_checked_as_book_toml_values_are():
 @pytest.mark.parametrize("text, expected, line", [
     ('ink = "#000000"\ninc = "#ffffff"\n', "unknown key 'inc' in theme.toml", 2),
     ('accent = 7\n', "theme.toml: accent must be a string", 1),
+    ('name = "mine"\n\nink = "banana"\n', "theme.toml: ink = 'banana' is not a colour", 3),
+    ('paper = "#12345"\n', "theme.toml: paper = '#12345' is not a colour", 1),
+    ('accent = "darkred"\nfont-family = " "\n', "theme.toml: font-family is empty", 2),
 ])
 def test_theme_toml_is_checked_with_its_line(tmp_path, text, expected, line):
     from bookforge.errors import ThemeError
@@ -185,3 +188,12 @@ def test_theme_toml_is_checked_with_its_line(tmp_path, text, expected, line):
         load_theme("classic", tmp_path)
     assert problem.value.message.startswith(expected) and problem.value.line == line
     assert problem.value.path == str(tmp_path / "theme.toml")
+
+
+def test_theme_toml_takes_any_colour_pillow_draws(tmp_path):
+    from bookforge.themes import load_theme
+
+    (tmp_path / "theme.toml").write_text('ink = "darkred"\npaper = "rgb(250, 245, 235)"\naccent = "#abc"\n')
+    settings = load_theme("classic", tmp_path).settings
+    assert (settings["ink"], settings["paper"], settings["accent"]) == ("darkred", "rgb(250, 245, 235)", "#abc")
+    assert settings["name"] == "classic", "keys the project leaves out come from the theme"

@@ -79,6 +79,18 @@ def test_the_generated_cover_uses_the_theme_colours_and_shows_the_words(project)
     assert share_of(recoloured, band, "#204060") > 0.8, "styles/theme.toml overrides the theme's colours"
 
 
+def test_a_colour_that_is_not_one_fails_every_command_at_its_line(project):
+    """theme.toml is checked when it is read, so `check` says it as the build does (not late, by the
+    cover, without a line)."""
+    folder = project("seeds_shape")
+    (folder / "styles").mkdir(exist_ok=True)
+    (folder / "styles" / "theme.toml").write_text('# my colours\nink = "banana"\n')
+    for command in ("epub", "cover"):
+        result = run_cli(command, cwd=folder)
+        assert result.returncode == 5, result.stderr
+        assert "styles/theme.toml:2" in result.stderr and "'banana' is not a colour" in result.stderr
+
+
 def test_long_titles_wrap_into_balanced_lines_and_shrink():
     font = str(art.REGULAR)
 

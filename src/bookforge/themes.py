@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -13,9 +14,12 @@ from .errors import ThemeError
 THEMES_DIR = Path(__file__).parent / "themes"
 FONTS_DIR = Path(__file__).parent / "fonts"
 THEME_FILES = ("base.css", "epub.css", "print.css")
-# What theme.toml may say, every value a string: its name and description, the face the cover is
-# set in, and the cover's colours (hex or CSS names; cover/ checks they are colours).
+# What theme.toml may say (docs/themes.md lists the same), every value a string: the theme's name
+# and description, the face its CSS sets (for people reading the file), the generated cover's colours.
 SETTINGS_KEYS = ("name", "description", "font-family", "ink", "paper", "accent")
+COLOUR_KEYS = ("ink", "paper", "accent")  # the generated cover's text, background and band
+_NOT_EMPTY_KEYS = ("name", "font-family")
+_HEX_COLOUR = re.compile(r"#(?:[0-9a-fA-F]{3}){1,2}")
 
 
 @dataclass
@@ -96,7 +100,29 @@ def _read_settings(path: Path) -> dict:
             raise ThemeError(
                 f'theme.toml: {key} must be a string, e.g. {key} = "…"', path=str(path), line=locator.find(None, key)
             )
+        if key in _NOT_EMPTY_KEYS and not value.strip():
+            raise ThemeError(f"theme.toml: {key} is empty", path=str(path), line=locator.find(None, key))
+        if key in COLOUR_KEYS and not is_colour(value):
+            raise ThemeError(
+                f"theme.toml: {key} = {value!r} is not a colour",
+                path=str(path),
+                line=locator.find(None, key),
+                hint='write colours as "#7a2e1f" or a CSS colour name ("darkred", "rgb(122, 46, 31)")',
+            )
     return settings
+
+
+def is_colour(value: str) -> bool:
+    """A colour the cover can be drawn in: hex, or whatever else Pillow reads (CSS names, rgb(), hsl())."""
+    if _HEX_COLOUR.fullmatch(value):
+        return True  # the usual case, without importing Pillow's colour table
+    from PIL import ImageColor  # loads PIL.Image: 60 ms an EPUB build need not pay (bench.py's EPUB rows)
+
+    try:
+        ImageColor.getrgb(value)
+    except ValueError:
+        return False
+    return True
 
 
 def _read_css(path: Path) -> str:

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-from .backends import SUFFIXES
+from .backends import SUFFIXES, BuildOptions
 from .build import BuildResult, build_formats, prepare, resolve_project
 from .diagnostics import Diagnostics
 from .errors import BookforgeError
@@ -48,14 +49,15 @@ class Rebuilder:
         self,
         sources: list[Path] | None,
         formats: list[str] | None,
-        options: dict,
+        options: BuildOptions | Mapping[str, Any],
         make_diagnostics: Callable[[], Diagnostics],
         default_formats: Callable[[list[str]], list[str]] = list,
     ) -> None:
         self.sources = sources
         self.formats = formats
         self.default_formats = default_formats  # from book.toml's [build] formats, when none are asked
-        self.options = options
+        # A Mapping only while serve/run.py still hands its options as keywords; typed from here on.
+        self.options = options if isinstance(options, BuildOptions) else BuildOptions(**options)
         self.make_diagnostics = make_diagnostics
         self.stories = StoryCache()
 
@@ -74,7 +76,7 @@ class Rebuilder:
                 on_written(written, project.output_path(SUFFIXES[written]))
 
         results = build_formats(
-            project, wanted, diagnostics, options=dict(self.options), story_cache=self.stories, on_step=step
+            project, wanted, diagnostics, options=self.options, story_cache=self.stories, on_step=step
         )
         return Build(project, results, diagnostics, time.perf_counter() - started, first)
 
@@ -162,7 +164,7 @@ def rebuild_on_change(
 def watch(
     sources: list[Path] | None,
     formats: list[str] | None,
-    options: dict,
+    options: BuildOptions,
     say: Callable[[str], None],
     report_error: Callable[[BookforgeError], None],
     make_diagnostics: Callable[[], Diagnostics],

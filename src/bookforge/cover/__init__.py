@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import io
-import re
 import warnings
 from dataclasses import asdict, dataclass
 from functools import lru_cache
@@ -14,7 +13,7 @@ from PIL import __version__ as pillow_version
 
 from .. import __version__
 from ..diagnostics import Diagnostics
-from ..errors import BuildError, ThemeError
+from ..errors import BuildError
 from ..model import Book
 from ..names import slugify
 from ..output import atomic_output, replace_bytes
@@ -82,28 +81,9 @@ def cover_text(book: Book, theme: Theme) -> CoverText:
         label, names = labels["edited_by"], join_names(book.editors, book.language)
     else:
         label, names = "", join_names(book.authors or book.story_authors(), book.language)
-    colours = {key: _colour(theme, key, default) for key, default in _DEFAULT_COLOURS.items()}
+    # themes.py checked theme.toml's colours when it read them, each at its line.
+    colours = {key: theme.settings.get(key, default) for key, default in _DEFAULT_COLOURS.items()}
     return CoverText(book.title, book.subtitle or "", label, names, book.publisher or "", book.language, **colours)
-
-
-_HEX_COLOUR = re.compile(r"#(?:[0-9a-fA-F]{3}){1,2}")
-
-
-def _colour(theme: Theme, key: str, default: str) -> str:
-    value = theme.settings.get(key, default)
-    if isinstance(value, str) and _HEX_COLOUR.fullmatch(value):
-        return value  # the usual case, without importing Pillow's colour table
-    from PIL import ImageColor  # loads PIL.Image: 60 ms an EPUB build need not pay (bench.py's EPUB rows)
-
-    try:
-        ImageColor.getrgb(str(value))
-    except ValueError:
-        raise ThemeError(
-            f"theme.toml: {key} = {value!r} is not a colour",
-            path="theme.toml",
-            hint='write colours as "#7a2e1f" or a CSS colour name',
-        ) from None
-    return str(value)
 
 
 def generated_cover(project: Project, text, image_format: str = "JPEG") -> bytes:
