@@ -4,7 +4,7 @@ once for every format of a build, and each backend's facts handed back in its re
 from __future__ import annotations
 
 import pytest
-from conftest import build
+from conftest import run_cli
 
 import bookforge.build
 from bookforge.backends import BuildOptions
@@ -35,10 +35,54 @@ def test_command_line_values_reach_the_config_and_only_through_it(project):
         resolve_project([folder], diagnostics, pdf={"marks": ["registration"]})
 
 
-def test_build_options_are_typed_and_results_carry_no_stats_they_did_not_make(project):
+def test_build_options_reach_every_backend_as_the_one_typed_value_and_results_carry_no_stats_they_did_not_make(
+    project, monkeypatch
+):
     folder = project("seeds_shape")
-    with pytest.raises(TypeError):
-        build(folder, formats=("epub",), trimm="a5")  # a misspelt option is refused, not carried along
-    [result], _ = build(folder, formats=("epub",), jobs=1)
+    options = BuildOptions(jobs=1)
+    seen = []
+    real = bookforge.build.get_backend
+
+    def spying(name):
+        backend = real(name)
+        build = backend.build
+        backend.build = lambda ctx: seen.append(ctx.options) or build(ctx)
+        return backend
+
+    monkeypatch.setattr(bookforge.build, "get_backend", spying)
+    diagnostics = Diagnostics()
+    [result] = build_formats(resolve_project([folder], diagnostics), ["epub"], diagnostics, options=options)
+    assert seen == [options] and seen[0] is options  # not rebuilt from keywords on the way
     assert result.stats == {} and result.path.is_file()
     assert BuildOptions() == BuildOptions(jobs=None, one_pass=False, no_cache=False, pages=None)
+
+
+@pytest.mark.parametrize(
+    ("override", "option"),
+    [
+        ({"language": "zz zz!!"}, "--language must be a BCP 47 language tag"),
+        ({"title": "   "}, "--title must be a non-empty string"),
+        ({"authors": ["A. Writer", " "]}, "--author must be a list of names"),
+    ],
+)
+def test_command_line_book_values_are_checked_as_book_toml_s_are(project, tmp_path, override, option):
+    folder = project("seeds_shape")
+    (tmp_path / "a.txt").write_text("Title: One\n\nText.\n", encoding="utf-8")
+    for sources in ([folder], [tmp_path / "a.txt"]):  # a project, and loose manuscript files
+        with pytest.raises(ConfigError, match=option):
+            resolve_project(sources, Diagnostics(), **override)
+
+
+def test_loose_files_take_the_command_line_values_once_through_the_checkers(tmp_path, monkeypatch):
+    (tmp_path / "a.txt").write_text("Title: One\n\nText.\n", encoding="utf-8")
+    made = []
+    real = bookforge.build.adhoc_project
+    monkeypatch.setattr(bookforge.build, "adhoc_project", lambda *a, **kw: made.append(kw) or real(*a, **kw))
+    config = resolve_project([tmp_path / "a.txt"], Diagnostics(), title=" Dreams ", authors=["B"], language="fr").config
+    assert (config.title, config.authors, config.language) == ("Dreams", ["B"], "fr")  # cleaned as book.toml's
+    assert [set(kw) & {"title", "authors", "language"} for kw in made] == [set()]
+
+
+def test_a_bad_language_on_the_command_line_is_a_configuration_error(project):
+    result = run_cli("epub", "--language", "zz zz!!", cwd=project("seeds_shape"))
+    assert result.returncode == 3 and "--language must be" in result.stderr, result.stderr

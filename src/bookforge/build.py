@@ -49,16 +49,9 @@ def resolve_project(
         folders = [s for s in sources if s.is_dir()]
         if folders:
             raise ConfigError(f"{folders[0]} is a folder: name one project folder, or manuscript files only")
-        project = adhoc_project(sources, title=title, authors=authors or [], language=language, diagnostics=diagnostics)
+        project = adhoc_project(sources, diagnostics=diagnostics)  # its title and names: the overrides below
     apply_overrides(project.config, {"title": title, "authors": authors, "language": language}, dict(pdf or {}))
     return project
-
-
-def _options(options: BuildOptions | Mapping[str, Any] | None) -> BuildOptions:
-    """The build's options, typed; callers that hold them as keywords (watch's) are converted here, once."""
-    if isinstance(options, BuildOptions):
-        return options
-    return BuildOptions(**(options or {}))
 
 
 def prepare(
@@ -66,7 +59,7 @@ def prepare(
     formats: list[str],
     diagnostics: Diagnostics,
     story_cache: StoryCache | None = None,
-    options: BuildOptions | Mapping[str, Any] | None = None,
+    options: BuildOptions | None = None,
 ) -> None:
     """Do ahead what later builds of these formats will need (the PDF: WeasyPrint and the styles)."""
     if "pdf" not in formats:
@@ -82,7 +75,7 @@ def prepare(
         diagnostics,
         Path("/dev/null"),
         build_time(project.config.date, project.inputs()),
-        _options(options),
+        options or BuildOptions(),
         cover=functools.cache(lambda: book_cover(project, book, theme, diagnostics)),
     )
     warm_up(ctx)
@@ -94,13 +87,13 @@ def build_formats(
     diagnostics: Diagnostics,
     *,
     output: str | None = None,
-    options: BuildOptions | Mapping[str, Any] | None = None,
+    options: BuildOptions | None = None,
     show_progress: bool = False,
     on_step: Callable[[str, float | None], None] | None = None,  # None: a fact, not a timing
     story_cache: StoryCache | None = None,
 ) -> list[BuildResult]:
     """Read the book once, resolve its theme and cover once, then build every format asked for."""
-    options = _options(options)
+    options = options or BuildOptions()
     step = on_step or (lambda name, seconds: None)
     start = time.perf_counter()
     book = load_book(project, diagnostics, cache=story_cache)

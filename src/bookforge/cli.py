@@ -104,6 +104,7 @@ Output = Annotated[Path | None, typer.Option("--output", "-o", help="Output file
 Title = Annotated[str | None, typer.Option("--title", help="Book title (overrides book.toml).")]
 Author = Annotated[list[str] | None, typer.Option("--author", help="Book author; repeat for several.")]
 Language = Annotated[str | None, typer.Option("--language", help="Book language as a BCP 47 tag, e.g. en, fr.")]
+FORMAT_NAMES = ", ".join(FORMATS)  # for help texts: formats.py's list, in its order
 
 
 def _version(value: bool) -> None:
@@ -287,7 +288,7 @@ def build(
         list[str] | None,
         typer.Option(
             "--to",
-            help="Format to build (epub, pdf, kepub, azw3, cover-pdf); repeat for several. Default: [build] formats.",
+            help=f"Format to build ({FORMAT_NAMES}); repeat for several. Default: [build] formats.",
         ),
     ] = None,
     title: Title = None,
@@ -303,7 +304,7 @@ def build(
     if to:
         unknown = [f for f in to if f not in FORMATS]
         if unknown:
-            raise typer.BadParameter(f"unknown format '{unknown[0]}' (formats: {', '.join(FORMATS)})")
+            raise typer.BadParameter(f"unknown format '{unknown[0]}' (formats: {FORMAT_NAMES})")
         formats = list(dict.fromkeys(to))
     else:
         formats = resolve_project(sources, _diagnostics_silent()).config.build.formats
@@ -328,7 +329,7 @@ def batch(
         list[str] | None,
         typer.Option(
             "--to",
-            help="Format to build for every book (epub, pdf, kepub, azw3, cover-pdf); repeat "
+            help=f"Format to build for every book ({FORMAT_NAMES}); repeat "
             "for several. Default: each book's [build] formats.",
         ),
     ] = None,
@@ -380,7 +381,7 @@ def batch(
         raise typer.BadParameter("name project folders, or a manifest with --manifest FILE.jsonl")
     unknown = [f for f in to or [] if f not in FORMATS]
     if unknown:
-        raise typer.BadParameter(f"unknown format '{unknown[0]}' (formats: {', '.join(FORMATS)})")
+        raise typer.BadParameter(f"unknown format '{unknown[0]}' (formats: {FORMAT_NAMES})")
     if send_files and not scheduler:
         raise typer.BadParameter("--send-files is for a Dask cluster: add --scheduler ADDRESS")
     status = run_batch(
@@ -483,24 +484,25 @@ def watch(
     sources: Sources = None,
     to: Annotated[
         list[str] | None,
-        typer.Option("--to", help="Format to rebuild (epub, pdf); repeat for several. Default: [build] formats."),
+        typer.Option("--to", help=f"Format to rebuild ({FORMAT_NAMES}); repeat for several. Default: [build] formats."),
     ] = None,
     jobs: Annotated[int | None, typer.Option("--jobs", "-j", min=1, help="Worker processes for PDF layout.")] = None,
     quiet: Quiet = False,
     verbose: Verbose = False,
 ) -> None:
     """Rebuild whenever a manuscript, book.toml or a style changes (Ctrl-C to stop)."""
+    from .backends import BuildOptions
     from .watch import watch as run_watch
 
     _apply_output_flags(quiet, verbose)
-    if to and any(f not in FORMATS for f in to):
-        raise typer.BadParameter(f"unknown format (formats: {', '.join(FORMATS)})")
-    options = {"jobs": jobs} if jobs else {}
+    unknown = [f for f in to or [] if f not in FORMATS]
+    if unknown:
+        raise typer.BadParameter(f"unknown format '{unknown[0]}' (formats: {FORMAT_NAMES})")
     try:
         run_watch(
             sources,
             list(dict.fromkeys(to)) if to else None,
-            options,
+            BuildOptions(jobs=jobs),
             say=lambda line: print(line, file=sys.stderr, flush=True),
             report_error=_print_error,
             make_diagnostics=_diagnostics,
@@ -537,16 +539,16 @@ def serve(
     from .errors import MissingDependencyError
 
     _apply_output_flags(quiet, verbose)
-    if to and any(f not in ("epub", "pdf") for f in to):
-        raise typer.BadParameter("the preview shows epub and pdf")
     try:
-        from .serve.run import listen
+        from .serve.run import PREVIEW_FORMATS, listen
         from .serve.run import serve as run_serve
     except ImportError as error:  # the optional extra: Starlette, uvicorn, PDFium
         raise MissingDependencyError(
             f"bookforge serve needs its web server, which is not installed ({error.name} is missing)",
             hint="pip install 'bookforge[serve]'",
         ) from None
+    if to and any(f not in PREVIEW_FORMATS for f in to):
+        raise typer.BadParameter("the preview shows " + " and ".join(PREVIEW_FORMATS))
     try:
         sock = listen(host, port)
     except OSError as error:

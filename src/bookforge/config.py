@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from . import printers
 from .errors import ConfigError
 from .formats import FORMATS as _FORMATS
 from .page_sizes import MARKS, parse_length, parse_trim
@@ -135,6 +136,22 @@ class Config:
 # or raises ValueError with what was expected.
 
 
+class _BadItem(ValueError):
+    """A list whose one item is wrong: the message names that item, not the list ("not a list"
+    would say nothing to someone who wrote a list)."""
+
+    def __init__(self, expected: str, item: Any) -> None:
+        super().__init__(expected)
+        self.item = item
+
+
+def _complaint(error: ValueError, value: Any) -> str:
+    """What a checker expected and what it got: `must be …, not …`."""
+    if isinstance(error, _BadItem):
+        return f"must be {error}; {_describe(error.item)} is not one"
+    return f"must be {error}, not {_describe(value)}"
+
+
 def _str(value: Any) -> str:
     if not isinstance(value, str):
         raise ValueError("a string")
@@ -200,8 +217,12 @@ def _str_list(value: Any) -> list[str]:
 
 
 def _marks(value: Any) -> list[str]:
-    if not isinstance(value, list) or any(v not in MARKS for v in value):
-        raise ValueError("a list of printer's marks from " + ", ".join(f'"{m}"' for m in MARKS))
+    expected = "a list of printer's marks from " + ", ".join(f'"{m}"' for m in MARKS)
+    if not isinstance(value, list):
+        raise ValueError(expected)
+    for item in value:
+        if item not in MARKS:
+            raise _BadItem(expected, item)
     return value
 
 
@@ -316,9 +337,9 @@ PDF_KEYS: dict[str, tuple[str, Callable[[Any], Any]]] = {
     "variant": ("variant", _variant),
     "drop-caps": ("drop_caps", _bool),
     "cover": ("cover", _bool),
-    "printer": ("printer", lambda value: _printers_choice("PRINTERS", value)),
-    "paper": ("paper", lambda value: _printers_choice("PAPERS", value)),
-    "binding": ("binding", lambda value: _printers_choice("BINDINGS", value)),
+    "printer": ("printer", _choice(*printers.PRINTERS)),
+    "paper": ("paper", _choice(*printers.PAPERS)),
+    "binding": ("binding", _choice(*printers.BINDINGS)),
     "output-intent": ("output_intent", _nonempty_str),
 }
 
@@ -464,20 +485,23 @@ def _font_size(text: str) -> float:
     return size
 
 
+# The command line's option for each book.toml key it can say (`--author` gives the authors).
+OVERRIDE_OPTIONS = {"title": "--title", "authors": "--author", "language": "--language"}
+
+
 def apply_overrides(config: Config, book: dict[str, Any], pdf: dict[str, Any]) -> None:
     """The command line's values over book.toml's (--title, --trim…), each checked as book.toml's are
     (a bad one fails naming its option); the one place a command-line setting reaches the Config."""
     for key, value in book.items():
-        if value:
-            setattr(config, BOOK_KEYS[key][0], list(value) if isinstance(value, (list, tuple)) else value)
+        if value is None or value == []:  # not given
+            continue
+        attribute, check = BOOK_KEYS[key]
+        setattr(config, attribute, _checked(OVERRIDE_OPTIONS[key], check, value))
     for key, value in pdf.items():
         if value is None or value == [] or value == "":
             continue
         attribute, check = PDF_KEYS[key]
-        try:
-            setattr(config.pdf, attribute, check(value))
-        except ValueError as exc:
-            raise ConfigError(f"--{key} must be {exc}, not {_describe(value)}") from None
+        setattr(config.pdf, attribute, _checked(f"--{key}", check, value))
         config.pdf.line_of.pop(key, None)  # book.toml's line no longer says this value
     for key, run in _page_checks(config.pdf):
         if pdf.get(key):
@@ -487,24 +511,23 @@ def apply_overrides(config: Config, book: dict[str, Any], pdf: dict[str, Any]) -
                 raise ConfigError(f"--{key}: {error.message}", hint=error.hint) from None
 
 
-def _printers_choice(table: str, value: Any) -> str:
-    """One of printers.py's names; that table is read only for a book that names a printer or a
-    paper (an e-book build never needs it: its import is a few milliseconds of every start)."""
-    from . import printers  # deferred: see above
-
-    return _choice(*getattr(printers, table))(value)
+def _checked(option: str, check: Callable[[Any], Any], value: Any) -> Any:
+    """A command-line value through its book.toml checker; a wrong one fails naming the option."""
+    try:
+        return check(value)
+    except ValueError as exc:
+        raise ConfigError(f"{option} {_complaint(exc, value)}") from None
 
 
 def _check_paper(pdf: PdfConfig, path: str) -> None:
     """The paper must be one the printer offers (each printer has its own stocks)."""
     if "paper" not in pdf.line_of and "printer" not in pdf.line_of:
         return  # the defaults, generic and cream, go together
-    from .printers import PRINTERS  # deferred, as in _printers_choice
-
-    papers = PRINTERS[pdf.printer].papers
+    printer = printers.PRINTERS[pdf.printer]
+    papers = printer.papers
     if pdf.paper not in papers:
         raise ConfigError(
-            f'[pdf] paper "{pdf.paper}" is not one {PRINTERS[pdf.printer].label} offers',
+            f'[pdf] paper "{pdf.paper}" is not one {printer.label} offers',
             path=path,
             line=pdf.line_of.get("paper") or pdf.line_of.get("printer"),
             hint="papers: " + ", ".join(f'"{p}"' for p in papers),
@@ -534,7 +557,7 @@ def _apply(target, table: dict, schema, table_name: str, path: str, locator, ind
         except ValueError as exc:
             line = locator.find(table_name, key, index)
             raise ConfigError(
-                f"[{table_name}] {key} must be {exc}, not {_describe(value)}",
+                f"[{table_name}] {key} {_complaint(exc, value)}",
                 path=path,
                 line=line,
                 column=locator.value_column(line, key),

@@ -115,16 +115,17 @@ def open_project(start: Path, diagnostics: Diagnostics) -> Project:
 def adhoc_project(
     files: list[Path],
     *,
-    title: str | None,
-    authors: list[str],
-    language: str | None,
     diagnostics: Diagnostics,
+    title: str | None = None,
+    authors: list[str] | None = None,
+    language: str | None = None,
     root: Path | None = None,
 ) -> Project:
     """A book made straight from manuscript files named on the command line (no book.toml); its
-    folder is where the command runs (a batch manifest's own folder for a manifest's line)."""
+    folder is where the command runs (a batch manifest's own folder for a manifest's line). The
+    command line's title and names are not given here: build.resolve_project applies them, checked."""
     root = (root or Path.cwd()).resolve()
-    config = Config(title=title or "", authors=authors)
+    config = Config(title=title or "", authors=list(authors or []))
     if language:
         config.language = language
     project = Project(root=root, config=config)

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..diagnostics import Diagnostics
-from ..errors import BookforgeError, BuildError, MissingDependencyError, SchedulerError
+from ..errors import EXIT_BUG, BookforgeError, BuildError, MissingDependencyError, SchedulerError
 from ..model import Container, Figure, Image, Inline, Note, block_inlines, walk
 from ..output import atomic_output
 from ..pipeline import load_book
@@ -273,7 +273,7 @@ def _collect(future, keep) -> BookOutcome:
             job.id,
             job.source,
             "failed",
-            exit_code=1,
+            exit_code=EXIT_BUG,
             worker=_here(),
             message=f"the cluster could not build it: {type(exc).__name__}: {exc}"[:500],
         )

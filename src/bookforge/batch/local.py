@@ -11,6 +11,7 @@ from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
 
+from ..errors import EXIT_BUG
 from . import worker
 from .jobs import BookJob
 from .worker import BookOutcome
@@ -158,7 +159,7 @@ class _Pool:
                     job.id,
                     job.source,
                     "failed",
-                    exit_code=1,
+                    exit_code=EXIT_BUG,
                     message=f"internal error: {type(error).__name__}: {error}"[:500],
                 )
             )
@@ -174,7 +175,7 @@ class _Pool:
                 continue
             self.deaths[job.id] = self.deaths.get(job.id, 0) + 1
             if self.deaths[job.id] > DEATHS_ALLOWED:
-                self.on_outcome(BookOutcome(job.id, job.source, "failed", exit_code=1, message=WORKER_DIED))
+                self.on_outcome(BookOutcome(job.id, job.source, "failed", exit_code=EXIT_BUG, message=WORKER_DIED))
             else:
                 retry.append(job)
         in_flight.clear()

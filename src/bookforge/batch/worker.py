@@ -11,10 +11,10 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from .. import __version__
-from ..backends import get_backend
+from ..backends import BuildOptions, get_backend
 from ..build import build_formats
 from ..diagnostics import Diagnostics
-from ..errors import BookforgeError, ConfigError
+from ..errors import EXIT_BUG, BookforgeError, ConfigError
 from ..output import atomic_output
 from ..project import adhoc_project, open_project
 from .jobs import BookJob
@@ -62,9 +62,13 @@ def build_one(job: BookJob, force: bool = False) -> BookOutcome:
     except BookforgeError as error:
         outcome.status, outcome.exit_code, outcome.message = "failed", error.exit_code, _one_line(error)
     except MemoryError:
-        outcome.status, outcome.exit_code, outcome.message = "failed", 1, "out of memory while building this book"
+        outcome.status, outcome.exit_code, outcome.message = (
+            "failed",
+            EXIT_BUG,
+            "out of memory while building this book",
+        )
     except Exception as exc:  # noqa: BLE001 - a bug with one book must not stop the batch; it is reported
-        outcome.status, outcome.exit_code = "failed", 1
+        outcome.status, outcome.exit_code = "failed", EXIT_BUG
         outcome.message = f"internal error: {type(exc).__name__}: {exc}"[:500]
     outcome.seconds = round(time.perf_counter() - started, 3)
     return outcome
@@ -80,7 +84,7 @@ def _build(job: BookJob, force: bool, outcome: BookOutcome) -> None:
         outcome.outputs = _read_state(state_path)["outputs"]
         return
     # One book per core is the batch's parallelism: the PDF lays out its parts in this process.
-    results = build_formats(project, formats, diagnostics, options={"jobs": 1})
+    results = build_formats(project, formats, diagnostics, options=BuildOptions(jobs=1))
     outcome.outputs = [{"format": r.format, "path": str(r.path), "size": r.size} for r in results]
     outcome.warnings = [_warning_line(d) for d in diagnostics.items]
     outcome.status = "built"
