@@ -51,8 +51,14 @@ def main() -> None:
     shutil.rmtree(folder, ignore_errors=True)
     generate(folder, stories=20, words=100_000)
     env = {k: v for k, v in os.environ.items() if k != "SOURCE_DATE_EPOCH"}
-    server = subprocess.Popen([*BOOKFORGE, "serve", "--to", "epub", "--to", "pdf"], cwd=folder, env=env,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    server = subprocess.Popen(
+        [*BOOKFORGE, "serve", "--to", "epub", "--to", "pdf"],
+        cwd=folder,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     lines: queue.Queue[str] = queue.Queue()
     threading.Thread(target=lambda: [lines.put(line) for line in server.stderr], daemon=True).start()
     try:
@@ -82,8 +88,11 @@ def main() -> None:
                 if pdf_at is None and pdf.stat().st_mtime_ns != old_pdf:
                     pdf_at = time.perf_counter() - saved
                 if print_at is None and [p["digest"] for p in now["pages"]] != old_pages:
-                    new = next(p["digest"] for i, p in enumerate(now["pages"])
-                               if i >= len(old_pages) or old_pages[i] != p["digest"])
+                    new = next(
+                        p["digest"]
+                        for i, p in enumerate(now["pages"])
+                        if i >= len(old_pages) or old_pages[i] != p["digest"]
+                    )
                     fetch(f"{base}pages/{new}.png")
                     print_at = time.perf_counter() - saved
                 time.sleep(POLL)
@@ -91,8 +100,9 @@ def main() -> None:
             reading.append(read_at)
             printing.append(print_at)
             pdf_times.append(pdf_at)
-            print(f"run {run + 1}: reading view {read_at:.3f} s, PDF written {pdf_at:.3f} s, "
-                  f"print view {print_at:.3f} s")
+            print(
+                f"run {run + 1}: reading view {read_at:.3f} s, PDF written {pdf_at:.3f} s, print view {print_at:.3f} s"
+            )
             next(line for line in iter(lines.get, None) if line.startswith("rebuilt"))
             time.sleep(1)
     finally:
@@ -103,25 +113,48 @@ def main() -> None:
     overhead = statistics.median(p - d for p, d in zip(printing, pdf_times))
     rows = [
         ("save → updated reading view", read_s, f"≤ {READING_TARGET} s", read_s <= READING_TARGET),
-        ("save → updated print view", print_s, f"≤ incremental PDF ({pdf_s:.2f} s) + {PRINT_OVERHEAD_TARGET} s",
-         overhead <= PRINT_OVERHEAD_TARGET),
+        (
+            "save → updated print view",
+            print_s,
+            f"≤ incremental PDF ({pdf_s:.2f} s) + {PRINT_OVERHEAD_TARGET} s",
+            overhead <= PRINT_OVERHEAD_TARGET,
+        ),
     ]
-    table = "\n".join([
-        f"bookforge serve on the 100k-word corpus (20 stories), median of {args.runs} saves; {machine()}",
-        "",
-        "| measure | seconds | target | met |",
-        "|---|---|---|---|",
-        *[f"| {name} | {value:.3f} | {target} | {'yes' if met else '**no**'} |" for name, value, target, met in rows],
-        f"| of which after the PDF was written | {overhead:.3f} | ≤ {PRINT_OVERHEAD_TARGET} s | |",
-    ]) + "\n"
+    table = (
+        "\n".join(
+            [
+                f"bookforge serve on the 100k-word corpus (20 stories), median of {args.runs} saves; {machine()}",
+                "",
+                "| measure | seconds | target | met |",
+                "|---|---|---|---|",
+                *[
+                    f"| {name} | {value:.3f} | {target} | {'yes' if met else '**no**'} |"
+                    for name, value, target, met in rows
+                ],
+                f"| of which after the PDF was written | {overhead:.3f} | ≤ {PRINT_OVERHEAD_TARGET} s | |",
+            ]
+        )
+        + "\n"
+    )
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "serve.md").write_text(table, encoding="utf-8")
-    data = {"date": time.strftime("%Y-%m-%d"), "machine": machine(), "words": 100_000, "stories": 20,
-            "runs": args.runs, "reading_view_s": [round(v, 3) for v in reading],
-            "print_view_s": [round(v, 3) for v in printing], "pdf_written_s": [round(v, 3) for v in pdf_times],
-            "median": {"reading_view_s": round(read_s, 3), "print_view_s": round(print_s, 3),
-                       "pdf_written_s": round(pdf_s, 3), "print_after_pdf_s": round(overhead, 3)},
-            "targets": [{"measure": n, "value": round(v, 3), "target": t, "met": m} for n, v, t, m in rows]}
+    data = {
+        "date": time.strftime("%Y-%m-%d"),
+        "machine": machine(),
+        "words": 100_000,
+        "stories": 20,
+        "runs": args.runs,
+        "reading_view_s": [round(v, 3) for v in reading],
+        "print_view_s": [round(v, 3) for v in printing],
+        "pdf_written_s": [round(v, 3) for v in pdf_times],
+        "median": {
+            "reading_view_s": round(read_s, 3),
+            "print_view_s": round(print_s, 3),
+            "pdf_written_s": round(pdf_s, 3),
+            "print_after_pdf_s": round(overhead, 3),
+        },
+        "targets": [{"measure": n, "value": round(v, 3), "target": t, "met": m} for n, v, t, m in rows],
+    }
     (RESULTS / "serve.json").write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     print(table)
 

@@ -43,9 +43,20 @@ def running(project, tmp_path):
     (folder / "manuscripts" / "leak.txt").symlink_to(secret)
     lines: queue.Queue[str] = queue.Queue()
     stop = threading.Event()
-    thread = threading.Thread(target=serve, daemon=True, args=(listen("127.0.0.1", 0), [folder], ["epub"], {}), kwargs={
-        "host": "127.0.0.1", "open_browser": False, "epubcheck": False, "say": lines.put,
-        "report_error": lambda error: lines.put(str(error)), "make_diagnostics": Diagnostics, "stop": stop})
+    thread = threading.Thread(
+        target=serve,
+        daemon=True,
+        args=(listen("127.0.0.1", 0), [folder], ["epub"], {}),
+        kwargs={
+            "host": "127.0.0.1",
+            "open_browser": False,
+            "epubcheck": False,
+            "say": lines.put,
+            "report_error": lambda error: lines.put(str(error)),
+            "make_diagnostics": Diagnostics,
+            "stop": stop,
+        },
+    )
     thread.start()
     url = _wait(lines, "previewing at").split()[2]
     _wait(lines, "built")
@@ -54,6 +65,41 @@ def running(project, tmp_path):
     yield folder, outside, port
     stop.set()
     thread.join(timeout=10)
+
+
+def test_a_book_toml_broken_from_the_start_is_shown_until_fixed(project):
+    folder = project("seeds_shape")
+    toml = folder / "book.toml"
+    good = toml.read_text()
+    toml.write_text(good.replace("[book]\n", '[book]\nlangauge = "en"\n'))
+    lines: queue.Queue[str] = queue.Queue()
+    stop = threading.Event()
+    sock = listen("127.0.0.1", 0)
+    port = sock.getsockname()[1]
+    options = {
+        "host": "127.0.0.1",
+        "open_browser": False,
+        "epubcheck": False,
+        "say": lines.put,
+        "report_error": lambda error: lines.put(f"error {error}"),
+        "make_diagnostics": Diagnostics,
+        "stop": stop,
+    }
+    thread = threading.Thread(target=serve, args=(sock, [folder], ["epub"], {}), kwargs=options, daemon=True)
+    thread.start()
+    try:
+        assert "unknown key 'langauge'" in _wait(lines, "error")
+        _wait(lines, "nothing to preview yet")
+        _wait(lines, "watching")
+        _, _, body = get(port, "/api/state")
+        assert b'"book":null' in body and b"langauge" in body
+        toml.write_text(good)
+        _wait(lines, "rebuilt")
+        _, _, body = get(port, "/api/state")
+        assert b'"error":null' in body and b"Seeds Shape" in body
+    finally:
+        stop.set()
+        thread.join(timeout=10)
 
 
 def _wait(lines: queue.Queue[str], prefix: str, timeout: float = 60) -> str:
@@ -161,8 +207,10 @@ def test_a_cross_origin_event_stream_is_refused(running):
     assert status == 200 and headers["content-type"].startswith("text/event-stream")
 
 
-@pytest.mark.parametrize("requested", ["..", "EPUB/../x", "/EPUB/text/a.xhtml", "EPUB//a", "%2e%2e/x",
-                                       "EPUB\\..\\x", "EPUB/./a", "", "a\0b", "C:/x"])
+@pytest.mark.parametrize(
+    "requested",
+    ["..", "EPUB/../x", "/EPUB/text/a.xhtml", "EPUB//a", "%2e%2e/x", "EPUB\\..\\x", "EPUB/./a", "", "a\0b", "C:/x"],
+)
 def test_book_member_names_nothing_for_a_trick(requested):
     members = {"EPUB/text/a.xhtml", "EPUB/../x", "..", "%2e%2e/x", "EPUB/./a", "EPUB//a"}
     assert book_member(requested, members) is None
@@ -177,8 +225,14 @@ def test_host_name_drops_the_port():
 
 def _start(folder: Path, *args: str, env: dict | None = None) -> subprocess.Popen:
     full = {k: v for k, v in os.environ.items() if k != "SOURCE_DATE_EPOCH"} | (env or {})
-    return subprocess.Popen([sys.executable, "-m", "bookforge", "serve", *args], cwd=folder, env=full,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    return subprocess.Popen(
+        [sys.executable, "-m", "bookforge", "serve", *args],
+        cwd=folder,
+        env=full,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
 
 
 @pytest.mark.slow

@@ -38,12 +38,21 @@ def preview(tmp_path_factory):
     (folder / "manuscripts" / "lights.md").write_text(
         "---\ntitle: Harbour Lights\nauthor: C. Keeper\n---\n\n# The First Lamp\n\n"
         + "The keeper lit the first lamp at dusk and counted the boats home. " * 30
-        + "\n\n# The Second Lamp\n\n" + "The second lamp was for the ones still out. " * 30 + "\n")
+        + "\n\n# The Second Lamp\n\n"
+        + "The second lamp was for the ones still out. " * 30
+        + "\n"
+    )
     toml = folder / "book.toml"
     toml.write_text(toml.read_text() + '\n[[story]]\nfile = "manuscripts/lights.md"\n')
     env = {k: v for k, v in os.environ.items() if k != "SOURCE_DATE_EPOCH"}
-    process = subprocess.Popen([sys.executable, "-m", "bookforge", "serve", "--to", "epub", "--to", "pdf"],
-                               cwd=folder, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bookforge", "serve", "--to", "epub", "--to", "pdf"],
+        cwd=folder,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     lines: queue.Queue[str] = queue.Queue()
     threading.Thread(target=lambda: [lines.put(line) for line in process.stderr], daemon=True).start()
     url = None
@@ -53,9 +62,17 @@ def preview(tmp_path_factory):
         if line.startswith("previewing at"):
             url = line.split()[2]
     with sync_api.sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=[
-            "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-            "--disable-sync", "--no-first-run"])
+        browser = playwright.chromium.launch(
+            executable_path=str(CHROMIUM),
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--no-first-run",
+            ],
+        )
         page = browser.new_page(viewport={"width": 1440, "height": 1000})
         errors: list[str] = []
         page.on("pageerror", lambda error: errors.append(str(error)))
@@ -102,8 +119,10 @@ def test_a_chapter_opens_in_each_device_frame_at_its_size(preview):
         open_story(page, "Night Window")
         page.locator("#contents a", has_text="The Second Lamp").click()
         page.wait_for_function("() => document.querySelector('#page-counter').textContent.includes('Second Lamp')")
-        size = page.evaluate("(() => { const f = document.querySelector('#reader');"
-                             " return [f.contentWindow.innerWidth, f.contentWindow.innerHeight]; })()")
+        size = page.evaluate(
+            "(() => { const f = document.querySelector('#reader');"
+            " return [f.contentWindow.innerWidth, f.contentWindow.innerHeight]; })()"
+        )
         assert size == [width, height], device
         assert "The second lamp was for the ones still out" in frame_text(page)
         box = page.locator("#device").bounding_box()
@@ -140,8 +159,10 @@ def test_an_edit_shows_within_two_seconds_in_place_keeping_the_page(preview):
     story = folder / "manuscripts" / "long.txt"
     story.write_text(story.read_text().replace("He had grown a beard.", "He had grown a splendid copper beard.", 1))
     started = time.monotonic()
-    page.wait_for_function("() => document.querySelector('#reader').contentDocument.body.textContent"
-                           ".includes('splendid copper beard')", timeout=2000)
+    page.wait_for_function(
+        "() => document.querySelector('#reader').contentDocument.body.textContent.includes('splendid copper beard')",
+        timeout=2000,
+    )
     assert time.monotonic() - started <= 2.0
     assert page.evaluate("window.stillHere") is True, "the preview did not reload"
     assert page.get_attribute("#reader", "data-loads") == loads, "nor did the book's frame"
@@ -167,8 +188,11 @@ def test_an_unbalanced_quote_appears_in_the_problems_pane_and_goes_when_fixed(pr
                                .find(c => c.href === '{NIGHT_WINDOW}').digest !== '{shown}'""")
     page.wait_for_function("() => document.querySelector('#status').textContent.startsWith('Up to date')")
     problem.click()
-    page.wait_for_function("() => document.querySelector('#reader').contentDocument.querySelector('.bf-found')"
-                           "?.textContent.startsWith('Odo woke to the sound of the latch.\u201d')", timeout=5000)
+    page.wait_for_function(
+        "() => document.querySelector('#reader').contentDocument.querySelector('.bf-found')"
+        "?.textContent.startsWith('Odo woke to the sound of the latch.\u201d')",
+        timeout=5000,
+    )
     story.write_text(good)
     problem.wait_for(state="detached", timeout=10000)
 
@@ -177,7 +201,7 @@ def test_a_broken_book_toml_shows_the_error_and_keeps_the_last_good_book(preview
     folder, page, _ = preview
     toml = folder / "book.toml"
     good = toml.read_text()
-    toml.write_text(good.replace("[book]\n", "[book]\nlangauge = \"en\"\n"))
+    toml.write_text(good.replace("[book]\n", '[book]\nlangauge = "en"\n'))
     banner = page.locator("#error-banner")
     banner.wait_for(state="visible", timeout=10000)
     assert "book.toml:2" in banner.inner_text() and "langauge" in banner.inner_text()
@@ -191,11 +215,13 @@ def test_a_broken_book_toml_shows_the_error_and_keeps_the_last_good_book(preview
 def test_the_print_view_shows_pages_of_the_trims_proportions_in_spreads(preview):
     _, page, errors = preview
     page.click(".tab[data-view=print]")
-    page.wait_for_function("() => [...document.querySelectorAll('#spreads img')].slice(0, 3)"
-                           ".every(i => i.complete && i.naturalWidth > 0)")
+    page.wait_for_function(
+        "() => [...document.querySelectorAll('#spreads img')].slice(0, 3).every(i => i.complete && i.naturalWidth > 0)"
+    )
     trim = page.evaluate("fetch('/api/state').then(r => r.json()).then(s => [s.pages[0].width, s.pages[0].height])")
-    sizes = page.evaluate("[...document.querySelectorAll('#spreads img')].slice(0, 3)"
-                          ".map(i => [i.naturalWidth, i.naturalHeight])")
+    sizes = page.evaluate(
+        "[...document.querySelectorAll('#spreads img')].slice(0, 3).map(i => [i.naturalWidth, i.naturalHeight])"
+    )
     for width, height in sizes:
         assert abs(width / height - trim[0] / trim[1]) < 0.01, (width, height, trim)
     spreads = page.locator(".spread")
@@ -207,10 +233,14 @@ def test_the_print_view_shows_pages_of_the_trims_proportions_in_spreads(preview)
     assert second.nth(0).get_attribute("alt") == "Page 2" and second.nth(1).get_attribute("alt") == "Page 3"
     assert abs(left["y"] - right["y"]) < 1 and abs(left["x"] + left["width"] - right["x"]) < 1, "side by side"
     if SCREENSHOTS:  # the stories' pages, not the front matter's mostly blank ones
-        page.evaluate("() => document.querySelector('#print-view').scrollTo(0, "
-                      "document.querySelectorAll('.spread')[2].offsetTop - 24)")
-        page.wait_for_function("() => [...document.querySelectorAll('#spreads img')].slice(3, 14)"
-                               ".every(i => i.complete && i.naturalWidth > 0)")
+        page.evaluate(
+            "() => document.querySelector('#print-view').scrollTo(0, "
+            "document.querySelectorAll('.spread')[2].offsetTop - 24)"
+        )
+        page.wait_for_function(
+            "() => [...document.querySelectorAll('#spreads img')].slice(3, 14)"
+            ".every(i => i.complete && i.naturalWidth > 0)"
+        )
         page.screenshot(path=str(Path(SCREENSHOTS) / "serve-print.png"))
     page.click(".tab[data-view=reading]")
     assert not errors

@@ -12,9 +12,9 @@ from typing import Any
 from .backends import SUFFIXES, BuildOptions
 from .build import BuildResult, build_formats, prepare, resolve_project
 from .diagnostics import Diagnostics
-from .errors import BookforgeError
+from .errors import BookforgeError, ConfigError
 from .pipeline import StoryCache
-from .project import Project, open_project
+from .project import Project, find_root, open_project
 
 
 def relevant(path: Path, root: Path, output: Path) -> bool:
@@ -83,9 +83,16 @@ class Rebuilder:
     def wanted(self, project: Project) -> list[str]:
         return self.formats or self.default_formats(project.config.build.formats)
 
-    def folders(self) -> tuple[Path, Path]:
-        """The project folder to watch, and its output folder (whose changes are ours, not the author's)."""
-        root = resolve_project(self.sources, self.make_diagnostics()).root
+    def folders(self, broken_config_too: bool = False) -> tuple[Path, Path]:
+        """The project folder to watch, and its output folder (whose changes are ours, not the author's).
+        A book.toml that does not load fails here, unless `broken_config_too`: then the folder holding
+        it is watched, for the fix."""
+        try:
+            root = resolve_project(self.sources, self.make_diagnostics()).root
+        except ConfigError:
+            if not broken_config_too:
+                raise
+            root = find_root(self.sources[0] if self.sources else Path.cwd())
         output = (root / "build").resolve()
         try:
             output = (root / open_project(root, self.make_diagnostics()).config.build.output).resolve()
@@ -133,10 +140,12 @@ def rebuild_on_change(
     on_started: Callable[[], None] | None = None,
     stop: threading.Event | None = None,
     stop_after: int | None = None,
+    broken_config_too: bool = False,
 ) -> None:
     """Build once, then again after every change, until interrupted, `stop` is set or `stop_after`
     rebuilds. A failed build (a BookforgeError, or a bug: the loop must survive its own) goes to
-    `on_failed` and the loop waits for the next change."""
+    `on_failed` and the loop waits for the next change; a book.toml broken from the start ends it
+    (after `on_failed`) unless `broken_config_too`."""
 
     def build_once(first: bool) -> bool:
         if on_started is not None:
@@ -149,7 +158,7 @@ def rebuild_on_change(
             return False
 
     build_once(first=True)
-    root, output = rebuilder.folders()
+    root, output = rebuilder.folders(broken_config_too)
     rebuilder.warm_up()
     watcher = changes(root, output, stop)
     if next(watcher, None) is None:

@@ -110,7 +110,8 @@ def serve(
             state.build_failed(error, [])
             say(f"bookforge: internal error: {type(error).__name__}: {error} (please report this)")
         changed()
-        say("the preview shows the last good book; waiting for the next change")
+        kept = "the preview shows the last good book" if state.book else "nothing to preview yet"
+        say(f"{kept}; waiting for the next change")
 
     def started() -> None:
         state.building_started()
@@ -119,7 +120,14 @@ def serve(
     rebuilder = Rebuilder(sources, formats or None, options, make_diagnostics, default_formats=preview_formats)
     try:
         rebuild_on_change(
-            rebuilder, built, failed, on_watching=lambda root: None, on_written=written, on_started=started, stop=stop
+            rebuilder,
+            built,
+            failed,
+            on_watching=lambda root: say(f"watching {root} for changes"),
+            on_written=written,
+            on_started=started,
+            stop=stop,
+            broken_config_too=True,
         )
     finally:
         broker.close()
