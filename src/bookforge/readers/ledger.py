@@ -9,7 +9,7 @@ import bisect
 import re
 
 from ..diagnostics import Diagnostics
-from ..model import Note, Paragraph, Preformatted, Story, Text, block_inlines, child_blocks, notes_in, plain_text
+from ..model import Story, block_text, notes_called_in
 from .header import HEADER_LINE, canonical_field
 from .marks import is_break_mark
 
@@ -74,8 +74,15 @@ class Ledger:
             return
         model = _model_text(story)
         blob = _squeeze(model)
-        if _squeeze(self._joined()) == blob:
-            return  # the usual case: everything, in the same order
+        joined = _squeeze(self._joined())
+        if joined == blob:
+            return  # the usual case: everything, in the same order (a story without notes)
+        # The notes are looked for only now: finding them walks every block, which a story
+        # without notes need not pay (benchmarks/ledger_cost.py's share).
+        notes = _notes_text(story)
+        model, blob = f"{model} {notes}", blob + _squeeze(notes)
+        if joined == blob:
+            return  # everything, its notes after it
         missing = _Matcher(model, blob).missing(self.entries())
         for number, (line, lost) in enumerate(missing):
             if number == _MAX_REPORTS:
@@ -97,39 +104,25 @@ _HINT = (
 
 
 def _model_text(story: Story) -> str:
-    """All the story's text in reading order, its notes last (where files keep them: a Word
-    document's notes part, Markdown's definitions, a page's notes section)."""
+    """All the story's text in reading order, without its notes (a block's text holds none)."""
     parts: list[str] = [story.title, story.subtitle or "", " ".join(story.authors)]
     for value in story.meta.values():
         parts.append(" ".join(map(str, value)) if isinstance(value, list) else str(value))
     titles = {id(chapter.summary): chapter.title for chapter in story.chapters}
-    pending: list[Note] = []  # notes, in the order they are called
     for blocks in story.block_lists():
         title = titles.get(id(blocks))
         if title:
             parts.append(title)
-        _text_of(blocks, parts, pending)
-    while pending:
-        note = pending.pop(0)
-        _text_of(note.blocks, parts, pending)
+        parts += map(block_text, blocks)
     return " ".join(parts)
 
 
-def _text_of(blocks, parts: list[str], notes: list) -> None:
-    for block in blocks:
-        if type(block) is Paragraph:
-            children = block.children
-            if len(children) == 1 and type(children[0]) is Text:  # the usual paragraph
-                parts.append(children[0].text)
-                continue
-        elif type(block) is Preformatted:
-            parts.append(block.text)
-            continue
-        for run in block_inlines(block):
-            parts.append(plain_text(run))
-            notes += notes_in(run)
-        for inner in child_blocks(block):
-            _text_of(inner, parts, notes)
+def _notes_text(story: Story) -> str:
+    """The text of the story's notes, in the order they are called (a note's own notes after it):
+    they come after the text, where files keep them (a Word document's notes part, Markdown's
+    definitions, a page's notes section)."""
+    notes = [note for blocks in story.block_lists() for note in notes_called_in(blocks)]
+    return " ".join(block_text(block) for note in notes for block in note.blocks)
 
 
 class _Matcher:
