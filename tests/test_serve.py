@@ -22,6 +22,7 @@ from PIL import Image
 
 pytest.importorskip("starlette", reason="the serve extra is not installed (pip install -e '.[serve]')")
 
+from bookforge.backends import BuildOptions
 from bookforge.diagnostics import Diagnostics
 from bookforge.serve.pages import PIXELS_PER_POINT, PrintPages
 from bookforge.serve.paths import book_member
@@ -46,7 +47,7 @@ def running(project, tmp_path):
     thread = threading.Thread(
         target=serve,
         daemon=True,
-        args=(listen("127.0.0.1", 0), [folder], ["epub"], {}),
+        args=(listen("127.0.0.1", 0), [folder], ["epub"], BuildOptions()),
         kwargs={
             "host": "127.0.0.1",
             "open_browser": False,
@@ -85,7 +86,9 @@ def test_a_book_toml_broken_from_the_start_is_shown_until_fixed(project):
         "make_diagnostics": Diagnostics,
         "stop": stop,
     }
-    thread = threading.Thread(target=serve, args=(sock, [folder], ["epub"], {}), kwargs=options, daemon=True)
+    thread = threading.Thread(
+        target=serve, args=(sock, [folder], ["epub"], BuildOptions()), kwargs=options, daemon=True
+    )
     thread.start()
     try:
         assert "unknown key 'langauge'" in _wait(lines, "error")

@@ -553,12 +553,14 @@ def serve(
         sock = listen(host, port)
     except OSError as error:
         raise typer.BadParameter(f"cannot listen on {host}:{port}: {error.strerror}", param_hint="--host/--port")
+    from .backends import BuildOptions
+
     try:
         run_serve(
             sock,
             sources,
             list(dict.fromkeys(to)) if to else None,
-            {"jobs": jobs} if jobs else {},
+            BuildOptions(jobs=jobs),
             host=host,
             open_browser=open_browser,
             epubcheck=epubcheck,

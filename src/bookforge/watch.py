@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 from .backends import SUFFIXES, BuildOptions
 from .build import BuildResult, build_formats, prepare, resolve_project
@@ -49,15 +48,14 @@ class Rebuilder:
         self,
         sources: list[Path] | None,
         formats: list[str] | None,
-        options: BuildOptions | Mapping[str, Any],
+        options: BuildOptions,
         make_diagnostics: Callable[[], Diagnostics],
         default_formats: Callable[[list[str]], list[str]] = list,
     ) -> None:
         self.sources = sources
         self.formats = formats
         self.default_formats = default_formats  # from book.toml's [build] formats, when none are asked
-        # A Mapping only while serve/run.py still hands its options as keywords; typed from here on.
-        self.options = options if isinstance(options, BuildOptions) else BuildOptions(**options)
+        self.options = options
         self.make_diagnostics = make_diagnostics
         self.stories = StoryCache()
 

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import uvicorn
 
+from ..backends import BuildOptions
 from ..diagnostics import Diagnostics
 from ..errors import BookforgeError
 from ..watch import Build, Rebuilder, rebuild_on_change
@@ -56,7 +57,7 @@ def serve(
     sock: socket.socket,
     sources: list[Path] | None,
     formats: list[str] | None,
-    options: dict,
+    options: BuildOptions,
     *,
     host: str,
     open_browser: bool,
