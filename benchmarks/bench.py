@@ -243,7 +243,7 @@ def one_pass_inputs(project: Path, out: Path) -> list[str]:
     """Write the one-pass HTML and the same CSS bookforge uses; the peer is plain WeasyPrint."""
     from bookforge.backends.pdf import word_count
     from bookforge.backends.pdf.book_html import html_document, part_body, print_book
-    from bookforge.backends.pdf.geometry import page_geometry
+    from bookforge.printing.geometry import page_geometry
     from bookforge.backends.pdf.page_css import page_css
     from bookforge.diagnostics import Diagnostics
     from bookforge.pipeline import load_book

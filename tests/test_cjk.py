@@ -14,7 +14,7 @@ import pytest
 from conftest import REPO, build, run_cli
 from pdffacts import Pdf
 
-from bookforge.backends.pdf import coverage as cov
+from bookforge.printing import coverage as cov
 from bookforge.backends.pdf.fallback import cjk_region, languages_in, rules_for
 
 ZH = [

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bookforge.backends.pdf.geometry import estimate_pages, page_geometry, parse_length, parse_trim
+from bookforge.printing.geometry import estimate_pages, page_geometry, parse_length, parse_trim
 from bookforge.config import PdfConfig, load_config
 from bookforge.errors import ConfigError
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import ast
 import re
+import subprocess
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -189,6 +191,18 @@ def test_every_layer_names_something_that_exists(layers):
     missing = [name for name in named if name != "bookforge" and not (package / name.replace(".", "/")).is_dir()
                and not (package / (name.replace(".", "/") + ".py")).is_file()]
     assert missing == []
+
+
+def test_check_does_not_load_the_pdf_backend(graph):
+    """`bookforge check` holds built files to the printer's rules, the fonts and the output intent
+    (bookforge.printing) without the PDF backend: its layout, assembler and font merger."""
+    assert [i for i in graph["bookforge.check"] if i.target.startswith("bookforge.backends.pdf")] == []
+    loaded = subprocess.run(
+        [sys.executable, "-c", "import sys, bookforge.check; print(*sorted(sys.modules))"],
+        capture_output=True, text=True, check=True, timeout=60,
+    ).stdout.split()
+    assert "bookforge.check" in loaded
+    assert [name for name in loaded if name.startswith("bookforge.backends.pdf")] == []
 
 
 def test_every_format_names_a_backend_that_builds_it():

@@ -13,8 +13,8 @@ import pypdf
 import pytest
 from conftest import REPO, build
 
-from bookforge.backends.pdf.geometry import page_geometry
-from bookforge.backends.pdf.printer_checks import margin_breaches, page_count_breach, spine_breach
+from bookforge.printing.geometry import page_geometry
+from bookforge.printing.printer_checks import margin_breaches, page_count_breach, spine_breach
 from bookforge.config import PdfConfig, load_config
 from bookforge.printers import PRINTERS
 
@@ -158,7 +158,7 @@ def test_kdp_books_get_the_inside_margin_their_length_needs(tmp_path, words, fon
 def test_a_page_count_past_the_estimate_is_laid_out_again_with_a_wider_gutter(tmp_path, monkeypatch):
     # A printer whose gutter jumps from 0.25in to 1.25in past 30 pages, and an estimate that says
     # 5 pages: only the real count can show the book needs the wide gutter.
-    from bookforge.backends.pdf import geometry
+    from bookforge.printing import geometry
 
     steep = dataclasses.replace(KDP, inside_margins=((30, 0.25), (10**9, 1.25)))
     monkeypatch.setitem(PRINTERS, "kdp", steep)

@@ -5,9 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from .backends.pdf.coverage import book_coverage
-from .backends.pdf.intent import is_pdfx
-from .backends.pdf.printer_checks import built_interior_breaches
 from .build import resolve_project
 from .cover.wrap import wrap_geometry
 from .diagnostic_codes import code_info
@@ -17,6 +14,9 @@ from .lint import lint_book
 from .output import newest_mtime
 from .page_sizes import parse_length, parse_trim
 from .pipeline import load_book
+from .printing.coverage import book_coverage
+from .printing.intent import is_pdfx
+from .printing.printer_checks import built_interior_breaches
 from .readers.decode import clean, decode
 from .validate.built import check_epub, check_pdf, check_print_pdf, pdf_page_count
 from .validate.epubcheck import run_epubcheck

@@ -16,12 +16,12 @@ from pathlib import Path
 from .. import __version__
 from ..backends.pdf import _require_weasyprint, weasy_fixes
 from ..backends.pdf.cmyk import BLACK_TEXT, converter_for
-from ..backends.pdf.intent import is_pdfx, output_intent
-from ..backends.pdf.printer_checks import page_count_breach
 from ..diagnostics import Diagnostic, Diagnostics
 from ..errors import BuildError
 from ..model import Book
 from ..output import replace_bytes
+from ..printing.intent import is_pdfx, output_intent
+from ..printing.printer_checks import page_count_breach
 from ..project import Project
 from ..render.documents import join_names
 from ..render.xhtml import esc
@@ -76,6 +76,7 @@ def make_print_cover(
                 "P002",
                 f"{variant} needs a CMYK output intent; the print cover will not conform without one",
                 path="book.toml",
+                line=project.config.pdf.line_of.get("variant"),
                 hint='name your printer\'s CMYK profile: [pdf] output-intent = "profile.icc"',
             )
         else:

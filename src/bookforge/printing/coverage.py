@@ -26,8 +26,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
-from ...model import Block, Preformatted, block_inlines, child_blocks, notes_in, plain_text
-from ...themes import FONTS_DIR
+from ..model import Block, Note, Preformatted, block_inlines, plain_text, walk
+from ..themes import FONTS_DIR
 
 # fontTools is imported in the functions that read a font or a script: every PDF build plans its
 # fonts with this module before the layout workers fork, and most books need neither.
@@ -388,19 +388,19 @@ def book_texts(book) -> Iterator[tuple[str, str | None, int | None]]:
 
 
 def _block_texts(blocks: list[Block], source: str | None) -> Iterator[tuple[str, str | None, int | None]]:
-    """(text, path, line) of each block, then of the blocks inside it and of the notes it calls."""
-    for block in blocks:
-        loc = block.loc
-        path, line = (loc.path, loc.line) if loc else (source, None)
-        runs = block_inlines(block)
-        pieces = [block.text] if isinstance(block, Preformatted) else []
-        pieces += [plain_text(run) for run in runs]  # an image's alt text included
+    """(text, path, line) of each block's own text (not its inner blocks': the walk hands those
+    over next), a note's blocks where the note is called. A block without a place of its own is
+    placed in the file of the block before it (its container's, or the paragraph calling the note)."""
+    path = source
+    for node in walk(blocks):
+        if isinstance(node, Note):
+            continue  # its blocks come next in the walk
+        line = None
+        if node.loc:
+            path, line = node.loc.path, node.loc.line
+        pieces = [node.text] if isinstance(node, Preformatted) else []
+        pieces += [plain_text(run) for run in block_inlines(node)]  # an image's alt text included
         yield " ".join(pieces), path, line
-        for inner in child_blocks(block):
-            yield from _block_texts(inner, path)
-        for run in runs:  # a footnote: its own blocks, located after the paragraph
-            for note in notes_in(run):
-                yield from _block_texts(note.blocks, path)
 
 
 def book_coverage(book) -> Coverage:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ...config import PdfConfig
-from ...errors import ConfigError
-from ...page_sizes import parse_length, parse_trim
-from ...printers import Printer, printer_named
+from ..config import PdfConfig
+from ..errors import ConfigError
+from ..page_sizes import parse_length, parse_trim
+from ..printers import Printer, printer_named
 
 OUTER_FLOOR = 0.4 * 72  # a mass-market paperback's outer margin; above KDP's 0.25in/0.375in minimums
 # Auto margins give the gutter this much beyond the printer's minimum: the minimum is where text

@@ -6,9 +6,9 @@ import base64
 from functools import lru_cache
 from pathlib import Path
 
-from ...config import PdfConfig
-from ...errors import ConfigError
-from ...project import CONFIG_NAME, resolve_inside
+from ..config import PdfConfig
+from ..errors import ConfigError
+from ..project import CONFIG_NAME, resolve_inside
 
 
 def is_pdfx(variant: str | None) -> bool:

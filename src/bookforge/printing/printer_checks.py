@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from ...config import PdfConfig
-from ...diagnostics import Diagnostic
-from ...printers import printer_named
+from ..config import PdfConfig
+from ..diagnostics import Diagnostic
+from ..printers import printer_named
 from .geometry import Geometry, page_geometry
 
 

@@ -14,6 +14,11 @@ from ...errors import BuildError, MissingDependencyError
 from ...model import Book, block_text
 from ...output import atomic_output
 from ...printers import printer_named
+from ...printing.coverage import CJK_SCRIPTS
+from ...printing.coverage import coverage as text_coverage
+from ...printing.geometry import Geometry, gutter_too_narrow, page_geometry
+from ...printing.intent import is_pdfx, output_intent
+from ...printing.printer_checks import interior_breaches
 from ...themes import FONTS_DIR
 from .. import BuildContext, Built
 from .assemble import Assembler, start_pages
@@ -21,15 +26,10 @@ from .assemble import plan as place_pages
 from .book_html import contents_body, fill_note_pages, has_note_pages, html_document, part_body, print_book
 from .cache import PartCache, part_key
 from .cmyk import BLACK_TEXT, converter_for
-from .coverage import CJK_SCRIPTS
-from .coverage import coverage as text_coverage  # (not `coverage`: that is the submodule's name here)
 from .fallback import languages_in, rules_for
-from .geometry import Geometry, gutter_too_narrow, page_geometry
-from .intent import is_pdfx, output_intent
 from .layout import PartJob, PartResult, prime, release_memory, render_part, render_part_in_worker
 from .page_css import page_css as book_page_css  # (likewise)
 from .page_css import story_page_css
-from .printer_checks import interior_breaches
 
 if TYPE_CHECKING:  # imported where they are used: a build from the part cache needs none of them
     from concurrent.futures import Future, ProcessPoolExecutor
@@ -202,6 +202,7 @@ def _reading_cover(ctx: BuildContext, geometry, variant: str | None):
             "[pdf] cover = true is ignored: this PDF has bleed, crop marks or a PDF/X variant, "
             "so it is for a printer, who takes the cover as a separate file",
             path="book.toml",
+            line=ctx.project.config.pdf.line_of.get("cover"),
             hint="build the reading PDF without bleed and marks, e.g. `bookforge pdf --bleed 0 -o build/reading.pdf`",
         )
         return None

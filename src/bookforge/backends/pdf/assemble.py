@@ -9,9 +9,9 @@ from dataclasses import dataclass
 
 from ... import __version__
 from ...model import Book
+from ...printing.geometry import Geometry
 from .book_html import PART_LINK, PrintPart, join_names
 from .fonts import FontMerger, folio_glyphs
-from .geometry import Geometry
 from .layout import PartResult
 from .page_css import FOLIO_SIZE_EM
 

@@ -19,8 +19,8 @@ import re
 from dataclasses import dataclass, field
 from functools import cache, lru_cache
 
+from ...printing.coverage import SystemFont, system_font_by_postscript_name
 from ...themes import FONTS_DIR
-from .coverage import SystemFont, system_font_by_postscript_name
 from .page_css import FONT_FAMILY
 
 # fontTools, pypdf and HarfBuzz are imported where they are used, not above: the layout imports this

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from ...model import Book
+from ...printing.geometry import Geometry
 from ...themes import FONTS_DIR
 from .book_html import PrintPart
-from .geometry import Geometry
 
 FONT_FAMILY = "bookforge-serif"
 FONT_FILES = (
