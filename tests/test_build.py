@@ -86,3 +86,35 @@ def test_loose_files_take_the_command_line_values_once_through_the_checkers(tmp_
 def test_a_bad_language_on_the_command_line_is_a_configuration_error(project):
     result = run_cli("epub", "--language", "zz zz!!", cwd=project("seeds_shape"))
     assert result.returncode == 3 and "--language must be" in result.stderr, result.stderr
+
+
+def test_a_wrong_printer_s_mark_is_named_in_the_message(project):
+    with pytest.raises(ConfigError, match='"bogus" is not one'):
+        resolve_project([project("seeds_shape")], Diagnostics(), pdf={"marks": ["crop", "bogus"]})
+
+
+def test_a_print_pdf_ignoring_pdf_cover_says_so_at_book_toml_s_line(project):
+    from bookforge.backends.pdf import _reading_cover
+    from bookforge.printing.geometry import page_geometry
+
+    folder = project("seeds_shape")
+    toml = folder / "book.toml"
+    toml.write_text(toml.read_text() + '\n[pdf]\nbleed = "0.125in"\ncover = true\n')
+    diagnostics = Diagnostics()
+    proj = resolve_project([folder], diagnostics)
+    ctx = bookforge.build.BuildContext(proj, None, None, diagnostics, folder / "x.pdf", None)
+    assert _reading_cover(ctx, page_geometry(proj.config.pdf, 1000), None) is None
+    [said] = diagnostics.items
+    lines = toml.read_text().splitlines()
+    assert said.code == "P003" and said.path == "book.toml" and lines[said.line - 1] == "cover = true"
+
+
+@pytest.mark.slow
+def test_a_pdfx_print_cover_without_an_output_intent_says_so_at_the_variant_s_line(project):
+    folder = project("seeds_shape")
+    toml = folder / "book.toml"
+    toml.write_text(toml.read_text() + '\n[pdf]\nvariant = "pdf/x-4"\nbleed = "0.125in"\n')
+    diagnostics = Diagnostics()
+    build_formats(resolve_project([folder], diagnostics), ["cover-pdf"], diagnostics, options=BuildOptions(pages=120))
+    [said] = [d for d in diagnostics.items if d.code == "P002"]
+    assert said.path == "book.toml" and toml.read_text().splitlines()[said.line - 1] == 'variant = "pdf/x-4"'

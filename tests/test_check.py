@@ -225,3 +225,37 @@ def test_check_never_writes(project):
     after = {p: p.read_bytes() for p in folder.rglob("*") if p.is_file()}
     assert after == before
     assert not (folder / "build").exists()
+
+
+@pytest.mark.parametrize("toml_line, theme_toml, path, line", [
+    ('theme = "nope"', None, "book.toml", None),
+    ('theme = "classic"', 'accent = "#7a2e1f"\ncolour = "red"\n', "styles/theme.toml", 2),
+    ('theme = "classic"', 'ink = "banana"\n', "styles/theme.toml", 1),
+])
+def test_a_theme_a_build_would_stop_at_is_a_finding_with_exit_code_5(tmp_path, toml_line, theme_toml, path, line):
+    (tmp_path / "manuscripts").mkdir()
+    (tmp_path / "manuscripts" / "a.txt").write_text("Title: A\n\nText.\n")
+    (tmp_path / "book.toml").write_text(f'[book]\ntitle = "T"\n{toml_line}\n')
+    if theme_toml is not None:
+        (tmp_path / "styles").mkdir()
+        (tmp_path / "styles" / "theme.toml").write_text(theme_toml)
+    assert run_cli("epub", cwd=tmp_path).returncode == 5  # as a build
+    result = run_cli("check", "--json", "--no-epubcheck", cwd=tmp_path)
+    assert result.returncode == 5, result.stderr
+    [error] = [f for f in findings(result) if f["severity"] == "error"]
+    assert (error["code"], error["source"], error["path"], error["line"]) == ("T000", "theme", path, line)
+
+
+def test_a_missing_output_intent_fails_every_command_at_its_line(tmp_path):
+    (tmp_path / "manuscripts").mkdir()
+    (tmp_path / "manuscripts" / "a.txt").write_text("Title: A\n\nText.\n")
+    (tmp_path / "book.toml").write_text('[book]\ntitle = "T"\n\n[pdf]\noutput-intent = "printer.icc"\n')
+    epub = run_cli("epub", cwd=tmp_path)
+    assert epub.returncode == 3 and "book.toml:5: error: [pdf] output-intent: no such file" in epub.stderr, epub.stderr
+    result = run_cli("check", "--json", "--no-epubcheck", cwd=tmp_path)
+    assert result.returncode == 3
+    [error] = [f for f in findings(result) if f["severity"] == "error"]
+    assert (error["code"], error["source"], error["line"]) == ("C000", "config", 5)
+    (tmp_path / "book.toml").write_text('[book]\ntitle = "T"\n\n[pdf]\noutput-intent = "../printer.icc"\n')
+    outside = run_cli("epub", cwd=tmp_path)
+    assert outside.returncode == 3 and "book.toml:5:" in outside.stderr and "outside the project" in outside.stderr

@@ -9,7 +9,15 @@ from .build import resolve_project
 from .cover.wrap import wrap_geometry
 from .diagnostic_codes import code_info
 from .diagnostics import Diagnostic, Diagnostics
-from .errors import BrokenOutputError, ConfigError, ManuscriptError, MissingDependencyError, StrictModeError, ThemeError
+from .errors import (
+    BookforgeError,
+    BrokenOutputError,
+    ConfigError,
+    ManuscriptError,
+    MissingDependencyError,
+    StrictModeError,
+    ThemeError,
+)
 from .lint import lint_book
 from .output import newest_mtime
 from .page_sizes import parse_length, parse_trim
@@ -18,13 +26,14 @@ from .printing.coverage import book_coverage
 from .printing.intent import is_pdfx
 from .printing.printer_checks import built_interior_breaches
 from .readers.decode import clean, decode
+from .themes import project_theme
 from .validate.built import check_epub, check_pdf, check_print_pdf, pdf_page_count
 from .validate.epubcheck import run_epubcheck
 
 REPORT_VERSION = 1
 REPORTED_SEVERITIES = ("error", "warning")  # check reports no information lines
 # The part of `bookforge check` that found each diagnostic (its "source" in --json). "build" is a
-# warning a build would say; "theme" is kept for the report's readers though no check says it now.
+# warning a build would say; "theme" the error a build would stop at in the theme or its theme.toml.
 SOURCES = ("config", "theme", "manuscript", "build", "lint", "output", "epub", "epubcheck", "pdf")
 # The order of each finding's keys in --json (the schema requires them all).
 FINDING_KEYS = ("code", "severity", "message", "source", "path", "line", "column", "hint")
@@ -95,6 +104,11 @@ def run_check(sources: list[Path] | None, *, epubcheck: bool = True) -> CheckRep
     report = CheckReport(project=str(project.root))
     report.checked["manuscripts"] = [m.rel for m in project.manuscripts]
     try:
+        project_theme(project)
+    except ThemeError as error:  # a build would stop here; the manuscripts are checked all the same
+        shown = project.rel(Path(error.path)) if error.path and Path(error.path).is_absolute() else error.path
+        report.add("theme", _stopping("T000", error, path=shown))  # styles/theme.toml, not its absolute path
+    try:
         book = load_book(project, diagnostics)
     except (ManuscriptError, ConfigError) as error:
         _add_input_error(report, error)
@@ -133,8 +147,11 @@ def _add_input_error(report: CheckReport, error: ConfigError | ManuscriptError) 
         report.add("manuscript", _stopping("M000", error))
 
 
-def _stopping(code: str, error: ConfigError | ManuscriptError) -> Diagnostic:
-    return Diagnostic.of(code, error.message, path=error.path, line=error.line, column=error.column, hint=error.hint)
+def _stopping(code: str, error: BookforgeError, path: str | None = None) -> Diagnostic:
+    """The error as a finding, at its place (or at `path`, the file as the user names it)."""
+    return Diagnostic.of(
+        code, error.message, path=path or error.path, line=error.line, column=error.column, hint=error.hint
+    )
 
 
 def _check_fonts(book, report: CheckReport) -> None:

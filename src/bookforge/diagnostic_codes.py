@@ -180,6 +180,11 @@ CODES: dict[str, Code] = {
         verbose_only=True,
     ),
     # Building the book.
+    "T000": _error(
+        "the theme is unknown, or its theme.toml or a stylesheet is wrong (the error a build stops at)",
+        "the message names the file and line; a build says the same and stops with exit code 5",
+        "check",
+    ),
     "T001": _warning(
         "a stylesheet or image outside the project or on the network (never fetched)",
         "put the file inside the project; bookforge never fetches from the network",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .config import Config, StoryEntry, load_config
+from .config import Config, PdfConfig, StoryEntry, load_config
 from .diagnostics import Diagnostics
 from .errors import ConfigError, ManuscriptError
 from .names import natural_key, slugify
@@ -109,7 +109,25 @@ def open_project(start: Path, diagnostics: Diagnostics) -> Project:
     project.manuscripts = _list_manuscripts(project, diagnostics)
     if isinstance(config.cover, str):
         resolve_inside(root, config.cover, "cover", line=None)
+    if config.pdf.output_intent:  # every command says so at its line, not only the PDF build that reads it
+        output_intent_path(root, config.pdf)
     return project
+
+
+def output_intent_path(root: Path, pdf: PdfConfig) -> Path:
+    """The file `[pdf] output-intent` names: inside the project, or an absolute path (a profile the
+    system has); a ConfigError at its line when there is no such file."""
+    named = pdf.output_intent or ""
+    line = pdf.line_of.get("output-intent")
+    path = Path(named) if Path(named).is_absolute() else resolve_inside(root, named, "output-intent", line=line)
+    if not path.is_file():
+        raise ConfigError(
+            f"[pdf] output-intent: no such file: {named}",
+            path=CONFIG_NAME,
+            line=line,
+            hint="name your printer's CMYK ICC profile (.icc), saved in the project folder",
+        )
+    return path
 
 
 def adhoc_project(

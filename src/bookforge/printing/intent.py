@@ -8,7 +8,7 @@ from pathlib import Path
 
 from ..config import PdfConfig
 from ..errors import ConfigError
-from ..project import CONFIG_NAME, resolve_inside
+from ..project import CONFIG_NAME, output_intent_path
 
 
 def is_pdfx(variant: str | None) -> bool:
@@ -20,9 +20,7 @@ def output_intent_profile(root: Path, config: PdfConfig) -> bytes | None:
     named = config.output_intent
     if not named:
         return None
-    line = config.line_of.get("output-intent")
-    path = Path(named) if Path(named).is_absolute() else resolve_inside(root, named, "output-intent", line=line)
-    return _profile(path, named, line)
+    return _profile(output_intent_path(root, config), named, config.line_of.get("output-intent"))
 
 
 def output_intent(root: Path, config: PdfConfig) -> tuple[str, bytes] | None:
