@@ -19,6 +19,9 @@ READERS = {
     ".docx": "docx",
 }
 SUPPORTED_SUFFIXES = frozenset(READERS)
+# Manuscripts written as plain text (txt and Markdown): their lines are the author's lines, so a
+# finding's line number can be read back in the file itself (the lint, the preview's placing).
+PLAIN_TEXT_SUFFIXES = frozenset(suffix for suffix, reader in READERS.items() if reader in ("txt", "md"))
 
 # Files that editors and operating systems leave beside documents; never manuscripts. Word writes
 # `~$name.docx` (a 162-byte lock file) while a document is open, and authors commit them.

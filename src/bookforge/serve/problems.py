@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..check import run_check
+from ..check import finding_json, run_check
 from ..diagnostics import Diagnostics
+from ..readers.files import PLAIN_TEXT_SUFFIXES
 from .book import BookView, words_of
 
 PLACE_WORDS = 8  # enough of a manuscript line to find its paragraph, few enough to fit on one
-TEXT_MANUSCRIPTS = (".txt", ".text", ".md", ".markdown")
 
 
 def findings(sources: list[Path] | None, built: Diagnostics | None, epubcheck: bool) -> list[dict]:
@@ -21,25 +21,14 @@ def findings(sources: list[Path] | None, built: Diagnostics | None, epubcheck: b
         key = (diagnostic.code, diagnostic.path, diagnostic.line, diagnostic.message)
         if key not in seen:
             seen.add(key)
-            found.append(
-                {
-                    "code": diagnostic.code,
-                    "severity": diagnostic.severity,
-                    "message": diagnostic.message,
-                    "source": "build",
-                    "path": diagnostic.path,
-                    "line": diagnostic.line,
-                    "column": None,
-                    "hint": diagnostic.hint,
-                }
-            )
+            found.append(finding_json("build", diagnostic))
     return found
 
 
 def place(finding: dict, root: Path, book: BookView | None) -> dict | None:
     """Where in the book a finding's manuscript line is: the document holding its words, and the words."""
     path, line = finding.get("path"), finding.get("line")
-    if book is None or not path or not line or Path(path).suffix.lower() not in TEXT_MANUSCRIPTS:
+    if book is None or not path or not line or Path(path).suffix.lower() not in PLAIN_TEXT_SUFFIXES:
         return None
     source = (root / path).resolve()
     if not source.is_relative_to(root.resolve()) or not source.is_file():
