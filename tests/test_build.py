@@ -3,6 +3,8 @@ once for every format of a build, and each backend's facts handed back in its re
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from conftest import run_cli
 
@@ -118,3 +120,15 @@ def test_a_pdfx_print_cover_without_an_output_intent_says_so_at_the_variant_s_li
     build_formats(resolve_project([folder], diagnostics), ["cover-pdf"], diagnostics, options=BuildOptions(pages=120))
     [said] = [d for d in diagnostics.items if d.code == "P002"]
     assert said.path == "book.toml" and toml.read_text().splitlines()[said.line - 1] == 'variant = "pdf/x-4"'
+
+
+def test_the_commands_name_the_formats_from_formats_py(tmp_path):
+    from bookforge.formats import FORMATS
+
+    listed = ", ".join(FORMATS)
+    for command in ("build", "batch", "watch"):
+        help_text = run_cli(command, "--help", cwd=tmp_path).stdout
+        shown = " ".join(re.sub(r"-\n\s+", "-", help_text).split())  # "cover-pdf" wrapped at its hyphen
+        assert f"({listed})" in shown, (command, shown)
+    refused = run_cli("watch", "--to", "mobi", cwd=tmp_path)
+    assert refused.returncode == 2 and "unknown format 'mobi'" in refused.stderr
