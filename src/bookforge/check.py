@@ -26,6 +26,7 @@ from .printing.coverage import book_coverage
 from .printing.intent import is_pdfx
 from .printing.printer_checks import built_interior_breaches
 from .readers.decode import clean, decode
+from .readers.files import PLAIN_TEXT_SUFFIXES
 from .themes import project_theme
 from .validate.built import check_epub, check_pdf, check_print_pdf, pdf_page_count
 from .validate.epubcheck import run_epubcheck
@@ -119,7 +120,7 @@ def run_check(sources: list[Path] | None, *, epubcheck: bool = True) -> CheckRep
     texts = {}
     quiet = Diagnostics()
     for manuscript in project.manuscripts:
-        if manuscript.path.suffix.lower() in (".txt", ".text", ".md", ".markdown"):
+        if manuscript.path.suffix.lower() in PLAIN_TEXT_SUFFIXES:
             try:
                 texts[manuscript.rel] = clean(
                     decode(manuscript.path.read_bytes(), manuscript.rel, quiet), manuscript.rel, quiet
