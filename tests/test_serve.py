@@ -224,6 +224,82 @@ def test_host_name_drops_the_port():
     assert host_name("127.0.0.1:8000") == "127.0.0.1"
     assert host_name("[::1]:8000") == "[::1]"
     assert host_name("localhost") == "localhost"
+    assert host_name("LocalHost:80") == "localhost"
+
+
+@pytest.mark.parametrize(
+    "host",
+    ["127.0.0.1:8716@evil", "127.0.0.1:80a", "127.0.0.1:", "127.0.0.1: 80", "a:b:c", "[::1]x", "[::1]:x",
+     "[::1", "::1", "evil@127.0.0.1", "127.0.0.1/x", "127.0.0.1:80:80", "", " localhost"],
+)  # fmt: skip
+def test_a_host_that_is_not_name_and_port_is_no_host(host):
+    assert host_name(host) is None
+
+
+def test_a_tricky_host_or_another_machines_address_is_refused_on_loopback(running):
+    _, _, port = running
+    for host in (f"127.0.0.1:{port}@evil.example", f"127.0.0.1:{port}x", "192.0.2.2", f"[fd00::2]:{port}"):
+        assert get(port, "/api/state", {"Host": host})[0] == 421, host
+
+
+def _own_address() -> str | None:
+    """This machine's address on the way out (no packet is sent), if it has one besides loopback."""
+    import socket
+
+    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+        try:
+            probe.connect(("192.0.2.1", 9))
+        except OSError:
+            return None
+        address = probe.getsockname()[0]
+    return None if address.startswith("127.") else address
+
+
+def test_served_on_every_address_it_answers_to_its_ip_address_from_another_machine(project):
+    address = _own_address()
+    if address is None:
+        pytest.skip("this machine has no address besides loopback")
+    folder = project("seeds_shape")
+    lines: queue.Queue[str] = queue.Queue()
+    stop = threading.Event()
+    sock = listen("0.0.0.0", 0)
+    port = sock.getsockname()[1]
+    options = {
+        "host": "0.0.0.0",
+        "open_browser": False,
+        "epubcheck": False,
+        "say": lines.put,
+        "report_error": lambda error: lines.put(str(error)),
+        "make_diagnostics": Diagnostics,
+        "stop": stop,
+    }
+    thread = threading.Thread(target=serve, args=(sock, [folder], ["epub"], BuildOptions()), kwargs=options)
+    thread.start()
+    try:
+        _wait(lines, "built")
+
+        def status(host: str, headers: dict | None = None) -> int:
+            connection = http.client.HTTPConnection(address, port, timeout=10)  # not through loopback
+            connection.putrequest("GET", "/api/state", skip_host=True)
+            for name, value in {"Host": host, **(headers or {})}.items():
+                connection.putheader(name, value)
+            connection.endheaders()
+            response = connection.getresponse()
+            body = response.read()
+            connection.close()
+            assert (b"Seeds Shape" in body) == (response.status == 200)
+            return response.status
+
+        assert status(f"{address}:{port}") == 200, "what `curl http://<its address>:PORT/` sends"
+        assert status(address) == 200 and status("[fd00::2]:80") == 200 and status(f"localhost:{port}") == 200
+        assert status(f"{address}:{port}", {"Origin": f"http://{address}:{port}"}) == 200
+        assert status(f"{address}:{port}", {"Origin": f"http://evil.example:{port}"}) == 403
+        for host in ("evil.example", f"evil.example:{port}", f"{address}.evil.example:{port}",
+                     f"{address}:{port}@evil.example", "[evil]", "010.0.0.1", "1.2.3"):  # fmt: skip
+            assert status(host) == 421, host
+    finally:
+        stop.set()
+        thread.join(timeout=10)
 
 
 def _start(folder: Path, *args: str, env: dict | None = None) -> subprocess.Popen:

@@ -25,8 +25,10 @@ NOT_FOUND = PlainTextResponse("not found", 404)
 FRESH = {"cache-control": "no-store"}  # the book changes under the same names: never keep a copy
 
 
-def create_app(state: PreviewState, broker: Broker, allowed_hosts: frozenset[str] = LOOPBACK_NAMES) -> Guard:
-    """The Starlette application, behind the guard."""
+def create_app(
+    state: PreviewState, broker: Broker, allowed_hosts: frozenset[str] = LOOPBACK_NAMES, any_address: bool = False
+) -> Guard:
+    """The Starlette application, behind the guard (`any_address`: see Guard)."""
 
     async def index(request: Request) -> Response:
         return FileResponse(STATIC / "index.html", headers=FRESH)
@@ -63,4 +65,4 @@ def create_app(state: PreviewState, broker: Broker, allowed_hosts: frozenset[str
             Mount("/static", StaticFiles(directory=STATIC), name="static"),
         ]
     )
-    return Guard(app, allowed_hosts)
+    return Guard(app, allowed_hosts, any_address)

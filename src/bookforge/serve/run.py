@@ -76,7 +76,8 @@ def serve(
     state, broker = PreviewState(), Broker()
     server = uvicorn.Server(
         uvicorn.Config(
-            create_app(state, broker, allowed),
+            # Served beyond this machine: reached by its address too (192.168.1.20:8719), whichever.
+            create_app(state, broker, allowed, any_address=not is_loopback(host)),
             log_level="warning",
             access_log=False,
             lifespan="off",

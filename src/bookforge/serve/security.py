@@ -3,6 +3,9 @@ stream, and the headers that keep a browser to the preview's own script."""
 
 from __future__ import annotations
 
+import ipaddress
+import re
+
 from starlette.responses import PlainTextResponse
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -26,19 +29,42 @@ HEADERS = [
 ]
 
 
-def host_name(host: str) -> str:
-    """The name in a Host header, without its port ("[::1]:8000" → "[::1]")."""
-    if host.startswith("["):
-        return host[: host.find("]") + 1] if "]" in host else host
-    return host.rpartition(":")[0] if host.count(":") == 1 else host
+# name[:port]: a bracketed IPv6 address, or a name or IPv4 address of letters, digits, "-" and ".";
+# a port of digits only. Anything else ("127.0.0.1:80@evil", "a:b:c", "[::1]x") is no Host at all.
+_HOST = re.compile(r"(?P<name>\[[0-9a-f:.]+\]|[a-z0-9.-]+)(?::[0-9]+)?", re.IGNORECASE)
+
+
+def host_name(host: str) -> str | None:
+    """The name in a Host header, without its port ("[::1]:8000" → "[::1]"), lower case;
+    None for a header that is not `name[:port]`."""
+    match = _HOST.fullmatch(host)
+    return match["name"].lower() if match else None
+
+
+def is_ip_literal(name: str) -> bool:
+    """An IPv4 address, or a bracketed IPv6 one: a Host no DNS answer stands behind."""
+    try:
+        if name.startswith("["):
+            return name.endswith("]") and isinstance(ipaddress.ip_address(name[1:-1]), ipaddress.IPv6Address)
+        return isinstance(ipaddress.ip_address(name), ipaddress.IPv4Address)
+    except ValueError:
+        return False
 
 
 class Guard:
-    """ASGI middleware: refuses a foreign Host (421) or Origin (403), adds the security headers."""
+    """ASGI middleware: refuses a foreign Host (421) or Origin (403), adds the security headers.
 
-    def __init__(self, app: ASGIApp, allowed_hosts: frozenset[str] = LOOPBACK_NAMES) -> None:
+    A Host is one of `allowed_hosts`, or, with `any_address` (serving on an address other machines
+    reach), any IP address: a rebinding attack needs a name of its own, never a bare address."""
+
+    def __init__(self, app: ASGIApp, allowed_hosts: frozenset[str] = LOOPBACK_NAMES, any_address: bool = False) -> None:
         self.app = app
         self.allowed_hosts = allowed_hosts
+        self.any_address = any_address
+
+    def allows(self, host: str) -> bool:
+        name = host_name(host)
+        return name is not None and (name in self.allowed_hosts or (self.any_address and is_ip_literal(name)))
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -46,7 +72,7 @@ class Guard:
             return
         headers = {name.decode("latin-1").lower(): value.decode("latin-1") for name, value in scope["headers"]}
         host = headers.get("host", "")
-        if host_name(host.lower()) not in self.allowed_hosts:
+        if not self.allows(host):
             # A page of another site whose name was re-pointed at 127.0.0.1 (DNS rebinding).
             await PlainTextResponse("this preview answers only to localhost", 421)(scope, receive, send)
             return
