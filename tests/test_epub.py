@@ -299,15 +299,11 @@ def test_fixture_folders_are_never_written_to():
     assert not (FIXTURES / "seeds_shape" / "build").exists()
 
 
-@pytest.mark.parametrize("big", [False, True], ids=["in line", "on threads"])
-def test_a_document_that_is_not_xml_is_refused_by_name(project, monkeypatch, big):
+def test_a_document_that_is_not_xml_is_refused_by_name(project, monkeypatch):
     from bookforge.backends import epub as backend
-    from bookforge.backends import epub_zip
     from bookforge.errors import BuildError
 
     folder = project("seeds_shape")
-    if big:  # every document goes to the background threads
-        monkeypatch.setattr(epub_zip, "_BACKGROUND_BYTES", 0)
     real = backend._xhtml
     monkeypatch.setattr(backend, "_xhtml", lambda doc: real(doc).replace(b"</body>", b"<p></body>")
                         if doc.kind == "story" else real(doc))
@@ -315,11 +311,7 @@ def test_a_document_that_is_not_xml_is_refused_by_name(project, monkeypatch, big
         build(folder)
 
 
-@pytest.mark.parametrize("background", [0, 1 << 40], ids=["threads", "in line"])
-def test_the_zip_container_reads_back_whatever_path_deflated_it(project, monkeypatch, background):
-    from bookforge.backends import epub_zip
-
-    monkeypatch.setattr(epub_zip, "_BACKGROUND_BYTES", background)
+def test_the_zip_container_is_whole_and_dated_once(project):
     folder = project("seeds_shape")
     epub, _ = built(folder)
     with zipfile.ZipFile(epub.path) as archive:
@@ -329,3 +321,19 @@ def test_the_zip_container_reads_back_whatever_path_deflated_it(project, monkeyp
         assert all(info.compress_type == zipfile.ZIP_DEFLATED for info in infos[1:])
         assert {info.date_time for info in infos} == {infos[0].date_time}
         assert all(info.external_attr >> 16 == 0o644 for info in infos)
+
+
+def test_a_book_dated_before_1980_is_zipped_at_the_earliest_date_a_zip_holds():
+    import datetime as dt
+    import io
+
+    from bookforge.backends.epub_zip import DatedZip
+
+    buffer = io.BytesIO()
+    archive = DatedZip(buffer, dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc))  # SOURCE_DATE_EPOCH=0
+    archive.writestr("mimetype", "application/epub+zip", compress_type=zipfile.ZIP_STORED)
+    archive.writestr("EPUB/a.xhtml", b"<p/>" * 100)
+    archive.close()
+    with zipfile.ZipFile(buffer) as package:
+        assert [info.date_time for info in package.infolist()] == [(1980, 1, 1, 0, 0, 0)] * 2
+        assert package.read("EPUB/a.xhtml") == b"<p/>" * 100

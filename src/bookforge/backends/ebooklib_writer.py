@@ -14,23 +14,21 @@ from typing import BinaryIO
 
 from ebooklib.epub import EpubBook, EpubWriter
 
-from .epub_zip import Deflater, ZipOut
+from .epub_zip import DatedZip
 
 # The private methods this module calls or overrides, with the parameters it passes them.
 PRIVATE_METHODS = {"_write_container": [], "_write_opf": [], "_write_items": [], "_write_opf_file": ["root"]}
 
 
 class ReproducibleWriter(EpubWriter):
-    """EbookLib's writer with a fixed dcterms:modified, fixed zip timestamps, and documents
-    deflated ahead of time by a Deflater."""
+    """EbookLib's writer with a fixed dcterms:modified and fixed zip timestamps."""
 
-    def __init__(self, file: BinaryIO, package: EpubBook, moment: dt.datetime, deflater: Deflater) -> None:
+    def __init__(self, file: BinaryIO, package: EpubBook, moment: dt.datetime) -> None:
         super().__init__(file, package, {"mtime": moment, "raise_exceptions": True, "epub3_pages": False})
         self.moment = moment
-        self.deflater = deflater
 
     def write(self) -> None:
-        self.out = ZipOut(self.file_name, self.moment, self.deflater)
+        self.out = DatedZip(self.file_name, self.moment)
         # The mimetype entry comes first and is stored uncompressed (OCF requirement).
         self.out.writestr("mimetype", "application/epub+zip", compress_type=zipfile.ZIP_STORED)
         self._write_container()

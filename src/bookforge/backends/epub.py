@@ -22,7 +22,6 @@ from ..transforms.resources import IMAGE_TYPES, book_media, image_bytes
 from . import BuildContext, Built, kindle_safety
 from .ebooklib_writer import ReproducibleWriter
 from .epub_css import ASSET_TYPES, package_css
-from .epub_zip import Deflater
 
 CSS_NAME = "css/style.css"
 XHTML_TYPE = "application/xhtml+xml"
@@ -112,11 +111,14 @@ def build_epub_bytes(
     for picture in pictures:
         package.add_item(picture)
 
-    # Documents checked and deflated, images deflated, on the other cores while the rest of the
-    # package is put together.
-    deflater = Deflater(check=_parse_xml)
-    cover_item = [package.get_item_with_id("cover-image")] if has_cover else []
-    deflater.submit([(item.file_name, item.content) for item in spine + cover_item + pictures])
+    for item in spine:
+        try:
+            _parse_xml(item.content)
+        except etree.XMLSyntaxError as error:  # a bookforge bug: the renderer escapes everything
+            raise BuildError(
+                f"internal error: {item.file_name} is not well-formed XML ({error})",
+                hint="please report this with the manuscript that caused it",
+            ) from None
 
     ncx = epub.EpubNcx()
     package.add_item(ncx)
@@ -124,15 +126,8 @@ def build_epub_bytes(
     package.toc = [_ncx_entry(entry, rendered, epub) for entry in rendered.toc]
     package.guide = _guide(rendered, has_cover)
 
-    failures = deflater.wait()
-    if failures:  # a bookforge bug: the renderer escapes everything
-        name, error = failures[0]
-        raise BuildError(
-            f"internal error: {name} is not well-formed XML ({error})",
-            hint="please report this with the manuscript that caused it",
-        )
     buffer = io.BytesIO()
-    ReproducibleWriter(buffer, package, ctx.build_time, deflater).write()
+    ReproducibleWriter(buffer, package, ctx.build_time).write()
     if kindle_checks:
         rel = ctx.project.rel
         fonts = {name: path for name, path in styles.assets.items() if path.suffix.lower() in FONT_SUFFIXES}

@@ -40,7 +40,11 @@ def markdown_inline_syntax_plugin(md: MarkdownIt) -> None:
 
 def _closer(state: StateInline, closer: str, start: int) -> int:
     """Where `closer` is in the paragraph from `start`, or -1. A closer looked for in vain is
-    remembered, so a paragraph of many unclosed openers costs one search, not one per opener."""
+    remembered, so a paragraph of many unclosed openers costs one search, not one per opener
+    (benchmarks/tricks.py's md-closer-cache row: 0.64× the time on such a paragraph).
+
+    The memory lives on the state object itself: markdown-it makes one per run of inline text,
+    while its `env` is shared by the whole document."""
     unclosed = state.__dict__.setdefault("bookforge_unclosed", {})
     key = (closer, state.posMax)  # a link's text is searched only to its end
     if unclosed.get(key, state.posMax + 1) <= start:
