@@ -1,14 +1,20 @@
 """Story header fields (plain-text `Key: value` lines, YAML front matter, leading document paragraphs):
-their names, and the one place a field's value is put on the Story."""
+their names, the one place a field's value is put on the Story, and YAML front matter split from
+the body and applied, for the Markdown and HTML readers alike."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
+
+from ..errors import ManuscriptError
+from ..model import Block, Loc, Story
+from .decode import scrub
 
 if TYPE_CHECKING:
     from ..diagnostics import Diagnostics
-    from ..model import Block, Loc, Story
+    from .ledger import Ledger  # (the ledger imports this module)
 
 # Canonical field name for every spelling a manuscript may use (matched case-insensitively).
 FIELD_ALIASES: dict[str, str] = {
@@ -178,3 +184,101 @@ def as_list(value: Any) -> list[str]:
     if isinstance(value, list):
         return [str(v).strip() for v in value if str(v).strip()]
     return split_list(str(value))
+
+
+# ---------------------------------------------------------------------------------------------
+# YAML front matter: the header of a Markdown file, or of a page a static-site generator exported
+# (Jekyll, Eleventy), shared by the Markdown and HTML readers
+
+_FRONT_MATTER_END = re.compile(r"^(?:---|\.\.\.)[ \t]*$", re.MULTILINE)
+
+# Reads a prose field's values (a YAML list: a paragraph an item) into blocks, every block at the
+# key's line: front matter's prose is Markdown, so the Markdown reader hands its own in.
+ProseReader = Callable[[list[str], int], list[Block]]
+
+
+def split_front_matter(text: str, rel: str) -> tuple[Any, dict[str, int], str, int]:
+    """(parsed YAML or None, line of each top-level key, body text, lines before the body)."""
+    if not re.match(r"^---[ \t]*\n", text):
+        return None, {}, text, 0
+    first_newline = text.index("\n") + 1
+    end = _FRONT_MATTER_END.search(text, first_newline)
+    if end is None:
+        raise ManuscriptError("YAML front matter is not closed", path=rel, line=1, hint="end it with a line of ---")
+    yaml_text = text[first_newline : end.start()]
+    import yaml  # here: PyYAML takes 10-20 ms to load, and most manuscripts have no front matter
+
+    try:
+        data = yaml.safe_load(yaml_text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        problem = getattr(exc, "problem", None) or "invalid YAML"
+        raise ManuscriptError(
+            f"YAML front matter: {problem}",
+            path=rel,
+            line=mark.line + 2 if mark else 1,
+            column=mark.column + 1 if mark else None,
+            hint="front matter is `key: value` lines between two lines of ---",
+        ) from None
+    body_start = text.find("\n", end.start())
+    body_start = len(text) if body_start < 0 else body_start + 1
+    if data is None:
+        data = {}
+    data = _scrubbed(data)
+    if not isinstance(data, dict):
+        raise ManuscriptError("YAML front matter must be `key: value` lines", path=rel, line=2)
+    key_lines: dict[str, int] = {}
+    for number, line in enumerate(yaml_text.split("\n"), start=2):
+        match = re.match(r"^([^\s:#][^:]*):", line)
+        if match:
+            key_lines.setdefault(match.group(1).strip().strip("'\""), number)
+    return data, key_lines, text[body_start:], text.count("\n", 0, body_start)
+
+
+def _scrubbed(value: Any) -> Any:
+    """YAML escapes can spell characters no book may hold (\\u0000, lone surrogates): drop them."""
+    if isinstance(value, str):
+        return scrub(value)
+    if isinstance(value, list):
+        return [_scrubbed(v) for v in value]
+    if isinstance(value, dict):
+        return {_scrubbed(k): _scrubbed(v) for k, v in value.items()}
+    return value
+
+
+def apply_front_matter(
+    data: dict,
+    key_lines: dict[str, int],
+    story: Story,
+    diagnostics: Diagnostics,
+    ledger: Ledger | None,
+    read_prose: ProseReader,
+) -> None:
+    """Every front-matter key onto the story; keys bookforge does not use are named (M007). The
+    prose fields' values are read by `read_prose` (the Markdown reader's: md.prose_reader)."""
+    rel = story.source
+    unknown: list[str] = []
+    for key, value in data.items():
+        loc = Loc(rel, key_lines.get(str(key), 2))
+        canonical = canonical_field(str(key))
+        if value is None:
+            continue
+        blocks: list[Block] | None = None
+        if canonical in PROSE_FIELDS:  # a YAML list: a paragraph an item
+            blocks = read_prose([str(part) for part in (value if isinstance(value, list) else [value])], loc.line)
+        elif ledger is not None and canonical != "language":  # a language is a setting, not words
+            ledger.add(loc.line, " ".join(map(str, value)) if isinstance(value, list) else str(value))
+        if canonical is None:
+            unknown.append(str(key))
+            story.meta[str(key)] = value if isinstance(value, (str, list)) else str(value)
+            continue
+        apply_field(story, canonical, value, loc=loc, diagnostics=diagnostics, blocks=blocks)
+    if unknown:
+        diagnostics.warn(
+            "M007",
+            "front-matter key" + ("s " if len(unknown) > 1 else " ") + ", ".join(unknown) + " not used by bookforge",
+            path=rel,
+            line=key_lines.get(unknown[0], 2),
+            hint="bookforge reads title, author, summary, notes, end notes, language, rating, warnings, "
+            "fandom, relationships, characters, tags and series",
+        )

@@ -48,7 +48,7 @@ from ..model import (
 )
 from .assemble import Break, ChapterStart, Item, assemble, take_header
 from .decode import clean, decode
-from .header import LIST_FIELDS, canonical_field, language_tag, split_list
+from .header import LIST_FIELDS, apply_front_matter, canonical_field, language_tag, split_front_matter, split_list
 from .html_blocks import BLOCKS as _BLOCKS
 from .html_blocks import block_holders, is_within, record_text
 from .html_contents import drop_own_contents
@@ -96,13 +96,16 @@ def read(
     text = clean(text, rel, diagnostics)
     front_story = None
     if text.startswith("---"):  # a Jekyll or Eleventy export: YAML front matter, then the HTML
-        # Read as Markdown's front matter is; the Markdown reader (and markdown-it) loaded only then.
-        from .md import apply_front_matter, split_front_matter
-
         front, key_lines, body, offset = split_front_matter(text, rel)
         if front is not None:
+            # Its prose fields are Markdown, as a Markdown file's are: the Markdown reader (and
+            # markdown-it) is loaded only for a page that has them.
+            from .md import prose_reader
+
             front_story = Story(source=rel)
-            apply_front_matter(front, key_lines, front_story, diagnostics, ledger)
+            apply_front_matter(
+                front, key_lines, front_story, diagnostics, ledger, prose_reader(rel, diagnostics, ledger)
+            )
             text = "\n" * offset + body  # keep line numbers the file's own
     root = _parse(text, rel)
     if shielded:

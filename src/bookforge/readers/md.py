@@ -6,13 +6,11 @@ from __future__ import annotations
 
 import copy
 import re
-from typing import Any
 
 from markdown_it import MarkdownIt
 from mdit_py_plugins.footnote import footnote_plugin
 
 from ..diagnostics import Diagnostics
-from ..errors import ManuscriptError
 from ..links import image_src, is_safe_link
 from ..model import (
     Attrs,
@@ -47,15 +45,14 @@ from ..model import (
     plain_text,
 )
 from .assemble import Break, ChapterStart, Item, assemble, take_header
-from .decode import clean, collapse_spaces, decode, scrub
-from .header import PROSE_FIELDS, apply_field, canonical_field, language_tag
+from .decode import clean, collapse_spaces, decode
+from .header import ProseReader, apply_front_matter, language_tag, split_front_matter
 from .inlines import join_text, trim_inlines
 from .ledger import Ledger
 from .md_block_syntax import markdown_block_syntax_plugin
 from .md_notes import definition_line, unreached_notes
 from .md_verse import line_block_indents, no_newlines, spaces_for_newlines, split_at_newlines, verse
 
-_FRONT_MATTER_END = re.compile(r"^(?:---|\.\.\.)[ \t]*$", re.MULTILINE)
 _ALIGN = re.compile(r"text-align:\s*(left|right|center)")
 
 
@@ -75,7 +72,7 @@ def read_markdown(
     story = Story(source=rel)
     front, key_lines, body, offset = split_front_matter(text, rel)
     if front is not None:
-        apply_front_matter(front, key_lines, story, diagnostics, ledger)
+        apply_front_matter(front, key_lines, story, diagnostics, ledger, prose_reader(rel, diagnostics, ledger))
     reader = _Reader(rel, offset, diagnostics, ledger=ledger, metadata_header=True)
     items = take_header(reader.stream(body), story, diagnostics)
     assemble(items, story, diagnostics, chapter_file=chapter_file)
@@ -83,94 +80,21 @@ def read_markdown(
 
 
 # ---------------------------------------------------------------------------------------------
-# Front matter (shared with HTML files exported with YAML front matter)
+# Front matter's prose fields (summary, notes, end notes) are Markdown, read as the body is
 
 
-def split_front_matter(text: str, rel: str) -> tuple[Any, dict[str, int], str, int]:
-    """(parsed YAML or None, line of each top-level key, body text, lines before the body)."""
-    if not re.match(r"^---[ \t]*\n", text):
-        return None, {}, text, 0
-    first_newline = text.index("\n") + 1
-    end = _FRONT_MATTER_END.search(text, first_newline)
-    if end is None:
-        raise ManuscriptError("YAML front matter is not closed", path=rel, line=1, hint="end it with a line of ---")
-    yaml_text = text[first_newline : end.start()]
-    import yaml  # here: PyYAML takes 10-20 ms to load, and most manuscripts have no front matter
+def prose_reader(rel: str, diagnostics: Diagnostics, ledger: Ledger | None) -> ProseReader:
+    """Read a front-matter key's values (a YAML list: a paragraph an item) as Markdown, every block at
+    the key's line; the ledger notes their text after markup, as in the body. Front-matter prose is
+    read nested: its headings and rules are blocks, never chapter starts or breaks."""
 
-    try:
-        data = yaml.safe_load(yaml_text)
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        problem = getattr(exc, "problem", None) or "invalid YAML"
-        raise ManuscriptError(
-            f"YAML front matter: {problem}",
-            path=rel,
-            line=mark.line + 2 if mark else 1,
-            column=mark.column + 1 if mark else None,
-            hint="front matter is `key: value` lines between two lines of ---",
-        ) from None
-    body_start = text.find("\n", end.start())
-    body_start = len(text) if body_start < 0 else body_start + 1
-    if data is None:
-        data = {}
-    data = _scrubbed(data)
-    if not isinstance(data, dict):
-        raise ManuscriptError("YAML front matter must be `key: value` lines", path=rel, line=2)
-    key_lines: dict[str, int] = {}
-    for number, line in enumerate(yaml_text.split("\n"), start=2):
-        match = re.match(r"^([^\s:#][^:]*):", line)
-        if match:
-            key_lines.setdefault(match.group(1).strip().strip("'\""), number)
-    return data, key_lines, text[body_start:], text.count("\n", 0, body_start)
+    def read(values: list[str], line: int) -> list[Block]:
+        reader = _Reader(rel, 0, diagnostics, fixed_line=line, ledger=ledger)
+        return [
+            item for value in values for item in reader.stream(value) if not isinstance(item, (ChapterStart, Break))
+        ]
 
-
-def _scrubbed(value: Any) -> Any:
-    """YAML escapes can spell characters no book may hold (\\u0000, lone surrogates): drop them."""
-    if isinstance(value, str):
-        return scrub(value)
-    if isinstance(value, list):
-        return [_scrubbed(v) for v in value]
-    if isinstance(value, dict):
-        return {_scrubbed(k): _scrubbed(v) for k, v in value.items()}
-    return value
-
-
-def apply_front_matter(
-    data: dict, key_lines: dict[str, int], story: Story, diagnostics: Diagnostics, ledger: Ledger | None = None
-) -> None:
-    """Every front-matter key onto the story; keys bookforge does not use are named (M007)."""
-    rel = story.source
-    unknown: list[str] = []
-    for key, value in data.items():
-        loc = Loc(rel, key_lines.get(str(key), 2))
-        canonical = canonical_field(str(key))
-        if value is None:
-            continue
-        blocks: list[Block] | None = None
-        if canonical in PROSE_FIELDS:
-            # Markdown, read as the body is: the ledger notes its text after markup, as in the body.
-            reader = _Reader(rel, 0, diagnostics, fixed_line=loc.line, ledger=ledger)
-            blocks = []
-            for part in value if isinstance(value, list) else [value]:  # a YAML list: a paragraph an item
-                # Front-matter prose is read nested: its headings and rules are blocks, never
-                # chapter starts or breaks (the filter says so to the type checker).
-                blocks += [item for item in reader.stream(str(part)) if not isinstance(item, (ChapterStart, Break))]
-        elif ledger is not None and canonical != "language":  # a language is a setting, not words
-            ledger.add(loc.line, " ".join(map(str, value)) if isinstance(value, list) else str(value))
-        if canonical is None:
-            unknown.append(str(key))
-            story.meta[str(key)] = value if isinstance(value, (str, list)) else str(value)
-            continue
-        apply_field(story, canonical, value, loc=loc, diagnostics=diagnostics, blocks=blocks)
-    if unknown:
-        diagnostics.warn(
-            "M007",
-            "front-matter key" + ("s " if len(unknown) > 1 else " ") + ", ".join(unknown) + " not used by bookforge",
-            path=rel,
-            line=key_lines.get(unknown[0], 2),
-            hint="bookforge reads title, author, summary, notes, end notes, language, rating, warnings, "
-            "fandom, relationships, characters, tags and series",
-        )
+    return read
 
 
 # ---------------------------------------------------------------------------------------------
