@@ -18,7 +18,7 @@ from typing import NamedTuple
 
 from ..diagnostics import Diagnostics
 from ..model import Block, Chapter, Heading, Inline, LineBreak, Loc, Paragraph, SceneBreak, Story, Text, plain_text
-from .header import HEADER_LINE, apply_field, canonical_field
+from .header import apply_field, header_field
 from .inlines import without_label
 from .marks import chapter_title
 
@@ -49,17 +49,17 @@ def take_header(items: list[Item], story: Story, diagnostics: Diagnostics) -> li
     while items and isinstance(items[0], Paragraph):
         paragraph = items[0]
         text = plain_text(_first_line(paragraph.children))
-        match = HEADER_LINE.match(text)
-        field = canonical_field(match.group(1)) if match else None
-        if match is None or field is None or field == "end_notes":
+        found = header_field(text)
+        if found is None or found[0] == "end_notes":
             break
+        field, _key, value = found
         items = items[1:]
         body = without_label(paragraph.children, _label_end(text))
         blocks: list[Block] = [Paragraph(body, loc=paragraph.loc, attrs=paragraph.attrs)] if body else []
         apply_field(
             story,
             field,
-            (match.group(2) or "").strip(),
+            value,
             loc=paragraph.loc or Loc(story.source, 1),
             diagnostics=diagnostics,
             blocks=blocks,
@@ -159,8 +159,8 @@ def _split_end_notes(items: list[Item], story: Story) -> list[Item]:
         text = plain_text(_first_line(item.children))
         if ":" not in text[:40]:
             continue
-        match = HEADER_LINE.match(text)
-        if match and canonical_field(match.group(1)) == "end_notes":
+        found = header_field(text)
+        if found is not None and found[0] == "end_notes":
             body = without_label(item.children, _label_end(text))
             if body:
                 story.end_notes.append(Paragraph(body, loc=item.loc, attrs=item.attrs))

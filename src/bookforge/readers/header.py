@@ -131,6 +131,19 @@ def canonical_field(key: str) -> str | None:
     return FIELD_ALIASES.get(" ".join(key.lower().replace("_", " ").replace("-", " ").split()))
 
 
+def header_field(line: str) -> tuple[str, str, str] | None:
+    """(canonical field, key as written, value) when a line opens a header field (`Notes: …`), else
+    None: what every reader's header scan (txt's lines, take_header's paragraphs, a Markdown
+    metadata block) asks of a line."""
+    match = HEADER_LINE.match(line)
+    if not match:
+        return None
+    canonical = canonical_field(match.group(1))
+    if canonical is None:
+        return None
+    return canonical, match.group(1).strip(), (match.group(2) or "").strip()
+
+
 def split_list(value: str) -> list[str]:
     """'A, B & C' → ['A', 'B', 'C']."""
     return [part.strip() for part in re.split(r"\s*[,;&]\s*", value) if part.strip()]

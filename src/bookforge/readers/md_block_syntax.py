@@ -16,7 +16,7 @@ from markdown_it.rules_block import StateBlock
 from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
 
-from .header import HEADER_LINE, canonical_field
+from .header import header_field
 from .inlines import list_markers
 
 # A line that could open an item of a list typed by hand (a bullet Markdown does not read, or a
@@ -186,8 +186,7 @@ def _metadata_header(state: StateCore) -> None:
         return
     fields: list[tuple[int, list[Token]]] = []  # (first line, its tokens)
     for number, line in enumerate(lines):
-        match = HEADER_LINE.match(_line_text(line))
-        if match and canonical_field(match.group(1)):
+        if header_field(_line_text(line)):
             fields.append((number, list(line)))
         elif not fields:
             return  # not a header

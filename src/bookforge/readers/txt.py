@@ -23,7 +23,7 @@ from ..model import (
 )
 from .assemble import Break, ChapterStart, Item, assemble
 from .decode import clean, decode
-from .header import HEADER_LINE, PROSE_FIELDS, apply_field, canonical_field
+from .header import PROSE_FIELDS, apply_field, header_field
 from .inline_markup import parse_inlines
 from .inlines import PROSE_LINE, list_markers, reads_as_verse
 from .ledger import Ledger
@@ -71,20 +71,17 @@ def read_txt(
 
 
 def _header_field(line: str) -> tuple[str, str, str] | None:
-    """(canonical field, key as written, value) when the line starts a header field."""
-    if ":" not in line[:40]:  # keys are short: most lines can be ruled out at once
-        return None
-    match = HEADER_LINE.match(line)
-    if not match:
-        return None
-    canonical = canonical_field(match.group(1))
-    if canonical is None:
-        return None
-    return canonical, match.group(1).strip(), (match.group(2) or "").strip()
+    """header.header_field, after a look that rules out most lines at once (keys are short)."""
+    return header_field(line) if ":" in line[:40] else None
 
 
 def _read_header(lines: list[str], story: Story, rel: str, diagnostics: Diagnostics, ledger: Ledger) -> int:
-    """Read the header block at the top; return the index of the first body line."""
+    """Read the header block at the top; return the index of the first body line.
+
+    A text file's header is lines, not paragraphs: fields follow one another without blank lines,
+    a value runs on over the lines after its key, and its end notes may be there too. So it is
+    read here, line by line, before the body is made into paragraphs, rather than by take_header,
+    which reads the leading paragraphs of the other readers; both ask header_field of a line."""
     index, count = 0, len(lines)
     while index < count:
         if not lines[index].strip():
