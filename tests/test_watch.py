@@ -104,3 +104,19 @@ def test_watch_rebuilds_the_pdf_laying_out_only_the_changed_story(project):
         assert "1 of 3 parts laid out" in line, line
     finally:
         watcher.stop()
+
+
+def test_ctrl_c_says_only_stopped_watching(project):
+    """Not watchfiles' own "KeyboardInterrupt caught, stopping watch" before it."""
+    import signal
+
+    watcher = Watcher(project("seeds_shape"), "--to", "epub")
+    try:
+        watcher.wait_for("watching")
+        time.sleep(0.5)  # waiting for a change, as an author's Ctrl-C finds it
+        watcher.process.send_signal(signal.SIGINT)
+        assert watcher.process.wait(timeout=20) == 0
+        rest = watcher.quiet_for(0.5)
+    finally:
+        watcher.process.kill()
+    assert rest == ["stopped watching"], rest

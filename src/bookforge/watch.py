@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -107,26 +108,37 @@ class Rebuilder:
             pass
 
 
+def _not_the_interrupt(record: logging.LogRecord) -> bool:
+    """watchfiles says "KeyboardInterrupt caught, stopping watch" on Ctrl-C: the command says how it
+    stopped in its own words."""
+    return record.msg != "KeyboardInterrupt caught, stopping watch"
+
+
 def changes(root: Path, output: Path, stop: threading.Event | None = None) -> Iterator[set]:
     """Sets of changed project files, debounced; the watcher is in place before the first yield."""
     from watchfiles import watch as changes_of
 
-    watcher = changes_of(
-        root,
-        debounce=150,
-        step=30,
-        raise_interrupt=False,
-        yield_on_timeout=True,
-        rust_timeout=200,
-        stop_event=stop,
-        watch_filter=lambda _, path: relevant(Path(path), root, output),
-    )
-    if next(watcher, None) is None:  # a timeout tick once the watcher is set up: a change made right after is seen
-        return  # stopped already
-    yield set()
-    for changed in watcher:
-        if changed:  # else a timeout tick, not a change
-            yield changed
+    logger = logging.getLogger("watchfiles.main")
+    logger.addFilter(_not_the_interrupt)
+    try:
+        watcher = changes_of(
+            root,
+            debounce=150,
+            step=30,
+            raise_interrupt=False,
+            yield_on_timeout=True,
+            rust_timeout=200,
+            stop_event=stop,
+            watch_filter=lambda _, path: relevant(Path(path), root, output),
+        )
+        if next(watcher, None) is None:  # a timeout tick once the watcher is set up: a change right after is seen
+            return  # stopped already
+        yield set()
+        for changed in watcher:
+            if changed:  # else a timeout tick, not a change
+                yield changed
+    finally:
+        logger.removeFilter(_not_the_interrupt)
 
 
 def rebuild_on_change(
