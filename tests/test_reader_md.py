@@ -104,6 +104,32 @@ def test_image_sources_become_project_relative():
     assert images[0].alt == "A map"
 
 
+def test_an_image_path_is_the_files_name_not_its_percent_encoding():
+    story, _ = parse("![x](<../images/map 100%.png>) ![y](../images/a%20b%25.png) ![z](https://e.org/a%20b.png)\n")
+    images = [n for n in story.chapters[0].blocks[0].children if isinstance(n, Image)]
+    assert [i.src for i in images] == ["images/map 100%.png", "images/a b%.png", "https://e.org/a%20b.png"]
+
+
+def test_an_image_named_with_a_space_and_a_percent_sign_is_packaged(project):
+    import zipfile
+
+    from conftest import build
+
+    folder = project("images_cover")
+    (folder / "images" / "map.png").rename(folder / "images" / "map 100%.png")
+    charts = folder / "manuscripts" / "charts.md"
+    charts.write_text(charts.read_text().replace("(../images/map.png)", "(<../images/map 100%.png>)"))
+    [result], diagnostics = build(folder)
+    assert "map" not in " ".join(d.message for d in diagnostics.items if d.code == "M005"), diagnostics.items
+    with zipfile.ZipFile(result.path) as epub:
+        packaged = [name for name in epub.namelist() if name.startswith("EPUB/images/") and "cover" not in name]
+        assert len(packaged) == 1, packaged
+        assert epub.read(packaged[0]) == (folder / "images" / "map 100%.png").read_bytes()
+        story = epub.read("EPUB/text/the-chart-room.xhtml").decode()
+    assert packaged == ["EPUB/images/map-100-.png"], "a name that needs no percent-encoding in an address"
+    assert 'src="../images/map-100-.png"' in story
+
+
 def test_a_quoted_verse_keeps_its_lines_and_quoted_prose_is_one_paragraph():
     story, _ = parse("> Oh, the anchor's down\n> and the chain is thin.\n")
     quote = story.chapters[0].blocks[0]

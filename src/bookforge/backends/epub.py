@@ -163,6 +163,9 @@ def _href(document: str, fragment: str | None) -> str:
     return f"{target}#{fragment}" if fragment and fragment != document else target
 
 
+_UNSAFE_IN_NAME = re.compile(r"[^A-Za-z0-9._-]+")
+
+
 class _ImageRegistry:
     """Collects the images the renderer links to and gives each a name inside the EPUB."""
 
@@ -171,7 +174,8 @@ class _ImageRegistry:
 
     def register(self, src: str) -> str:
         if src not in self.names:
-            flat = src.removeprefix("images/").replace("/", "-").lstrip(".-") or "image"
+            # A name that is its own address: no space or % to percent-encode in src and href.
+            flat = _UNSAFE_IN_NAME.sub("-", src.removeprefix("images/")).lstrip(".-") or "image"
             name = f"images/{flat}"
             while name in self.names.values():
                 name = f"images/x-{flat}"

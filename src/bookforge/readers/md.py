@@ -6,12 +6,13 @@ from __future__ import annotations
 
 import copy
 import re
+from urllib.parse import unquote
 
 from markdown_it import MarkdownIt
 from mdit_py_plugins.footnote import footnote_plugin
 
 from ..diagnostics import Diagnostics
-from ..links import image_src, is_safe_link
+from ..links import image_src, is_remote, is_safe_link
 from ..model import (
     Attrs,
     Block,
@@ -514,6 +515,8 @@ class _Reader:
                     stack.pop()
             elif kind == "image":
                 src = str(token.attrs.get("src", ""))
+                if not is_remote(src):  # markdown-it percent-encodes a destination: the file's own name
+                    src = unquote(src)  # <map 100%.png> came as map%20100%25.png
                 stack[-1].append(Image(src=image_src(self.rel, src), alt=token.content))
             elif kind == "footnote_ref":
                 blocks = self._note(token.meta["id"], block_token)
