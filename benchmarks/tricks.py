@@ -159,8 +159,9 @@ def _merged(rows: list[dict]) -> list[dict]:
         earlier = json.loads((RESULTS / "tricks.json").read_text(encoding="utf-8"))["rows"]
     except (OSError, ValueError, KeyError):
         earlier = []
-    by_name = {row["trick"]: row for row in earlier} | {row["trick"]: row for row in rows}
-    return [by_name[trick.name] for trick in TRICKS if trick.name in by_name]
+    # A trick may have several rows (one per build it is for): a row is its trick and its step.
+    by_row = {(row["trick"], row["step"]): row for row in earlier} | {(row["trick"], row["step"]): row for row in rows}
+    return [by_row[trick.name, trick.step] for trick in TRICKS if (trick.name, trick.step) in by_row]
 
 
 def report(rows: list[dict], quick: bool) -> None:
