@@ -57,10 +57,12 @@ def preview(tmp_path_factory):
     threading.Thread(target=lambda: [lines.put(line) for line in process.stderr], daemon=True).start()
     url = None
     deadline = time.monotonic() + 60
-    while url is None and time.monotonic() < deadline:
+    while time.monotonic() < deadline:
         line = lines.get(timeout=60)
         if line.startswith("previewing at"):
             url = line.split()[2]
+        if line.startswith("watching"):  # an edit made before would go unseen
+            break
     with sync_api.sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=str(CHROMIUM),
@@ -199,17 +201,26 @@ def test_an_unbalanced_quote_appears_in_the_problems_pane_and_goes_when_fixed(pr
 
 def test_a_broken_book_toml_shows_the_error_and_keeps_the_last_good_book(preview):
     folder, page, _ = preview
+    page.click("#devices button[data-device=tablet]")  # the tallest: scaled to fit, with no room to spare
     toml = folder / "book.toml"
     good = toml.read_text()
     toml.write_text(good.replace("[book]\n", '[book]\nlangauge = "en"\n'))
     banner = page.locator("#error-banner")
     banner.wait_for(state="visible", timeout=10000)
+    page.wait_for_timeout(100)  # a frame or two for the device to be fitted again
+    device = page.locator("#device").bounding_box()
+    for control in ("#prev", "#page-counter", "#next"):
+        box = page.locator(control).bounding_box()
+        assert box["y"] >= 0 and box["y"] + box["height"] <= 1000, f"{control} is in the window"
+        assert box["y"] >= device["y"] + device["height"], f"{control} is below the device, not under it"
+    assert device["y"] >= page.locator("#error-banner").bounding_box()["y"] + banner.bounding_box()["height"]
     assert "book.toml:2" in banner.inner_text() and "langauge" in banner.inner_text()
     assert "Showing the last good book" in banner.inner_text()
     assert page.locator("#contents > li > a").count() == 3
     assert "Pella" in frame_text(page) or "Odo" in frame_text(page)
     toml.write_text(good)
     banner.wait_for(state="hidden", timeout=10000)
+    page.click("#devices button[data-device=eink6]")
 
 
 def test_the_print_view_shows_pages_of_the_trims_proportions_in_spreads(preview):

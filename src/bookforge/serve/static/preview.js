@@ -480,7 +480,8 @@ function setUp() {
   $("#prev").addEventListener("click", () => turn(-1));
   $("#next").addEventListener("click", () => turn(1));
   document.addEventListener("keydown", onKey);
-  window.addEventListener("resize", fitDevice);
+  // The room for the device changes with the window and with the error banner above it: refit.
+  new ResizeObserver(() => fitDevice()).observe(ui.holder);
   chooseDevice(view.device);
   connect();
 }
