@@ -43,7 +43,7 @@ def preview(tmp_path_factory):
         + "\n"
     )
     toml = folder / "book.toml"
-    toml.write_text(toml.read_text() + '\n[[story]]\nfile = "manuscripts/lights.md"\n')
+    toml.write_text(toml.read_text() + '\n[[story]]\nfile = "manuscripts/lights.md"\n\n[pdf]\ntrim = "5x8in"\n')
     env = {k: v for k, v in os.environ.items() if k != "SOURCE_DATE_EPOCH"}
     process = subprocess.Popen(
         [sys.executable, "-m", "bookforge", "serve", "--to", "epub", "--to", "pdf"],
@@ -172,6 +172,27 @@ def test_an_edit_shows_within_two_seconds_in_place_keeping_the_page(preview):
     assert not errors
 
 
+def test_an_edit_in_scroll_mode_keeps_the_scroll_position(preview):
+    folder, page, errors = preview
+    open_story(page, "The Long Way Round")
+    page.click("#mode-scroll")
+    scroller = "document.querySelector('#reader').contentDocument.scrollingElement"
+    page.wait_for_function(f"() => {scroller}.scrollHeight > 2 * {scroller}.clientHeight")
+    page.evaluate(f"{scroller}.scrollTop = 500")
+    page.wait_for_function("() => /^\\d+% · /.test(document.querySelector('#page-counter').textContent)")
+    top = page.evaluate(f"{scroller}.scrollTop")
+    assert top == 500
+    story = folder / "manuscripts" / "long.txt"
+    story.write_text(story.read_text().replace(" beard.", " beard, fine and red.", 1))
+    page.wait_for_function(
+        "() => document.querySelector('#reader').contentDocument.body.textContent.includes('beard, fine and red')",
+        timeout=5000,
+    )
+    assert page.evaluate(f"{scroller}.scrollTop") == top, "the reader stays where they were"
+    page.click("#mode-pages")
+    assert not errors
+
+
 def test_an_unbalanced_quote_appears_in_the_problems_pane_and_goes_when_fixed(preview):
     folder, page, _ = preview
     story = folder / "manuscripts" / "short.txt"
@@ -233,8 +254,12 @@ def test_the_print_view_shows_pages_of_the_trims_proportions_in_spreads(preview)
     sizes = page.evaluate(
         "[...document.querySelectorAll('#spreads img')].slice(0, 3).map(i => [i.naturalWidth, i.naturalHeight])"
     )
+    assert trim == [360, 576], "the trim book.toml sets, 5x8in, in points"
     for width, height in sizes:
         assert abs(width / height - trim[0] / trim[1]) < 0.01, (width, height, trim)
+        assert abs(width / height - 5 / 8) < 0.01, "the proportions of book.toml's trim, 5x8in"
+    shown = page.locator("#spreads img").nth(0).bounding_box()
+    assert abs(shown["width"] / shown["height"] - 5 / 8) < 0.01, "shown in those proportions too"
     spreads = page.locator(".spread")
     first = spreads.nth(0).locator(".sheet")
     assert "blank" in first.nth(0).get_attribute("class"), "page 1 is a recto, alone on the right"
