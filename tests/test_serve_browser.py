@@ -271,12 +271,37 @@ def test_the_print_view_shows_pages_of_the_trims_proportions_in_spreads(preview)
     if SCREENSHOTS:  # the stories' pages, not the front matter's mostly blank ones
         page.evaluate(
             "() => document.querySelector('#print-view').scrollTo(0, "
-            "document.querySelectorAll('.spread')[2].offsetTop - 24)"
+            "document.querySelectorAll('.spread')[3].offsetTop - 16)"
         )
-        page.wait_for_function(
-            "() => [...document.querySelectorAll('#spreads img')].slice(3, 14)"
-            ".every(i => i.complete && i.naturalWidth > 0)"
+        page.wait_for_function(  # the pages in view drawn (the others load as they come into view)
+            "() => [...document.querySelectorAll('#spreads img')].filter(i => { const r = i.getBoundingClientRect();"
+            " return r.bottom > 0 && r.top < innerHeight; }).every(i => i.complete && i.naturalWidth > 0)"
         )
+        page.wait_for_timeout(300)
         page.screenshot(path=str(Path(SCREENSHOTS) / "serve-print.png"))
     page.click(".tab[data-view=reading]")
+    assert not errors
+
+
+def test_the_print_views_page_size_is_chosen_and_remembered(preview):
+    _, page, errors = preview
+    page.click(".tab[data-view=print]")
+    slider = page.locator("#page-size")
+    assert slider.is_visible() and not page.locator("#devices").is_visible(), "the print view's own tools"
+    sheet = page.locator(".spread").nth(1).locator(".sheet").nth(0)
+    default = sheet.bounding_box()["width"]
+    slider.fill("500")
+    assert abs(sheet.bounding_box()["width"] - 500) < 1 and default < 500
+    assert page.evaluate("localStorage.getItem('bookforge.printPageWidth')") == "500"
+    page.reload()
+    page.wait_for_selector("#spreads img", state="attached")
+    page.click(".tab[data-view=print]")
+    assert page.locator("#page-size").input_value() == "500"
+    assert abs(page.locator(".spread").nth(1).locator(".sheet").nth(0).bounding_box()["width"] - 500) < 1
+    left = page.locator(".spread").nth(1).bounding_box()["x"]
+    assert left >= page.locator("#print-view").bounding_box()["x"], "a wide spread starts in view, not cut off"
+    page.evaluate("localStorage.removeItem('bookforge.printPageWidth')")
+    page.reload()
+    page.wait_for_selector("#contents a")
+    page.wait_for_function("() => document.querySelector('#status').textContent.startsWith('Up to date')")
     assert not errors

@@ -437,6 +437,23 @@ function renderPrint(pages, before) {
 
 // ---- controls ----------------------------------------------------------------------------------
 
+// The print view's page width in CSS pixels, remembered for the next visit.
+const PAGE_SIZE_KEY = "bookforge.printPageWidth";
+
+function setUpPageSize() {
+  const slider = $("#page-size");
+  const show = (width) => {
+    slider.value = String(width);
+    ui.spreads.style.setProperty("--sheet-width", `${width}px`);
+  };
+  const saved = Number(localStorage.getItem(PAGE_SIZE_KEY));
+  show(saved >= Number(slider.min) && saved <= Number(slider.max) ? saved : Number(slider.defaultValue));
+  slider.addEventListener("input", () => {
+    show(Number(slider.value));
+    localStorage.setItem(PAGE_SIZE_KEY, slider.value);
+  });
+}
+
 function selectTab(tab) {
   view.tab = tab;
   for (const button of document.querySelectorAll(".tab")) button.setAttribute("aria-pressed", String(button.dataset.view === tab));
@@ -482,6 +499,7 @@ function setUp() {
   document.addEventListener("keydown", onKey);
   // The room for the device changes with the window and with the error banner above it: refit.
   new ResizeObserver(() => fitDevice()).observe(ui.holder);
+  setUpPageSize();
   chooseDevice(view.device);
   connect();
 }
