@@ -13,15 +13,16 @@ from lxml import etree
 
 from .. import __version__
 from ..errors import BuildError
+from ..media_types import ASSET_TYPES, IMAGE_TYPES
 from ..model import Book
 from ..output import atomic_output
 from ..render.documents import Document, RenderedBook, RenderOptions, TocEntry, join_names, render_book
 from ..render.xhtml import attr, esc
 from ..themes import THEMES_DIR
-from ..transforms.resources import IMAGE_TYPES, book_media, image_bytes
+from ..transforms.resources import book_media, image_bytes
 from . import BuildContext, Built, kindle_safety
 from .ebooklib_writer import ReproducibleWriter
-from .epub_css import ASSET_TYPES, package_css
+from .epub_css import package_css
 
 CSS_NAME = "css/style.css"
 XHTML_TYPE = "application/xhtml+xml"

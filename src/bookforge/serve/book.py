@@ -11,26 +11,13 @@ from pathlib import Path
 
 from lxml import etree
 
+from ..media_types import BOOK_FILE_TYPES
+
 NS = {
     "opf": "http://www.idpf.org/2007/opf",
     "c": "urn:oasis:names:tc:opendocument:xmlns:container",
     "x": "http://www.w3.org/1999/xhtml",
     "epub": "http://www.idpf.org/2007/ops",
-}
-MEDIA_TYPES = {
-    ".xhtml": "application/xhtml+xml",
-    ".html": "application/xhtml+xml",
-    ".css": "text/css",
-    ".jpg": "image/jpeg",
-    ".jpeg": "image/jpeg",
-    ".png": "image/png",
-    ".gif": "image/gif",
-    ".svg": "image/svg+xml",
-    ".webp": "image/webp",
-    ".otf": "font/otf",
-    ".ttf": "font/ttf",
-    ".woff": "font/woff",
-    ".woff2": "font/woff2",
 }
 _WORD = re.compile(r"\w+")
 
@@ -56,7 +43,7 @@ class BookView:
     words: dict[str, str] = field(default_factory=dict)  # document → its text as words, for finding places
 
     def media_type(self, name: str) -> str:
-        return MEDIA_TYPES.get(posixpath.splitext(name)[1].lower(), "application/octet-stream")
+        return BOOK_FILE_TYPES.get(posixpath.splitext(name)[1].lower(), "application/octet-stream")
 
     def stylesheets(self) -> dict[str, str]:
         return {name: _digest(data) for name, data in self.files.items() if name.endswith(".css")}

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from ..diagnostics import Diagnostics
 from ..links import is_remote
+from ..media_types import IMAGE_TYPES
 from ..model import (
     Block,
     Book,
@@ -20,15 +21,6 @@ from ..model import (
     child_blocks,
     walk,
 )
-
-IMAGE_TYPES = {
-    ".jpg": "image/jpeg",
-    ".jpeg": "image/jpeg",
-    ".png": "image/png",
-    ".gif": "image/gif",
-    ".svg": "image/svg+xml",
-    ".webp": "image/webp",
-}
 
 
 def check_images(book: Book, root: Path, diagnostics: Diagnostics) -> list[Story]:

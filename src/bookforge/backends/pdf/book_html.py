@@ -8,10 +8,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ...media_types import IMAGE_TYPES
 from ...model import Book, Story
 from ...render.documents import Document, RenderedBook, RenderOptions, join_names, render_book, render_contents
 from ...render.xhtml import attr, esc
-from ...transforms.resources import IMAGE_TYPES, book_media
+from ...transforms.resources import book_media
 
 if TYPE_CHECKING:
     from ...cover import CoverImage
