@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -105,3 +106,10 @@ def load(project_dir: Path, typography: bool | None = None):
     proj = open_project(project_dir, diagnostics)
     return load_book(proj, diagnostics, typography=typography), diagnostics
 
+
+def interruptible() -> None:
+    """A child process's `preexec_fn`: Ctrl-C (SIGINT) reaches it as it reaches a command typed in
+    a terminal. A test run started in the background or by CI may have SIGINT ignored, and a child
+    inherits that: Python then installs no KeyboardInterrupt handler, so a SIGINT test would wait
+    for a stop that never comes."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)

@@ -21,7 +21,7 @@ from bookforge.batch.run import run_batch
 from bookforge.errors import BatchFailedError
 from bookforge.names import slugify
 
-from conftest import run_cli
+from conftest import interruptible, run_cli
 
 BOOKS = 60  # 57 good, 3 broken
 PDF_BOOKS = {5, 23, 41, 50}  # the few that also build a PDF (a PDF costs ~1 s, an EPUB ~0.1 s)
@@ -153,7 +153,8 @@ def _start_batch(library: dict, *args: str) -> subprocess.Popen:
     env = {k: v for k, v in os.environ.items() if k != "SOURCE_DATE_EPOCH"}
     return subprocess.Popen([sys.executable, "-m", "bookforge", "batch", *names, "--manifest", "books.jsonl", *args],
                             cwd=library["root"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True, start_new_session=True)  # its own process group: killed with its workers
+                            text=True, start_new_session=True,  # its own process group: killed with its workers
+                            preexec_fn=interruptible)
 
 
 @pytest.mark.slow

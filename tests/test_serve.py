@@ -17,7 +17,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from conftest import build
+from conftest import build, interruptible
 from PIL import Image
 
 pytest.importorskip("starlette", reason="the serve extra is not installed (pip install -e '.[serve]')")
@@ -311,6 +311,7 @@ def _start(folder: Path, *args: str, env: dict | None = None) -> subprocess.Pope
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         text=True,
+        preexec_fn=interruptible,
     )
 
 
@@ -318,19 +319,21 @@ def _start(folder: Path, *args: str, env: dict | None = None) -> subprocess.Pope
 def test_ctrl_c_stops_cleanly_and_another_host_is_warned_about(project):
     folder = project("seeds_shape")
     process = _start(folder, "--to", "epub", "--host", "0.0.0.0")
+    lines: queue.Queue[str] = queue.Queue()
+    # stderr read on a thread, so a server that never says a line fails the test instead of hanging it
+    threading.Thread(target=lambda: [lines.put(line) for line in process.stderr], daemon=True).start()
     try:
-        seen = []
-        for line in process.stderr:
-            seen.append(line)
-            if line.startswith("watching"):
-                break
+        seen = [lines.get(timeout=120)]
+        while not seen[-1].startswith("watching"):
+            seen.append(lines.get(timeout=120))
         assert any(line.startswith("warning: serving on 0.0.0.0") for line in seen), seen
         url = next(line for line in seen if line.startswith("previewing at")).split()[2]
         assert url.startswith("http://127.0.0.1:")
         time.sleep(0.5)  # waiting for a change, as an author's Ctrl-C finds it
         process.send_signal(signal.SIGINT)
-        rest = process.stderr.read()
         assert process.wait(timeout=20) == 0
+        time.sleep(0.2)  # the reader thread takes the last lines
+        rest = "".join(lines.get_nowait() for _ in range(lines.qsize()))
         assert rest.splitlines() == ["stopped serving"], "nothing else (no watchfiles message): " + rest
     finally:
         process.kill()

@@ -10,6 +10,7 @@ import threading
 import time
 
 import pytest
+from conftest import interruptible
 
 pytestmark = pytest.mark.slow
 
@@ -22,6 +23,7 @@ class Watcher:
         self.process = subprocess.Popen(
             [sys.executable, "-m", "bookforge", "watch", *args], cwd=folder, env=env,
             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True, bufsize=1,
+            preexec_fn=interruptible,
         )
         self.lines: queue.Queue[str] = queue.Queue()
         self.seen: list[str] = []
