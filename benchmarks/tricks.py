@@ -1,15 +1,16 @@
 """Each speed trick bookforge keeps, measured with it and without it in the same run.
 
 A trick is a piece of code that exists only to be faster or smaller (a forked helper, a system
-call, a Java launcher): it stays only while its row here shows a gain of at least 10 %. A row runs
-the work its trick is for both ways, in turns whose order alternates, and its ratio is the median of
-the turn-by-turn ratios: a busy moment on a shared machine slows both sides of one ratio instead of
-one side of a median. Writes benchmarks/results/tricks.json, tricks.md, and the tricks table of
-docs/benchmarks.md. (The PDF's parts pipeline, the one trick of its size, has bench.py's rows.)
+call, a Java launcher): it stays only while its row here shows a gain of at least 10 %. A bookforge
+row starts both sides through benchmarks/without.py (one with nothing switched off); the EPUBCheck
+rows run Java both ways. Turns alternate their order, and a row's ratio is the median of the
+turn-by-turn ratios: a busy moment on a shared machine slows both sides of one ratio instead of one
+side of a median. Writes benchmarks/results/tricks.json, tricks.md, and the tricks table of
+docs/benchmarks.md.
 
     .venv/bin/python benchmarks/tricks.py                 # every trick (a few minutes on 2 cores)
     .venv/bin/python benchmarks/tricks.py --quick         # fewer turns
-    .venv/bin/python benchmarks/tricks.py --only batch-check
+    .venv/bin/python benchmarks/tricks.py --only split-read
 """
 
 from __future__ import annotations
@@ -28,18 +29,36 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 from bench import RESULTS, WORK, Run, machine, measure  # noqa: E402  (benchmarks/ is not a package)
+from corpus import generate  # noqa: E402
 from docs_page import write_section  # noqa: E402
 
+WITHOUT = [sys.executable, str(HERE / "without.py")]
 EARNS = 0.9  # with ÷ without: a trick must save at least a tenth of the time (or memory) it is for
+
+
+def corpus(stories: int, words: int, structure: bool = False) -> Path:
+    """bench.py's corpus of this size (the same folder, so it is written once for both)."""
+    named = {(20, 100_000, False): "corpus-100k", (20, 100_000, True): "corpus-100k-s",
+             (200, 1_000_000, False): "corpus-1m"}
+    folder = WORK / named.get((stories, words, structure), f"corpus-{words}-in-{stories}")
+    if not (folder / "book.toml").exists():
+        generate(folder, stories, words, structure=structure)
+    return folder
 
 
 @dataclass
 class Sides:
-    """A row's two commands (with the trick, without it) and the folder they run in."""
+    """A row's two commands, the folder they run in, and what to do before each run."""
 
     folder: Path
     with_it: list[str]
     without_it: list[str]
+    before: Callable[[], None] | None = None
+
+
+def bookforge(switch: str, folder: Path, *arguments: str, before: Callable[[], None] | None = None) -> Sides:
+    """bookforge's command, and the same with `switch` off (benchmarks/without.py)."""
+    return Sides(folder, [*WITHOUT, "nothing", *arguments], [*WITHOUT, switch, *arguments], before)
 
 
 @dataclass(frozen=True)
@@ -49,6 +68,11 @@ class Trick:
     setup: Callable[[], Sides]
     measure: str  # "wall" or "peak memory"
     turns: int  # turns in a full run (a quick run does a third of them, at least three)
+
+
+def _epub(stories: int, words: int, structure: bool = False) -> Callable[[], Sides]:
+    return lambda: bookforge("split-read", corpus(stories, words, structure), "-q", "epub", "-o",
+                             str(WORK / "trick.epub"))
 
 
 def _epubcheck(count: int) -> Callable[[], Sides]:
@@ -94,6 +118,11 @@ def _unclosed_openers() -> Sides:
 
 
 TRICKS = [
+    Trick("split-read", "EPUB, 100k words in 20 manuscripts: every other manuscript read by a forked helper",
+          _epub(20, 100_000), "wall", 15),
+    Trick("split-read", "EPUB, 100k words of Markdown with notes, tables and lists in 20 manuscripts: the same",
+          _epub(20, 100_000, structure=True), "wall", 15),
+    Trick("split-read", "EPUB, 1M words in 200 manuscripts: the same", _epub(200, 1_000_000), "wall", 9),
     Trick("batch-check", "EPUBCheck over 5 EPUBs (the test suite's way, with 20): one JVM through BatchCheck.java, "
           "against `java -jar` per book", _epubcheck(5), "wall", 3),
     Trick("md-closer-cache", "EPUB of a Markdown paragraph of 128,000 characters of openers never closed: closers "
@@ -117,6 +146,8 @@ def with_and_without(trick: Trick, turns: int, env: dict) -> tuple[list[Run], li
     order = [(sides.with_it, runs[0]), (sides.without_it, runs[1])]
     for turn in range(turns):
         for command, measured in order if turn % 2 == 0 else order[::-1]:
+            if sides.before is not None:
+                sides.before()
             measured.append(measure(command, sides.folder, env))
         print(f"  {trick.name}: turn {turn + 1}/{turns}: with {runs[0][-1].wall:.2f} s {runs[0][-1].peak_mb:.0f} MB, "
               f"without {runs[1][-1].wall:.2f} s {runs[1][-1].peak_mb:.0f} MB", file=sys.stderr, flush=True)

@@ -63,7 +63,7 @@ def _build(job: BookJob, force: bool) -> BookOutcome:
 
 def _start_method() -> str:
     """fork on Linux when this process has no other thread (a thread holding a lock at the fork
-    would leave the child waiting forever); spawn elsewhere. The driver imports
+    would leave the child waiting forever, see forking.py); spawn elsewhere. The driver imports
     neither WeasyPrint nor Pango: the workers load them after the fork, with their first PDF."""
     if sys.platform == "linux" and threading.active_count() == 1:
         return "fork"
