@@ -4,7 +4,8 @@ A save changes one paragraph of one story. The reading view is updated when the 
 names the changed document's new version and that document has been fetched (what the open page
 does next is a DOM swap of a few milliseconds); the print view when the new pages are listed and the
 first changed page's image has been drawn and fetched. The PDF's own incremental time is the time
-from the save to the new PDF on disk in the same rebuild. Writes benchmarks/results/serve.json, .md.
+from the save to the new PDF on disk in the same rebuild. Writes benchmarks/results/serve.json,
+.md, and the serve table of docs/benchmarks.md.
 
     python benchmarks/serve_bench.py [--runs 5]
 """
@@ -27,6 +28,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).parent))
 from bench import BOOKFORGE, RESULTS, WORK, machine
 from corpus import generate
+from docs_page import write_section
 
 READING_TARGET = 0.5  # seconds
 PRINT_OVERHEAD_TARGET = 0.5  # seconds over the incremental PDF time
@@ -138,6 +140,7 @@ def main() -> None:
     )
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "serve.md").write_text(table, encoding="utf-8")
+    write_section("serve-table", table)
     data = {
         "date": time.strftime("%Y-%m-%d"),
         "machine": machine(),
