@@ -21,7 +21,7 @@ from .errors import (
 from .lint import lint_book
 from .output import newest_mtime
 from .page_sizes import parse_length, parse_trim
-from .pipeline import load_book
+from .pipeline import StoryCache, load_book
 from .printing.coverage import book_coverage
 from .printing.intent import is_pdfx
 from .printing.printer_checks import built_interior_breaches
@@ -93,8 +93,11 @@ def finding_json(source: str, diagnostic: Diagnostic) -> dict:
     return {key: data[key] for key in FINDING_KEYS}
 
 
-def run_check(sources: list[Path] | None, *, epubcheck: bool = True) -> CheckReport:
-    """Check everything that can be checked; problems become findings, never exceptions."""
+def run_check(
+    sources: list[Path] | None, *, epubcheck: bool = True, story_cache: StoryCache | None = None
+) -> CheckReport:
+    """Check everything that can be checked; problems become findings, never exceptions. A caller
+    that builds again and again (the preview) passes its story cache: only changed stories are read."""
     diagnostics = Diagnostics()
     try:
         project = resolve_project(sources, diagnostics)
@@ -110,7 +113,7 @@ def run_check(sources: list[Path] | None, *, epubcheck: bool = True) -> CheckRep
         shown = project.rel(Path(error.path)) if error.path and Path(error.path).is_absolute() else error.path
         report.add("theme", _stopping("T000", error, path=shown))  # styles/theme.toml, not its absolute path
     try:
-        book = load_book(project, diagnostics)
+        book = load_book(project, diagnostics, cache=story_cache)
     except (ManuscriptError, ConfigError) as error:
         _add_input_error(report, error)
         return report

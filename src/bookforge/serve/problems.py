@@ -6,16 +6,20 @@ from pathlib import Path
 
 from ..check import finding_json, run_check
 from ..diagnostics import Diagnostics
+from ..pipeline import StoryCache
 from ..readers.files import PLAIN_TEXT_SUFFIXES
 from .book import BookView, words_of
 
 PLACE_WORDS = 8  # enough of a manuscript line to find its paragraph, few enough to fit on one
 
 
-def findings(sources: list[Path] | None, built: Diagnostics | None, epubcheck: bool) -> list[dict]:
+def findings(
+    sources: list[Path] | None, built: Diagnostics | None, epubcheck: bool, stories: StoryCache | None = None
+) -> list[dict]:
     """What `bookforge check` says (EPUBCheck only when asked), then what the build said that check
-    does not (a backend's warnings), each once."""
-    found = run_check(sources, epubcheck=epubcheck).findings
+    does not (a backend's warnings), each once. With the build's story cache, check reads only the
+    stories the build did not just read."""
+    found = run_check(sources, epubcheck=epubcheck, story_cache=stories).findings
     seen = {(f["code"], f["path"], f["line"], f["message"]) for f in found}
     for diagnostic in built.items if built is not None else []:
         key = (diagnostic.code, diagnostic.path, diagnostic.line, diagnostic.message)

@@ -100,13 +100,13 @@ def serve(
         changed()
 
     def built(build: Build) -> None:
-        state.build_finished(build.project.root, findings(sources, build.diagnostics, epubcheck))
+        state.build_finished(build.project.root, findings(sources, build.diagnostics, epubcheck, rebuilder.stories))
         changed()
         say(f"{'built' if build.first else 'rebuilt'} in {build.seconds:.2f} s")
 
     def failed(error: Exception) -> None:
         if isinstance(error, BookforgeError):
-            state.build_failed(error, findings(sources, None, epubcheck))
+            state.build_failed(error, findings(sources, None, epubcheck, rebuilder.stories))
             report_error(error)
         else:
             state.build_failed(error, [])
