@@ -34,7 +34,7 @@ def create_app(
         return FileResponse(STATIC / "index.html", headers=FRESH)
 
     async def current(request: Request) -> Response:
-        return JSONResponse(state.snapshot(), headers={"cache-control": "no-store"})
+        return JSONResponse(state.snapshot(), headers=FRESH)
 
     async def book_file(request: Request) -> Response:
         book = state.book
@@ -53,7 +53,7 @@ def create_app(
 
     async def events(request: Request) -> Response:
         first = {"event": "state", "data": json.dumps(state.snapshot(), ensure_ascii=False)}
-        return EventSourceResponse(broker.stream(first), ping=15, headers={"cache-control": "no-store"})
+        return EventSourceResponse(broker.stream(first), ping=15, headers=FRESH)
 
     app = Starlette(
         routes=[

@@ -22,7 +22,6 @@ class PreviewState:
         self.error: dict | None = None
         self.building = True
         self.version = 0
-        self.root: Path | None = None
         self.built_at: float | None = None
         self._lock = threading.Lock()
 
@@ -45,7 +44,6 @@ class PreviewState:
     def build_finished(self, root: Path, problems: list[dict]) -> None:
         placed = [{**finding, "place": place(finding, root, self.book)} for finding in problems]
         with self._lock:
-            self.root = root
             self.problems = placed
             self.error = None
             self.building = False
