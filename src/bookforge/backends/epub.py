@@ -13,7 +13,7 @@ from lxml import etree
 
 from .. import __version__
 from ..errors import BuildError
-from ..media_types import ASSET_TYPES, IMAGE_TYPES
+from ..media_types import ASSET_TYPES, BOOK_FILE_TYPES, FONT_TYPES, IMAGE_TYPES
 from ..model import Book
 from ..output import atomic_output
 from ..render.documents import Document, RenderedBook, RenderOptions, TocEntry, join_names, render_book
@@ -25,8 +25,7 @@ from .ebooklib_writer import ReproducibleWriter
 from .epub_css import package_css
 
 CSS_NAME = "css/style.css"
-XHTML_TYPE = "application/xhtml+xml"
-FONT_SUFFIXES = (".otf", ".ttf", ".woff", ".woff2")
+XHTML_TYPE = BOOK_FILE_TYPES[".xhtml"]
 CONFORMANCE = "EPUB Accessibility 1.1 - WCAG 2.2 Level AA"
 
 
@@ -131,7 +130,7 @@ def build_epub_bytes(
     ReproducibleWriter(buffer, package, ctx.build_time).write()
     if kindle_checks:
         rel = ctx.project.rel
-        fonts = {name: path for name, path in styles.assets.items() if path.suffix.lower() in FONT_SUFFIXES}
+        fonts = {name: path for name, path in styles.assets.items() if path.suffix.lower() in FONT_TYPES}
         image_files = {
             name: (len(picture.content), src) for (src, name), picture in zip(images.names.items(), pictures)
         }

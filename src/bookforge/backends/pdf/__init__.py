@@ -196,7 +196,7 @@ def _reading_cover(ctx: BuildContext, geometry, variant: str | None):
     whose cover is a separate file the printer asks for."""
     if not ctx.project.config.pdf.cover:
         return None
-    if geometry.bleed > 0 or geometry.marks or (variant or "").startswith("pdf/x"):
+    if geometry.bleed > 0 or geometry.marks or is_pdfx(variant):
         ctx.diagnostics.warn(
             "P003",
             "[pdf] cover = true is ignored: this PDF has bleed, crop marks or a PDF/X variant, "
