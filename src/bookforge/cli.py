@@ -82,6 +82,14 @@ def _diagnostics():
     return Diagnostics(on_report=_report_diagnostic, on_info=_report_info)
 
 
+def _asked_formats(to: list[str] | None) -> list[str] | None:
+    """The formats named with --to, each once, in the order given (None when none was named)."""
+    unknown = [name for name in to or [] if name not in FORMATS]
+    if unknown:
+        raise typer.BadParameter(f"unknown format '{unknown[0]}' (formats: {FORMAT_NAMES})")
+    return list(dict.fromkeys(to)) if to else None
+
+
 def _apply_output_flags(quiet: bool, verbose: bool) -> None:
     settings.quiet = settings.quiet or quiet
     settings.verbose = (settings.verbose or verbose) and not settings.quiet
@@ -301,13 +309,7 @@ def build(
     from .build import resolve_project
 
     _apply_output_flags(quiet, verbose)
-    if to:
-        unknown = [f for f in to if f not in FORMATS]
-        if unknown:
-            raise typer.BadParameter(f"unknown format '{unknown[0]}' (formats: {FORMAT_NAMES})")
-        formats = list(dict.fromkeys(to))
-    else:
-        formats = resolve_project(sources, _diagnostics_silent()).config.build.formats
+    formats = _asked_formats(to) or resolve_project(sources, _diagnostics_silent()).config.build.formats
     _build(formats, sources, None, title, author, language)
 
 
@@ -379,15 +381,13 @@ def batch(
     _apply_output_flags(quiet, verbose)
     if not inputs and manifest is None:
         raise typer.BadParameter("name project folders, or a manifest with --manifest FILE.jsonl")
-    unknown = [f for f in to or [] if f not in FORMATS]
-    if unknown:
-        raise typer.BadParameter(f"unknown format '{unknown[0]}' (formats: {FORMAT_NAMES})")
+    formats = tuple(_asked_formats(to) or [])
     if send_files and not scheduler:
         raise typer.BadParameter("--send-files is for a Dask cluster: add --scheduler ADDRESS")
     status = run_batch(
         list(inputs or []),
         manifest,
-        tuple(dict.fromkeys(to or [])),
+        formats,
         out,
         workers=jobs,
         scheduler=scheduler,
@@ -495,13 +495,11 @@ def watch(
     from .watch import watch as run_watch
 
     _apply_output_flags(quiet, verbose)
-    unknown = [f for f in to or [] if f not in FORMATS]
-    if unknown:
-        raise typer.BadParameter(f"unknown format '{unknown[0]}' (formats: {FORMAT_NAMES})")
+    formats = _asked_formats(to)
     try:
         run_watch(
             sources,
-            list(dict.fromkeys(to)) if to else None,
+            formats,
             BuildOptions(jobs=jobs),
             say=lambda line: print(line, file=sys.stderr, flush=True),
             report_error=_print_error,
