@@ -11,13 +11,14 @@ from typing import Any
 
 from .backends import SUFFIXES, BuildContext, BuildOptions, Built, get_backend
 from .config import apply_overrides
-from .cover import book_cover
+from .cover import CoverImage, book_cover
 from .diagnostics import Diagnostics
 from .errors import ConfigError
+from .model import Book
 from .output import build_time
 from .pipeline import StoryCache, load_book
 from .project import Project, adhoc_project, open_project
-from .themes import project_theme
+from .themes import Theme, project_theme
 
 
 @dataclass
@@ -54,6 +55,13 @@ def resolve_project(
     return project
 
 
+def _cover_once(
+    project: Project, book: Book, theme: Theme, diagnostics: Diagnostics
+) -> Callable[[], CoverImage | None]:
+    """The book's cover, resolved (checked or generated) by the first backend that shows it only."""
+    return functools.cache(lambda: book_cover(project, book, theme, diagnostics))
+
+
 def prepare(
     project: Project,
     formats: list[str],
@@ -76,7 +84,7 @@ def prepare(
         Path("/dev/null"),
         build_time(project.config.date, project.inputs()),
         options or BuildOptions(),
-        cover=functools.cache(lambda: book_cover(project, book, theme, diagnostics)),
+        cover=_cover_once(project, book, theme, diagnostics),
     )
     warm_up(ctx)
 
@@ -101,7 +109,7 @@ def build_formats(
     theme = project_theme(project)
     moment = build_time(project.config.date, project.inputs())
     # The first backend that shows the cover resolves it (checked or generated); the rest reuse it.
-    cover = functools.cache(lambda: book_cover(project, book, theme, diagnostics))
+    cover = _cover_once(project, book, theme, diagnostics)
 
     results = []
     built: dict[str, Built] = {}
